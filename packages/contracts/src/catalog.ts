@@ -1,0 +1,31 @@
+import { ServiceHeartbeat } from "./heartbeat.js";
+import {
+  BudgetExceeded, BuildProduced, ContractProposed, ContractReviewed, RunControl, RunRequested, RunTransition,
+  SpecProduced, UsageRecorded, VerdictProduced, WorkFailed,
+} from "./events.js";
+import { CreateRunRequest } from "./run.js";
+import { RunState } from "./state.js";
+import { BuildRequested, ContractRequested, EvaluationRequested, PlanRequested, ReviewRequested } from "./work.js";
+
+/** Every message by its type tag: the source of the exported JSON Schemas. */
+export const MESSAGE_SCHEMAS = {
+  "plan.requested": PlanRequested,
+  "contract.requested": ContractRequested,
+  "build.requested": BuildRequested,
+  "review.requested": ReviewRequested,
+  "evaluation.requested": EvaluationRequested,
+  "run.requested": RunRequested,
+  "spec.produced": SpecProduced,
+  "contract.proposed": ContractProposed,
+  "contract.reviewed": ContractReviewed,
+  "build.produced": BuildProduced,
+  "verdict.produced": VerdictProduced,
+  "usage.recorded": UsageRecorded,
+  "work.failed": WorkFailed,
+  "budget.exceeded": BudgetExceeded,
+  "run.control": RunControl,
+  "run.transition": RunTransition,
+  "service.heartbeat": ServiceHeartbeat,
+  "api.create-run": CreateRunRequest,
+  "state.run": RunState,
+} as const;

@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { ArtifactRef, EvaluatorName, LongText, ModelRole, Role, TokenUsage } from "./common.js";
+import { ContractReview, SprintContract } from "./contract.js";
+import { message } from "./envelope.js";
+import { CreateRunRequest, RunOptions, RunStatus } from "./run.js";
+import { ProductSpec } from "./spec.js";
+import { Verdict } from "./verdict.js";
+
+export const RunRequested = message("run.requested", z.object({
+  prompt: CreateRunRequest.shape.prompt,
+  options: RunOptions,
+}));
+export type RunRequested = z.infer<typeof RunRequested>;
+
+export const SpecProduced = message("spec.produced", z.object({
+  spec: ProductSpec,
+  version: z.number().int().min(1),
+}));
+export type SpecProduced = z.infer<typeof SpecProduced>;
+
+export const ContractProposed = message("contract.proposed", z.object({
+  contract: SprintContract,
+  round: z.number().int().min(1),
+}));
+export type ContractProposed = z.infer<typeof ContractProposed>;
+
+export const ContractReviewed = message("contract.reviewed", z.object({
+  review: ContractReview,
+  round: z.number().int().min(1),
+  evaluator: EvaluatorName,
+}));
+export type ContractReviewed = z.infer<typeof ContractReviewed>;
+
+export const BuildProduced = message("build.produced", z.object({
+  artifact: ArtifactRef,
+  files: z.array(z.string()).max(100_000),
+  /** git commit of the attempt in the workspace history. */
+  commit: z.string().max(64).optional(),
+  /** Meant only for the next generator attempt; never forwarded to evaluators. */
+  notes: LongText.default(""),
+}));
+export type BuildProduced = z.infer<typeof BuildProduced>;
+
+export const VerdictProduced = message("verdict.produced", z.object({ verdict: Verdict }));
+export type VerdictProduced = z.infer<typeof VerdictProduced>;
+
+export const UsageRecorded = message("usage.recorded", z.object({
+  /** One id per logical model call, however many HTTP retries it took. */
+  callId: z.string().min(1).max(100),
+  role: ModelRole,
+  model: z.string(),
+  usage: TokenUsage,
+  costUsd: z.number().nonnegative(),
+}));
+export type UsageRecorded = z.infer<typeof UsageRecorded>;
+
+/** A worker gave up on a piece of work for a reason retrying will not fix. */
+export const WorkFailed = message("work.failed", z.object({
+  role: Role,
+  work: z.string(),
+  reason: z.string().min(1).max(10_000),
+  code: z.string().max(100).optional(),
+}));
+export type WorkFailed = z.infer<typeof WorkFailed>;
+
+export const BudgetExceeded = message("budget.exceeded", z.object({
+  kind: z.enum(["cost", "tokens", "wallclock", "attempts", "contract_rounds", "sprints"]),
+  limit: z.number(),
+  used: z.number(),
+  detail: z.string().max(2_000).default(""),
+}));
+export type BudgetExceeded = z.infer<typeof BudgetExceeded>;
+
+/** Human or operator control through the API. */
+export const RunControl = message("run.control", z.object({
+  action: z.enum(["pause", "resume", "cancel", "approve"]),
+  comment: z.string().max(10_000).optional(),
+}));
+export type RunControl = z.infer<typeof RunControl>;
+
+/** The supervisor's record of a decision and the status it led to. */
+export const RunTransition = message("run.transition", z.object({
+  from: RunStatus,
+  to: RunStatus,
+  decision: z.string().min(1).max(100),
+  reason: z.string().max(4_000).default(""),
+}));
+export type RunTransition = z.infer<typeof RunTransition>;
+
+export const EventMessage = z.discriminatedUnion("type", [
+  RunRequested, SpecProduced, ContractProposed, ContractReviewed, BuildProduced, VerdictProduced,
+  UsageRecorded, WorkFailed, BudgetExceeded, RunControl, RunTransition,
+]);
+export type EventMessage = z.infer<typeof EventMessage>;
+export type EventType = EventMessage["type"];

@@ -1,0 +1,26 @@
+export { Role, ModelRole, Id, EvaluatorName, Sha256, ArtifactRef, TokenUsage } from "./common.js";
+export { SCHEMA_VERSION, Producer, EnvelopeBase, message } from "./envelope.js";
+export { Feature, SprintPlanEntry, ProductSpec } from "./spec.js";
+export { OutputAssertion, CommandCheck, HttpCheck, BrowserStep, BrowserCheck, RubricCheck, Check } from "./checks.js";
+export { Deliverable, AppRuntime, SprintContract, ChangeRequest, ContractReview } from "./contract.js";
+export { Evidence, CriterionResult, Verdict } from "./verdict.js";
+export { ModelChoice, Budget, RunOptions, RunStatus, TERMINAL_STATUSES, CreateRunRequest } from "./run.js";
+export {
+  PlanRequested, ContractRequested, BuildRequested, SpecExcerpt, ReviewRequested, EvaluationRequested,
+  WorkMessage, GeneratorWork, EvaluatorWork,
+} from "./work.js";
+export {
+  RunRequested, SpecProduced, ContractProposed, ContractReviewed, BuildProduced, VerdictProduced,
+  UsageRecorded, WorkFailed, BudgetExceeded, RunControl, RunTransition, EventMessage,
+} from "./events.js";
+export { ServiceHeartbeat } from "./heartbeat.js";
+export { AttemptState, SprintState, UsageTotals, RunState } from "./state.js";
+export {
+  SUBJECTS, STREAMS, CONSUMERS, BUCKETS, OBJECT_STORES, HEADERS,
+  evaluateSubject, evaluatorConsumer, eventSubject, runEventsFilter, dlqSubject, heartbeatSubject,
+} from "./names.js";
+export { workSubject, eventSubjectOf } from "./routing.js";
+export { MESSAGE_SCHEMAS } from "./catalog.js";
+export { renderJsonSchemas } from "./json-schema.js";
+
+export type { EventType } from "./events.js";

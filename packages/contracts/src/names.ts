@@ -1,0 +1,79 @@
+/**
+ * Every subject, stream, consumer, bucket and store name in one place.
+ * Services never write a subject string inline.
+ */
+export const SUBJECTS = {
+  workPlan: "harness.work.plan",
+  workContract: "harness.work.generate.contract",
+  workBuild: "harness.work.generate.build",
+  workGenerateAll: "harness.work.generate.>",
+  workReview: "harness.work.review",
+  workEvaluatePrefix: "harness.work.evaluate",
+  workAll: "harness.work.>",
+  eventsPrefix: "harness.events",
+  eventsAll: "harness.events.>",
+  dlqPrefix: "harness.dlq",
+  dlqAll: "harness.dlq.>",
+  heartbeatPrefix: "harness.services.heartbeat",
+  heartbeatAll: "harness.services.heartbeat.>",
+} as const;
+
+export const STREAMS = {
+  work: "HARNESS_WORK",
+  events: "HARNESS_EVENTS",
+  dlq: "HARNESS_DLQ",
+} as const;
+
+export const CONSUMERS = {
+  planner: "planner",
+  generator: "generator",
+  reviewer: "evaluator-review",
+  supervisor: "supervisor",
+  /** One durable per evaluator name: `evaluator-<name>`. */
+  evaluatorPrefix: "evaluator",
+} as const;
+
+export const BUCKETS = {
+  runs: "harness-runs",
+} as const;
+
+export const OBJECT_STORES = {
+  artifacts: "harness-artifacts",
+} as const;
+
+/** Header names the bus reads and writes. */
+export const HEADERS = {
+  traceparent: "traceparent",
+  messageType: "Harness-Type",
+  dlqReason: "Harness-Dlq-Reason",
+  dlqSubject: "Harness-Dlq-Subject",
+  dlqDeliveries: "Harness-Dlq-Deliveries",
+  dlqConsumer: "Harness-Dlq-Consumer",
+} as const;
+
+export function evaluateSubject(evaluator: string): string {
+  return `${SUBJECTS.workEvaluatePrefix}.${evaluator}`;
+}
+
+export function evaluatorConsumer(evaluator: string): string {
+  return `${CONSUMERS.evaluatorPrefix}-${evaluator}`;
+}
+
+/** `harness.events.<runId>.<type>`; verdicts add the evaluator so permissions can scope them. */
+export function eventSubject(runId: string, type: string, qualifier?: string): string {
+  return qualifier === undefined
+    ? `${SUBJECTS.eventsPrefix}.${runId}.${type}`
+    : `${SUBJECTS.eventsPrefix}.${runId}.${type}.${qualifier}`;
+}
+
+export function runEventsFilter(runId: string): string {
+  return `${SUBJECTS.eventsPrefix}.${runId}.>`;
+}
+
+export function dlqSubject(consumer: string): string {
+  return `${SUBJECTS.dlqPrefix}.${consumer}`;
+}
+
+export function heartbeatSubject(role: string, name: string): string {
+  return `${SUBJECTS.heartbeatPrefix}.${role}.${name}`;
+}

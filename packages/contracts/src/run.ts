@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { EvaluatorName, ModelRole } from "./common.js";
+
+export const ModelChoice = z.object({
+  model: z.string().min(1).max(100).optional(),
+  maxTokens: z.number().int().positive().max(128_000).optional(),
+  temperature: z.number().min(0).max(1).optional(),
+});
+export type ModelChoice = z.infer<typeof ModelChoice>;
+
+export const Budget = z.object({
+  maxCostUsd: z.number().positive().max(100_000).default(50),
+  maxTokens: z.number().int().positive().default(20_000_000),
+  maxWallClockMs: z.number().int().positive().default(6 * 60 * 60_000),
+});
+export type Budget = z.infer<typeof Budget>;
+
+export const RunOptions = z.object({
+  maxSprints: z.number().int().min(1).max(50).default(10),
+  maxAttemptsPerSprint: z.number().int().min(1).max(20).default(3),
+  maxContractRounds: z.number().int().min(1).max(10).default(3),
+  /** Which evaluators gate each sprint; all must pass. */
+  evaluators: z.array(EvaluatorName).min(1).default(["core"]),
+  models: z.partialRecord(ModelRole, ModelChoice).default({}),
+  budget: Budget.default(Budget.parse({})),
+  /** What happens when a budget is exhausted: wait for a human, or fail the run. */
+  onBudgetExceeded: z.enum(["pause", "fail"]).default("fail"),
+  gates: z.object({
+    approveSpec: z.boolean().default(false),
+    approveContracts: z.boolean().default(false),
+  }).default({ approveSpec: false, approveContracts: false }),
+  /** Constraints passed to the planner ("React + SQLite", "CLI only"). */
+  constraints: z.string().max(4_000).optional(),
+});
+export type RunOptions = z.infer<typeof RunOptions>;
+
+export const RunStatus = z.enum(["queued", "planning", "running", "paused", "completed", "failed", "cancelled"]);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const TERMINAL_STATUSES = ["completed", "failed", "cancelled"] as const;
+
+/** Body of `POST /runs`. */
+export const CreateRunRequest = z.strictObject({
+  prompt: z.string().trim().min(1, "prompt must not be empty").max(8_000),
+  options: RunOptions.partial().optional(),
+});
+export type CreateRunRequest = z.infer<typeof CreateRunRequest>;

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { ArtifactRef, TokenUsage } from "./common.js";
+import { SprintContract, ContractReview } from "./contract.js";
+import { RunOptions, RunStatus } from "./run.js";
+import { ProductSpec } from "./spec.js";
+import { Verdict } from "./verdict.js";
+
+export const AttemptState = z.object({
+  attempt: z.number().int().min(1),
+  status: z.enum(["building", "evaluating", "passed", "failed"]),
+  build: z.object({ artifact: ArtifactRef, files: z.array(z.string()), commit: z.string().optional(), eventId: z.string() }).optional(),
+  verdicts: z.record(z.string(), Verdict).default({}),
+});
+export type AttemptState = z.infer<typeof AttemptState>;
+
+export const SprintState = z.object({
+  number: z.number().int().min(1),
+  status: z.enum(["pending", "contracting", "awaiting_approval", "building", "evaluating", "passed", "failed"]),
+  contractRound: z.number().int().nonnegative(),
+  contract: SprintContract.optional(),
+  reviews: z.array(z.object({ round: z.number().int(), review: ContractReview })).default([]),
+  attempts: z.array(AttemptState).default([]),
+});
+export type SprintState = z.infer<typeof SprintState>;
+
+export const UsageTotals = TokenUsage.extend({
+  costUsd: z.number().nonnegative(),
+  calls: z.number().int().nonnegative(),
+});
+export type UsageTotals = z.infer<typeof UsageTotals>;
+
+/** The supervisor's fold of a run's events; stored in KV, written with compare-and-set. */
+export const RunState = z.object({
+  id: z.string(),
+  prompt: z.string(),
+  options: RunOptions,
+  status: RunStatus,
+  /** Why the run is paused, failed or cancelled. */
+  reason: z.string().default(""),
+  /** What the run waits for next: drives dispatch and stall detection. */
+  waitingFor: z.enum(["spec", "spec_approval", "contract", "review", "contract_approval", "build", "verdicts", "human", "nothing"]),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  spec: ProductSpec.optional(),
+  specVersion: z.number().int().nonnegative().default(0),
+  currentSprint: z.number().int().nonnegative().default(0),
+  sprints: z.array(SprintState).default([]),
+  lastArtifact: ArtifactRef.optional(),
+  usage: UsageTotals,
+  /** Count of events folded into this state. */
+  eventCount: z.number().int().nonnegative().default(0),
+  /** Ids of every event already folded: makes applying an event twice a no-op. */
+  applied: z.array(z.string()).default([]),
+});
+export type RunState = z.infer<typeof RunState>;

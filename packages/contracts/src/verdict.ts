@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { ArtifactRef, EvaluatorName } from "./common.js";
+
+export const Evidence = z.object({
+  kind: z.enum(["output", "http", "screenshot", "file", "note", "console"]),
+  summary: z.string().max(4_000),
+  /** Tail of output, response excerpt, file excerpt... capped so messages stay small. */
+  detail: z.string().max(20_000).optional(),
+  artifact: ArtifactRef.optional(),
+  location: z.string().max(1_000).optional(),
+});
+export type Evidence = z.infer<typeof Evidence>;
+
+export const CriterionResult = z.object({
+  checkId: z.string(),
+  kind: z.enum(["command", "http", "browser", "rubric", "exploratory", "setup"]),
+  description: z.string().max(1_000),
+  /** 0..10; binary checks score 10 or 0. */
+  score: z.number().min(0).max(10),
+  threshold: z.number().min(0).max(10),
+  passed: z.boolean(),
+  evidence: z.array(Evidence),
+  feedback: z.string().max(10_000),
+});
+export type CriterionResult = z.infer<typeof CriterionResult>;
+
+export const Verdict = z.object({
+  evaluator: EvaluatorName,
+  /** Computed by code: every criterion passed. Never taken from a model. */
+  passed: z.boolean(),
+  criteria: z.array(CriterionResult),
+  summary: z.string().max(10_000),
+  /** The judge's own overall opinion, recorded for humans; never used to pass. */
+  judgeOpinion: z.string().max(10_000).optional(),
+});
+export type Verdict = z.infer<typeof Verdict>;
