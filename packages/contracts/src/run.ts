@@ -4,7 +4,6 @@ import { EvaluatorName, ModelRole } from "./common.js";
 export const ModelChoice = z.object({
   model: z.string().min(1).max(100).optional(),
   maxTokens: z.number().int().positive().max(128_000).optional(),
-  temperature: z.number().min(0).max(1).optional(),
 });
 export type ModelChoice = z.infer<typeof ModelChoice>;
 

@@ -1,0 +1,12 @@
+export { createModelClient, estimateTokens } from "./client.js";
+export { structured } from "./structured.js";
+export { runToolLoop } from "./tool-loop.js";
+export { toApiTool } from "./tool.js";
+export { DEFAULT_MODELS, resolveModel } from "./config.js";
+export { DEFAULT_PRICES, Price, PriceTable, priceFor, costOf } from "./pricing.js";
+export { ModelError, ModelUnavailableError, InvalidModelOutputError, BudgetExceededError, ModelRequestError, errors } from "./errors.js";
+export type { ModelClient, ModelClientOptions, CallOptions, CallResult, UsageRecord, BudgetGuard, MessageParam } from "./client.js";
+export type { StructuredOptions } from "./structured.js";
+export type { ToolLoopOptions, ToolLoopResult } from "./tool-loop.js";
+export type { Tool } from "./tool.js";
+export type { RoleModel } from "./config.js";

@@ -1,0 +1,62 @@
+import { PermanentError, RetryableError, type Bus, type HandlerContext } from "@harness/bus";
+import { BudgetExceeded, UsageRecorded, WorkFailed, type Producer } from "@harness/contracts";
+import type { Logger } from "@harness/logger";
+import { BudgetExceededError, ModelError, ModelUnavailableError, type BudgetGuard, type UsageRecord } from "@harness/model";
+import type { z } from "zod";
+import { runBudgetGuard, RunNotActiveError } from "./budget.js";
+import { derivedId, envelope } from "./envelope.js";
+
+interface WorkEnvelope { id: string; type: string; runId: string; sprint: number; attempt: number }
+
+export interface WorkContext<M extends WorkEnvelope> {
+  msg: M;
+  ctx: HandlerContext;
+  logger: Logger;
+  budget: BudgetGuard;
+  /** Publishes an event caused by this work; its id derives from the work id (redo-safe). */
+  emit<S extends z.ZodType>(schema: S, type: string, payload: unknown, opts?: { key?: string }): Promise<void>;
+  /** Charges one model call to the run (one event per call id). */
+  recordUsage(u: UsageRecord): Promise<void>;
+}
+
+/**
+ * Wraps a worker's handler with the failure policy every role shares: transient model
+ * trouble is redelivered later; a budget refusal, invalid model output or a final delivery
+ * becomes an event the supervisor acts on, so a run never waits on work that will not come.
+ */
+export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Producer, fn: (w: WorkContext<M>) => Promise<void>) {
+  return async (msg: M, ctx: HandlerContext): Promise<void> => {
+    const emit: WorkContext<M>["emit"] = async (schema, type, payload, opts) => {
+      const id = derivedId(msg.id, type, opts?.key ?? "");
+      await bus.publish(schema, envelope(type, payload, msg, producer, { id }), { ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) });
+    };
+    const recordUsage = async (u: UsageRecord) => {
+      const id = derivedId(u.callId, "usage");
+      await bus.publish(UsageRecorded, envelope("usage.recorded", { callId: u.callId, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd }, msg, producer, { id }));
+    };
+    const work: WorkContext<M> = { msg, ctx, logger: ctx.logger, budget: runBudgetGuard(bus, msg.runId), emit, recordUsage };
+    try {
+      await fn(work);
+    } catch (err) {
+      if (err instanceof RunNotActiveError) { ctx.logger.info({ err }, "dropping work of an inactive run"); return; }
+      if (err instanceof BudgetExceededError) {
+        await emit(BudgetExceeded, "budget.exceeded", { kind: err.kind, limit: err.limit, used: err.used, detail: err.message });
+        return;
+      }
+      if (err instanceof ModelUnavailableError) {
+        if (ctx.deliveryCount < ctx.maxDeliver) throw new RetryableError(err.message, err.retryAfterMs, { cause: err });
+      } else if (err instanceof ModelError && !err.retryable) {
+        await emit(WorkFailed, "work.failed", { role: producer.role, work: msg.type, reason: err.message, code: err.code });
+        return;
+      } else if (err instanceof PermanentError) {
+        await emit(WorkFailed, "work.failed", { role: producer.role, work: msg.type, reason: err.message, code: "PERMANENT" });
+        throw err;
+      }
+      if (ctx.deliveryCount >= ctx.maxDeliver) {
+        const reason = `gave up after ${ctx.deliveryCount} deliveries: ${err instanceof Error ? err.message : String(err)}`;
+        await emit(WorkFailed, "work.failed", { role: producer.role, work: msg.type, reason, code: "MAX_DELIVERIES" });
+      }
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import type { BuildRequested, ContractRequested, Verdict } from "@harness/contracts";
+
+export const CONTRACT_SYSTEM = readFileSync(new URL("../prompts/contract.md", import.meta.url), "utf8");
+export const BUILD_SYSTEM = readFileSync(new URL("../prompts/build.md", import.meta.url), "utf8");
+
+export function contractPrompt(p: ContractRequested["payload"], sprint: number): string {
+  const features = p.spec.features.filter((f) => p.sprintPlan.featureIds.includes(f.id));
+  const parts = [
+    `## Product\n${p.spec.title}: ${p.spec.overview}`,
+    `## Sprint ${sprint} goal\n${p.sprintPlan.goal}`,
+    `## Features in this sprint\n${JSON.stringify(features, null, 2)}`,
+  ];
+  if (p.spec.designLanguage) parts.push(`## Design language\n${p.spec.designLanguage}`);
+  if (p.previous) {
+    parts.push(`## Your previous proposal (round ${p.round - 1})\n${JSON.stringify(p.previous.contract, null, 2)}`);
+    parts.push(`## The evaluator's change requests\n${p.previous.review.changeRequests.map((c) => `- [${c.target}] ${c.request}`).join("\n")}\n${p.previous.review.comments}`);
+  }
+  parts.push(`Propose the contract for sprint ${sprint} (set "sprint": ${sprint}).`);
+  return parts.join("\n\n");
+}
+
+/** Failing criteria only, with their evidence: what failed, why, where. */
+export function feedbackText(verdicts: Verdict[]): string {
+  const lines: string[] = [];
+  for (const v of verdicts) {
+    for (const c of v.criteria.filter((x) => !x.passed)) {
+      lines.push(`### FAILED ${c.checkId} (${c.kind}, evaluator ${v.evaluator}): score ${c.score}/${c.threshold}\n${c.description}\nFeedback: ${c.feedback}`);
+      for (const e of c.evidence) lines.push(`Evidence (${e.kind}): ${e.summary}${e.location ? ` at ${e.location}` : ""}${e.detail ? `\n\`\`\`\n${e.detail}\n\`\`\`` : ""}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+export function buildPrompt(p: BuildRequested["payload"], sprint: number, attempt: number): string {
+  const features = p.spec.features.filter((f) => p.contract.deliverables.some((d) => d.featureIds.includes(f.id)));
+  const parts = [
+    `## Product\n${p.spec.title}: ${p.spec.overview}`,
+    ...(p.spec.designLanguage ? [`## Design language\n${p.spec.designLanguage}`] : []),
+    `## Sprint ${sprint}, attempt ${attempt}: the agreed contract\n${JSON.stringify(p.contract, null, 2)}`,
+    ...(features.length > 0 ? [`## Features\n${JSON.stringify(features, null, 2)}`] : []),
+  ];
+  if (p.feedback.length > 0) parts.push(`## The previous attempt failed evaluation. Fix these:\n${feedbackText(p.feedback)}`);
+  if (p.previousNotes) parts.push(`## Notes from the previous attempt\n${p.previousNotes}`);
+  parts.push("Build it now in the workspace.");
+  return parts.join("\n\n");
+}
