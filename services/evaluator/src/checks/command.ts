@@ -1,0 +1,18 @@
+import type { CommandCheck, CriterionResult } from "@harness/contracts";
+import { runCommand } from "@harness/workspace";
+import { checkOutput, outputEvidence } from "./output.js";
+
+export async function runCommandCheck(dir: string, check: CommandCheck, env: Record<string, string>): Promise<CriterionResult> {
+  const r = await runCommand(dir, check.command, { timeoutMs: check.timeoutMs, env });
+  const failures: string[] = [];
+  if (r.timedOut) failures.push(`timed out after ${check.timeoutMs}ms`);
+  else if (r.exitCode !== check.expectExitCode) failures.push(`exit code ${r.exitCode ?? r.signal} (expected ${check.expectExitCode})`);
+  failures.push(...checkOutput(check.expectOutput, r.stdout, r.stderr));
+  const passed = failures.length === 0;
+  return {
+    checkId: check.id, kind: "command", description: check.description,
+    score: passed ? 10 : 0, threshold: 10, passed,
+    evidence: [outputEvidence(`\`${check.command}\` exited ${r.exitCode ?? r.signal} in ${r.durationMs}ms`, r.stdout, r.stderr)],
+    feedback: passed ? "passed" : `\`${check.command}\` failed: ${failures.join("; ")}`,
+  };
+}

@@ -1,0 +1,41 @@
+import { ContractReview, ContractReviewed, VerdictProduced, type EvaluationRequested, type ReviewRequested } from "@harness/contracts";
+import { structured, type ModelClient } from "@harness/model";
+import type { WorkContext } from "@harness/runtime";
+import { evaluate, type EvaluateDeps } from "./evaluate.js";
+import { contractProblems } from "./review-rules.js";
+
+export interface EvaluatorDeps extends EvaluateDeps { model: ModelClient; reviewSystem: string }
+
+export function createHandlers(deps: EvaluatorDeps) {
+  return {
+    /** review.requested -> contract.reviewed. Code rules always apply; the model adds judgement. */
+    async review(w: WorkContext<ReviewRequested>): Promise<void> {
+      const { contract, specExcerpt, round, maxRounds } = w.msg.payload;
+      const problems = contractProblems(contract);
+      const prompt = [
+        `## Product\n${specExcerpt.title}: ${specExcerpt.overview}`,
+        `## Features this sprint must deliver\n${JSON.stringify(specExcerpt.features, null, 2)}`,
+        `## Proposed contract (round ${round} of at most ${maxRounds})\n${JSON.stringify(contract, null, 2)}`,
+        ...(problems.length > 0 ? [`## Problems already found by the rules (they will be sent back regardless)\n${problems.map((p) => `- ${p}`).join("\n")}`] : []),
+      ].join("\n\n");
+      const judged = await structured(deps.model, {
+        role: "evaluator", system: deps.reviewSystem, prompt, schema: ContractReview, toolName: "submit_review",
+        toolDescription: "Approve the contract or request changes", budget: w.budget, onUsage: w.recordUsage,
+      });
+      const review = {
+        approved: judged.approved && problems.length === 0,
+        changeRequests: [...problems.map((request) => ({ target: "rules", request })), ...judged.changeRequests],
+        comments: judged.comments,
+      };
+      w.logger.info({ approved: review.approved, requests: review.changeRequests.length, round }, "contract reviewed");
+      await w.emit(ContractReviewed, "contract.reviewed", { review, round, evaluator: deps.name });
+    },
+
+    /** evaluation.requested -> verdict.produced */
+    async evaluate(w: WorkContext<EvaluationRequested>): Promise<void> {
+      const verdict = await evaluate(deps, w.msg, { budget: w.budget, onUsage: w.recordUsage, working: () => w.ctx.working() });
+      w.logger.info({ passed: verdict.passed, summary: verdict.summary }, "verdict");
+      await w.emit(VerdictProduced, "verdict.produced", { verdict }, { key: deps.name });
+    },
+  };
+}

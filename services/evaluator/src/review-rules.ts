@@ -1,0 +1,51 @@
+import type { BrowserCheck, Check, CommandCheck, SprintContract } from "@harness/contracts";
+
+const PRESENCE_COMMAND = /^\s*(test\s+-[efdsx]|\[\s+-[efdsx]|ls\b|stat\b|cat\b|file\b|wc\b|true\b|echo\b|exit\s+0\b)/;
+const INTERACTIONS = new Set(["click", "fill", "press", "select", "reload"]);
+const BEHAVIOUR_ASSERTIONS = new Set(["expectText", "expectCount", "expectUrl"]);
+
+/** Presence-only checks prove nothing about behaviour (a stub passes them). */
+export function isPresenceOnly(check: Check): boolean {
+  switch (check.kind) {
+    case "command": return isPresenceCommand(check);
+    case "browser": return isPresenceBrowser(check);
+    case "http": return false;
+    case "rubric": return true;
+  }
+}
+
+function isPresenceCommand(c: CommandCheck): boolean {
+  return PRESENCE_COMMAND.test(c.command) && c.expectOutput.length === 0;
+}
+
+function isPresenceBrowser(c: BrowserCheck): boolean {
+  const interacts = c.steps.some((s) => INTERACTIONS.has(s.action));
+  const assertsContent = c.steps.some((s) => BEHAVIOUR_ASSERTIONS.has(s.action));
+  return !interacts && !assertsContent;
+}
+
+/**
+ * The review rules enforced by code, whatever the model thinks: every deliverable has a
+ * behavioural check, apps that are driven over HTTP or in a browser say how to start them,
+ * rubric criteria carry meaningful thresholds, check ids are unique.
+ */
+export function contractProblems(contract: SprintContract): string[] {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  for (const c of contract.checks) {
+    if (ids.has(c.id)) problems.push(`check id ${c.id} is used twice`);
+    ids.add(c.id);
+    for (const d of c.deliverableIds) {
+      if (!contract.deliverables.some((x) => x.id === d)) problems.push(`check ${c.id} names ${d}, which is not a deliverable`);
+    }
+    if (c.kind === "rubric" && c.threshold < 5) problems.push(`rubric criterion ${c.id} ("${c.criterion}") has threshold ${c.threshold}/10; a threshold under 5 passes poor work`);
+  }
+  for (const d of contract.deliverables) {
+    const proving = contract.checks.filter((c) => c.deliverableIds.includes(d.id));
+    if (proving.length === 0) problems.push(`deliverable ${d.id} has no check that proves it`);
+    else if (proving.every(isPresenceOnly)) problems.push(`deliverable ${d.id} is proven only by presence checks (${proving.map((c) => c.id).join(", ")}); add a check that exercises its behaviour`);
+  }
+  const needsApp = contract.checks.some((c) => c.kind === "http" || c.kind === "browser");
+  if (needsApp && !contract.app) problems.push("http and browser checks need an `app` section with the start command, port and readiness path");
+  return problems;
+}
