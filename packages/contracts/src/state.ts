@@ -5,10 +5,26 @@ import { RunOptions, RunStatus } from "./run.js";
 import { ProductSpec } from "./spec.js";
 import { Verdict } from "./verdict.js";
 
+/** A message the supervisor decided to publish: the subject is derived from the message. */
+export const OutboxItem = z.object({
+  kind: z.enum(["work", "event"]),
+  /** For evaluation work: which evaluator's queue. */
+  evaluator: z.string().optional(),
+  message: z.record(z.string(), z.unknown()),
+});
+export type OutboxItem = z.infer<typeof OutboxItem>;
+
 export const AttemptState = z.object({
   attempt: z.number().int().min(1),
   status: z.enum(["building", "evaluating", "passed", "failed"]),
-  build: z.object({ artifact: ArtifactRef, files: z.array(z.string()), commit: z.string().optional(), eventId: z.string() }).optional(),
+  build: z.object({
+    artifact: ArtifactRef,
+    files: z.array(z.string()),
+    commit: z.string().optional(),
+    eventId: z.string(),
+    /** For the next generator attempt only; the API redacts it from evaluator-facing views. */
+    notes: z.string().default(""),
+  }).optional(),
   verdicts: z.record(z.string(), Verdict).default({}),
 });
 export type AttemptState = z.infer<typeof AttemptState>;
@@ -51,5 +67,15 @@ export const RunState = z.object({
   eventCount: z.number().int().nonnegative().default(0),
   /** Ids of every event already folded: makes applying an event twice a no-op. */
   applied: z.array(z.string()).default([]),
+  /** Messages decided but maybe not yet published (outbox); re-published idempotently by id. */
+  pending: z.array(OutboxItem).default([]),
+  /** Work decided while paused; released on resume. */
+  held: z.array(OutboxItem).default([]),
+  /** What the run waited for when it was paused. */
+  pausedFrom: z.string().optional(),
+  /** Counts resumes, so re-dispatched work gets fresh message ids. */
+  resumes: z.number().int().nonnegative().default(0),
+  /** When the run last made progress (an event other than usage); drives stall detection. */
+  lastProgressAt: z.iso.datetime().optional(),
 });
 export type RunState = z.infer<typeof RunState>;

@@ -1,0 +1,19 @@
+import createError from "@fastify/error";
+
+/** Supervisor API errors: stable SUP_ERR_* codes with their HTTP status. */
+export const errors = {
+  Unauthorized: createError("SUP_ERR_UNAUTHORIZED", "missing or invalid bearer token", 401),
+  RunNotFound: createError<[string]>("SUP_ERR_RUN_NOT_FOUND", "run %s not found", 404),
+  DeadLetterNotFound: createError<[string]>("SUP_ERR_DLQ_NOT_FOUND", "dead letter %s not found", 404),
+  InvalidRequest: createError<[string]>("SUP_ERR_INVALID_REQUEST", "%s", 400),
+  Conflict: createError<[string]>("SUP_ERR_CONFLICT", "%s", 409),
+};
+
+/** Folding could not settle an event (state write conflicts kept happening): redeliver it. */
+export class FoldContentionError extends Error {
+  readonly code = "SUP_ERR_FOLD_CONTENTION";
+  constructor(runId: string) {
+    super(`could not fold an event of run ${runId}: state kept changing underneath`);
+    this.name = "FoldContentionError";
+  }
+}

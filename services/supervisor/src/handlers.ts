@@ -1,0 +1,39 @@
+import type { Bus, HandlerContext } from "@harness/bus";
+import type { EventMessage, RunState } from "@harness/contracts";
+import type { Logger } from "@harness/logger";
+import { foldEvent } from "./fold.js";
+import type { Metrics } from "./metrics.js";
+
+export interface SupervisorDeps { bus: Bus; logger: Logger; metrics?: Metrics; now?: () => string }
+
+/**
+ * Folding handlers. Events of one run are folded one at a time within this replica (fewer
+ * CAS conflicts); across replicas compare-and-set keeps them exactly-once.
+ */
+export function createHandlers(deps: SupervisorDeps) {
+  const chains = new Map<string, Promise<void>>();
+  const observe = (state: RunState, e: EventMessage) => {
+    const m = deps.metrics;
+    if (!m) return;
+    m.handoffLatency.observe({ type: e.type }, Math.max(0, (Date.now() - Date.parse(e.time)) / 1000));
+    if (e.type === "usage.recorded") {
+      const u = e.payload.usage;
+      m.modelTokens.inc({ role: e.payload.role, kind: "input" }, u.inputTokens);
+      m.modelTokens.inc({ role: e.payload.role, kind: "output" }, u.outputTokens);
+      m.modelTokens.inc({ role: e.payload.role, kind: "cache_read" }, u.cacheReadInputTokens);
+      m.modelTokens.inc({ role: e.payload.role, kind: "cache_write" }, u.cacheCreationInputTokens);
+      m.modelCost.inc({ role: e.payload.role }, e.payload.costUsd);
+    }
+    if (e.type === "verdict.produced") m.verdicts.inc({ evaluator: e.payload.verdict.evaluator, passed: String(e.payload.verdict.passed) });
+    void state;
+  };
+
+  return {
+    async onEvent(event: EventMessage, _ctx?: HandlerContext): Promise<void> {
+      const prev = chains.get(event.runId) ?? Promise.resolve();
+      const next = prev.catch(() => undefined).then(() => foldEvent({ bus: deps.bus, logger: deps.logger, onApplied: observe, ...(deps.now ? { now: deps.now } : {}) }, event));
+      chains.set(event.runId, next);
+      try { await next; } finally { if (chains.get(event.runId) === next) chains.delete(event.runId); }
+    },
+  };
+}

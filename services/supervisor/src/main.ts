@@ -1,0 +1,46 @@
+import { connectBus } from "@harness/bus";
+import { CONSUMERS, EventMessage } from "@harness/contracts";
+import { createLogger } from "@harness/logger";
+import { onShutdown, startHeartbeat } from "@harness/runtime";
+import { buildApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { createHandlers } from "./handlers.js";
+import { createMetrics } from "./metrics.js";
+import { ServiceRegistry } from "./registry.js";
+import { listen } from "./server.js";
+
+const VERSION = "0.1.0";
+
+export async function run(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger("supervisor", { level: config.LOG_LEVEL });
+  const bus = await connectBus({ url: config.NATS_URL, name: `supervisor-${config.HARNESS_INSTANCE}`, logger, ...(config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD ?? "" } : {}) });
+  if (config.HARNESS_PROVISION) await bus.provision({ evaluators: config.SUPERVISOR_EVALUATORS, ackWaitMs: config.HARNESS_ACK_WAIT_MS });
+  const metrics = createMetrics();
+  const registry = new ServiceRegistry();
+  registry.start(bus);
+  const handlers = createHandlers({ bus, logger, metrics });
+  let inFlight = 0;
+  const consumer = bus.consume(CONSUMERS.supervisor, EventMessage, async (event, ctx) => {
+    inFlight++;
+    try { await handlers.onEvent(event, ctx); } finally { inFlight--; }
+  }, { concurrency: config.SUPERVISOR_CONCURRENCY });
+  const heartbeat = startHeartbeat(bus, { role: "supervisor", name: "supervisor", instance: config.HARNESS_INSTANCE, version: VERSION, capacity: config.SUPERVISOR_CONCURRENCY, inFlight: () => inFlight });
+  const app = await buildApp({ bus, apiToken: config.HARNESS_API_TOKEN, registry, metrics, logger: logger.child({ component: "api" }) });
+  const url = await listen(app, config.SUPERVISOR_HOST, config.SUPERVISOR_PORT);
+  logger.info({ url }, "supervisor ready");
+  // One plain line for humans and for tools that wait on it.
+  process.stdout.write(`supervisor listening on ${url}\n`);
+  onShutdown(logger, async () => {
+    heartbeat.stop();
+    await app.close();
+    await consumer.stop();
+    registry.stop();
+    await bus.close();
+  });
+}
+
+run().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,204 @@
+import type { EventMessage, OutboxItem, RunOptions, RunState, SprintState } from "@harness/contracts";
+import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatch, reviewWork, sprintOf } from "./steps.js";
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+/** The state a run starts in, written by the API before run.requested is folded. */
+export function initialState(id: string, prompt: string, options: RunOptions, now: string): RunState {
+  return {
+    id, prompt, options, status: "queued", reason: "", waitingFor: "nothing", createdAt: now, updatedAt: now,
+    specVersion: 0, currentSprint: 0, sprints: [], eventCount: 0, applied: [], pending: [], held: [], resumes: 0,
+    usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, calls: 0 },
+  };
+}
+
+/**
+ * Folds one event into a run's state: pure, deterministic given `now`. An event that does not
+ * match what the run waits for (a duplicate, a late result of superseded work) changes nothing
+ * but the event count. Returns the messages to publish.
+ */
+export function reduce(prev: RunState, event: EventMessage, now: string): { state: RunState; outbox: OutboxItem[] } {
+  const s: RunState = structuredClone(prev);
+  const d = new Decisions(s, event.id, now);
+  s.applied.push(event.id);
+  s.eventCount++;
+  s.updatedAt = now;
+  if (event.type !== "usage.recorded" && event.type !== "run.transition") s.lastProgressAt = now;
+  apply(d, event);
+  if (!TERMINAL.has(s.status)) checkBudget(d, now);
+  // Work decided while paused waits for resume; records (transitions) go out at once.
+  if (s.status === "paused") {
+    s.held.push(...d.out.filter((o) => o.kind === "work"));
+    return { state: s, outbox: d.out.filter((o) => o.kind !== "work") };
+  }
+  if (TERMINAL.has(s.status)) return { state: s, outbox: d.out.filter((o) => o.kind !== "work") };
+  return { state: s, outbox: d.out };
+}
+
+function apply(d: Decisions, e: EventMessage): void {
+  const s = d.s;
+  const sprint = sprintOf(s);
+  const current = e.sprint === s.currentSprint && sprint !== undefined;
+  switch (e.type) {
+    case "run.requested":
+      if (s.status !== "queued") return;
+      d.transition("planning", "plan", "run requested");
+      planWork(d);
+      return;
+    case "spec.produced":
+      if (s.waitingFor !== "spec" || e.payload.version !== s.specVersion + 1) return;
+      s.spec = e.payload.spec;
+      s.specVersion = e.payload.version;
+      s.sprints = e.payload.spec.sprints.slice(0, s.options.maxSprints).map((p) => ({ number: p.number, status: "pending", contractRound: 0, reviews: [], attempts: [] }));
+      if (s.options.gates.approveSpec) { s.waitingFor = "spec_approval"; return; }
+      startSprint(d, 1);
+      return;
+    case "contract.proposed":
+      if (s.waitingFor !== "contract" || !current || e.payload.round !== sprint.contractRound) return;
+      sprint.contract = e.payload.contract;
+      reviewWork(d, sprint);
+      return;
+    case "contract.reviewed":
+      if (s.waitingFor !== "review" || !current || e.payload.round !== sprint.contractRound) return;
+      sprint.reviews.push({ round: e.payload.round, review: e.payload.review });
+      if (e.payload.review.approved) {
+        if (s.options.gates.approveContracts) { sprint.status = "awaiting_approval"; s.waitingFor = "contract_approval"; return; }
+        startAttempt(d, sprint);
+      } else if (sprint.contractRound >= s.options.maxContractRounds) {
+        sprint.status = "failed";
+        fail(d, "contract_rounds", `no contract agreed for sprint ${sprint.number} after ${sprint.contractRound} rounds`);
+      } else {
+        sprint.contractRound++;
+        contractWork(d, sprint);
+      }
+      return;
+    case "build.produced": {
+      const attempt = sprint?.attempts.at(-1);
+      if (s.waitingFor !== "build" || !current || !attempt || e.attempt !== attempt.attempt || attempt.build) return;
+      attempt.build = { artifact: e.payload.artifact, files: e.payload.files, ...(e.payload.commit ? { commit: e.payload.commit } : {}), eventId: e.id, notes: e.payload.notes };
+      evaluationWork(d, sprint);
+      return;
+    }
+    case "verdict.produced": {
+      const attempt = sprint?.attempts.at(-1);
+      const v = e.payload.verdict;
+      if (s.waitingFor !== "verdicts" || !current || !attempt || e.attempt !== attempt.attempt) return;
+      if (!s.options.evaluators.includes(v.evaluator) || attempt.verdicts[v.evaluator]) return;
+      attempt.verdicts[v.evaluator] = v;
+      if (s.options.evaluators.some((name) => !attempt.verdicts[name])) return;
+      onAllVerdicts(d, sprint);
+      return;
+    }
+    case "usage.recorded":
+      s.usage.inputTokens += e.payload.usage.inputTokens;
+      s.usage.outputTokens += e.payload.usage.outputTokens;
+      s.usage.cacheCreationInputTokens += e.payload.usage.cacheCreationInputTokens;
+      s.usage.cacheReadInputTokens += e.payload.usage.cacheReadInputTokens;
+      s.usage.costUsd += e.payload.costUsd;
+      s.usage.calls++;
+      return;
+    case "work.failed":
+      if (TERMINAL.has(s.status)) return;
+      fail(d, "work_failed", `${e.payload.role} could not complete ${e.payload.work}: ${e.payload.reason}`);
+      return;
+    case "budget.exceeded":
+      onBudgetExceeded(d, e.payload.kind, `${e.payload.kind} budget exceeded: ${e.payload.detail || `${e.payload.used} of ${e.payload.limit}`}`, true);
+      return;
+    case "run.control":
+      control(d, e.payload.action, e.payload.comment);
+      return;
+    case "run.transition":
+      return;
+  }
+}
+
+function startSprint(d: Decisions, n: number): void {
+  const sprint = sprintOf(d.s, n);
+  if (!sprint) return;
+  d.s.currentSprint = n;
+  sprint.contractRound = 1;
+  d.transition("running", "start_sprint", `sprint ${n}`);
+  contractWork(d, sprint);
+}
+
+function startAttempt(d: Decisions, sprint: SprintState): void {
+  sprint.attempts.push({ attempt: sprint.attempts.length + 1, status: "building", verdicts: {} });
+  buildWork(d, sprint);
+}
+
+function onAllVerdicts(d: Decisions, sprint: SprintState): void {
+  const s = d.s;
+  const attempt = sprint.attempts.at(-1)!;
+  const passed = Object.values(attempt.verdicts).every((v) => v.passed);
+  if (passed) {
+    attempt.status = "passed";
+    sprint.status = "passed";
+    s.lastArtifact = attempt.build!.artifact;
+    const next = sprintOf(s, sprint.number + 1);
+    if (next) { startSprint(d, next.number); return; }
+    s.waitingFor = "nothing";
+    d.transition("completed", "complete", `all ${s.sprints.length} sprints passed`);
+    return;
+  }
+  attempt.status = "failed";
+  if (sprint.attempts.length < s.options.maxAttemptsPerSprint) { startAttempt(d, sprint); return; }
+  sprint.status = "failed";
+  fail(d, "max_attempts", `max attempts: sprint ${sprint.number} failed evaluation ${sprint.attempts.length} times`);
+}
+
+function fail(d: Decisions, decision: string, reason: string): void {
+  d.s.waitingFor = "nothing";
+  d.s.held = [];
+  d.transition("failed", decision, reason);
+}
+
+function onBudgetExceeded(d: Decisions, kind: string, reason: string, refusedWork: boolean): void {
+  const s = d.s;
+  if (TERMINAL.has(s.status) || s.status === "paused") return;
+  if (s.options.onBudgetExceeded === "fail") { fail(d, `budget_${kind}`, reason); return; }
+  s.pausedFrom = s.waitingFor;
+  d.transition("paused", `budget_${kind}`, reason);
+  // The refused call's work was dropped by the worker; issue it again on resume.
+  if (refusedWork) redispatch(d);
+}
+
+function checkBudget(d: Decisions, now: string): void {
+  const s = d.s;
+  const b = s.options.budget;
+  const tokens = s.usage.inputTokens + s.usage.outputTokens + s.usage.cacheCreationInputTokens + s.usage.cacheReadInputTokens;
+  const elapsed = Date.parse(now) - Date.parse(s.createdAt);
+  if (s.usage.costUsd > b.maxCostUsd) onBudgetExceeded(d, "cost", `cost budget exceeded: $${s.usage.costUsd.toFixed(4)} of $${b.maxCostUsd}`, false);
+  else if (tokens > b.maxTokens) onBudgetExceeded(d, "tokens", `token budget exceeded: ${tokens} of ${b.maxTokens}`, false);
+  else if (elapsed > b.maxWallClockMs) onBudgetExceeded(d, "wallclock", `wall-clock budget exceeded: ${Math.round(elapsed / 1000)}s of ${Math.round(b.maxWallClockMs / 1000)}s`, false);
+}
+
+function control(d: Decisions, action: "pause" | "resume" | "cancel" | "approve", comment?: string): void {
+  const s = d.s;
+  if (TERMINAL.has(s.status)) return;
+  switch (action) {
+    case "pause":
+      if (s.status === "paused") return;
+      s.pausedFrom = s.waitingFor;
+      d.transition("paused", "pause", comment ?? "paused by operator");
+      return;
+    case "resume": {
+      if (s.status !== "paused") return;
+      s.resumes++;
+      const held = s.held;
+      s.held = [];
+      d.transition(s.spec ? "running" : "planning", "resume", comment ?? "resumed by operator");
+      d.out.push(...held);
+      delete s.pausedFrom;
+      return;
+    }
+    case "cancel":
+      s.waitingFor = "nothing";
+      s.held = [];
+      d.transition("cancelled", "cancel", comment ?? "cancelled by operator");
+      return;
+    case "approve":
+      if (s.waitingFor === "spec_approval") startSprint(d, 1);
+      else if (s.waitingFor === "contract_approval") { const sp = sprintOf(s); if (sp) startAttempt(d, sp); }
+      return;
+  }
+}

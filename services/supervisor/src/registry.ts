@@ -1,0 +1,58 @@
+import type { Bus } from "@harness/bus";
+import { CONSUMERS, evaluatorConsumer, ServiceHeartbeat, STREAMS, SUBJECTS } from "@harness/contracts";
+
+export interface ServiceEntry extends ServiceHeartbeat { lastSeen: string; alive: boolean }
+
+const STALE_MS = 15_000;
+
+/** Every replica of every role and custom evaluator, from their heartbeats. */
+export class ServiceRegistry {
+  private readonly entries = new Map<string, ServiceHeartbeat & { seenAt: number }>();
+  private sub: { unsubscribe(): void } | undefined;
+
+  start(bus: Bus): void {
+    const sub = bus.nc.subscribe(SUBJECTS.heartbeatAll);
+    this.sub = sub;
+    void (async () => {
+      for await (const m of sub) {
+        const parsed = ServiceHeartbeat.safeParse(safeJson(m.string()));
+        if (parsed.success) this.record(parsed.data);
+      }
+    })();
+  }
+
+  record(hb: ServiceHeartbeat, at = Date.now()): void {
+    this.entries.set(`${hb.role}/${hb.name}/${hb.instance}`, { ...hb, seenAt: at });
+  }
+
+  list(now = Date.now()): ServiceEntry[] {
+    // Forget replicas gone for long; keep recently stale ones visible as not alive.
+    for (const [k, v] of this.entries) if (now - v.seenAt > STALE_MS * 20) this.entries.delete(k);
+    return [...this.entries.values()]
+      .map(({ seenAt, ...hb }) => ({ ...hb, lastSeen: new Date(seenAt).toISOString(), alive: now - seenAt <= STALE_MS }))
+      .sort((a, b) => `${a.role}${a.name}${a.instance}`.localeCompare(`${b.role}${b.name}${b.instance}`));
+  }
+
+  evaluatorNames(): string[] {
+    return [...new Set(this.list().filter((e) => e.role === "evaluator" && e.alive).map((e) => e.name))];
+  }
+
+  stop(): void { this.sub?.unsubscribe(); }
+}
+
+/** Pending + unacknowledged messages per work consumer: what KEDA scales on. */
+export async function consumerLag(bus: Bus, evaluators: string[]): Promise<Record<string, number>> {
+  const names = [CONSUMERS.planner, CONSUMERS.generator, CONSUMERS.reviewer, ...evaluators.map(evaluatorConsumer)];
+  const out: Record<string, number> = {};
+  await Promise.all(names.map(async (name) => {
+    try {
+      const info = await bus.jsm.consumers.info(STREAMS.work, name);
+      out[name] = info.num_pending + info.num_ack_pending;
+    } catch { /* consumer not provisioned yet */ }
+  }));
+  return out;
+}
+
+function safeJson(text: string): unknown {
+  try { return JSON.parse(text); } catch { return undefined; }
+}

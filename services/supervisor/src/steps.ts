@@ -1,0 +1,117 @@
+import type { OutboxItem, RunState, RunStatus, SpecExcerpt, SprintState } from "@harness/contracts";
+import { derivedId } from "@harness/runtime";
+
+export const SUPERVISOR = { role: "supervisor" as const, instance: "supervisor" };
+
+/**
+ * Decisions made while folding one event. Message ids derive from the event id, so folding
+ * the same event again (after a crash) yields the same ids and JetStream drops the repeats.
+ */
+export class Decisions {
+  readonly out: OutboxItem[] = [];
+  constructor(readonly s: RunState, readonly causeId: string, readonly now: string) {}
+
+  private msg(type: string, payload: unknown, sprint: number, attempt: number, key = ""): Record<string, unknown> {
+    return {
+      id: derivedId(this.causeId, "sup", type, key, this.out.length), schemaVersion: 1, type, runId: this.s.id,
+      sprint, attempt, causationId: this.causeId, producer: SUPERVISOR, time: this.now, payload,
+    };
+  }
+
+  work(type: string, payload: unknown, sprint: number, attempt: number, evaluator?: string): void {
+    this.out.push({ kind: "work", ...(evaluator ? { evaluator } : {}), message: this.msg(type, payload, sprint, attempt, evaluator) });
+  }
+
+  transition(to: RunStatus, decision: string, reason = ""): void {
+    const from = this.s.status;
+    if (from === to) return;
+    this.s.status = to;
+    if (reason) this.s.reason = reason;
+    this.out.push({ kind: "event", message: this.msg("run.transition", { from, to, decision, reason }, this.s.currentSprint, 0) });
+  }
+}
+
+export function sprintOf(s: RunState, n = s.currentSprint): SprintState | undefined {
+  return s.sprints.find((x) => x.number === n);
+}
+
+export function specExcerpt(s: RunState, sprint: SprintState): SpecExcerpt {
+  const plan = s.spec?.sprints.find((p) => p.number === sprint.number);
+  return {
+    title: s.spec?.title ?? "",
+    overview: s.spec?.overview ?? "",
+    features: (s.spec?.features ?? []).filter((f) => plan?.featureIds.includes(f.id)),
+  };
+}
+
+export function planWork(d: Decisions, revision?: { comments: string }): void {
+  const s = d.s;
+  s.waitingFor = "spec";
+  d.work("plan.requested", {
+    prompt: s.prompt, maxSprints: s.options.maxSprints, version: s.specVersion + 1,
+    ...(s.options.constraints ? { constraints: s.options.constraints } : {}),
+    ...(revision && s.spec ? { revision: { previousSpec: s.spec, comments: revision.comments } } : {}),
+  }, 0, 0);
+}
+
+export function contractWork(d: Decisions, sprint: SprintState): void {
+  const s = d.s;
+  const plan = s.spec?.sprints.find((p) => p.number === sprint.number);
+  if (!s.spec || !plan) return;
+  const lastReview = sprint.reviews.at(-1);
+  sprint.status = "contracting";
+  s.waitingFor = "contract";
+  d.work("contract.requested", {
+    spec: s.spec, sprintPlan: plan, round: sprint.contractRound,
+    ...(sprint.contract && lastReview && sprint.contractRound > 1 ? { previous: { contract: sprint.contract, review: lastReview.review } } : {}),
+  }, sprint.number, 0);
+}
+
+export function reviewWork(d: Decisions, sprint: SprintState): void {
+  if (!sprint.contract) return;
+  d.s.waitingFor = "review";
+  d.work("review.requested", { specExcerpt: specExcerpt(d.s, sprint), contract: sprint.contract, round: sprint.contractRound, maxRounds: d.s.options.maxContractRounds }, sprint.number, 0);
+}
+
+export function buildWork(d: Decisions, sprint: SprintState): void {
+  const s = d.s;
+  const current = sprint.attempts.at(-1);
+  if (!s.spec || !sprint.contract || !current) return;
+  const previous = sprint.attempts.at(-2);
+  const base = previous?.build?.artifact ?? s.lastArtifact;
+  const feedback = previous ? Object.values(previous.verdicts).filter((v) => !v.passed) : [];
+  sprint.status = "building";
+  current.status = "building";
+  s.waitingFor = "build";
+  d.work("build.requested", {
+    spec: s.spec, contract: sprint.contract, feedback,
+    ...(base ? { base } : {}),
+    ...(previous?.build?.notes ? { previousNotes: previous.build.notes } : {}),
+  }, sprint.number, current.attempt);
+}
+
+/** Evaluation work carries spec excerpt, contract and artifact: nothing the generator said. */
+export function evaluationWork(d: Decisions, sprint: SprintState): void {
+  const current = sprint.attempts.at(-1);
+  if (!sprint.contract || !current?.build) return;
+  sprint.status = "evaluating";
+  current.status = "evaluating";
+  d.s.waitingFor = "verdicts";
+  for (const evaluator of d.s.options.evaluators) {
+    if (current.verdicts[evaluator]) continue;
+    d.work("evaluation.requested", { specExcerpt: specExcerpt(d.s, sprint), contract: sprint.contract, artifact: current.build.artifact }, sprint.number, current.attempt, evaluator);
+  }
+}
+
+/** Re-issues the work the run is waiting for (after a resume, a stall, or a budget pause). */
+export function redispatch(d: Decisions): void {
+  const sprint = sprintOf(d.s);
+  switch (d.s.waitingFor) {
+    case "spec": planWork(d); return;
+    case "contract": if (sprint) contractWork(d, sprint); return;
+    case "review": if (sprint) reviewWork(d, sprint); return;
+    case "build": if (sprint) buildWork(d, sprint); return;
+    case "verdicts": if (sprint) evaluationWork(d, sprint); return;
+    default: return;
+  }
+}

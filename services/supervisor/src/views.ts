@@ -1,0 +1,14 @@
+import type { RunState } from "@harness/contracts";
+
+/** The API's view of a run: the state without fold bookkeeping. */
+export function runView(s: RunState) {
+  const { applied: _a, pending: _p, held, ...rest } = s;
+  return { ...rest, heldWork: held.length };
+}
+
+export function runSummary(s: RunState) {
+  return {
+    id: s.id, status: s.status, reason: s.reason, prompt: s.prompt.slice(0, 200), title: s.spec?.title,
+    currentSprint: s.currentSprint, sprints: s.sprints.length, costUsd: s.usage.costUsd, createdAt: s.createdAt, updatedAt: s.updatedAt,
+  };
+}
