@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import type { OutboxItem, RunState } from "@harness/contracts";
+import { initialState, reduce } from "./reducer.js";
+import { ART, contractFor, ev, options, SPEC, verdict } from "./test-fixtures.js";
+
+const NOW = "2026-01-01T00:00:00.000Z";
+const workTypes = (out: OutboxItem[]) => out.filter((o) => o.kind === "work").map((o) => o.message["type"]);
+
+function drive(s: RunState, ...events: ReturnType<typeof ev>[]): { s: RunState; out: OutboxItem[] } {
+  let out: OutboxItem[] = [];
+  for (const e of events) ({ state: s, outbox: out } = reduce(s, e, NOW));
+  return { s, out };
+}
+
+function throughSprintOneBuild(opts = options()) {
+  const r = "run1";
+  let { s } = drive(initialState(r, "a counter", opts, NOW), ev(r, "run.requested", { prompt: "a counter", options: opts }), ev(r, "spec.produced", { spec: SPEC, version: 1 }));
+  ({ s } = drive(s, ev(r, "contract.proposed", { contract: contractFor(1), round: 1 }, 1)));
+  return drive(s, ev(r, "contract.reviewed", { review: { approved: true, changeRequests: [], comments: "" }, round: 1, evaluator: "core" }, 1));
+}
+
+describe("supervisor reducer", () => {
+  it("walks a run from request to completion, dispatching each step's work", () => {
+    const r = "run1";
+    let { s, out } = drive(initialState(r, "a counter", options(), NOW), ev(r, "run.requested", { prompt: "a counter", options: options() }));
+    expect(s.status).toBe("planning");
+    expect(workTypes(out)).toEqual(["plan.requested"]);
+    ({ s, out } = drive(s, ev(r, "spec.produced", { spec: SPEC, version: 1 })));
+    expect(s.status).toBe("running");
+    expect(workTypes(out)).toEqual(["contract.requested"]);
+    for (const n of [1, 2]) {
+      ({ s, out } = drive(s, ev(r, "contract.proposed", { contract: contractFor(n), round: 1 }, n)));
+      expect(workTypes(out)).toEqual(["review.requested"]);
+      ({ s, out } = drive(s, ev(r, "contract.reviewed", { review: { approved: true, changeRequests: [], comments: "" }, round: 1, evaluator: "core" }, n)));
+      expect(workTypes(out)).toEqual(["build.requested"]);
+      ({ s, out } = drive(s, ev(r, "build.produced", { artifact: ART, files: ["a.js"], notes: "secret notes" }, n, 1)));
+      expect(workTypes(out)).toEqual(["evaluation.requested"]);
+      expect(JSON.stringify(out)).not.toContain("secret notes");
+      ({ s, out } = drive(s, ev(r, "verdict.produced", { verdict: verdict(true) }, n, 1)));
+    }
+    expect(s.status).toBe("completed");
+    expect(workTypes(out)).toEqual([]);
+    expect(out.map((o) => o.message["type"])).toEqual(["run.transition"]);
+  });
+
+  it("charges a usage event to the run and remembers its id so the fold can skip a redelivery", () => {
+    const r = "run1";
+    const usage = ev(r, "usage.recorded", { callId: "c1", role: "planner", model: "m", usage: { inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }, costUsd: 0.5 });
+    const start = initialState(r, "p", options(), NOW);
+    // The fold skips applied ids before reducing; the reducer records them.
+    const once = reduce(start, usage, NOW).state;
+    expect(once.applied).toContain(usage.id);
+    expect(once.usage.costUsd).toBe(0.5);
+    expect(once.usage.calls).toBe(1);
+  });
+
+  it("reworks a failed attempt with the verdict as feedback and the previous notes, then fails at max attempts", () => {
+    const r = "run1";
+    let { s } = throughSprintOneBuild(options({ maxAttemptsPerSprint: 2 }));
+    let out: OutboxItem[];
+    ({ s } = drive(s, ev(r, "build.produced", { artifact: ART, files: ["a.js"], notes: "try again with care" }, 1, 1)));
+    ({ s, out } = drive(s, ev(r, "verdict.produced", { verdict: verdict(false) }, 1, 1)));
+    const rework = out.find((o) => o.message["type"] === "build.requested")!;
+    expect(rework.message["attempt"]).toBe(2);
+    const payload = rework.message["payload"] as { feedback: unknown[]; previousNotes: string; base: unknown };
+    expect(payload.feedback).toHaveLength(1);
+    expect(payload.previousNotes).toBe("try again with care");
+    expect(payload.base).toEqual(ART);
+    ({ s } = drive(s, ev(r, "build.produced", { artifact: ART, files: ["a.js"], notes: "" }, 1, 2)));
+    ({ s, out } = drive(s, ev(r, "verdict.produced", { verdict: verdict(false) }, 1, 2)));
+    expect(s.status).toBe("failed");
+    expect(s.reason).toMatch(/^max attempts/);
+    expect(workTypes(out)).toEqual([]);
+  });
+
+  it("ignores a late verdict for an attempt that is no longer current", () => {
+    const r = "run1";
+    let { s } = throughSprintOneBuild();
+    ({ s } = drive(s, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1)));
+    const stale = drive(s, ev(r, "verdict.produced", { verdict: verdict(true) }, 1, 7));
+    expect(stale.s.sprints[0]?.status).toBe("evaluating");
+    expect(stale.out).toEqual([]);
+  });
+
+  it("waits for every gating evaluator and fails the sprint when any one fails", () => {
+    const r = "run1";
+    let { s } = throughSprintOneBuild(options({ evaluators: ["core", "a11y"], maxAttemptsPerSprint: 1 }));
+    let out: OutboxItem[];
+    ({ s, out } = drive(s, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1)));
+    expect(out.map((o) => o.evaluator)).toEqual(["core", "a11y"]);
+    ({ s, out } = drive(s, ev(r, "verdict.produced", { verdict: verdict(true) }, 1, 1)));
+    expect(s.status).toBe("running");
+    ({ s } = drive(s, ev(r, "verdict.produced", { verdict: verdict(false, "a11y") }, 1, 1)));
+    expect(s.status).toBe("failed");
+  });
+
+  it("sends change requests back and fails after the maximum contract rounds", () => {
+    const r = "run1";
+    const opts = options({ maxContractRounds: 2 });
+    let { s } = drive(initialState(r, "p", opts, NOW), ev(r, "run.requested", { prompt: "p", options: opts }), ev(r, "spec.produced", { spec: SPEC, version: 1 }));
+    const reject = { review: { approved: false, changeRequests: [{ target: "D1", request: "prove it" }], comments: "" }, evaluator: "core" };
+    let out: OutboxItem[];
+    ({ s } = drive(s, ev(r, "contract.proposed", { contract: contractFor(1), round: 1 }, 1)));
+    ({ s, out } = drive(s, ev(r, "contract.reviewed", { ...reject, round: 1 }, 1)));
+    const again = out.find((o) => o.message["type"] === "contract.requested")!;
+    expect((again.message["payload"] as { round: number; previous: { review: unknown } }).previous.review).toEqual(reject.review);
+    ({ s } = drive(s, ev(r, "contract.proposed", { contract: contractFor(1), round: 2 }, 1)));
+    ({ s } = drive(s, ev(r, "contract.reviewed", { ...reject, round: 2 }, 1)));
+    expect(s.status).toBe("failed");
+    expect(s.reason).toContain("no contract agreed");
+  });
+
+  it("pauses on an exceeded budget and re-issues the refused work on resume", () => {
+    const r = "run1";
+    let { s } = throughSprintOneBuild(options({ onBudgetExceeded: "pause" }));
+    let out: OutboxItem[];
+    ({ s, out } = drive(s, ev(r, "budget.exceeded", { kind: "cost", limit: 1, used: 0.99, detail: "next call could cost $0.05" }, 1, 1)));
+    expect(s.status).toBe("paused");
+    expect(workTypes(out)).toEqual([]);
+    expect(s.held).toHaveLength(1);
+    ({ s, out } = drive(s, ev(r, "run.control", { action: "resume" }, 1)));
+    expect(s.status).toBe("running");
+    expect(workTypes(out)).toEqual(["build.requested"]);
+  });
+
+  it("holds work decided while paused and cancels without dispatching anything", () => {
+    const r = "run1";
+    let { s } = throughSprintOneBuild();
+    let out: OutboxItem[];
+    ({ s } = drive(s, ev(r, "run.control", { action: "pause" }, 1)));
+    ({ s, out } = drive(s, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1)));
+    expect(workTypes(out)).toEqual([]);
+    expect(s.held).toHaveLength(1);
+    ({ s, out } = drive(s, ev(r, "run.control", { action: "cancel" }, 1)));
+    expect(s.status).toBe("cancelled");
+    expect(s.held).toEqual([]);
+    expect(workTypes(out)).toEqual([]);
+  });
+
+  it("fails the run with the worker's reason when work cannot be done", () => {
+    const r = "run1";
+    const { s } = drive(initialState(r, "p", options(), NOW), ev(r, "run.requested", { prompt: "p", options: options() }), ev(r, "work.failed", { role: "planner", work: "plan.requested", reason: "spec invalid after 3 attempts" }));
+    expect(s.status).toBe("failed");
+    expect(s.reason).toContain("spec invalid after 3 attempts");
+  });
+});
