@@ -1,0 +1,24 @@
+export { ArchiveError, ERROR_CODES, GitError, ToolError, WorkspaceError, errors, isToolError } from "./errors.js";
+export { resolveInside } from "./paths.js";
+export { createFileTools, DEFAULT_MAX_LIST_ENTRIES, DEFAULT_MAX_READ_BYTES } from "./file-tools.js";
+export { DEFAULT_MAX_SEARCH_RESULTS } from "./search-tool.js";
+export { DEFAULT_IGNORES } from "./walk.js";
+export { createCommandTools, MAX_COMMAND_TIMEOUT_MS } from "./command-tools.js";
+export { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS, formatCommandResult, runCommand } from "./command.js";
+export { isSecretEnvName, PASSED_ENV_KEYS, scrubbedEnv } from "./env.js";
+export { DEFAULT_SERVER_TIMEOUT_MS, ServerRegistry } from "./servers.js";
+export { DEFAULT_MAX_SNAPSHOT_BYTES, snapshot } from "./snapshot.js";
+export { restore } from "./restore.js";
+export { DEFAULT_SNAPSHOT_EXCLUDES, treeDigest } from "./tree.js";
+export { GIT_AUTHOR, gitCommit, gitInit, gitLog } from "./git.js";
+
+export type { WorkspaceErrorCode } from "./errors.js";
+export type { ToolContext, WorkspaceTool } from "./tool.js";
+export type { FileToolOptions } from "./file-tools.js";
+export type { CommandToolOptions } from "./command-tools.js";
+export type { CommandOptions, CommandResult } from "./command.js";
+export type { RunningServer, ServerStartOptions } from "./servers.js";
+export type { Snapshot, SnapshotOptions } from "./snapshot.js";
+export type { RestoreOptions, Restored } from "./restore.js";
+export type { TreeOptions } from "./tree.js";
+export type { GitCommitInfo } from "./git.js";

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+
+// bash when present because model-written commands assume it (`source`, `[[`), sh otherwise.
+const SHELL = existsSync("/bin/bash") ? "/bin/bash" : "/bin/sh";
+
+const live = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * Spawns `command` through the shell as the leader of a new process group, so the command and
+ * every child it forks (that does not call setsid itself) can be killed in one signal.
+ */
+export function spawnGroup(command: string, cwd: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(SHELL, ["-c", command], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  if (child.pid !== undefined) {
+    const pid = child.pid;
+    live.add(pid);
+    installExitHook();
+    // The group may outlive its leader (background jobs), so we forget it only when killed.
+    child.once("error", () => live.delete(pid));
+  }
+  return child;
+}
+
+/** Signals the whole group; a group that is already gone is not an error. */
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals = "SIGKILL"): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: every member has exited already.
+  }
+  if (signal === "SIGKILL") live.delete(pid);
+}
+
+/** True while any member of the group is alive (zombies do not count). */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  if (!existsSync("/proc")) return true;
+  // Orphans are reaped by PID 1, which in a container may never do it; a zombie holds no
+  // port and runs no code, so waiting for it would only stall stop().
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const state = procState(Number(name));
+    if (state && state.pgrp === pgid && state.state !== "Z") return true;
+  }
+  return false;
+}
+
+/** State letter and process group of `pid` from /proc, or undefined when it is gone. */
+export function procState(pid: number): { state: string; pgrp: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0] ?? "", pgrp: Number(fields[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Detached groups survive their parent; a dying service must not leave servers and builds behind.
+  process.once("exit", () => {
+    for (const pid of live) killGroup(pid);
+  });
+}

@@ -1,0 +1,139 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import tar from "tar-stream";
+import { describe, expect, it } from "vitest";
+import { ArchiveError } from "./errors.js";
+import { restore } from "./restore.js";
+import { snapshot } from "./snapshot.js";
+import { useTempDirs } from "./test-support.js";
+import { treeDigest } from "./tree.js";
+
+const temp = useTempDirs();
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [p, c] of Object.entries(files)) {
+    mkdirSync(join(root, p, ".."), { recursive: true });
+    writeFileSync(join(root, p), c);
+  }
+}
+
+async function rawTar(entries: (Partial<tar.Header> & { name: string; body?: string })[]): Promise<Uint8Array> {
+  const p = tar.pack();
+  const chunks: Buffer[] = [];
+  const collected = (async () => { for await (const c of p) chunks.push(c as Buffer); })();
+  for (const { body, ...h } of entries) {
+    await new Promise<void>((res, rej) => p.entry(h, body ?? "", (err) => (err ? rej(err) : res())));
+  }
+  p.finalize();
+  await collected;
+  return gzipSync(Buffer.concat(chunks));
+}
+
+describe("snapshot / restore - artifacts", () => {
+  it("a tree of 10k files restores into an empty directory with the same digest", async () => {
+    const root = temp.make();
+    for (let d = 0; d < 100; d++) {
+      mkdirSync(join(root, `dir${d}`, "sub"), { recursive: true });
+      for (let f = 0; f < 100; f++) writeFileSync(join(root, `dir${d}`, f % 2 ? "sub" : "", `file${f}.txt`), `content ${d}/${f}\n`);
+    }
+    chmodSync(join(root, "dir0", "file0.txt"), 0o755);
+    const snap = await snapshot(root);
+    expect(snap.files).toHaveLength(10_000);
+    const target = join(temp.make(), "restored");
+    const restored = await restore(snap.bytes, target);
+    expect(restored.digest).toBe(snap.digest);
+    expect(restored.files).toEqual(snap.files);
+    expect(await treeDigest(target)).toBe(snap.digest);
+    expect(statSync(join(target, "dir0", "file0.txt")).mode & 0o777).toBe(0o755);
+    expect(readFileSync(join(target, "dir42", "sub", "file7.txt"), "utf8")).toBe("content 42/7\n");
+  }, 20_000);
+
+  it("identical trees give identical digests and identical bytes whatever their mtimes", async () => {
+    const files = { "a.txt": "a\n", "src/b.ts": "export {};\n", "src/empty/.keep": "" };
+    const [one, two] = [temp.make(), temp.make()];
+    write(one, files);
+    write(two, files);
+    utimesSync(join(two, "a.txt"), new Date(2001, 1, 1), new Date(2001, 1, 1));
+    const [s1, s2] = [await snapshot(one), await snapshot(two)];
+    expect(s1.digest).toBe(s2.digest);
+    expect(Buffer.from(s1.bytes).equals(Buffer.from(s2.bytes))).toBe(true);
+    writeFileSync(join(two, "a.txt"), "changed\n");
+    expect(await treeDigest(two)).not.toBe(s1.digest);
+    write(two, { "a.txt": "a\n" });
+    chmodSync(join(two, "a.txt"), 0o755);
+    expect(await treeDigest(two)).not.toBe(s1.digest);
+  });
+
+  it("leaves node_modules and caches out at any depth, and carries .git without digesting it", async () => {
+    const root = temp.make();
+    write(root, {
+      "package.json": "{}",
+      "node_modules/dep/index.js": "x",
+      "packages/web/node_modules/dep/index.js": "x",
+      ".cache/x": "x",
+      ".git/HEAD": "ref: refs/heads/main\n",
+    });
+    const snap = await snapshot(root);
+    expect(snap.files).toEqual(["package.json"]);
+    const target = temp.make();
+    await restore(snap.bytes, target);
+    expect(existsSync(join(target, "node_modules"))).toBe(false);
+    expect(existsSync(join(target, "packages/web/node_modules"))).toBe(false);
+    expect(readFileSync(join(target, ".git/HEAD"), "utf8")).toBe("ref: refs/heads/main\n");
+    write(root, { ".git/HEAD": "ref: refs/heads/other\n" });
+    expect(await treeDigest(root)).toBe(snap.digest);
+  });
+
+  it("keeps symlinks inside the workspace and skips ones pointing outside", async () => {
+    const root = temp.make();
+    write(root, { "src/a.txt": "a" });
+    symlinkSync("src/a.txt", join(root, "inside"));
+    symlinkSync("/etc/passwd", join(root, "outside"));
+    const snap = await snapshot(root);
+    expect(snap.skipped).toEqual(["outside"]);
+    const target = temp.make();
+    const restored = await restore(snap.bytes, target);
+    expect(restored.digest).toBe(snap.digest);
+    expect(readlinkSync(join(target, "inside"))).toBe("src/a.txt");
+    expect(existsSync(join(target, "outside"))).toBe(false);
+  });
+
+  it("restore refuses a directory that is not empty", async () => {
+    const root = temp.make();
+    write(root, { "a.txt": "a" });
+    const snap = await snapshot(root);
+    await expect(restore(snap.bytes, root)).rejects.toThrow(/needs an empty directory/);
+  });
+
+  it("restore refuses entries escaping the directory and leaves nothing behind", async () => {
+    const outside = temp.make();
+    const cases: [string, Parameters<typeof rawTar>[0], RegExp][] = [
+      ["dot-dot", [{ name: "ok.txt", body: "ok" }, { name: `../${outside.split("/").pop()}/evil.txt`, body: "x" }], /escapes the directory/],
+      ["absolute", [{ name: `${outside}/evil.txt`, body: "x" }], /absolute path/],
+      ["symlink out", [{ name: "link", type: "symlink", linkname: outside }], /symlink pointing outside/],
+      ["relative symlink out", [{ name: "a/link", type: "symlink", linkname: "../../x" }], /symlink pointing outside/],
+      ["write through symlink", [{ name: "dir", type: "directory" }, { name: "link", type: "symlink", linkname: "dir" }, { name: "link/evil.txt", body: "x" }], /through the symlink 'link'/],
+      ["symlink over a used directory", [{ name: "d/f.txt", body: "x" }, { name: "d", type: "symlink", linkname: "e" }], /symlink over a directory/],
+      ["hard link", [{ name: "ok.txt", body: "ok" }, { name: "hard", type: "link", linkname: "/etc/passwd" }], /unsupported type link/],
+      ["duplicate", [{ name: "a.txt", body: "1" }, { name: "a.txt", body: "2" }], /appears twice/],
+    ];
+    for (const [label, entries, message] of cases) {
+      const target = temp.make();
+      await expect(restore(await rawTar(entries), target), label).rejects.toThrow(message);
+      await expect(restore(await rawTar(entries), temp.make()), label).rejects.toBeInstanceOf(ArchiveError);
+      expect(existsSync(join(outside, "evil.txt")), label).toBe(false);
+      expect(readdirSync(target), label).toEqual([]);
+    }
+  });
+
+  it("restore checks an expected digest when given one", async () => {
+    const root = temp.make();
+    write(root, { "a.txt": "a" });
+    const snap = await snapshot(root);
+    const target = temp.make();
+    await expect(restore(snap.bytes, target, { expectedDigest: "0".repeat(64) })).rejects.toThrow(/expected 0000/);
+    expect(existsSync(join(target, "a.txt"))).toBe(false);
+    expect((await restore(snap.bytes, target, { expectedDigest: snap.digest })).digest).toBe(snap.digest);
+  });
+});
