@@ -26,10 +26,10 @@ export async function run(): Promise<void> {
   let inFlight = 0;
   const track = <T>(fn: () => Promise<T>) => { inFlight++; return fn().finally(() => { inFlight--; }); };
   const consumers: BusConsumer[] = [
-    bus.consume(evaluatorConsumer(config.EVALUATOR_NAME), EvaluationRequested, workerHandler(bus, producer, (w) => track(() => handlers.evaluate(w))), { concurrency: config.EVALUATOR_CONCURRENCY }),
+    bus.consume(evaluatorConsumer(config.EVALUATOR_NAME), EvaluationRequested, workerHandler<EvaluationRequested>(bus, producer, (w) => track(() => handlers.evaluate(w))), { concurrency: config.EVALUATOR_CONCURRENCY }),
   ];
   if (config.EVALUATOR_REVIEWS_CONTRACTS) {
-    consumers.push(bus.consume(CONSUMERS.reviewer, ReviewRequested, workerHandler(bus, producer, (w) => track(() => handlers.review(w))), { concurrency: config.EVALUATOR_CONCURRENCY }));
+    consumers.push(bus.consume(CONSUMERS.reviewer, ReviewRequested, workerHandler<ReviewRequested>(bus, producer, (w) => track(() => handlers.review(w))), { concurrency: config.EVALUATOR_CONCURRENCY }));
   }
   const heartbeat = startHeartbeat(bus, { role: "evaluator", name: config.EVALUATOR_NAME, instance: config.HARNESS_INSTANCE, version: VERSION, capacity: config.EVALUATOR_CONCURRENCY, inFlight: () => inFlight });
   const health = await startHealthServer(config.HARNESS_HEALTH_PORT, () => !bus.nc.isClosed());

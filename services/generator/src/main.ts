@@ -1,5 +1,6 @@
 import { connectBus } from "@harness/bus";
 import { CONSUMERS, GeneratorWork } from "@harness/contracts";
+import type { WorkContext } from "@harness/runtime";
 import { createLogger } from "@harness/logger";
 import { createModelClient } from "@harness/model";
 import { onShutdown, startHealthServer, startHeartbeat, workerHandler } from "@harness/runtime";
@@ -20,12 +21,12 @@ export async function run(): Promise<void> {
   });
   const producer = { role: "generator" as const, instance: config.HARNESS_INSTANCE };
   let inFlight = 0;
-  const consumer = bus.consume(CONSUMERS.generator, GeneratorWork, workerHandler(bus, producer, async (w) => {
+  const consumer = bus.consume(CONSUMERS.generator, GeneratorWork, workerHandler<GeneratorWork>(bus, producer, async (w) => {
     inFlight++;
     try {
       const msg = w.msg;
-      if (msg.type === "contract.requested") await handlers.proposeContract({ ...w, msg });
-      else await handlers.build({ ...w, msg });
+      if (msg.type === "contract.requested") await handlers.proposeContract({ ...w, msg } as WorkContext<typeof msg>);
+      else await handlers.build({ ...w, msg } as WorkContext<typeof msg>);
     } finally { inFlight--; }
   }), { concurrency: config.GENERATOR_CONCURRENCY });
   const heartbeat = startHeartbeat(bus, { role: "generator", name: "generator", instance: config.HARNESS_INSTANCE, version: VERSION, capacity: config.GENERATOR_CONCURRENCY, inFlight: () => inFlight });

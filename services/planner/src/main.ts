@@ -17,7 +17,7 @@ export async function run(): Promise<void> {
   const handlers = createHandlers({ model, maxReasks: config.PLANNER_MAX_REASKS });
   const producer = { role: "planner" as const, instance: config.HARNESS_INSTANCE };
   let inFlight = 0;
-  const consumer = bus.consume(CONSUMERS.planner, PlanRequested, workerHandler(bus, producer, async (w) => {
+  const consumer = bus.consume(CONSUMERS.planner, PlanRequested, workerHandler<PlanRequested>(bus, producer, async (w) => {
     inFlight++;
     try { await handlers.plan(w); } finally { inFlight--; }
   }), { concurrency: config.PLANNER_CONCURRENCY });

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startNatsServer, type NatsServer } from "@harness/testkit";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+
+export type ServiceName = "planner" | "generator" | "evaluator" | "supervisor";
+
+export interface ServiceProc { name: string; proc: ChildProcess; output: () => string }
+
+export interface Stack {
+  nats: NatsServer;
+  apiUrl: string;
+  token: string;
+  services: ServiceProc[];
+  /** Starts one more replica of a service (e.g. after a kill). */
+  start(name: ServiceName, env?: Record<string, string>): Promise<ServiceProc>;
+  kill(proc: ServiceProc, signal?: NodeJS.Signals): Promise<void>;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  modelUrl: string;
+  env?: Record<string, string>;
+  /** Extra replicas or evaluators: defaults to one of each role. */
+  roles?: ServiceName[];
+  nats?: NatsServer;
+}
+
+/** The four services as separate processes, talking only through a fresh nats-server. */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const nats = opts.nats ?? (await startNatsServer());
+  const token = "test-token-0123456789";
+  const work = mkdtempSync(join(tmpdir(), "harness-stack-"));
+  const services: ServiceProc[] = [];
+  let apiUrl = "";
+  const baseEnv: Record<string, string> = {
+    PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? work, NATS_URL: nats.url,
+    ANTHROPIC_BASE_URL: opts.modelUrl, ANTHROPIC_API_KEY: "sk-ant-test-secret-key-do-not-leak", HARNESS_API_TOKEN: token,
+    SUPERVISOR_PORT: "0", SUPERVISOR_HOST: "127.0.0.1", LOG_LEVEL: "info", HARNESS_ACK_WAIT_MS: "5000",
+    GENERATOR_WORKDIR: join(work, "generator"), EVALUATOR_WORKDIR: join(work, "evaluator"),
+    ...opts.env,
+  };
+
+  const start = async (name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProc> => {
+    const proc = spawn(TSX, [join(ROOT, "services", name, "src", "main.ts")], { cwd: ROOT, env: { ...baseEnv, HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const append = (d: Buffer) => { out = (out + d.toString()).slice(-400_000); };
+    proc.stdout?.on("data", append);
+    proc.stderr?.on("data", append);
+    const sp: ServiceProc = { name, proc, output: () => out };
+    services.push(sp);
+    const ready = name === "supervisor" ? /supervisor listening on (http:\/\/\S+)/ : new RegExp(`${name} ready`);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const m = ready.exec(out);
+      if (m) { if (name === "supervisor" && m[1]) apiUrl = m[1]; return sp; }
+      if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${name} did not become ready:\n${out}`);
+  };
+
+  const kill = async (sp: ServiceProc, signal: NodeJS.Signals = "SIGTERM") => {
+    if (sp.proc.exitCode !== null || sp.proc.signalCode !== null) return;
+    const exited = new Promise((r) => sp.proc.once("exit", r));
+    sp.proc.kill(signal);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (sp.proc.exitCode === null && sp.proc.signalCode === null) { sp.proc.kill("SIGKILL"); await exited; }
+  };
+
+  // Supervisor first: it provisions streams and consumers.
+  await start("supervisor");
+  for (const role of opts.roles ?? ["planner", "generator", "evaluator"]) await start(role);
+
+  return {
+    nats, get apiUrl() { return apiUrl; }, token, services, start, kill,
+    logs: () => services.map((s) => `===== ${s.name} =====\n${s.output()}`).join("\n"),
+    stop: async () => {
+      await Promise.all(services.map((s) => kill(s)));
+      if (!opts.nats) await nats.cleanup();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function api<T = unknown>(stack: Stack, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
