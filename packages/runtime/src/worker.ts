@@ -28,7 +28,8 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
   return async (msg: M, ctx: HandlerContext): Promise<void> => {
     const emit: WorkContext<M>["emit"] = async (schema, type, payload, opts) => {
       const id = derivedId(msg.id, type, opts?.key ?? "");
-      await bus.publish(schema, envelope(type, payload, msg, producer, { id }), { ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) });
+      // The schema validates at publish time; the envelope is built generically.
+      await bus.publish(schema, envelope(type, payload, msg, producer, { id }) as z.input<typeof schema>, { ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) });
     };
     const recordUsage = async (u: UsageRecord) => {
       const id = derivedId(u.callId, "usage");
