@@ -34,6 +34,8 @@ export async function run(): Promise<void> {
   const heartbeat = startHeartbeat(bus, { role: "evaluator", name: config.EVALUATOR_NAME, instance: config.HARNESS_INSTANCE, version: VERSION, capacity: config.EVALUATOR_CONCURRENCY, inFlight: () => inFlight });
   const health = await startHealthServer(config.HARNESS_HEALTH_PORT, () => !bus.nc.isClosed());
   logger.info({ nats: config.NATS_URL }, "evaluator ready");
+  // One plain line, whatever the log level, for launchers that wait on it.
+  process.stdout.write("evaluator ready\n");
   onShutdown(logger, async () => {
     heartbeat.stop();
     await Promise.all(consumers.map((c) => c.stop()));

@@ -32,6 +32,8 @@ export async function run(): Promise<void> {
   const heartbeat = startHeartbeat(bus, { role: "generator", name: "generator", instance: config.HARNESS_INSTANCE, version: VERSION, capacity: config.GENERATOR_CONCURRENCY, inFlight: () => inFlight });
   const health = await startHealthServer(config.HARNESS_HEALTH_PORT, () => !bus.nc.isClosed());
   logger.info({ nats: config.NATS_URL }, "generator ready");
+  // One plain line, whatever the log level, for launchers that wait on it.
+  process.stdout.write("generator ready\n");
   onShutdown(logger, async () => {
     heartbeat.stop();
     await consumer.stop();

@@ -24,6 +24,8 @@ export async function run(): Promise<void> {
   const heartbeat = startHeartbeat(bus, { role: "planner", name: "planner", instance: config.HARNESS_INSTANCE, version: VERSION, capacity: config.PLANNER_CONCURRENCY, inFlight: () => inFlight });
   const health = await startHealthServer(config.HARNESS_HEALTH_PORT, () => !bus.nc.isClosed());
   logger.info({ nats: config.NATS_URL }, "planner ready");
+  // One plain line, whatever the log level, for launchers that wait on it.
+  process.stdout.write("planner ready\n");
   onShutdown(logger, async () => {
     heartbeat.stop();
     await consumer.stop();

@@ -1,0 +1,85 @@
+import { mkdirSync, readdirSync, existsSync } from "node:fs";
+import { restore } from "@harness/workspace";
+import { apiTarget, CliError, download, request } from "../client.js";
+import { followRun } from "../follow.js";
+
+interface RunSummary { id: string; status: string; reason: string; title?: string; currentSprint: number; sprints: number; costUsd: number; createdAt: string }
+interface RunView {
+  id: string; status: string; reason: string; prompt: string; spec?: { title: string };
+  usage: { costUsd: number; calls: number; inputTokens: number; outputTokens: number; cacheReadInputTokens: number };
+  lastArtifact?: { name: string };
+  sprints: Array<{ number: number; status: string; attempts: Array<{ attempt: number; status: string; build?: { artifact: { name: string } } }> }>;
+}
+
+export interface RunFlags { sprints?: number; attempts?: number; budget?: number; evaluators?: string; model?: string[]; follow?: boolean; constraints?: string }
+
+export async function runCommand(prompt: string, flags: RunFlags): Promise<number> {
+  const target = apiTarget();
+  const models: Record<string, { model: string }> = {};
+  for (const m of flags.model ?? []) {
+    const [role, id] = m.split("=");
+    if (!role || !id) throw new CliError(`--model takes role=model-id (got "${m}")`, 2);
+    models[role] = { model: id };
+  }
+  const options = {
+    ...(flags.sprints ? { maxSprints: flags.sprints } : {}),
+    ...(flags.attempts ? { maxAttemptsPerSprint: flags.attempts } : {}),
+    ...(flags.budget ? { budget: { maxCostUsd: flags.budget, maxTokens: 50_000_000, maxWallClockMs: 12 * 3_600_000 } } : {}),
+    ...(flags.evaluators ? { evaluators: flags.evaluators.split(",").map((s) => s.trim()) } : {}),
+    ...(Object.keys(models).length ? { models } : {}),
+    ...(flags.constraints ? { constraints: flags.constraints } : {}),
+  };
+  const { id } = await request<{ id: string }>(target, "POST", "/runs", { prompt, options });
+  console.log(`run ${id} created · dashboard ${target.url}/#/runs/${id}`);
+  if (!flags.follow) return 0;
+  const status = await followRun(target, id);
+  await printSummary(id);
+  return status === "completed" ? 0 : 1;
+}
+
+export async function printSummary(id: string): Promise<RunView> {
+  const run = await request<RunView>(apiTarget(), "GET", `/runs/${id}`);
+  const attempts = run.sprints.reduce((n, s) => n + s.attempts.length, 0);
+  console.log([
+    `\nrun ${run.id}: ${run.status.toUpperCase()}${run.reason ? ` (${run.reason})` : ""}`,
+    `  product   ${run.spec?.title ?? "-"}`,
+    `  sprints   ${run.sprints.filter((s) => s.status === "passed").length}/${run.sprints.length} passed, ${attempts} build attempts`,
+    `  model     ${run.usage.calls} calls, ${run.usage.inputTokens + run.usage.cacheReadInputTokens} input / ${run.usage.outputTokens} output tokens, $${run.usage.costUsd.toFixed(4)}`,
+    ...(run.lastArtifact ? [`  artifact  ${run.lastArtifact.name}  (pnpm harness export ${run.id} <dir>)`] : []),
+  ].join("\n"));
+  return run;
+}
+
+export async function statusCommand(id?: string): Promise<number> {
+  if (id) { await printSummary(id); return 0; }
+  const { runs } = await request<{ runs: RunSummary[] }>(apiTarget(), "GET", "/runs?limit=50");
+  if (runs.length === 0) { console.log("no runs yet: pnpm harness run \"<prompt>\" --follow"); return 0; }
+  for (const r of runs) console.log(`${r.id}  ${r.status.padEnd(10)} sprint ${r.currentSprint}/${r.sprints}  $${r.costUsd.toFixed(4)}  ${r.title ?? ""}`);
+  return 0;
+}
+
+export async function logsCommand(id: string): Promise<number> {
+  const { events } = await request<{ events: Array<{ seq: number; time: string; message: { type: string; sprint: number; attempt: number; producer: { role: string } } }> }>(apiTarget(), "GET", `/runs/${id}/events`);
+  for (const e of events) console.log(`${String(e.seq).padStart(6)} ${e.time} ${e.message.producer.role.padEnd(10)} s${e.message.sprint}a${e.message.attempt} ${e.message.type}`);
+  return 0;
+}
+
+export async function cancelCommand(id: string): Promise<number> {
+  await request(apiTarget(), "POST", `/runs/${id}/cancel`, {});
+  console.log(`run ${id}: cancel requested`);
+  return 0;
+}
+
+/** The run's latest artifact, restored as a git repository (one commit per build attempt). */
+export async function exportCommand(id: string, dir: string): Promise<number> {
+  const target = apiTarget();
+  const run = await request<RunView>(target, "GET", `/runs/${id}`);
+  const latest = run.lastArtifact ?? [...run.sprints].reverse().flatMap((s) => [...s.attempts].reverse()).find((a) => a.build)?.build?.artifact;
+  if (!latest) throw new CliError(`run ${id} has no artifact yet`, 4);
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new CliError(`${dir} is not empty`, 2);
+  mkdirSync(dir, { recursive: true });
+  const bytes = await download(target, `/runs/${id}/artifacts/${latest.name}`);
+  const { files } = await restore(bytes, dir);
+  console.log(`exported ${files.length} files of run ${id} to ${dir} (git log there shows each build attempt)`);
+  return 0;
+}

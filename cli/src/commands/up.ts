@@ -1,0 +1,43 @@
+import { DATA_DIR } from "../client.js";
+import { demoScript } from "../demo/script.js";
+import { startLocalStack, type LocalStack } from "../local-stack.js";
+
+const COLORS = { supervisor: 35, planner: 34, generator: 33, evaluator: 36 } as Record<string, number>;
+
+export function prefixer(quiet: boolean) {
+  return (name: string, line: string) => {
+    if (quiet) return;
+    let text = line;
+    try {
+      const j = JSON.parse(line) as { level?: number; msg?: string; runId?: string; err?: { message?: string } };
+      const level = j.level && j.level >= 50 ? "ERROR " : j.level && j.level >= 40 ? "WARN " : "";
+      text = `${level}${j.msg ?? ""}${j.runId ? ` run=${j.runId}` : ""}${j.err?.message ? ` · ${j.err.message}` : ""}`;
+    } catch { /* not JSON: print as is */ }
+    const color = process.stdout.isTTY ? `\u001b[${COLORS[name] ?? 37}m` : "";
+    const reset = process.stdout.isTTY ? "\u001b[0m" : "";
+    process.stdout.write(`${color}${name.padEnd(10)}|${reset} ${text}\n`);
+  };
+}
+
+/** Starts everything locally and keeps it running until Ctrl-C, then drains and stops. */
+export async function upCommand(flags: { port?: number; scripted?: boolean; quiet?: boolean }): Promise<number> {
+  const useScripted = flags.scripted ?? !process.env["ANTHROPIC_API_KEY"];
+  const stack: LocalStack = await startLocalStack({
+    dataDir: DATA_DIR, port: flags.port ?? 8080, onLine: prefixer(flags.quiet ?? false),
+    ...(useScripted ? { script: demoScript() } : {}),
+  });
+  const generated = !process.env["HARNESS_API_TOKEN"];
+  console.log(`\nharness is up: ${stack.apiUrl}`);
+  console.log(`  dashboard  ${stack.apiUrl}/`);
+  console.log(`  API token  ${generated ? `${stack.token} (generated; also in ${DATA_DIR}/token)` : "from HARNESS_API_TOKEN"}`);
+  console.log(`  model      ${useScripted ? "SCRIPTED (offline demo script; set ANTHROPIC_API_KEY to use Claude)" : "Claude via the Anthropic API"}`);
+  console.log(`  NATS       ${stack.natsUrl}\n  submit     pnpm harness run "<prompt>" --follow\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => { console.log("\nstopping: draining services..."); resolve(); };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await stack.stop();
+  console.log("stopped");
+  return 0;
+}

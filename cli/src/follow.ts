@@ -1,0 +1,72 @@
+import type { ApiTarget } from "./client.js";
+import { CliError } from "./client.js";
+
+interface Msg { type: string; sprint: number; attempt: number; payload: Record<string, any> }
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+function bar(done: number, total: number, width = 20): string {
+  const filled = total > 0 ? Math.round((done / total) * width) : 0;
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`;
+}
+
+/** One line per step of the run, as it happens. Resolves with the final status. */
+export async function followRun(target: ApiTarget, runId: string, print: (line: string) => void = (l) => console.log(l)): Promise<string> {
+  let cost = 0;
+  let sprints = 0;
+  let passed = 0;
+  let lastSeq = 0;
+  const onMessage = (m: Msg): string | undefined => {
+    const at = `sprint ${m.sprint}${m.attempt ? ` · attempt ${m.attempt}` : ""}`;
+    const p = m.payload;
+    switch (m.type) {
+      case "run.requested": print(`run ${runId} requested`); return;
+      case "spec.produced": sprints = p["spec"].sprints.length; print(`spec v${p["version"]}: "${p["spec"].title}" · ${p["spec"].features.length} features over ${sprints} sprints`); return;
+      case "contract.proposed": print(`${at} · contract round ${p["round"]} proposed: ${p["contract"].checks.length} checks`); return;
+      case "contract.reviewed": print(`${at} · contract round ${p["round"]} ${p["review"].approved ? "agreed" : `sent back (${p["review"].changeRequests.length} change requests)`}`); return;
+      case "build.produced": print(`${at} · built ${p["files"].length} files (${String(p["artifact"].digest).slice(0, 12)})`); return;
+      case "verdict.produced": {
+        const v = p["verdict"];
+        const failed = v.criteria.filter((c: { passed: boolean }) => !c.passed);
+        if (v.passed) passed++;
+        print(`${at} · ${v.evaluator}: ${v.passed ? "PASS" : "FAIL"} ${v.criteria.length - failed.length}/${v.criteria.length}${failed[0] ? ` · ${failed[0].checkId}: ${String(failed[0].feedback).split("\n")[0]?.slice(0, 120)}` : ""}`);
+        if (v.passed) print(`${bar(passed, sprints)} $${cost.toFixed(4)}`);
+        return;
+      }
+      case "usage.recorded": cost += p["costUsd"]; return;
+      case "budget.exceeded": print(`budget: ${p["kind"]} exceeded (${p["detail"]})`); return;
+      case "work.failed": print(`${p["role"]} failed: ${p["reason"]}`); return;
+      case "run.transition": print(`status: ${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`); return TERMINAL.has(p["to"]) ? p["to"] : undefined;
+      default: return;
+    }
+  };
+  // Reconnects resume from the last seen sequence, so nothing is printed twice.
+  for (let reconnects = 0; reconnects < 20; reconnects++) {
+    let res: Response;
+    try {
+      res = await fetch(`${target.url}/runs/${runId}/events`, { headers: { accept: "text/event-stream", "last-event-id": String(lastSeq), ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) } });
+    } catch { await new Promise((r) => setTimeout(r, 1_000)); continue; }
+    if (res.status === 404) throw new CliError(`run ${runId} not found`, 4);
+    if (!res.ok || !res.body) throw new CliError(`cannot follow run ${runId}: ${res.status}`);
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let idx: number;
+        while ((idx = buffer.indexOf("\n\n")) >= 0) {
+          const frame = buffer.slice(0, idx);
+          buffer = buffer.slice(idx + 2);
+          const data = frame.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+          if (!data) continue;
+          const e = JSON.parse(data) as { seq: number; message: Msg };
+          if (e.seq <= lastSeq) continue;
+          lastSeq = e.seq;
+          const terminal = onMessage(e.message);
+          if (terminal) return terminal;
+        }
+      }
+    } catch { /* connection dropped: reconnect */ }
+  }
+  throw new CliError(`lost the event stream of run ${runId}`);
+}

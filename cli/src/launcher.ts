@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
+
+export type ServiceName = "planner" | "generator" | "evaluator" | "supervisor";
+
+export interface ServiceProc {
+  name: string;
+  proc: ChildProcess;
+  output(): string;
+}
+
+export interface LaunchOptions {
+  env: Record<string, string>;
+  /** Called with each output line, e.g. to print it prefixed. */
+  onLine?: (name: string, line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+const READY: Record<ServiceName, RegExp> = {
+  supervisor: /supervisor listening on (http:\/\/\S+)/,
+  planner: /planner ready/,
+  generator: /generator ready/,
+  evaluator: /evaluator ready/,
+};
+
+/** Starts one service as its own process and resolves once it says it is ready. */
+export async function launchService(name: ServiceName, label: string, opts: LaunchOptions): Promise<{ sp: ServiceProc; url?: string }> {
+  const proc = spawn(TSX, [join(REPO_ROOT, "services", name, "src", "main.ts")], { cwd: REPO_ROOT, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let partial = "";
+  const onData = (d: Buffer) => {
+    const text = d.toString();
+    out = (out + text).slice(-500_000);
+    if (!opts.onLine) return;
+    const lines = (partial + text).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) if (line) opts.onLine(label, line);
+  };
+  proc.stdout?.on("data", onData);
+  proc.stderr?.on("data", onData);
+  const sp: ServiceProc = { name, proc, output: () => out };
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    const m = READY[name].exec(out);
+    if (m) return m[1] ? { sp, url: m[1] } : { sp };
+    if (proc.exitCode !== null) throw new Error(`${label} exited with code ${proc.exitCode}:\n${out.slice(-4_000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  proc.kill("SIGKILL");
+  throw new Error(`${label} did not become ready in time:\n${out.slice(-4_000)}`);
+}
+
+/** SIGTERM (drain), then SIGKILL if it does not exit in time. */
+export async function stopService(sp: ServiceProc, signal: NodeJS.Signals = "SIGTERM", graceMs = 10_000): Promise<void> {
+  const p = sp.proc;
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once("exit", r));
+  p.kill(signal);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+  if (p.exitCode === null && p.signalCode === null) { p.kill("SIGKILL"); await exited; }
+}

@@ -1,0 +1,86 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startScriptedModel, type ScriptedModel, type Script } from "@harness/scripted-model";
+import { findNatsServer, startNatsServer } from "@harness/testkit";
+import { launchService, stopService, type ServiceName, type ServiceProc } from "./launcher.js";
+
+export interface LocalStackOptions {
+  dataDir: string;
+  /** API/dashboard port; 0 picks a free one. */
+  port: number;
+  token?: string;
+  /** Use this scripted model instead of Anthropic (no key, no network). */
+  script?: Script;
+  onLine?: (name: string, line: string) => void;
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  token: string;
+  natsUrl: string;
+  scripted: ScriptedModel | undefined;
+  services: ServiceProc[];
+  stop(): Promise<void>;
+}
+
+export class StackError extends Error {
+  readonly code = "CLI_ERR_STACK";
+  constructor(message: string) { super(message); this.name = "StackError"; }
+}
+
+async function startNats(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  try {
+    findNatsServer();
+  } catch {
+    if (dockerWorks()) {
+      const id = execFileSync("docker", ["run", "-d", "--rm", "-p", "127.0.0.1::4222", "nats:2.10-alpine", "-js"], { encoding: "utf8" }).trim();
+      const port = execFileSync("docker", ["port", id, "4222/tcp"], { encoding: "utf8" }).trim().split(":").pop();
+      return { url: `nats://127.0.0.1:${port}`, stop: async () => { execFileSync("docker", ["rm", "-f", id]); } };
+    }
+    throw new StackError("nats-server was not found and Docker is not running. Install it (Debian/Ubuntu: sudo apt-get install nats-server; macOS: brew install nats-server) or start Docker.");
+  }
+  const server = await startNatsServer({ storeDir: join(dataDir, "nats") });
+  return { url: server.url, stop: () => server.stop() };
+}
+
+function dockerWorks(): boolean {
+  try { execFileSync("docker", ["info"], { stdio: "ignore", timeout: 5_000 }); return true; } catch { return false; }
+}
+
+/** NATS, (the scripted model,) and the four services as separate processes. */
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const token = opts.token ?? process.env["HARNESS_API_TOKEN"] ?? randomBytes(24).toString("base64url");
+  const nats = await startNats(opts.dataDir);
+  const scripted = opts.script ? await startScriptedModel({ script: opts.script }) : undefined;
+  const services: ServiceProc[] = [];
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    NATS_URL: nats.url, HARNESS_API_TOKEN: token, SUPERVISOR_HOST: "127.0.0.1", SUPERVISOR_PORT: String(opts.port),
+    GENERATOR_WORKDIR: join(opts.dataDir, "generator"), EVALUATOR_WORKDIR: join(opts.dataDir, "evaluator"),
+    ...(scripted ? { ANTHROPIC_BASE_URL: scripted.url, ANTHROPIC_API_KEY: "scripted" } : {}),
+    ...opts.env,
+  };
+  const stop = async () => {
+    await Promise.all(services.map((s) => stopService(s)));
+    await scripted?.close();
+    await nats.stop();
+  };
+  try {
+    let apiUrl = "";
+    for (const name of ["supervisor", "planner", "generator", "evaluator"] as ServiceName[]) {
+      const { sp, url } = await launchService(name, name, { env, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
+      services.push(sp);
+      if (url) apiUrl = url;
+    }
+    writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid }, null, 2), { mode: 0o600 });
+    writeFileSync(join(opts.dataDir, "token"), token, { mode: 0o600 });
+    return { apiUrl, token, natsUrl: nats.url, scripted, services, stop: async () => { await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); } };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env -S node --import tsx
+import { parseArgs } from "node:util";
+import { CliError } from "./client.js";
+import { demoCommand } from "./commands/demo.js";
+import { cancelCommand, exportCommand, logsCommand, runCommand, statusCommand } from "./commands/runs.js";
+import { upCommand } from "./commands/up.js";
+
+const USAGE = `harness <command>
+
+  up [--port N] [--scripted] [--quiet]   start NATS and the four services; prints the dashboard URL
+  run "<prompt>" [--follow] [--sprints N] [--attempts N] [--budget USD]
+                 [--evaluators a,b] [--model role=id] [--constraints "..."]
+  status [id]                            list runs, or one run's summary
+  logs <id>                              a run's event history
+  cancel <id>                            cancel a run (stops in-flight work)
+  export <id> <dir>                      the run's product as a git repository
+  demo [--keep]                          offline end-to-end demo with a scripted model`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      port: { type: "string" }, scripted: { type: "boolean" }, quiet: { type: "boolean" }, follow: { type: "boolean", short: "f" },
+      sprints: { type: "string" }, attempts: { type: "string" }, budget: { type: "string" }, evaluators: { type: "string" },
+      model: { type: "string", multiple: true }, constraints: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, ...args] = positionals;
+  const num = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new CliError(`--${name} takes a positive number (got "${v}")`, 2);
+    return n;
+  };
+  const need = (i: number, what: string) => { const v = args[i]; if (!v) throw new CliError(`missing ${what}\n\n${USAGE}`, 2); return v; };
+  if (values.help || !command) { console.log(USAGE); return command ? 0 : 2; }
+  switch (command) {
+    case "up": return upCommand({ ...(values.port ? { port: num(values.port, "port")! } : {}), ...(values.scripted ? { scripted: true } : {}), ...(values.quiet ? { quiet: true } : {}) });
+    case "run": return runCommand(need(0, "prompt"), {
+      ...(values.follow ? { follow: true } : {}), ...(values.sprints ? { sprints: num(values.sprints, "sprints")! } : {}),
+      ...(values.attempts ? { attempts: num(values.attempts, "attempts")! } : {}), ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
+      ...(values.evaluators ? { evaluators: values.evaluators } : {}), ...(values.model ? { model: values.model } : {}),
+      ...(values.constraints ? { constraints: values.constraints } : {}),
+    });
+    case "status": return statusCommand(args[0]);
+    case "logs": return logsCommand(need(0, "run id"));
+    case "cancel": return cancelCommand(need(0, "run id"));
+    case "export": return exportCommand(need(0, "run id"), need(1, "target directory"));
+    case "demo": return demoCommand({ keep: values.keep ?? false });
+    default: throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`harness: ${message}`);
+    process.exit(err instanceof CliError ? err.exitCode : 1);
+  },
+);
