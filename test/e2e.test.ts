@@ -7,6 +7,7 @@ import { api, startStack, type Stack } from "./support/stack.js";
 import { NOTES_MARKER, tinyProgramScript } from "./support/tiny-program.js";
 
 interface RunView { id: string; status: string; reason: string; usage: { calls: number; inputTokens: number; outputTokens: number; costUsd: number }; sprints: Array<{ number: number; status: string; attempts: Array<{ status: string }> }> }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read payloads loosely
 interface EventItem { seq: number; message: { type: string; sprint: number; attempt: number; payload: Record<string, any> } }
 
 describe("e2e - a prompt becomes a finished run over NATS with the real SDK", () => {

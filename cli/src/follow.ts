@@ -1,6 +1,7 @@
 import type { ApiTarget } from "./client.js";
 import { CliError } from "./client.js";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event payloads are read loosely for display
 interface Msg { type: string; sprint: number; attempt: number; payload: Record<string, any> }
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);

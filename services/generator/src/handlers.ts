@@ -44,7 +44,7 @@ export function createHandlers(deps: GeneratorDeps) {
         } else {
           await gitInit(dir);
         }
-        const tools = [...createFileTools(dir), ...createCommandTools(dir, { timeoutMs: deps.commandTimeoutMs, servers })] as Tool<any>[];
+        const tools = [...createFileTools(dir), ...createCommandTools(dir, { timeoutMs: deps.commandTimeoutMs, servers })] as Tool<never>[];
         const heartbeat = setInterval(() => w.ctx.working(), 5_000);
         let result;
         try {
