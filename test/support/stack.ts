@@ -1,16 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { launchService, stopService, type ServiceName, type ServiceProc } from "@harness/cli";
 import { startNatsServer, type NatsServer } from "@harness/testkit";
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-
-export type ServiceName = "planner" | "generator" | "evaluator" | "supervisor";
-
-export interface ServiceProc { name: string; proc: ChildProcess; output: () => string }
+export { REPO_ROOT as ROOT } from "@harness/cli";
+export type { ServiceName, ServiceProc };
 
 export interface Stack {
   nats: NatsServer;
@@ -48,31 +43,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
 
   const start = async (name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProc> => {
-    const proc = spawn(TSX, [join(ROOT, "services", name, "src", "main.ts")], { cwd: ROOT, env: { ...baseEnv, HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    const append = (d: Buffer) => { out = (out + d.toString()).slice(-400_000); };
-    proc.stdout?.on("data", append);
-    proc.stderr?.on("data", append);
-    const sp: ServiceProc = { name, proc, output: () => out };
+    const { sp, url } = await launchService(name, name, { env: { ...baseEnv, HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, readyTimeoutMs: 30_000 });
     services.push(sp);
-    const ready = name === "supervisor" ? /supervisor listening on (http:\/\/\S+)/ : new RegExp(`${name} ready`);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const m = ready.exec(out);
-      if (m) { if (name === "supervisor" && m[1]) apiUrl = m[1]; return sp; }
-      if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`${name} did not become ready:\n${out}`);
+    if (url) apiUrl = url;
+    return sp;
   };
 
-  const kill = async (sp: ServiceProc, signal: NodeJS.Signals = "SIGTERM") => {
-    if (sp.proc.exitCode !== null || sp.proc.signalCode !== null) return;
-    const exited = new Promise((r) => sp.proc.once("exit", r));
-    sp.proc.kill(signal);
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (sp.proc.exitCode === null && sp.proc.signalCode === null) { sp.proc.kill("SIGKILL"); await exited; }
-  };
+  const kill = (sp: ServiceProc, signal: NodeJS.Signals = "SIGTERM") => stopService(sp, signal);
 
   // Supervisor first: it provisions streams and consumers.
   await start("supervisor");
