@@ -2,32 +2,46 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { ModelChoice, ModelRole, TokenUsage } from "@harness/contracts";
 import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
+import { worstCaseOf, type BudgetGuard } from "./budget.js";
+import { cachedConversation, cachedSystem, cachedTools } from "./cache.js";
 import { resolveModel } from "./config.js";
-import { BudgetExceededError, ModelRequestError, ModelUnavailableError } from "./errors.js";
+import { modelConfigFromEnv } from "./env.js";
 import { costOf, DEFAULT_PRICES, priceFor, type PriceTable } from "./pricing.js";
+import { DEFAULT_RETRY, withRetries, type RetryPolicy } from "./retry.js";
 
 export type MessageParam = Anthropic.MessageParam;
 export type ContentBlock = Anthropic.ContentBlock;
 export type ApiTool = Anthropic.Tool;
 
 /** One model call's accounting, published by the caller as a usage event. */
-export interface UsageRecord { callId: string; role: ModelRole; model: string; usage: TokenUsage; costUsd: number }
-
-/** Fail-closed budget: reject before sending when the worst case does not fit. */
-export interface BudgetGuard {
-  /** Throws BudgetExceededError when `worstCase` does not fit the run's remaining budget. */
-  reserve(worstCase: { tokens: number; costUsd: number }): Promise<void> | void;
+export interface UsageRecord {
+  /** One id per logical call, however many HTTP attempts it took. */
+  callId: string;
+  role: ModelRole;
+  model: string;
+  usage: TokenUsage;
+  costUsd: number;
+  /** HTTP attempts behind this record; failed attempts are not charged. Always set by createModelClient. */
+  attempts?: number;
 }
 
 export interface ModelClientOptions {
+  /** Default: ANTHROPIC_API_KEY from `env`. Never logged. */
   apiKey?: string;
+  /** Any Anthropic-compatible endpoint. Default: ANTHROPIC_BASE_URL, else the SDK's. */
   baseURL?: string;
+  /** Per-role models over DEFAULT_MODELS and HARNESS_MODEL_* / HARNESS_MAX_TOKENS_*; a run's `models` win over these. */
   models?: Partial<Record<ModelRole, ModelChoice>>;
+  /** Replaces the price table (default: DEFAULT_PRICES merged with HARNESS_MODEL_PRICES). */
   prices?: PriceTable;
-  /** SDK-level retries with jittered back-off honouring retry-after; one charged call either way. */
+  /** Retries after the first attempt; shorthand for `retry.maxRetries`. */
   maxRetries?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Per-attempt timeout; a timed-out attempt is retried like a dropped connection. */
   timeoutMs?: number;
   logger?: Logger;
+  /** Where defaults come from (see modelConfigFromEnv); explicit options win. Default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface CallOptions {
@@ -40,6 +54,9 @@ export interface CallOptions {
   models?: Partial<Record<ModelRole, ModelChoice>>;
   budget?: BudgetGuard;
   onUsage?: (u: UsageRecord) => Promise<void> | void;
+  /** Cache the conversation so far too (tool loops): worth it only when the next call extends it. */
+  cacheConversation?: boolean;
+  signal?: AbortSignal;
 }
 
 export interface CallResult { message: Anthropic.Message; usage: UsageRecord }
@@ -48,71 +65,63 @@ export interface ModelClient {
   call(opts: CallOptions): Promise<CallResult>;
 }
 
-/** Rough token estimate used only for the budget reservation (worst case, before sending). */
-export function estimateTokens(value: unknown): number {
-  return Math.ceil(JSON.stringify(value).length / 3.5);
-}
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 export function createModelClient(opts: ModelClientOptions = {}): ModelClient {
+  const env = opts.env ?? process.env;
+  const fromEnv = modelConfigFromEnv(env);
+  const baseURL = opts.baseURL ?? fromEnv.baseURL;
   const client = new Anthropic({
-    apiKey: opts.apiKey ?? process.env["ANTHROPIC_API_KEY"] ?? "scripted-no-key",
-    ...(opts.baseURL ?? process.env["ANTHROPIC_BASE_URL"] ? { baseURL: opts.baseURL ?? process.env["ANTHROPIC_BASE_URL"] } : {}),
-    maxRetries: opts.maxRetries ?? 4,
-    timeout: opts.timeoutMs ?? 10 * 60_000,
+    apiKey: opts.apiKey ?? env["ANTHROPIC_API_KEY"] ?? "scripted-no-key",
+    ...(baseURL ? { baseURL } : {}),
+    // Retries are ours (retry.ts); SDK retries on top would multiply attempts and hide them.
+    maxRetries: 0,
+    timeout: opts.timeoutMs ?? fromEnv.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
-  const prices = opts.prices ?? DEFAULT_PRICES;
+  const prices = opts.prices ?? fromEnv.prices ?? DEFAULT_PRICES;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...definedOnly({ maxRetries: opts.maxRetries ?? fromEnv.maxRetries }), ...definedOnly(opts.retry ?? {}) };
+  const log = opts.logger;
 
   return {
     async call(call) {
-      const chosen = resolveModel(call.role, opts.models, call.models);
+      const chosen = resolveModel(call.role, fromEnv.models, opts.models, call.models);
       const price = priceFor(chosen.model, prices);
-      const system: Anthropic.TextBlockParam[] = [{ type: "text", text: call.system, cache_control: { type: "ephemeral" } }];
-      const tools = call.tools?.map((t, i, all) => (i === all.length - 1 ? { ...t, cache_control: { type: "ephemeral" as const } } : t));
+      const tools = cachedTools(call.tools);
       const body: Anthropic.MessageCreateParamsNonStreaming = {
         model: chosen.model,
         max_tokens: chosen.maxTokens,
-        system,
-        messages: call.messages,
-        ...(tools && tools.length > 0 ? { tools } : {}),
+        system: cachedSystem(call.system),
+        messages: call.cacheConversation ? cachedConversation(call.messages) : call.messages,
+        ...(tools ? { tools } : {}),
         ...(call.toolChoice ? { tool_choice: call.toolChoice } : {}),
       };
-      if (call.budget) {
-        const input = estimateTokens(body);
-        const worst = input + chosen.maxTokens;
-        await call.budget.reserve({ tokens: worst, costUsd: (input * price.cacheWrite + chosen.maxTokens * price.output) / 1_000_000 });
-      }
-      let message: Anthropic.Message;
-      try {
-        message = await client.messages.create(body, { headers: { "x-harness-role": call.role } });
-      } catch (err) {
-        throw classify(err);
-      }
+      // Before any byte is sent: a guard that throws leaves the endpoint untouched (fail closed).
+      if (call.budget) await call.budget.reserve(worstCaseOf(body, chosen.maxTokens, price));
+      call.signal?.throwIfAborted();
+
+      const ctx = { role: call.role, model: chosen.model };
+      const requestOptions = { headers: { "x-harness-role": call.role }, ...(call.signal ? { signal: call.signal } : {}) };
+      const { value: message, attempts } = await withRetries(() => client.messages.create(body, requestOptions), policy, {
+        signal: call.signal,
+        // Only what identifies the call and why it is retried: never headers, bodies or the SDK error object.
+        onRetry: (n) => log?.warn({ ...ctx, ...n }, "model call retry"),
+      });
+
+      // Usage comes from the one response that succeeded, so retries are never charged twice.
       const usage: TokenUsage = {
         inputTokens: message.usage.input_tokens,
         outputTokens: message.usage.output_tokens,
         cacheCreationInputTokens: message.usage.cache_creation_input_tokens ?? 0,
         cacheReadInputTokens: message.usage.cache_read_input_tokens ?? 0,
       };
-      const record: UsageRecord = { callId: message.id || randomUUID(), role: call.role, model: chosen.model, usage, costUsd: costOf(usage, price) };
-      opts.logger?.debug({ role: call.role, model: chosen.model, usage, stopReason: message.stop_reason }, "model call");
+      const record: UsageRecord = { callId: message.id || randomUUID(), ...ctx, usage, costUsd: costOf(usage, price), attempts };
+      log?.debug({ ...ctx, usage, costUsd: record.costUsd, attempts, stopReason: message.stop_reason }, "model call");
       await call.onUsage?.(record);
       return { message, usage: record };
     },
   };
 }
 
-function classify(err: unknown): Error {
-  if (err instanceof BudgetExceededError) return err;
-  if (err instanceof Anthropic.APIConnectionError) {
-    return new ModelUnavailableError(`model endpoint unreachable: ${err.message}`, 5_000, { cause: err });
-  }
-  if (err instanceof Anthropic.APIError) {
-    const status = err.status ?? 0;
-    if (status === 408 || status === 409 || status === 429 || status >= 500) {
-      const retryAfter = Number(err.headers?.get?.("retry-after") ?? NaN);
-      return new ModelUnavailableError(`model endpoint failed after retries (status ${status}): ${err.message}`, Number.isFinite(retryAfter) ? retryAfter * 1000 : 10_000, { cause: err });
-    }
-    return new ModelRequestError(`model request rejected (status ${status}): ${err.message}`, status, { cause: err });
-  }
-  return err instanceof Error ? err : new Error(String(err));
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -10,13 +10,22 @@ export class ModelError extends Error {
   }
 }
 
-/** The endpoint kept failing (429/529/5xx/timeouts) past the retry bound. Redeliver later. */
+/**
+ * The endpoint kept failing (429/529/5xx/connection resets/timeouts) past the retry bound, or asked
+ * for a longer wait than a worker should block for. Redeliver after `retryAfterMs`.
+ */
 export class ModelUnavailableError extends ModelError {
   readonly retryAfterMs: number;
-  constructor(message: string, retryAfterMs: number, options?: ErrorOptions) {
+  /** HTTP attempts made for this call (1 = no retry). */
+  readonly attempts: number;
+  /** Status of the last failed attempt; undefined for connection failures and timeouts. */
+  readonly status: number | undefined;
+  constructor(message: string, retryAfterMs: number, options?: ErrorOptions & { attempts?: number; status?: number }) {
     super("MODEL_UNAVAILABLE", message, true, options);
     this.name = "ModelUnavailableError";
     this.retryAfterMs = retryAfterMs;
+    this.attempts = options?.attempts ?? 1;
+    this.status = options?.status;
   }
 }
 
@@ -52,4 +61,14 @@ export class ModelRequestError extends ModelError {
   }
 }
 
-export const errors = { ModelError, ModelUnavailableError, InvalidModelOutputError, BudgetExceededError, ModelRequestError };
+/** A model setting from the environment or options is malformed; names the offending key. Fix the deployment. */
+export class ModelConfigError extends ModelError {
+  readonly key: string;
+  constructor(key: string, message: string, options?: ErrorOptions) {
+    super("MODEL_CONFIG_INVALID", `${key}: ${message}`, false, options);
+    this.name = "ModelConfigError";
+    this.key = key;
+  }
+}
+
+export const errors = { ModelError, ModelUnavailableError, InvalidModelOutputError, BudgetExceededError, ModelRequestError, ModelConfigError };

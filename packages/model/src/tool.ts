@@ -9,6 +9,13 @@ export interface Tool<I = unknown> {
   run(input: I, ctx?: { signal?: AbortSignal }): Promise<string>;
 }
 
+/*
+ * A loop holds tools of different input types. `run` takes its input contravariantly, so no
+ * single type parameter fits them all; each tool validates its own input before run() is called.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = Tool<any>;
+
 export function toApiTool(tool: { name: string; description: string; input: z.ZodType }): ApiTool {
   const schema = z.toJSONSchema(tool.input, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
   delete schema["$schema"];
