@@ -1,6 +1,8 @@
+import { PermanentError } from "@harness/bus";
 import { ContractReview, ContractReviewed, VerdictProduced, type EvaluationRequested, type ReviewRequested } from "@harness/contracts";
 import { structured, type ModelClient } from "@harness/model";
 import type { WorkContext } from "@harness/runtime";
+import { ArtifactMissingError } from "./errors.js";
 import { evaluate, type EvaluateDeps } from "./evaluate.js";
 import { contractProblems } from "./review-rules.js";
 
@@ -33,7 +35,10 @@ export function createHandlers(deps: EvaluatorDeps) {
 
     /** evaluation.requested -> verdict.produced */
     async evaluate(w: WorkContext<EvaluationRequested>): Promise<void> {
-      const verdict = await evaluate(deps, w.msg, { budget: w.budget, onUsage: w.recordUsage, working: () => w.ctx.working() });
+      const verdict = await evaluate(deps, w.msg, { budget: w.budget, onUsage: w.recordUsage, working: () => w.ctx.working() }).catch((err: unknown) => {
+        // Redelivery cannot bring a missing artifact back: fail the work now, with the reason.
+        throw err instanceof ArtifactMissingError ? new PermanentError(err.message, { cause: err }) : err;
+      });
       w.logger.info({ passed: verdict.passed, summary: verdict.summary }, "verdict");
       await w.emit(VerdictProduced, "verdict.produced", { verdict }, { key: deps.name });
     },

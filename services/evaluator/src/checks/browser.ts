@@ -1,83 +1,115 @@
 import type { BrowserCheck, BrowserStep, CriterionResult, Evidence } from "@harness/contracts";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { PageWatch } from "./page-watch.js";
 
 export interface Screenshot { name: string; checkId: string; png: Uint8Array }
 
 /** Flags that keep headless Chromium off the (closed) network and working as root. */
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+const STEP_TIMEOUT_MS = 5_000;
+const NAVIGATION_TIMEOUT_MS = 15_000;
 
 export async function launchBrowser(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
-function describe(step: BrowserStep): string {
+export function describeStep(step: BrowserStep): string {
   const { action, ...rest } = step;
   return `${action} ${JSON.stringify(rest)}`;
 }
 
-async function runStep(page: Page, baseUrl: string, step: BrowserStep, consoleErrors: string[], shots: Screenshot[], checkId: string): Promise<void> {
-  const timeout = 5_000;
+/** A short label for the trace: what a person would write in reproduction steps. */
+export function stepLabel(step: BrowserStep): string {
   switch (step.action) {
-    case "goto": await page.goto(new URL(step.path, baseUrl).toString(), { waitUntil: "load", timeout: 15_000 }); return;
+    case "goto": return `goto ${step.path}`;
+    case "fill": return `fill ${step.selector} with ${JSON.stringify(step.value)}`;
+    case "select": return `select ${JSON.stringify(step.value)} in ${step.selector}`;
+    case "press": return `press ${step.key} in ${step.selector}`;
+    case "wait": return `wait ${step.ms}ms`;
+    case "expectText": return `expect ${step.selector} to contain ${JSON.stringify(step.text)}`;
+    case "expectCount": return `expect ${step.count} × ${step.selector}`;
+    case "expectUrl": return `expect URL to contain ${step.contains}`;
+    case "screenshot": return `screenshot ${step.name}`;
+    case "click": case "expectVisible": return `${step.action} ${step.selector}`;
+    case "reload": case "expectNoConsoleErrors": return step.action;
+  }
+}
+
+/** Polls until `ok` holds or the step times out; web apps update the DOM asynchronously. */
+async function poll<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean): Promise<{ ok: boolean; last: T }> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  let last = await read();
+  while (!ok(last) && Date.now() < deadline) {
+    await page.waitForTimeout(100);
+    last = await read();
+  }
+  return { ok: ok(last), last };
+}
+
+async function runStep(page: Page, baseUrl: string, step: BrowserStep, watch: PageWatch, shots: Screenshot[], checkId: string): Promise<void> {
+  const timeout = STEP_TIMEOUT_MS;
+  switch (step.action) {
+    case "goto": await page.goto(new URL(step.path, baseUrl).toString(), { waitUntil: "load", timeout: NAVIGATION_TIMEOUT_MS }); return;
     case "click": await page.locator(step.selector).first().click({ timeout }); return;
     case "fill": await page.locator(step.selector).first().fill(step.value, { timeout }); return;
     case "press": await page.locator(step.selector).first().press(step.key, { timeout }); return;
     case "select": await page.locator(step.selector).first().selectOption(step.value, { timeout }); return;
     case "wait": await page.waitForTimeout(step.ms); return;
-    case "reload": await page.reload({ waitUntil: "load" }); return;
+    case "reload": await page.reload({ waitUntil: "load", timeout: NAVIGATION_TIMEOUT_MS }); return;
     case "expectVisible": await page.locator(step.selector).first().waitFor({ state: "visible", timeout }); return;
     case "expectText": {
       const loc = page.locator(step.selector).first();
-      const deadline = Date.now() + timeout;
-      let got = "";
-      while (Date.now() < deadline) {
-        got = (await loc.textContent({ timeout }).catch(() => null)) ?? "";
-        if (got.includes(step.text)) return;
-        await page.waitForTimeout(100);
-      }
-      throw new Error(`${step.selector} has text ${JSON.stringify(got.slice(0, 300))}, expected it to contain ${JSON.stringify(step.text)}`);
+      const r = await poll(page, async () => (await loc.textContent({ timeout: 500 }).catch(() => null)), (t) => t !== null && t.includes(step.text));
+      if (r.last === null) throw new Error(`${step.selector} matched no element, expected one containing ${JSON.stringify(step.text)}`);
+      if (!r.ok) throw new Error(`${step.selector} has text ${JSON.stringify(r.last.slice(0, 300))}, expected it to contain ${JSON.stringify(step.text)}`);
+      return;
     }
     case "expectCount": {
-      const deadline = Date.now() + timeout;
-      let n = -1;
-      while (Date.now() < deadline) {
-        n = await page.locator(step.selector).count();
-        if (n === step.count) return;
-        await page.waitForTimeout(100);
-      }
-      throw new Error(`${step.selector} matched ${n} elements, expected ${step.count}`);
+      const r = await poll(page, () => page.locator(step.selector).count(), (n) => n === step.count);
+      if (!r.ok) throw new Error(`${step.selector} matched ${r.last} elements, expected ${step.count}`);
+      return;
     }
-    case "expectUrl": if (!page.url().includes(step.contains)) throw new Error(`URL is ${page.url()}, expected it to contain ${step.contains}`); return;
-    case "expectNoConsoleErrors": if (consoleErrors.length > 0) throw new Error(`console errors: ${consoleErrors.slice(0, 5).join(" | ")}`); return;
+    case "expectUrl": {
+      const r = await poll(page, async () => page.url(), (u) => u.includes(step.contains));
+      if (!r.ok) throw new Error(`URL is ${r.last}, expected it to contain ${step.contains}`);
+      return;
+    }
+    case "expectNoConsoleErrors": if (watch.consoleErrors.length > 0) throw new Error(`console errors: ${watch.consoleErrors.slice(0, 5).join(" | ")}`); return;
     case "screenshot": shots.push({ name: step.name, checkId, png: await page.screenshot({ fullPage: true }) }); return;
   }
 }
 
-/** Drives one browser check in a fresh context; a failing step ends the check with a screenshot. */
+/**
+ * Drives one browser check in a fresh context; a failing step ends the check with a screenshot.
+ * The feedback names the failing step and the steps that led to it, so it reads as a reproduction.
+ */
 export async function runBrowserCheck(browser: Browser, baseUrl: string, check: BrowserCheck): Promise<{ result: CriterionResult; screenshots: Screenshot[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const consoleErrors: string[] = [];
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
-  page.on("pageerror", (e) => consoleErrors.push(e.message));
+  const watch = new PageWatch(page, baseUrl);
   const shots: Screenshot[] = [];
-  const evidence: Evidence[] = [];
+  const trace: string[] = [];
   let failure: string | undefined;
   for (const [i, step] of check.steps.entries()) {
     try {
-      await runStep(page, baseUrl, step, consoleErrors, shots, check.id);
+      await runStep(page, baseUrl, step, watch, shots, check.id);
+      trace.push(`${i + 1}. ok    ${stepLabel(step)}`);
     } catch (err) {
-      failure = `step ${i + 1} (${describe(step)}) failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+      const why = err instanceof Error ? (err.message.split("\n")[0] ?? err.message) : String(err);
+      trace.push(`${i + 1}. FAIL  ${stepLabel(step)}: ${why}`);
+      const before = check.steps.slice(0, i).map(stepLabel);
+      failure = `step ${i + 1} of ${check.steps.length} failed: ${describeStep(step)}: ${why}.${before.length > 0 ? ` Steps 1-${i} passed: ${before.join(", ")}.` : ""}`;
       shots.push({ name: `failure-step-${i + 1}`, checkId: check.id, png: await page.screenshot({ fullPage: true }).catch(() => new Uint8Array()) });
       break;
     }
   }
-  evidence.push({ kind: "note", summary: failure ?? `all ${check.steps.length} steps passed`, location: page.url() });
-  if (consoleErrors.length > 0) evidence.push({ kind: "console", summary: `${consoleErrors.length} console error(s)`, detail: consoleErrors.slice(0, 20).join("\n") });
+  const evidence: Evidence[] = [{ kind: "note", summary: failure ?? `all ${check.steps.length} steps passed`, detail: trace.join("\n"), location: page.url() }];
+  evidence.push(...watch.evidence());
   await context.close();
   const passed = failure === undefined;
+  const problems = failure === undefined ? "" : watch.hint();
   return {
-    result: { checkId: check.id, kind: "browser", description: check.description, score: passed ? 10 : 0, threshold: 10, passed, evidence, feedback: passed ? "passed" : failure! },
+    result: { checkId: check.id, kind: "browser", description: check.description, score: passed ? 10 : 0, threshold: 10, passed, evidence, feedback: passed ? "passed" : `${failure}${problems}` },
     screenshots: shots,
   };
 }

@@ -1,0 +1,78 @@
+import type { ArtifactStore } from "@harness/bus";
+import type { BrowserCheck, CriterionResult, HttpCheck, SprintContract } from "@harness/contracts";
+import { ServerRegistry } from "@harness/workspace";
+import type { Browser } from "playwright-core";
+import { createServer } from "node:net";
+import { launchBrowser, runBrowserCheck } from "./checks/browser.js";
+import { runHttpCheck } from "./checks/http.js";
+import { tail } from "./checks/output.js";
+import { notRun, setupFailure } from "./results.js";
+
+export interface AppCheckDeps {
+  artifacts: Pick<ArtifactStore, "put">;
+  chromium: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
+    });
+  });
+}
+
+type AppCheck = HttpCheck | BrowserCheck;
+
+/**
+ * Starts the app from the contract's start command on a free port, runs the http and browser
+ * checks in contract order (later checks may rely on what earlier ones created), stops it.
+ */
+export async function runAppChecks(deps: AppCheckDeps, dir: string, contract: SprintContract, env: Record<string, string>, working: () => void): Promise<CriterionResult[]> {
+  const checks = contract.checks.filter((c): c is AppCheck => c.kind === "http" || c.kind === "browser");
+  if (checks.length === 0) return [];
+  const app = contract.app;
+  if (!app) return checks.map((c) => notRun(c, "the contract has no `app` section saying how to start the app"));
+  const servers = new ServerRegistry();
+  const port = await freePort();
+  try {
+    await servers.start(dir, app.startCommand, { port, readinessPath: app.readinessPath, timeoutMs: app.readinessTimeoutMs, env: { ...env, PORT: String(port) } });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return [
+      setupFailure("app-start", `start: ${app.startCommand}`, `the app did not become ready on port ${port}${app.readinessPath}: ${message.split("\n")[0] ?? message}`, [{ kind: "output", summary: "start output", detail: tail(message, 4_000) }]),
+      ...checks.map((c) => notRun(c, "the app did not start")),
+    ];
+  }
+  const results: CriterionResult[] = [];
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let browser: Browser | undefined;
+  let log: string;
+  try {
+    for (const check of checks) {
+      if (check.kind === "http") {
+        results.push(await runHttpCheck(baseUrl, check));
+      } else {
+        browser ??= await launchBrowser(deps.chromium);
+        const { result, screenshots } = await runBrowserCheck(browser, baseUrl, check);
+        for (const shot of screenshots) {
+          if (shot.png.length === 0) continue;
+          result.evidence.push({ kind: "screenshot", summary: `${check.id}/${shot.name}`, artifact: await deps.artifacts.put(shot.png) });
+        }
+        results.push(result);
+      }
+      working();
+    }
+  } finally {
+    await browser?.close().catch(() => undefined);
+    log = servers.output(port) ?? "";
+    await servers.stopAll();
+  }
+  // The app's own log often names the cause (a stack trace behind a 500): give it to failures.
+  if (log.trim() !== "") {
+    for (const r of results) if (!r.passed) r.evidence.push({ kind: "output", summary: "app server output (tail)", detail: tail(log, 3_000) });
+  }
+  return results;
+}
