@@ -4,7 +4,7 @@ import { createLogger } from "@harness/logger";
 import { createModelClient } from "@harness/model";
 import { onShutdown, startHealthServer, startHeartbeat, workerHandler } from "@harness/runtime";
 import { loadConfig } from "./config.js";
-import { loadPrompt } from "./evaluate.js";
+import { loadJudgePrompt, loadPrompt } from "./prompts.js";
 import { createHandlers } from "./handlers.js";
 
 const VERSION = "0.1.0";
@@ -20,7 +20,7 @@ export async function run(): Promise<void> {
   const model = createModelClient({ logger, ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}) });
   const handlers = createHandlers({
     bus, model, name: config.EVALUATOR_NAME, workdir: config.EVALUATOR_WORKDIR, chromium: config.EVALUATOR_CHROMIUM,
-    judgeSystem: await loadPrompt("judge"), reviewSystem: await loadPrompt("review"),
+    judgeSystem: await loadJudgePrompt(), reviewSystem: await loadPrompt("review"),
   });
   const producer = { role: "evaluator" as const, instance: `${config.EVALUATOR_NAME}-${config.HARNESS_INSTANCE}` };
   let inFlight = 0;

@@ -31,6 +31,14 @@ async function sourceExcerpt(dir: string, files: string[]): Promise<string> {
   return parts.join("\n");
 }
 
+/** Failed checks carry their first piece of evidence (browser trace, response, output tail). */
+function checkLine(r: CriterionResult): string {
+  if (r.passed) return `- ${r.checkId} PASSED: ${r.description}`;
+  const first = r.evidence.find((e) => e.kind !== "screenshot");
+  const detail = first?.detail ? `\n  ${first.detail.slice(0, 1_500).replaceAll("\n", "\n  ")}` : "";
+  return `- ${r.checkId} FAILED: ${r.feedback.slice(0, 2_000)}${detail}`;
+}
+
 export interface JudgeInput {
   dir: string;
   files: string[];
@@ -48,7 +56,7 @@ export async function gradeRubric(input: JudgeInput): Promise<{ results: Criteri
   const prompt = [
     `## Contract\n${JSON.stringify({ summary: input.contract.summary, deliverables: input.contract.deliverables }, null, 2)}`,
     `## Criteria to grade\n${input.criteria.map((c) => `- ${c.id}: ${c.criterion} (threshold ${c.threshold}/10). ${c.guidance}`).join("\n")}`,
-    `## Results of the automated checks\n${input.otherResults.map((r) => `- ${r.checkId} ${r.passed ? "PASSED" : "FAILED"}: ${r.feedback}`).join("\n") || "(none)"}`,
+    `## Results of the automated checks\n${input.otherResults.map(checkLine).join("\n") || "(none)"}`,
     `## Files\n${input.files.join("\n")}`,
     `## Sources\n${await sourceExcerpt(input.dir, input.files)}`,
   ].join("\n\n");
