@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectBus, type Bus } from "@harness/bus";
+import { startScriptedModel, type ScriptedModel } from "@harness/scripted-model";
+import { useNatsServer } from "@harness/testkit";
+import { createModelClient } from "../packages/model/src/index.js";
+import { snapshot } from "../packages/workspace/src/index.js";
+import { evaluate } from "../services/evaluator/src/evaluate.js";
+import { buildVariant, evaluationMessage, todoContract, todoVariants, type Variant } from "./fixtures/apps/todo.js";
+
+/**
+ * The evaluator against real apps: a correct todo app, a second correct one written differently,
+ * and one variant per seeded defect. The same agreed contract judges them all; the evaluator
+ * must fail exactly the checks each defect breaks, with evidence naming it, and pass the rest.
+ */
+describe("evaluator - judges fixture apps on its own copy", () => {
+  const nats = useNatsServer();
+  let bus: Bus;
+  let model: ScriptedModel;
+  let work: string;
+
+  beforeAll(async () => {
+    bus = await connectBus({ url: nats.url, name: "evaluator-fixtures-test" });
+    await bus.provision();
+    // No rules: the contract has no rubric, so any model call would be a bug (and a 400).
+    model = await startScriptedModel({ script: [] });
+    work = await mkdtemp(join(tmpdir(), "evaluator-fixtures-"));
+  });
+
+  afterAll(async () => {
+    await bus?.close();
+    await model?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  // A few at a time: each runs an app and a Chromium, and failing steps mostly wait out timeouts.
+  let running = 0;
+  const queue: Array<() => void> = [];
+  async function limited<T>(fn: () => Promise<T>): Promise<T> {
+    if (running >= 3) await new Promise<void>((resolve) => queue.push(resolve));
+    running++;
+    try { return await fn(); } finally { running--; queue.shift()?.(); }
+  }
+
+  async function judge(variant: Variant) {
+    const src = join(work, "src", variant.name);
+    await buildVariant(variant, src);
+    const snap = await snapshot(src);
+    const artifact = await bus.artifacts.put(snap.bytes);
+    const contract = todoContract();
+    const deps = {
+      bus, model: createModelClient({ baseURL: model.url, apiKey: "test" }), name: "core",
+      workdir: join(work, "evaluator"), chromium: process.env["EVALUATOR_CHROMIUM"] ?? "/usr/bin/chromium", judgeSystem: "unused",
+    };
+    return { contract, verdict: await limited(() => evaluate(deps, evaluationMessage(`run-${variant.name}`, contract, artifact))) };
+  }
+
+  for (const variant of todoVariants()) {
+    const title = variant.expect.passed
+      ? `passes ${variant.name}: ${variant.description}`
+      : `fails ${variant.name} on ${variant.expect.failing.join(", ")} with evidence of the defect: ${variant.description}`;
+    it.concurrent(title, async () => {
+      const { contract, verdict } = await judge(variant);
+      const failing = verdict.criteria.filter((c) => !c.passed);
+      const report = failing.map((c) => `${c.checkId}: ${c.feedback}`).join("\n");
+      // Every agreed check has exactly one result: nothing skipped, nothing invented.
+      expect(verdict.criteria.map((c) => c.checkId).sort()).toEqual(contract.checks.map((c) => c.id).sort());
+      expect(verdict.passed, report).toBe(variant.expect.passed);
+      expect(failing.map((c) => c.checkId).sort(), report).toEqual([...variant.expect.failing].sort());
+      for (const [checkId, needles] of Object.entries(variant.expect.evidence)) {
+        const criterion = verdict.criteria.find((c) => c.checkId === checkId);
+        const text = [criterion?.feedback, ...(criterion?.evidence ?? []).flatMap((e) => [e.summary, e.detail])].join("\n");
+        for (const needle of needles) expect(text, `${checkId} evidence`).toContain(needle);
+      }
+      for (const c of failing) {
+        expect(c.evidence.length, `${c.checkId} has evidence`).toBeGreaterThan(0);
+        if (c.kind === "browser") {
+          const shot = c.evidence.find((e) => e.kind === "screenshot" && e.summary.includes("failure-step"));
+          expect(shot?.artifact, `${c.checkId} keeps a screenshot of the failure`).toBeDefined();
+          expect(await bus.artifacts.has(shot!.artifact!.name)).toBe(true);
+        }
+      }
+    });
+  }
+
+  it("keeps the screenshots a contract asks for as artifacts in the object store, and never calls a model without a rubric", async () => {
+    const correct = todoVariants().find((v) => v.name === "correct")!;
+    const { verdict } = await judge(correct);
+    const shot = verdict.criteria.find((c) => c.checkId === "ui-add")?.evidence.find((e) => e.kind === "screenshot");
+    expect(shot?.summary).toBe("ui-add/after-add");
+    const png = await bus.artifacts.get(shot!.artifact!.name);
+    expect(Buffer.from(png!.subarray(1, 4)).toString()).toBe("PNG");
+    expect(model.requests).toHaveLength(0);
+  });
+});
