@@ -1,40 +1,67 @@
 import type { Bus } from "@harness/bus";
 import type { Logger } from "@harness/logger";
-import Fastify, { type FastifyInstance, type preHandlerAsyncHookHandler } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { bearerAuth } from "./auth.js";
+import type { ApiDeps } from "./deps.js";
+import { errorHandler } from "./error-handler.js";
+import { errors } from "./errors.js";
 import type { Metrics } from "./metrics.js";
+import { registerOpenApi } from "./openapi.js";
 import type { ServiceRegistry } from "./registry.js";
+import { artifactRoutes } from "./routes/artifacts.js";
+import { controlRoutes } from "./routes/control.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
+import { dlqRoutes } from "./routes/dlq.js";
 import { eventRoutes } from "./routes/events.js";
 import { opsRoutes } from "./routes/ops.js";
 import { runRoutes } from "./routes/runs.js";
+import { SseStreams } from "./sse.js";
 
-export interface AppDeps {
+export const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+export interface BuildAppOptions {
   bus: Bus;
+  apiToken: string;
   registry: ServiceRegistry;
   metrics: Metrics;
-  auth: preHandlerAsyncHookHandler;
+  logger?: Logger | false;
+  /** Largest request body accepted; larger ones get 413 before they are parsed. */
+  bodyLimit?: number;
+  evaluators?: readonly string[];
 }
 
-export interface BuildAppOptions { bus: Bus; apiToken: string; registry: ServiceRegistry; metrics: Metrics; logger?: Logger | false; bodyLimit?: number }
-
-/** The supervisor's HTTP API; tests drive it with inject(), server.ts listens. */
+/** The supervisor's HTTP API and dashboard; tests drive it with inject(), server.ts listens. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: opts.logger || undefined,
-    bodyLimit: opts.bodyLimit ?? 1_048_576,
-    disableRequestLogging: false,
-  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
-  const deps: AppDeps = { bus: opts.bus, registry: opts.registry, metrics: opts.metrics, auth: bearerAuth(opts.apiToken) as preHandlerAsyncHookHandler };
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) app.log.error({ err }, "request failed");
-    return reply.code(status).send({ error: err.code ?? "SUP_ERR_INTERNAL", message: status >= 500 ? "internal error" : err.message, statusCode: status });
-  });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: "SUP_ERR_NOT_FOUND", message: `no route ${req.method} ${req.url}`, statusCode: 404 }));
-  await app.register(async (scope) => {
-    await runRoutes(scope, deps);
-    await eventRoutes(scope, deps);
-    await opsRoutes(scope, deps);
-  });
+  const fastifyOpts: FastifyServerOptions = {
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Idle keep-alive sockets must not hold up a rolling restart.
+    forceCloseConnections: "idle",
+    ...(opts.logger ? { loggerInstance: opts.logger } : {}),
+  };
+  const app = Fastify(fastifyOpts) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  // Bodies are JSON only: anything else is a 415, not a confusing schema error.
+  app.removeContentTypeParser("text/plain");
+  app.setNotFoundHandler((req) => { throw new errors.RouteNotFound(req.method, req.url.split("?")[0] ?? req.url); });
+
+  const streams = new SseStreams();
+  // Live streams never end on their own; end them so close() does not wait on them.
+  app.addHook("preClose", async () => streams.endAll());
+  const deps: ApiDeps = {
+    bus: opts.bus, registry: opts.registry, metrics: opts.metrics, streams,
+    auth: bearerAuth(opts.apiToken), evaluators: opts.evaluators ?? ["core"],
+  };
+
+  await registerOpenApi(app);
+  await app.register(runRoutes, { deps });
+  await app.register(controlRoutes, { deps });
+  await app.register(eventRoutes, { deps });
+  await app.register(artifactRoutes, { deps });
+  await app.register(opsRoutes, { deps });
+  await app.register(dlqRoutes, { deps });
+  await app.register(dashboardRoutes);
   return app;
 }

@@ -1,5 +1,7 @@
 import { BaseEnv, parseEnv } from "@harness/runtime";
 import { z } from "zod";
+import { DEFAULT_BODY_LIMIT } from "./app.js";
+import { DEFAULT_STALL_AFTER_MS, DEFAULT_WATCHDOG_INTERVAL_MS } from "./watchdog.js";
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return parseEnv({
@@ -8,8 +10,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     SUPERVISOR_HOST: z.string().default("0.0.0.0"),
     SUPERVISOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
     SUPERVISOR_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    SUPERVISOR_BODY_LIMIT: z.coerce.number().int().min(1_024).max(16 * 1024 * 1024).default(DEFAULT_BODY_LIMIT),
     /** Evaluators whose consumers are provisioned up front (custom ones may add their own). */
     SUPERVISOR_EVALUATORS: z.string().default("core").transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+    /** A run waiting on work with no event for this long is re-dispatched once, then paused. */
+    SUPERVISOR_STALL_MS: z.coerce.number().int().min(100).default(DEFAULT_STALL_AFTER_MS),
+    SUPERVISOR_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(50).default(DEFAULT_WATCHDOG_INTERVAL_MS),
   }, env);
 }
 export type Config = ReturnType<typeof loadConfig>;

@@ -4,9 +4,14 @@ import createError from "@fastify/error";
 export const errors = {
   Unauthorized: createError("SUP_ERR_UNAUTHORIZED", "missing or invalid bearer token", 401),
   RunNotFound: createError<[string]>("SUP_ERR_RUN_NOT_FOUND", "run %s not found", 404),
+  ArtifactNotFound: createError<[string, string]>("SUP_ERR_ARTIFACT_NOT_FOUND", "artifact %s not found in run %s", 404),
   DeadLetterNotFound: createError<[string]>("SUP_ERR_DLQ_NOT_FOUND", "dead letter %s not found", 404),
+  RouteNotFound: createError<[string, string]>("SUP_ERR_NOT_FOUND", "no route %s %s", 404),
   InvalidRequest: createError<[string]>("SUP_ERR_INVALID_REQUEST", "%s", 400),
+  PayloadTooLarge: createError<[number]>("SUP_ERR_PAYLOAD_TOO_LARGE", "request body is larger than %d bytes", 413),
+  UnsupportedMediaType: createError<[string]>("SUP_ERR_UNSUPPORTED_MEDIA_TYPE", "unsupported content-type %s; send application/json", 415),
   Conflict: createError<[string]>("SUP_ERR_CONFLICT", "%s", 409),
+  Internal: createError("SUP_ERR_INTERNAL", "internal error", 500),
 };
 
 /** Folding could not settle an event (state write conflicts kept happening): redeliver it. */

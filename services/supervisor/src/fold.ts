@@ -1,15 +1,17 @@
 import { KvConflictError, RetryableError, type Bus } from "@harness/bus";
 import {
-  EventMessage, RunState, TERMINAL_STATUSES, WorkMessage, type OutboxItem,
+  EventMessage, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { FoldContentionError } from "./errors.js";
 import { reduce } from "./reducer.js";
-import { workSubject } from "@harness/contracts";
 
 const MAX_CAS_ATTEMPTS = 20;
 
 export interface FoldDeps { bus: Bus; logger: Logger; now?: () => string; onApplied?: (state: RunState, event: EventMessage) => void }
+
+/** One step of a fold: the next state and its outbox, or null when there is nothing to do. */
+export type FoldStep = (prev: RunState) => { state: RunState; outbox: OutboxItem[] } | null;
 
 /** Publishes decided messages; ids are stable, so a repeat after a crash is dropped by JetStream. */
 export async function publishOutbox(bus: Bus, items: OutboxItem[]): Promise<void> {
@@ -24,40 +26,48 @@ export async function publishOutbox(bus: Bus, items: OutboxItem[]): Promise<void
 }
 
 /**
- * Applies one event to its run's state in KV with compare-and-set, any number of replicas at
- * once: (1) finish any outbox a crashed fold left, (2) skip events already applied, (3) write
- * the new state together with its outbox, (4) publish the outbox, (5) clear it.
+ * Applies one step to a run's state in KV with compare-and-set, any number of replicas at
+ * once: (1) finish any outbox a crashed fold left, (2) let the step decide from the current
+ * state (it returns null for an event already applied), (3) write the new state together with
+ * its outbox, (4) publish the outbox, (5) clear it. Returns the state written, if any.
  */
-export async function foldEvent(deps: FoldDeps, event: EventMessage): Promise<void> {
-  const { bus } = deps;
+export async function foldStep(bus: Bus, runId: string, step: FoldStep): Promise<{ prev: RunState; state: RunState } | null> {
   for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
-    const entry = await bus.runs.get(event.runId);
+    const entry = await bus.runs.get(runId);
     if (!entry) {
       // The API writes the state before publishing run.requested; events of unknown runs wait.
-      throw new RetryableError(`run ${event.runId} has no state yet`, 500);
+      throw new RetryableError(`run ${runId} has no state yet`, 500);
     }
     const prev = RunState.parse(entry.value);
     if (prev.pending.length > 0) {
       await publishOutbox(bus, prev.pending);
-      try { await bus.runs.update(event.runId, { ...prev, pending: [] }, entry.revision); } catch (err) { if (!(err instanceof KvConflictError)) throw err; }
+      try { await bus.runs.update(runId, { ...prev, pending: [] }, entry.revision); } catch (err) { if (!(err instanceof KvConflictError)) throw err; }
       continue;
     }
-    if (prev.applied.includes(event.id)) return;
-    const { state, outbox } = reduce(prev, event, deps.now?.() ?? new Date().toISOString());
+    const next = step(prev);
+    if (!next) return null;
     let revision: number;
     try {
-      revision = await bus.runs.update(event.runId, { ...state, pending: outbox }, entry.revision);
+      revision = await bus.runs.update(runId, { ...next.state, pending: next.outbox }, entry.revision);
     } catch (err) {
       if (err instanceof KvConflictError) { await jitter(i); continue; }
       throw err;
     }
-    await publishOutbox(bus, outbox);
-    try { await bus.runs.update(event.runId, state, revision); } catch (err) { if (!(err instanceof KvConflictError)) throw err; }
-    if (state.status !== prev.status) deps.logger.info({ runId: state.id, from: prev.status, to: state.status, reason: state.reason }, "run transition");
-    deps.onApplied?.(state, event);
-    return;
+    await publishOutbox(bus, next.outbox);
+    try { await bus.runs.update(runId, next.state, revision); } catch (err) { if (!(err instanceof KvConflictError)) throw err; }
+    return { prev, state: next.state };
   }
-  throw new FoldContentionError(event.runId);
+  throw new FoldContentionError(runId);
+}
+
+/** Folds one event; an event whose id is already in the state is skipped, so redelivery is harmless. */
+export async function foldEvent(deps: FoldDeps, event: EventMessage): Promise<void> {
+  const done = await foldStep(deps.bus, event.runId, (prev) =>
+    prev.applied.includes(event.id) ? null : reduce(prev, event, deps.now?.() ?? new Date().toISOString()));
+  if (!done) return;
+  const { prev, state } = done;
+  if (state.status !== prev.status) deps.logger.info({ runId: state.id, from: prev.status, to: state.status, reason: state.reason }, "run transition");
+  deps.onApplied?.(state, event);
 }
 
 function jitter(i: number): Promise<void> {

@@ -6,10 +6,10 @@ import { buildApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { createHandlers } from "./handlers.js";
 import { createMetrics } from "./metrics.js";
+import { API_VERSION } from "./openapi.js";
 import { ServiceRegistry } from "./registry.js";
 import { listen } from "./server.js";
-
-const VERSION = "0.1.0";
+import { startWatchdog } from "./watchdog.js";
 
 export async function run(): Promise<void> {
   const config = loadConfig();
@@ -25,14 +25,19 @@ export async function run(): Promise<void> {
     inFlight++;
     try { await handlers.onEvent(event, ctx); } finally { inFlight--; }
   }, { concurrency: config.SUPERVISOR_CONCURRENCY });
-  const heartbeat = startHeartbeat(bus, { role: "supervisor", name: "supervisor", instance: config.HARNESS_INSTANCE, version: VERSION, capacity: config.SUPERVISOR_CONCURRENCY, inFlight: () => inFlight });
-  const app = await buildApp({ bus, apiToken: config.HARNESS_API_TOKEN, registry, metrics, logger: logger.child({ component: "api" }) });
+  const watchdog = startWatchdog({ bus, logger: logger.child({ component: "watchdog" }), metrics, stallAfterMs: config.SUPERVISOR_STALL_MS, intervalMs: config.SUPERVISOR_WATCHDOG_INTERVAL_MS });
+  const heartbeat = startHeartbeat(bus, { role: "supervisor", name: "supervisor", instance: config.HARNESS_INSTANCE, version: API_VERSION, capacity: config.SUPERVISOR_CONCURRENCY, inFlight: () => inFlight });
+  const app = await buildApp({
+    bus, apiToken: config.HARNESS_API_TOKEN, registry, metrics, logger: logger.child({ component: "api" }),
+    bodyLimit: config.SUPERVISOR_BODY_LIMIT, evaluators: config.SUPERVISOR_EVALUATORS,
+  });
   const url = await listen(app, config.SUPERVISOR_HOST, config.SUPERVISOR_PORT);
   logger.info({ url }, "supervisor ready");
   // One plain line for humans and for tools that wait on it.
   process.stdout.write(`supervisor listening on ${url}\n`);
   onShutdown(logger, async () => {
     heartbeat.stop();
+    await watchdog.stop();
     await app.close();
     await consumer.stop();
     registry.stop();

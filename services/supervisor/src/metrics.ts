@@ -15,5 +15,7 @@ export function createMetrics() {
     verdicts: new Counter({ name: "harness_verdicts_total", help: "Verdicts folded", labelNames: ["evaluator", "passed"], registers: [registry] }),
     deadLetters: new Gauge({ name: "harness_dead_letters", help: "Messages in the dead-letter stream", registers: [registry] }),
     consumerLag: new Gauge({ name: "harness_consumer_lag", help: "Pending + unacked work per consumer", labelNames: ["consumer"], registers: [registry] }),
+    watchdog: new Counter({ name: "harness_watchdog_actions_total", help: "Stalls re-dispatched or escalated, wall-clock budgets enforced by timer", labelNames: ["action"], registers: [registry] }),
+    sseClients: new Gauge({ name: "harness_sse_clients", help: "Open live event streams", registers: [registry] }),
   };
 }

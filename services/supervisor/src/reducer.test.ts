@@ -85,10 +85,10 @@ describe("supervisor reducer", () => {
   it("waits for every gating evaluator and fails the sprint when any one fails", () => {
     const r = "run1";
     let { s } = throughSprintOneBuild(options({ evaluators: ["core", "a11y"], maxAttemptsPerSprint: 1 }));
-    let out: OutboxItem[];
-    ({ s, out } = drive(s, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1)));
-    expect(out.map((o) => o.evaluator)).toEqual(["core", "a11y"]);
-    ({ s, out } = drive(s, ev(r, "verdict.produced", { verdict: verdict(true) }, 1, 1)));
+    const built = drive(s, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1));
+    s = built.s;
+    expect(built.out.map((o) => o.evaluator)).toEqual(["core", "a11y"]);
+    ({ s } = drive(s, ev(r, "verdict.produced", { verdict: verdict(true) }, 1, 1)));
     expect(s.status).toBe("running");
     ({ s } = drive(s, ev(r, "verdict.produced", { verdict: verdict(false, "a11y") }, 1, 1)));
     expect(s.status).toBe("failed");
@@ -99,10 +99,10 @@ describe("supervisor reducer", () => {
     const opts = options({ maxContractRounds: 2 });
     let { s } = drive(initialState(r, "p", opts, NOW), ev(r, "run.requested", { prompt: "p", options: opts }), ev(r, "spec.produced", { spec: SPEC, version: 1 }));
     const reject = { review: { approved: false, changeRequests: [{ target: "D1", request: "prove it" }], comments: "" }, evaluator: "core" };
-    let out: OutboxItem[];
     ({ s } = drive(s, ev(r, "contract.proposed", { contract: contractFor(1), round: 1 }, 1)));
-    ({ s, out } = drive(s, ev(r, "contract.reviewed", { ...reject, round: 1 }, 1)));
-    const again = out.find((o) => o.message["type"] === "contract.requested")!;
+    const reviewed = drive(s, ev(r, "contract.reviewed", { ...reject, round: 1 }, 1));
+    s = reviewed.s;
+    const again = reviewed.out.find((o) => o.message["type"] === "contract.requested")!;
     expect((again.message["payload"] as { round: number; previous: { review: unknown } }).previous.review).toEqual(reject.review);
     ({ s } = drive(s, ev(r, "contract.proposed", { contract: contractFor(1), round: 2 }, 1)));
     ({ s } = drive(s, ev(r, "contract.reviewed", { ...reject, round: 2 }, 1)));

@@ -25,7 +25,13 @@ export function reduce(prev: RunState, event: EventMessage, now: string): { stat
   s.updatedAt = now;
   if (event.type !== "usage.recorded" && event.type !== "run.transition") s.lastProgressAt = now;
   apply(d, event);
-  if (!TERMINAL.has(s.status)) checkBudget(d, now);
+  return settle(d);
+}
+
+/** Ends a fold step: budgets are checked, and work decided while paused or after the end is held or dropped. */
+export function settle(d: Decisions): { state: RunState; outbox: OutboxItem[] } {
+  const s = d.s;
+  if (!TERMINAL.has(s.status)) checkBudget(d, d.now);
   // Work decided while paused waits for resume; records (transitions) go out at once.
   if (s.status === "paused") {
     s.held.push(...d.out.filter((o) => o.kind === "work"));
@@ -41,9 +47,7 @@ function apply(d: Decisions, e: EventMessage): void {
   const current = e.sprint === s.currentSprint && sprint !== undefined;
   switch (e.type) {
     case "run.requested":
-      if (s.status !== "queued") return;
-      d.transition("planning", "plan", "run requested");
-      planWork(d);
+      startPlanning(d);
       return;
     case "spec.produced":
       if (s.waitingFor !== "spec" || e.payload.version !== s.specVersion + 1) return;
@@ -119,6 +123,13 @@ function startSprint(d: Decisions, n: number): void {
   sprint.contractRound = 1;
   d.transition("running", "start_sprint", `sprint ${n}`);
   contractWork(d, sprint);
+}
+
+/** Leaves the queue for planning; once only, whether run.requested or the watchdog comes first. */
+export function startPlanning(d: Decisions): void {
+  if (d.s.status !== "queued") return;
+  d.transition("planning", "plan", "run requested");
+  planWork(d);
 }
 
 function startAttempt(d: Decisions, sprint: SprintState): void {

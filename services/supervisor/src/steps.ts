@@ -22,6 +22,12 @@ export class Decisions {
     this.out.push({ kind: "work", ...(evaluator ? { evaluator } : {}), message: this.msg(type, payload, sprint, attempt, evaluator) });
   }
 
+  /** A decision that leaves the status as it is (a stall re-dispatch), recorded in the run's history. */
+  record(decision: string, reason: string): void {
+    const status = this.s.status;
+    this.out.push({ kind: "event", message: this.msg("run.transition", { from: status, to: status, decision, reason }, this.s.currentSprint, 0) });
+  }
+
   transition(to: RunStatus, decision: string, reason = ""): void {
     const from = this.s.status;
     if (from === to) return;

@@ -1,5 +1,13 @@
-import { EventMessage, RunOptions, type ProductSpec, type SprintContract, type Verdict } from "@harness/contracts";
+import { connectBus, type Bus } from "@harness/bus";
+import { CONSUMERS, EventMessage, RunOptions, type ProductSpec, type SprintContract, type Verdict } from "@harness/contracts";
+import { createLogger } from "@harness/logger";
 import { randomId } from "@harness/runtime";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "./app.js";
+import { createHandlers } from "./handlers.js";
+import { createMetrics } from "./metrics.js";
+import { ServiceRegistry } from "./registry.js";
+import { startWatchdog, type Watchdog } from "./watchdog.js";
 
 export const SPEC: ProductSpec = {
   title: "Tally", overview: "A counter", targetUsers: ["people"],
@@ -37,4 +45,41 @@ export function ev(runId: string, type: string, payload: unknown, sprint = 0, at
     id: randomId(), schemaVersion: 1, type, runId, sprint, attempt, causationId: null,
     producer: { role: "generator", instance: "t" }, time: new Date().toISOString(), payload,
   });
+}
+
+export const TEST_TOKEN = "test-token-0123456789";
+
+export interface TestSupervisor {
+  bus: Bus;
+  app: FastifyInstance;
+  registry: ServiceRegistry;
+  watchdog: Watchdog;
+  close(): Promise<void>;
+}
+
+/**
+ * One supervisor replica in this process: the fold consumer, the watchdog and the API, on a
+ * real nats-server. Tests drive the API with inject().
+ */
+export async function startTestSupervisor(url: string, opts: { name?: string; stallAfterMs?: number; watchdogIntervalMs?: number; bodyLimit?: number } = {}): Promise<TestSupervisor> {
+  const logger = createLogger("supervisor", { level: process.env["SUPERVISOR_TEST_LOG"] ?? "silent" });
+  const bus = await connectBus({ url, name: opts.name ?? "supervisor-test", logger });
+  await bus.provision({ evaluators: ["core"], ackWaitMs: 5_000 });
+  const metrics = createMetrics();
+  const registry = new ServiceRegistry();
+  registry.start(bus);
+  const handlers = createHandlers({ bus, logger, metrics });
+  const consumer = bus.consume(CONSUMERS.supervisor, EventMessage, (e, ctx) => handlers.onEvent(e, ctx), { concurrency: 8 });
+  const watchdog = startWatchdog({ bus, logger, metrics, stallAfterMs: opts.stallAfterMs ?? 3_600_000, intervalMs: opts.watchdogIntervalMs ?? 3_600_000 });
+  const app = await buildApp({ bus, apiToken: TEST_TOKEN, registry, metrics, logger: false, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}) });
+  return {
+    bus, app, registry, watchdog,
+    async close() {
+      await watchdog.stop();
+      await app.close();
+      await consumer.stop();
+      registry.stop();
+      await bus.close();
+    },
+  };
 }

@@ -1,14 +1,16 @@
 import type { RunState } from "@harness/contracts";
+import type { RunSummary, RunView } from "./api-schemas.js";
 
 /** The API's view of a run: the state without fold bookkeeping. */
-export function runView(s: RunState) {
+export function runView(s: RunState): RunView {
   const { applied: _a, pending: _p, held, ...rest } = s;
   return { ...rest, heldWork: held.length };
 }
 
-export function runSummary(s: RunState) {
+export function runSummary(s: RunState): RunSummary {
   return {
-    id: s.id, status: s.status, reason: s.reason, prompt: s.prompt.slice(0, 200), title: s.spec?.title,
+    id: s.id, status: s.status, reason: s.reason, prompt: s.prompt.slice(0, 200),
+    ...(s.spec?.title ? { title: s.spec.title } : {}),
     currentSprint: s.currentSprint, sprints: s.sprints.length, costUsd: s.usage.costUsd, createdAt: s.createdAt, updatedAt: s.updatedAt,
   };
 }

@@ -1,38 +1,39 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { AppDeps } from "../app.js";
-import { loadRun, parseOr400 } from "./runs.js";
+import { errorResponses, EventList, EventsQuery, RunParams } from "../api-schemas.js";
+import type { ApiDeps } from "../deps.js";
+import { errors } from "../errors.js";
+import { loadRun } from "../run-store.js";
+import { streamRunEvents } from "../sse.js";
 
-const Params = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
-const Query = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(10_000).default(1_000) });
-const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+const EventHeaders = z.looseObject({
+  accept: z.string().optional().describe("text/event-stream streams live (SSE); anything else returns JSON"),
+  "last-event-id": z.string().optional().describe("SSE resume point: the last event id (stream sequence) received"),
+});
 
-export async function eventRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.get("/runs/:id/events", async (req, reply) => {
-    const { id } = parseOr400(Params, req.params, "path");
-    const q = parseOr400(Query, req.query, "query");
-    await loadRun(deps, id);
-    const accept = req.headers.accept ?? "";
-    if (!accept.includes("text/event-stream")) {
-      const events = await deps.bus.readRunEvents(id, { afterSeq: q.after, limit: q.limit });
-      return { runId: id, events: events.map((e) => ({ seq: e.seq, subject: e.subject, time: e.time, message: e.message })) };
-    }
-    // SSE: replay from Last-Event-ID (the stream sequence), then follow live.
-    const lastId = Number(req.headers["last-event-id"] ?? q.after);
-    const after = Number.isFinite(lastId) && lastId >= 0 ? lastId : 0;
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
-    res.write(": connected\n\n");
-    const tail = await deps.bus.tailRunEvents(id, after, (e) => {
-      const type = (e.message as { type?: string } | null)?.type ?? "event";
-      res.write(`id: ${e.seq}\nevent: ${type}\ndata: ${JSON.stringify({ seq: e.seq, time: e.time, message: e.message })}\n\n`);
-    });
-    const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
-    const close = () => { clearInterval(keepAlive); void tail.stop(); };
-    req.raw.on("close", close);
-    // A finished run's stream ends once its history is out, so clients are not left waiting.
-    const state = await loadRun(deps, id).catch(() => undefined);
-    if (state && TERMINAL.has(state.status) && req.query && (req.query as Record<string, unknown>)["follow"] === "false") { close(); res.end(); }
-  });
+function resumePoint(header: string | undefined, after: number): number {
+  if (header === undefined || header === "") return after;
+  if (!/^\d{1,15}$/.test(header.trim())) throw new errors.InvalidRequest("invalid header: last-event-id: expected a stream sequence (a non-negative integer)");
+  return Number(header.trim());
 }
+
+export const eventRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  app.get("/runs/:id/events", {
+    schema: {
+      tags: ["events"],
+      summary: "A run's events in order: JSON, or a live SSE stream with Accept: text/event-stream",
+      description: "SSE frames carry `id: <seq>` and `event: <type>`; reconnecting with `Last-Event-ID` resumes after it. The stream ends with an `end` event after the run's terminal transition; reconnecting to a finished run with nothing left answers 204.",
+      params: RunParams, querystring: EventsQuery, headers: EventHeaders,
+      response: { 200: EventList, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const { id } = req.params;
+    const state = await loadRun(deps.bus, id);
+    if (req.headers.accept?.includes("text/event-stream")) {
+      await streamRunEvents(deps.bus, deps.streams, state, resumePoint(req.headers["last-event-id"], req.query.after), reply);
+      return reply;
+    }
+    const events = await deps.bus.readRunEvents(id, { afterSeq: req.query.after, limit: req.query.limit });
+    return { runId: id, events };
+  });
+};

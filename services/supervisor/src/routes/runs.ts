@@ -1,76 +1,57 @@
-import { CreateRunRequest, RunControl, RunOptions, RunRequested, RunState, RunStatus } from "@harness/contracts";
 import { KvConflictError } from "@harness/bus";
+import { CreateRunRequest, RunOptions, RunRequested } from "@harness/contracts";
 import { derivedId, envelope, randomId } from "@harness/runtime";
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { AppDeps } from "../app.js";
-import { errors } from "../errors.js";
+import {
+  authErrorResponses, CreateRunResponse, errorResponses, ListRunsQuery, RunList, RunParams, RunView,
+} from "../api-schemas.js";
+import type { ApiDeps } from "../deps.js";
 import { initialState } from "../reducer.js";
+import { listRuns, loadRun } from "../run-store.js";
 import { runSummary, runView } from "../views.js";
 
-const API = { role: "api" as const, instance: "supervisor-api" };
-const RunParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "run ids use letters, digits, '_' and '-'") });
-const ListQuery = z.strictObject({
-  status: RunStatus.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-const ControlBody = z.strictObject({ comment: z.string().max(10_000).optional() }).default({});
+export const API_PRODUCER = { role: "api" as const, instance: "supervisor-api" };
 
-export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new errors.InvalidRequest(`invalid ${where}: ${z.prettifyError(r.error)}`);
-  return r.data;
-}
+const IdempotencyHeaders = z.looseObject({ "idempotency-key": z.string().min(1).max(200).optional().describe("repeat a create safely: the same key yields the same run") });
 
-export async function loadRun(deps: AppDeps, id: string): Promise<RunState> {
-  const entry = await deps.bus.runs.get(id);
-  if (!entry) throw new errors.RunNotFound(id);
-  return RunState.parse(entry.value);
-}
-
-export async function runRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.post("/runs", { preHandler: deps.auth }, async (req, reply) => {
-    const body = parseOr400(CreateRunRequest, req.body, "body");
-    const options = parseOr400(RunOptions, body.options ?? {}, "options");
+export const runRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  app.post("/runs", {
+    onRequest: deps.auth,
+    schema: {
+      tags: ["runs"], summary: "Start a run from a product prompt", security: [{ bearer: [] }],
+      body: CreateRunRequest, headers: IdempotencyHeaders,
+      response: { 201: CreateRunResponse, 200: CreateRunResponse.describe("the Idempotency-Key was used before"), ...authErrorResponses },
+    },
+  }, async (req, reply) => {
+    const options = RunOptions.parse(req.body.options ?? {});
     const key = req.headers["idempotency-key"];
-    const id = typeof key === "string" && key.length > 0 ? `r${derivedId("idempotency", key).slice(0, 24)}` : `r${randomId().slice(0, 24)}`;
-    const now = new Date().toISOString();
+    const id = key ? `r${derivedId("idempotency", key).slice(0, 24)}` : `r${randomId().slice(0, 24)}`;
     try {
-      await deps.bus.runs.create(id, initialState(id, body.prompt, options, now));
+      // State first: the fold never sees an event of a run it has no state for.
+      await deps.bus.runs.create(id, initialState(id, req.body.prompt, options, new Date().toISOString()));
     } catch (err) {
       if (err instanceof KvConflictError) return reply.code(200).send({ id, existing: true });
       throw err;
     }
-    const msg = envelope("run.requested", { prompt: body.prompt, options }, { id: null, runId: id, sprint: 0, attempt: 0 }, API, { id: derivedId(id, "run.requested") });
+    // A crash right here leaves a queued run without run.requested; the watchdog re-issues it.
+    const msg = envelope("run.requested", { prompt: req.body.prompt, options }, { id: null, runId: id, sprint: 0, attempt: 0 }, API_PRODUCER, { id: derivedId(id, "run.requested") });
     await deps.bus.publish(RunRequested, msg);
     return reply.code(201).header("location", `/runs/${id}`).send({ id });
   });
 
-  app.get("/runs", async (req) => {
-    const q = parseOr400(ListQuery, req.query, "query");
-    const keys = (await deps.bus.runs.keys()).sort().reverse();
-    const states: RunState[] = [];
-    for (const key of keys) {
-      const entry = await deps.bus.runs.get(key);
-      const parsed = entry ? RunState.safeParse(entry.value) : undefined;
-      if (parsed?.success && (!q.status || parsed.data.status === q.status)) states.push(parsed.data);
-    }
-    states.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    return { total: states.length, limit: q.limit, offset: q.offset, runs: states.slice(q.offset, q.offset + q.limit).map(runSummary) };
+  app.get("/runs", {
+    schema: { tags: ["runs"], summary: "List runs, newest first", querystring: ListRunsQuery, response: { 200: RunList, 400: errorResponses[400] } },
+  }, async (req) => {
+    const { status, limit, offset } = req.query;
+    const runs = await listRuns(deps.bus, (s) => !status || s.status === status);
+    return { total: runs.length, limit, offset, runs: runs.slice(offset, offset + limit).map(runSummary) };
   });
 
-  app.get("/runs/:id", async (req) => runView(await loadRun(deps, parseOr400(RunParams, req.params, "path").id)));
-
-  for (const action of ["pause", "resume", "cancel", "approve"] as const) {
-    app.post(`/runs/:id/${action}`, { preHandler: deps.auth }, async (req, reply) => {
-      const { id } = parseOr400(RunParams, req.params, "path");
-      const body = parseOr400(ControlBody, req.body ?? {}, "body");
-      const state = await loadRun(deps, id);
-      if (["completed", "failed", "cancelled"].includes(state.status)) throw new errors.Conflict(`run ${id} is ${state.status}; it cannot ${action}`);
-      const msg = envelope("run.control", { action, ...(body.comment ? { comment: body.comment } : {}) }, { id: null, runId: id, sprint: state.currentSprint, attempt: 0 }, API);
-      await deps.bus.publish(RunControl, msg);
-      return reply.code(202).send({ id, action, accepted: true });
-    });
-  }
-}
+  app.get("/runs/:id", {
+    schema: {
+      tags: ["runs"], summary: "A run: state, spec, sprints, attempts, verdicts with per-criterion scores, usage and cost",
+      params: RunParams, response: { 200: RunView, ...errorResponses },
+    },
+  }, async (req) => runView(await loadRun(deps.bus, req.params.id)));
+};

@@ -1,0 +1,17 @@
+import type { Bus } from "@harness/bus";
+import type { onRequestHookHandler } from "fastify";
+import type { Metrics } from "./metrics.js";
+import type { ServiceRegistry } from "./registry.js";
+import type { SseStreams } from "./sse.js";
+
+/** What the route plugins share; built once by buildApp. */
+export interface ApiDeps {
+  bus: Bus;
+  registry: ServiceRegistry;
+  metrics: Metrics;
+  /** Bearer check for mutating routes; runs on request, before the body is read or validated. */
+  auth: onRequestHookHandler;
+  streams: SseStreams;
+  /** Evaluators whose consumer lag is reported even before one of them has sent a heartbeat. */
+  evaluators: readonly string[];
+}

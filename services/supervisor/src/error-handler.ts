@@ -1,0 +1,49 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { errors } from "./errors.js";
+
+interface ReplyBody { error: string; message: string; statusCode: number }
+
+const PART: Record<string, string> = { body: "body", params: "path", querystring: "query", headers: "header" };
+
+/** "invalid body: options.budget.maxCostUsd: Too small: expected number to be >0": names the field. */
+function validationMessage(err: FastifyError): string {
+  const where = PART[err.validationContext ?? ""] ?? err.validationContext ?? "request";
+  const issues = (err.validation ?? []).map((v) => {
+    const field = v.instancePath.replace(/^\//, "").replaceAll("/", ".");
+    return field ? `${field}: ${v.message ?? "invalid"}` : (v.message ?? "invalid");
+  });
+  return `invalid ${where}: ${issues.join("; ")}`;
+}
+
+/**
+ * Maps every failure to `{ error, message, statusCode }` with a SUP_ERR_* code. Fastify's own
+ * client errors (bad JSON, too large, wrong content type) keep their status under our codes;
+ * anything unexpected is a 500 whose details stay in the log.
+ */
+export function toReplyBody(err: FastifyError): ReplyBody {
+  if (hasZodFastifySchemaValidationErrors(err)) return body(new errors.InvalidRequest(validationMessage(err)));
+  if (err.code?.startsWith("SUP_ERR_")) return body(err);
+  switch (err.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE": return { error: "SUP_ERR_PAYLOAD_TOO_LARGE", message: err.message, statusCode: 413 };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE": return { error: "SUP_ERR_UNSUPPORTED_MEDIA_TYPE", message: err.message, statusCode: 415 };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_JSON_BODY": return { error: "SUP_ERR_INVALID_REQUEST", message: `invalid body: ${err.message}`, statusCode: 400 };
+  }
+  if (err instanceof SyntaxError || (err.statusCode === 400 && !err.code?.startsWith("FST_ERR_RESPONSE"))) {
+    return { error: "SUP_ERR_INVALID_REQUEST", message: `invalid body: ${err.message}`, statusCode: 400 };
+  }
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  return status === 500 ? body(new errors.Internal()) : { error: "SUP_ERR_REQUEST", message: err.message, statusCode: status };
+}
+
+function body(err: FastifyError): ReplyBody {
+  return { error: err.code, message: err.message, statusCode: err.statusCode ?? 500 };
+}
+
+export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const out = toReplyBody(err);
+  if (out.statusCode >= 500) req.log.error({ err }, "request failed");
+  else req.log.info({ code: out.error, status: out.statusCode }, out.message);
+  return reply.code(out.statusCode).send(out);
+}

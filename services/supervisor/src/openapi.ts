@@ -1,0 +1,33 @@
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+import { createJsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
+
+export const API_VERSION = "0.1.0";
+
+/**
+ * The OpenAPI document is generated from the routes' zod schemas, so it cannot drift from what
+ * the API validates. Swagger UI's assets ship inside the package: /docs works offline.
+ */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "harness supervisor API",
+        version: API_VERSION,
+        description: "Runs, their live event stream, controls, services and dead letters. Mutating routes need `Authorization: Bearer <token>`.",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      tags: [
+        { name: "runs", description: "create, list, inspect and control runs" },
+        { name: "events", description: "a run's history and live stream" },
+        { name: "ops", description: "health, services, dead letters, metrics" },
+      ],
+    },
+    transform: createJsonSchemaTransform({ skipList: ["/docs", "/docs/", "/docs/*", "/docs/static/*", "/docs/json", "/docs/yaml", "/docs/uiConfig", "/docs/initOAuth", "/openapi.json", "/", "/dashboard/*"] }),
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list", deepLinking: true } });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,39 @@
+import { RunControl } from "@harness/contracts";
+import { envelope } from "@harness/runtime";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { ApiError, authErrorResponses, ControlBody, ControlResponse, RunParams } from "../api-schemas.js";
+import type { ApiDeps } from "../deps.js";
+import { errors } from "../errors.js";
+import { isTerminalStatus, loadRun } from "../run-store.js";
+import { API_PRODUCER } from "./runs.js";
+
+const SUMMARY = {
+  pause: "Pause a run: work already running finishes, new work is held",
+  resume: "Resume a paused run: held work is released",
+  cancel: "Cancel a run: in-flight work stops at its next model call",
+  approve: "Approve the spec or the current sprint's contract when the run waits at a human gate",
+} as const;
+
+/**
+ * Controls are events like any other: the API publishes run.control and the fold decides, so
+ * a control racing with a worker's result is ordered by the run's event history.
+ */
+export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  for (const action of ["pause", "resume", "cancel", "approve"] as const) {
+    app.post(`/runs/:id/${action}`, {
+      onRequest: deps.auth,
+      schema: {
+        tags: ["runs"], summary: SUMMARY[action], security: [{ bearer: [] }], params: RunParams, body: ControlBody,
+        response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run already ended") },
+      },
+    }, async (req, reply) => {
+      const { id } = req.params;
+      const state = await loadRun(deps.bus, id);
+      if (isTerminalStatus(state.status)) throw new errors.Conflict(`run ${id} is ${state.status}; it cannot ${action}`);
+      const comment = req.body?.comment;
+      const msg = envelope("run.control", { action, ...(comment ? { comment } : {}) }, { id: null, runId: id, sprint: state.currentSprint, attempt: 0 }, API_PRODUCER);
+      await deps.bus.publish(RunControl, msg);
+      return reply.code(202).send({ id, action, accepted: true });
+    });
+  }
+};

@@ -1,0 +1,66 @@
+import type { OutboxItem, RunState } from "@harness/contracts";
+import { derivedId } from "@harness/runtime";
+import { settle, startPlanning } from "./reducer.js";
+import { Decisions, redispatch } from "./steps.js";
+
+/**
+ * What the watchdog may do to a run, decided from its state alone so that every replica that
+ * looks at the same state revision decides the same thing under the same id. The id goes into
+ * the state's applied ids like an event's, so compare-and-set lets exactly one replica apply it.
+ */
+export type WatchdogAction =
+  | { kind: "redispatch"; id: string; idleMs: number }
+  | { kind: "escalate"; id: string; idleMs: number }
+  | { kind: "wallclock"; id: string };
+
+export interface WatchdogPolicy {
+  /** A run waiting on work with no event at all for this long is stalled. */
+  stallAfterMs: number;
+}
+
+/** Waits that work (not a human) must end. */
+const WORK_WAITS = new Set(["spec", "contract", "review", "build", "verdicts"]);
+
+export function watchdogAction(s: RunState, nowMs: number, policy: WatchdogPolicy): WatchdogAction | undefined {
+  if (s.status === "paused" || s.status === "completed" || s.status === "failed" || s.status === "cancelled") return undefined;
+  const wallclockId = derivedId(s.id, "watchdog", "wallclock", s.resumes);
+  if (nowMs - Date.parse(s.createdAt) > s.options.budget.maxWallClockMs && !s.applied.includes(wallclockId)) {
+    return { kind: "wallclock", id: wallclockId };
+  }
+  // A queued run lost its run.requested (the API died between writing state and publishing).
+  const waiting = s.status === "queued" || WORK_WAITS.has(s.waitingFor);
+  // Usage events count as life here: a long build makes many model calls between results.
+  const idleMs = nowMs - Date.parse(s.updatedAt);
+  if (!waiting || idleMs <= policy.stallAfterMs) return undefined;
+  // One re-dispatch per wait: the wait is named by what the run waits for and its last progress.
+  const wait = [s.waitingFor, s.currentSprint, s.lastProgressAt ?? s.createdAt, s.resumes];
+  const redispatchId = derivedId(s.id, "watchdog", "redispatch", ...wait);
+  if (!s.applied.includes(redispatchId)) return { kind: "redispatch", id: redispatchId, idleMs };
+  return { kind: "escalate", id: derivedId(s.id, "watchdog", "escalate", ...wait), idleMs };
+}
+
+/** Applies a watchdog action like a fold step: pure given `now`. */
+export function reduceWatchdog(prev: RunState, action: WatchdogAction, now: string): { state: RunState; outbox: OutboxItem[] } {
+  const s: RunState = structuredClone(prev);
+  const d = new Decisions(s, action.id, now);
+  s.applied.push(action.id);
+  s.updatedAt = now;
+  const secs = (ms: number) => `${Math.round(ms / 1000)}s`;
+  switch (action.kind) {
+    case "wallclock":
+      // settle() checks budgets against `now`: the same rule as on events, run by the clock.
+      break;
+    case "redispatch":
+      if (s.status === "queued") { startPlanning(d); break; }
+      d.record("stall_redispatch", `no progress while waiting for ${s.waitingFor} for ${secs(action.idleMs)}; work re-dispatched`);
+      redispatch(d);
+      break;
+    case "escalate":
+      s.pausedFrom = s.waitingFor;
+      d.transition("paused", "stalled", `stalled: no progress while waiting for ${s.waitingFor} for ${secs(action.idleMs)}, even after a re-dispatch; needs a human`);
+      // Held, so resume issues the work again.
+      redispatch(d);
+      break;
+  }
+  return settle(d);
+}

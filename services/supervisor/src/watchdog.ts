@@ -1,0 +1,81 @@
+import type { Bus } from "@harness/bus";
+import { RunState } from "@harness/contracts";
+import type { Logger } from "@harness/logger";
+import { foldStep, isTerminal } from "./fold.js";
+import type { Metrics } from "./metrics.js";
+import { reduceWatchdog, watchdogAction, type WatchdogPolicy } from "./watchdog-rules.js";
+
+export const DEFAULT_STALL_AFTER_MS = 15 * 60_000;
+export const DEFAULT_WATCHDOG_INTERVAL_MS = 10_000;
+const OUTBOX_GRACE_MS = 5_000;
+
+export interface WatchdogOptions extends WatchdogPolicy {
+  bus: Bus;
+  logger: Logger;
+  metrics?: Metrics;
+  intervalMs: number;
+  now?: () => number;
+}
+
+export interface Watchdog {
+  /** One pass over every active run; the timer calls it, tests may too. */
+  sweep(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Timer side of orchestration: events drive runs, but a run whose work never answers, or whose
+ * wall-clock budget runs out between events, would otherwise wait forever. Every replica runs
+ * one; the actions go through the same compare-and-set fold as events, so they apply once.
+ */
+export function startWatchdog(opts: WatchdogOptions): Watchdog {
+  const now = opts.now ?? Date.now;
+  // Finished runs never change again: skip reading them on every pass.
+  const finished = new Set<string>();
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const checkRun = async (runId: string) => {
+    const entry = await opts.bus.runs.get(runId);
+    const parsed = entry ? RunState.safeParse(entry.value) : undefined;
+    if (!parsed?.success) return;
+    const s = parsed.data;
+    if (s.pending.length > 0 && now() - Date.parse(s.updatedAt) > OUTBOX_GRACE_MS) {
+      // A fold died between writing its outbox and publishing it: finish that first.
+      await foldStep(opts.bus, runId, () => null);
+      return;
+    }
+    if (isTerminal(s)) { finished.add(runId); return; }
+    if (!watchdogAction(s, now(), opts)) return;
+    // Decide again inside the fold: the state may have moved since it was read.
+    let taken: ReturnType<typeof watchdogAction>;
+    const done = await foldStep(opts.bus, runId, (prev) => {
+      taken = watchdogAction(prev, now(), opts);
+      return taken ? reduceWatchdog(prev, taken, new Date(now()).toISOString()) : null;
+    });
+    if (!done || !taken) return;
+    opts.metrics?.watchdog.inc({ action: taken.kind });
+    opts.logger.warn({ runId, action: taken.kind, status: done.state.status, reason: done.state.reason }, "watchdog acted on a run");
+  };
+
+  const sweep = async () => {
+    const keys = await opts.bus.runs.keys();
+    for (const key of keys) {
+      if (stopped) return;
+      if (finished.has(key)) continue;
+      try { await checkRun(key); } catch (err) { opts.logger.warn({ err, runId: key }, "watchdog could not check a run"); }
+    }
+  };
+
+  const tick = () => {
+    if (running || stopped || opts.bus.nc.isClosed()) return;
+    running = sweep().catch((err: unknown) => opts.logger.warn({ err }, "watchdog sweep failed")).finally(() => { running = undefined; });
+  };
+  const timer = setInterval(tick, opts.intervalMs);
+  timer.unref();
+
+  return {
+    sweep: async () => { await running; await sweep(); },
+    stop: async () => { stopped = true; clearInterval(timer); await running; },
+  };
+}

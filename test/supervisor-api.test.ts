@@ -1,0 +1,299 @@
+import { PermanentError } from "@harness/bus";
+import { CONSUMERS, evaluateSubject, evaluatorConsumer, RunOptions, type RunState, type ServiceHeartbeat } from "@harness/contracts";
+import { useNatsServer, waitFor } from "@harness/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { initialState } from "../services/supervisor/src/reducer.js";
+import { startTestSupervisor, TEST_TOKEN, type TestSupervisor } from "../services/supervisor/src/test-fixtures.js";
+
+const nats = useNatsServer();
+let sup: TestSupervisor;
+const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
+
+beforeAll(async () => { sup = await startTestSupervisor(nats.url, { bodyLimit: 16 * 1024 }); });
+afterAll(async () => { await sup?.close(); });
+
+const inject = (method: "GET" | "POST", url: string, opts: { body?: unknown; headers?: Record<string, string>; auth?: boolean } = {}) =>
+  sup.app.inject({ method, url, headers: { ...(opts.auth === false ? {} : AUTH), ...opts.headers }, ...(opts.body !== undefined ? { payload: opts.body as object } : {}) });
+
+async function createRun(prompt = "a tally counter", options: Record<string, unknown> = {}): Promise<string> {
+  const res = await inject("POST", "/runs", { body: { prompt, options } });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json<{ id: string }>().id;
+}
+
+const statusOf = async (id: string) => (await inject("GET", `/runs/${id}`)).json<{ status: string }>().status;
+const waitStatus = (id: string, status: string) => waitFor(async () => (await statusOf(id)) === status, { what: `run ${id} to be ${status}` });
+
+describe("supervisor API - runs", () => {
+  it("POST /runs creates a run, points at it, and the fold moves it to planning", async () => {
+    const res = await inject("POST", "/runs", { body: { prompt: "a pixel-art sprite editor", options: { maxSprints: 2 } } });
+    expect(res.statusCode).toBe(201);
+    const { id } = res.json<{ id: string }>();
+    expect(res.headers["location"]).toBe(`/runs/${id}`);
+    await waitStatus(id, "planning");
+    const run = (await inject("GET", `/runs/${id}`)).json<Record<string, unknown>>();
+    expect(run).toMatchObject({ id, prompt: "a pixel-art sprite editor", waitingFor: "spec", options: { maxSprints: 2, maxAttemptsPerSprint: 3 }, heldWork: 0 });
+    // Fold bookkeeping stays inside the supervisor.
+    expect(Object.keys(run)).not.toContain("applied");
+    expect(Object.keys(run)).not.toContain("pending");
+  });
+
+  it("POST /runs with the same Idempotency-Key twice yields one run", async () => {
+    const headers = { "idempotency-key": "create-once-42" };
+    const first = await inject("POST", "/runs", { body: { prompt: "once" }, headers });
+    const second = await inject("POST", "/runs", { body: { prompt: "once" }, headers });
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toEqual({ id: first.json<{ id: string }>().id, existing: true });
+  });
+
+  it("POST /runs answers 401 without a token or with a wrong one, before looking at the body", async () => {
+    const none = await inject("POST", "/runs", { body: { prompt: "" }, auth: false });
+    expect(none.statusCode).toBe(401);
+    expect(none.json()).toMatchObject({ error: "SUP_ERR_UNAUTHORIZED", statusCode: 401 });
+    const wrong = await inject("POST", "/runs", { body: { prompt: "x" }, auth: false, headers: { authorization: `Bearer ${TEST_TOKEN}x` } });
+    expect(wrong.statusCode).toBe(401);
+    const scheme = await inject("POST", "/runs", { body: { prompt: "x" }, auth: false, headers: { authorization: TEST_TOKEN } });
+    expect(scheme.statusCode).toBe(401);
+  });
+
+  it("POST /runs answers 400 naming the bad field", async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ prompt: "" }, /invalid body: prompt: prompt must not be empty/],
+      [{ prompt: "x", options: { budget: { maxCostUsd: -1 } } }, /invalid body: options\.budget\.maxCostUsd: /],
+      [{ prompt: "x", options: { evaluators: ["Not A Name"] } }, /options\.evaluators\.0: evaluator names/],
+      [{ prompt: "x", colour: "red" }, /invalid body: .*colour/],
+      [{}, /invalid body: prompt: /],
+    ];
+    for (const [body, message] of cases) {
+      const res = await inject("POST", "/runs", { body });
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json()).toMatchObject({ error: "SUP_ERR_INVALID_REQUEST", statusCode: 400 });
+      expect(res.json<{ message: string }>().message).toMatch(message);
+    }
+    const badJson = await sup.app.inject({ method: "POST", url: "/runs", headers: { ...AUTH, "content-type": "application/json" }, payload: "{\"prompt\": " });
+    expect(badJson.statusCode).toBe(400);
+    expect(badJson.json()).toMatchObject({ error: "SUP_ERR_INVALID_REQUEST" });
+    const text = await sup.app.inject({ method: "POST", url: "/runs", headers: { ...AUTH, "content-type": "text/plain" }, payload: "hello" });
+    expect(text.statusCode).toBe(415);
+  });
+
+  it("POST /runs refuses an oversized body with 413", async () => {
+    const res = await inject("POST", "/runs", { body: { prompt: "x".repeat(20_000) } });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ error: "SUP_ERR_PAYLOAD_TOO_LARGE", statusCode: 413 });
+  });
+
+  it("GET /runs filters by status and pages newest first", async () => {
+    const ids = [await createRun("list one"), await createRun("list two"), await createRun("list three")];
+    for (const id of ids) await waitStatus(id, "planning");
+    const paused = ids[1]!;
+    expect((await inject("POST", `/runs/${paused}/pause`)).statusCode).toBe(202);
+    await waitStatus(paused, "paused");
+
+    const onlyPaused = (await inject("GET", "/runs?status=paused")).json<{ total: number; runs: Array<{ id: string; status: string }> }>();
+    expect(onlyPaused.runs.map((r) => r.id)).toContain(paused);
+    expect(onlyPaused.runs.every((r) => r.status === "paused")).toBe(true);
+
+    const all = (await inject("GET", "/runs?limit=200")).json<{ total: number; runs: Array<{ id: string; createdAt: string }> }>();
+    const page1 = (await inject("GET", "/runs?limit=2&offset=0")).json<{ total: number; limit: number; offset: number; runs: Array<{ id: string }> }>();
+    const page2 = (await inject("GET", "/runs?limit=2&offset=2")).json<{ runs: Array<{ id: string }> }>();
+    expect(page1).toMatchObject({ total: all.total, limit: 2, offset: 0 });
+    expect([...page1.runs, ...page2.runs].map((r) => r.id)).toEqual(all.runs.slice(0, 4).map((r) => r.id));
+    const created = all.runs.map((r) => r.createdAt);
+    expect([...created].sort().reverse()).toEqual(created);
+  });
+
+  it("GET /runs answers 400 naming the bad query parameter", async () => {
+    const status = await inject("GET", "/runs?status=sleeping");
+    expect(status.statusCode).toBe(400);
+    expect(status.json<{ message: string }>().message).toMatch(/^invalid query: status: /);
+    const limit = await inject("GET", "/runs?limit=0");
+    expect(limit.json<{ message: string }>().message).toMatch(/^invalid query: limit: /);
+  });
+
+  it("GET /runs/:id answers 404 for an unknown run and 400 for a malformed id", async () => {
+    const missing = await inject("GET", "/runs/nope");
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: "SUP_ERR_RUN_NOT_FOUND", message: "run nope not found" });
+    const bad = await inject("GET", "/runs/bad%20id!");
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ message: string }>().message).toMatch(/^invalid path: id: /);
+  });
+});
+
+describe("supervisor API - controls", () => {
+  it("pause, resume and cancel are folded into the run; a finished run refuses with 409", async () => {
+    const id = await createRun("controls");
+    await waitStatus(id, "planning");
+    expect((await inject("POST", `/runs/${id}/pause`, { body: { comment: "lunch" } })).json()).toEqual({ id, action: "pause", accepted: true });
+    await waitStatus(id, "paused");
+    expect((await inject("GET", `/runs/${id}`)).json()).toMatchObject({ reason: "lunch", pausedFrom: "spec" });
+    expect((await inject("POST", `/runs/${id}/resume`)).statusCode).toBe(202);
+    await waitStatus(id, "planning");
+    expect((await inject("POST", `/runs/${id}/cancel`, { body: {} })).statusCode).toBe(202);
+    await waitStatus(id, "cancelled");
+    const late = await inject("POST", `/runs/${id}/resume`);
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toMatchObject({ error: "SUP_ERR_CONFLICT" });
+  });
+
+  it("approve releases a run waiting at the spec gate only with a token", async () => {
+    const id = await createRun("gated", { gates: { approveSpec: true } });
+    for (const action of ["pause", "resume", "cancel", "approve"]) {
+      const res = await inject("POST", `/runs/${id}/${action}`, { auth: false });
+      expect(res.statusCode, action).toBe(401);
+    }
+    const accepted = await inject("POST", `/runs/${id}/approve`);
+    expect(accepted.statusCode).toBe(202);
+  });
+
+  it("controls answer 404 for an unknown run and 400 naming an unknown body field", async () => {
+    expect((await inject("POST", "/runs/ghost/pause")).statusCode).toBe(404);
+    const id = await createRun("bad control");
+    const res = await inject("POST", `/runs/${id}/pause`, { body: { comment: "x", force: true } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ message: string }>().message).toMatch(/^invalid body: .*force/);
+    const long = await inject("POST", `/runs/${id}/pause`, { body: { comment: "x".repeat(10_001) } });
+    expect(long.json<{ message: string }>().message).toMatch(/^invalid body: comment: /);
+  });
+});
+
+describe("supervisor API - events", () => {
+  it("GET /runs/:id/events returns the run's events in stream order, after a given sequence", async () => {
+    const id = await createRun("events");
+    await waitStatus(id, "planning");
+    const all = (await inject("GET", `/runs/${id}/events`)).json<{ runId: string; events: Array<{ seq: number; message: { type: string } }> }>();
+    expect(all.runId).toBe(id);
+    expect(all.events.map((e) => e.message.type)).toEqual(["run.requested", "run.transition"]);
+    const after = (await inject("GET", `/runs/${id}/events?after=${all.events[0]!.seq}`)).json<{ events: Array<{ message: { type: string } }> }>();
+    expect(after.events.map((e) => e.message.type)).toEqual(["run.transition"]);
+    expect((await inject("GET", `/runs/${id}/events?after=-1`)).json<{ message: string }>().message).toMatch(/^invalid query: after: /);
+    expect((await inject("GET", "/runs/ghost/events")).statusCode).toBe(404);
+  });
+
+  it("a finished run's SSE stream replays, ends with an end event, and a resume past the end gets 204", async () => {
+    const id = await createRun("sse finished");
+    await waitStatus(id, "planning");
+    await inject("POST", `/runs/${id}/cancel`);
+    await waitStatus(id, "cancelled");
+    const sse = await inject("GET", `/runs/${id}/events`, { headers: { accept: "text/event-stream" } });
+    expect(sse.statusCode).toBe(200);
+    expect(sse.headers["content-type"]).toMatch(/^text\/event-stream/);
+    const ids = [...sse.body.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    expect([...sse.body.matchAll(/^event: (.+)$/gm)].map((m) => m[1])).toEqual(["run.requested", "run.transition", "run.control", "run.transition", "end"]);
+    expect(sse.body).toMatch(/event: end\ndata: \{"runId":"[^"]+","status":"cancelled"\}/);
+    const resumed = await inject("GET", `/runs/${id}/events`, { headers: { accept: "text/event-stream", "last-event-id": String(ids[1]) } });
+    expect([...resumed.body.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual(ids.slice(2));
+    const done = await inject("GET", `/runs/${id}/events`, { headers: { accept: "text/event-stream", "last-event-id": String(ids.at(-1)) } });
+    expect(done.statusCode).toBe(204);
+    const bad = await inject("GET", `/runs/${id}/events`, { headers: { accept: "text/event-stream", "last-event-id": "yesterday" } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ message: string }>().message).toMatch(/last-event-id/);
+  });
+});
+
+describe("supervisor API - artifacts", () => {
+  it("GET /runs/:id/artifacts/:ref downloads a snapshot the run refers to, and nothing else", async () => {
+    const ref = await sup.bus.artifacts.put(new TextEncoder().encode("a tarball, honestly"));
+    const other = await sup.bus.artifacts.put(new TextEncoder().encode("someone else's"));
+    const now = new Date().toISOString();
+    const state: RunState = { ...initialState("art-run", "p", RunOptions.parse({}), now), status: "completed", lastArtifact: ref };
+    await sup.bus.runs.create("art-run", state);
+    const res = await inject("GET", `/runs/art-run/artifacts/${ref.name}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe("application/x-tar");
+    expect(res.body).toBe("a tarball, honestly");
+    expect((await inject("GET", `/runs/art-run/artifacts/${other.name}`)).json()).toMatchObject({ error: "SUP_ERR_ARTIFACT_NOT_FOUND" });
+    const bad = await inject("GET", "/runs/art-run/artifacts/latest");
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ message: string }>().message).toMatch(/^invalid path: ref: artifact refs look like/);
+    expect((await inject("GET", `/runs/ghost/artifacts/${ref.name}`)).statusCode).toBe(404);
+  });
+});
+
+describe("supervisor API - ops", () => {
+  it("GET /services lists replicas from heartbeats and the lag of each work consumer", async () => {
+    const now = new Date().toISOString();
+    const hb: ServiceHeartbeat = { type: "service.heartbeat", schemaVersion: 1, role: "evaluator", name: "a11y", instance: "a11y-1", version: "1.2.3", inFlight: 1, capacity: 4, startedAt: now, time: now };
+    sup.registry.record(hb);
+    const body = (await inject("GET", "/services")).json<{ services: Array<Record<string, unknown>>; lag: Record<string, number> }>();
+    expect(body.services).toContainEqual(expect.objectContaining({ role: "evaluator", name: "a11y", version: "1.2.3", alive: true }));
+    expect(Object.keys(body.lag)).toEqual(expect.arrayContaining([CONSUMERS.planner, CONSUMERS.generator, CONSUMERS.reviewer, "evaluator-core"]));
+  });
+
+  it("GET /dlq lists a dead letter with its reason; POST /dlq/:id/redrive needs a token and republishes it", async () => {
+    // A custom evaluator's queue of its own, so no other test's work lands here.
+    await sup.bus.ensureEvaluatorConsumer("dlqcheck");
+    let broken = true;
+    const handled: string[] = [];
+    const Job = z.object({ id: z.string(), n: z.number() });
+    const consumer = sup.bus.consume(evaluatorConsumer("dlqcheck"), Job, async (msg) => {
+      if (broken) throw new PermanentError("evaluator misconfigured");
+      handled.push(msg.id);
+    });
+    await sup.bus.publish(Job, { id: "dead-1", n: 1 }, { subject: evaluateSubject("dlqcheck") });
+    const letters = await waitFor(async () => {
+      const list = (await inject("GET", "/dlq")).json<{ deadLetters: Array<{ seq: number; reason: string; consumer: string }> }>().deadLetters;
+      return list.find((l) => l.consumer === "evaluator-dlqcheck");
+    }, { what: "a dead letter" });
+    expect(letters.reason).toContain("evaluator misconfigured");
+    const seq = letters.seq;
+    expect((await inject("POST", `/dlq/${seq}/redrive`, { auth: false })).statusCode).toBe(401);
+    expect((await inject("POST", "/dlq/abc/redrive")).json<{ message: string }>().message).toMatch(/^invalid path: id: /);
+    expect((await inject("POST", "/dlq/999999/redrive")).json()).toMatchObject({ error: "SUP_ERR_DLQ_NOT_FOUND" });
+    broken = false;
+    const res = await inject("POST", `/dlq/${seq}/redrive`);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ id: seq, redriven: true, subject: evaluateSubject("dlqcheck") });
+    await waitFor(() => handled.includes("dead-1"), { what: "the redriven message to be handled" });
+    await consumer.stop();
+    const left = (await inject("GET", "/dlq")).json<{ deadLetters: Array<{ seq: number }> }>().deadLetters;
+    expect(left.map((l) => l.seq)).not.toContain(seq);
+  });
+
+  it("/healthz, /readyz and /metrics report the process, NATS and the runs", async () => {
+    expect((await inject("GET", "/healthz")).json()).toEqual({ ok: true });
+    expect((await inject("GET", "/readyz")).json()).toEqual({ ready: true, nats: true, streams: true });
+    const metrics = await inject("GET", "/metrics");
+    expect(metrics.headers["content-type"]).toMatch(/^text\/plain/);
+    expect(metrics.body).toMatch(/harness_runs\{status="planning",service="supervisor"\} \d+/);
+    expect(metrics.body).toContain("harness_dead_letters");
+    expect(metrics.body).toMatch(/harness_consumer_lag\{consumer="planner",service="supervisor"\} \d+/);
+  });
+
+  it("/readyz answers 503 once NATS is gone", async () => {
+    const gone = await startTestSupervisor(nats.url, { name: "supervisor-gone" });
+    await gone.bus.close();
+    const res = await gone.app.inject({ method: "GET", url: "/readyz" });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ ready: false, nats: false, streams: false });
+    await gone.app.close();
+  });
+
+  it("/openapi.json documents every route, /docs serves the docs page, unknown routes are a 404", async () => {
+    const doc = (await inject("GET", "/openapi.json")).json<{ openapi: string; paths: Record<string, Record<string, { security?: unknown }>> }>();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/dlq", "/dlq/{id}/redrive", "/healthz", "/metrics", "/readyz", "/runs", "/runs/{id}", "/runs/{id}/approve",
+      "/runs/{id}/artifacts/{ref}", "/runs/{id}/cancel", "/runs/{id}/events", "/runs/{id}/pause", "/runs/{id}/resume", "/services",
+    ]);
+    expect(doc.paths["/runs"]?.["post"]?.security).toEqual([{ bearer: [] }]);
+    const docs = await inject("GET", "/docs/");
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers["content-type"]).toMatch(/text\/html/);
+    const missing = await inject("GET", "/nowhere");
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: "SUP_ERR_NOT_FOUND" });
+  });
+
+  it("/ serves the dashboard and only its own files", async () => {
+    const page = await inject("GET", "/");
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/text\/html/);
+    expect(page.body).toContain("/dashboard/app.js");
+    expect((await inject("GET", "/dashboard/app.js")).headers["content-type"]).toMatch(/javascript/);
+    expect((await inject("GET", "/dashboard/..%2Fapp.ts")).statusCode).toBe(404);
+  });
+});
