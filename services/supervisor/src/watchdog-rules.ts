@@ -45,19 +45,20 @@ export function reduceWatchdog(prev: RunState, action: WatchdogAction, now: stri
   const d = new Decisions(s, action.id, now);
   s.applied.push(action.id);
   s.updatedAt = now;
-  const secs = (ms: number) => `${Math.round(ms / 1000)}s`;
+  // Said as the time since the run last moved, which is what a human wants to know.
+  const stuck = `${Math.round((Date.parse(now) - Date.parse(s.lastProgressAt ?? s.createdAt)) / 1000)}s`;
   switch (action.kind) {
     case "wallclock":
       // settle() checks budgets against `now`: the same rule as on events, run by the clock.
       break;
     case "redispatch":
       if (s.status === "queued") { startPlanning(d); break; }
-      d.record("stall_redispatch", `no progress while waiting for ${s.waitingFor} for ${secs(action.idleMs)}; work re-dispatched`);
+      d.record("stall_redispatch", `no progress while waiting for ${s.waitingFor} for ${stuck}; work re-dispatched`);
       redispatch(d);
       break;
     case "escalate":
       s.pausedFrom = s.waitingFor;
-      d.transition("paused", "stalled", `stalled: no progress while waiting for ${s.waitingFor} for ${secs(action.idleMs)}, even after a re-dispatch; needs a human`);
+      d.transition("paused", "stalled", `stalled: no progress while waiting for ${s.waitingFor} for ${stuck}, even after a re-dispatch; needs a human`);
       // Held, so resume issues the work again.
       redispatch(d);
       break;
