@@ -1,0 +1,142 @@
+import {
+  CONSUMERS, EvaluatorName, STREAMS, SUBJECTS, dlqSubject, evaluateSubject, evaluatorConsumer, heartbeatSubject,
+} from "@harness/contracts";
+import { z } from "zod";
+import {
+  accountInfo, kvRead, kvWrite, manageConsumers, objectRead, objectWrite, provisionStream, pullDurable, KV_STREAM, OBJ_STREAM,
+} from "./jetstream.js";
+
+export type HarnessRole = "supervisor" | "planner" | "generator" | "evaluator";
+
+export interface SubjectRules { allow: string[]; deny: string[] }
+export interface Permissions { publish: SubjectRules; subscribe: SubjectRules }
+
+export interface NatsUser {
+  user: string;
+  role: HarnessRole;
+  /** Set for evaluator users: "core" for the built-in one. */
+  evaluator?: string;
+  permissions: Permissions;
+}
+
+export const NatsConfigOptions = z.object({
+  /** Custom evaluators; each gets its own user `evaluator-<name>`. "core" is the built-in `evaluator` user. */
+  evaluators: z.array(EvaluatorName).default([])
+    .refine((names) => !names.includes("core"), "\"core\" is the built-in evaluator; list custom evaluators only")
+    .refine((names) => new Set(names).size === names.length, "evaluator names must be unique"),
+  /**
+   * "shared": every user may subscribe to `_INBOX.>` (what the bus's clients use today), so replies
+   * are only protected by the subscribe deny lists. "per-user": `_INBOX_<user>.>` only, for clients
+   * connected with `inboxPrefix: "_INBOX_<user>"`.
+   */
+  inboxes: z.enum(["shared", "per-user"]).default("shared"),
+});
+export type NatsConfigOptions = z.input<typeof NatsConfigOptions>;
+
+/** What each worker role may publish on the event stream (besides verdicts, scoped per evaluator). */
+const WORKER_EVENTS = ["usage.recorded", "work.failed", "budget.exceeded"] as const;
+const SUPERVISOR_EVENTS = ["run.requested", "run.control", "run.transition"] as const;
+
+const event = (type: string): string => `${SUBJECTS.eventsPrefix}.*.${type}`;
+const verdictOf = (evaluator: string): string => `${SUBJECTS.eventsPrefix}.*.verdict.produced.${evaluator}`;
+
+export function inboxOf(user: string, inboxes: "shared" | "per-user"): string {
+  return inboxes === "shared" ? "_INBOX" : `_INBOX_${user}`;
+}
+
+/**
+ * Work subjects a worker must never see. Deny rules on subscribe are also applied by the server
+ * to every message it delivers, including JetStream deliveries into an inbox, so they hold even
+ * where the JetStream API permissions are coarse or the inbox is shared.
+ */
+function workDenied(own: readonly string[], evaluators: readonly string[]): string[] {
+  const all = [SUBJECTS.workPlan, SUBJECTS.workGenerateAll, SUBJECTS.workReview, ...evaluators.map(evaluateSubject)];
+  return all.filter((s) => !own.includes(s));
+}
+
+/**
+ * nats-server applies subscribe denies to delivered messages only on a connection that holds a
+ * wildcard subscription covering one of its deny entries. A shared `_INBOX.>` covers none of the
+ * harness subjects, so without these never-used inbox subjects in the deny list, a worker
+ * subscribed to `_INBOX.>` would receive other roles' JetStream deliveries (checked on 2.9.10).
+ * nats.js inboxes are `_INBOX.<nuid>` and `_INBOX.<nuid>.<token>`: one sentinel per depth.
+ */
+export const INBOX_SENTINELS: readonly string[] = ["_INBOX.harness-deny", "_INBOX.harness-deny.*", "_INBOX.harness-deny.*.*"];
+
+function worker(user: string, inboxes: "shared" | "per-user", publish: string[], ownWork: string[], evaluators: readonly string[]): Permissions {
+  const deny = [...workDenied(ownWork, evaluators), SUBJECTS.eventsAll, SUBJECTS.dlqAll];
+  return {
+    publish: { allow: [...accountInfo, ...kvRead(), ...publish], deny: [] },
+    // Workers read no events at all: the generator's notes travel in build.produced.
+    subscribe: { allow: [`${inboxOf(user, inboxes)}.>`], deny: inboxes === "shared" ? [...deny, ...INBOX_SENTINELS] : deny },
+  };
+}
+
+function supervisor(inbox: string): Permissions {
+  const streams = [STREAMS.work, STREAMS.events, STREAMS.dlq, KV_STREAM, OBJ_STREAM];
+  return {
+    publish: {
+      allow: [
+        ...accountInfo,
+        ...streams.flatMap(provisionStream),
+        ...manageConsumers(STREAMS.work, { pull: false }),
+        ...manageConsumers(STREAMS.events, { pull: true }),
+        ...manageConsumers(STREAMS.dlq, { pull: true }),
+        `$JS.ACK.${STREAMS.events}.${CONSUMERS.supervisor}.>`,
+        `$JS.API.STREAM.MSG.GET.${STREAMS.dlq}`,
+        `$JS.API.STREAM.MSG.DELETE.${STREAMS.dlq}`,
+        ...kvRead(), ...kvWrite(), ...objectRead(),
+        SUBJECTS.workAll,
+        // Its own event types only: redriving another role's dead-lettered event would be a forgery.
+        ...SUPERVISOR_EVENTS.map(event),
+        dlqSubject(CONSUMERS.supervisor),
+        heartbeatSubject("supervisor", "supervisor"),
+      ],
+      deny: [],
+    },
+    subscribe: { allow: [`${inbox}.>`, SUBJECTS.heartbeatAll], deny: [] },
+  };
+}
+
+/** One user per role and per custom evaluator, each allowed only its own subjects. */
+export function harnessUsers(input: NatsConfigOptions = {}): NatsUser[] {
+  const opts = NatsConfigOptions.parse(input);
+  const evaluators = ["core", ...opts.evaluators];
+  const users: NatsUser[] = [
+    { user: "supervisor", role: "supervisor", permissions: supervisor(inboxOf("supervisor", opts.inboxes)) },
+    {
+      user: "planner", role: "planner",
+      permissions: worker("planner", opts.inboxes, [
+        ...pullDurable(STREAMS.work, CONSUMERS.planner), event("spec.produced"), ...WORKER_EVENTS.map(event),
+        dlqSubject(CONSUMERS.planner), heartbeatSubject("planner", "planner"),
+      ], [SUBJECTS.workPlan], evaluators),
+    },
+    {
+      user: "generator", role: "generator",
+      permissions: worker("generator", opts.inboxes, [
+        ...pullDurable(STREAMS.work, CONSUMERS.generator), ...objectRead(), ...objectWrite(),
+        event("contract.proposed"), event("build.produced"), ...WORKER_EVENTS.map(event),
+        dlqSubject(CONSUMERS.generator), heartbeatSubject("generator", "generator"),
+      ], [SUBJECTS.workGenerateAll], evaluators),
+    },
+  ];
+  for (const name of evaluators) {
+    const user = name === "core" ? "evaluator" : `evaluator-${name}`;
+    // Only the built-in evaluator reviews contracts; custom ones evaluate and nothing else.
+    const reviews = name === "core";
+    const consumers = [evaluatorConsumer(name), ...(reviews ? [CONSUMERS.reviewer] : [])];
+    users.push({
+      user, role: "evaluator", evaluator: name,
+      permissions: worker(user, opts.inboxes, [
+        ...consumers.flatMap((c) => pullDurable(STREAMS.work, c)), ...objectRead(), ...objectWrite(),
+        verdictOf(name), ...(reviews ? [event("contract.reviewed")] : []), ...WORKER_EVENTS.map(event),
+        ...consumers.map(dlqSubject), heartbeatSubject("evaluator", name),
+      ], [evaluateSubject(name), ...(reviews ? [SUBJECTS.workReview] : [])], evaluators),
+    });
+  }
+  // Sets overlap (the supervisor both reads and writes the bucket); the server wants each once.
+  return users.map((u) => ({ ...u, permissions: {
+    publish: { allow: [...new Set(u.permissions.publish.allow)], deny: [...new Set(u.permissions.publish.deny)] },
+    subscribe: { allow: [...new Set(u.permissions.subscribe.allow)], deny: [...new Set(u.permissions.subscribe.deny)] },
+  } }));
+}

@@ -1,0 +1,270 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectBus, type Bus } from "@harness/bus";
+import { HEADERS, STREAMS, heartbeatSubject } from "@harness/contracts";
+import { generatePassword, harnessUsers, renderNatsConfig } from "@harness/nats-config";
+import { startNatsServer, waitFor, type NatsServer } from "@harness/testkit";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, errors, headers, type NatsConnection } from "@nats-io/transport-node";
+import { z } from "zod";
+import { startScriptedModel } from "@harness/scripted-model";
+import { api, startStack } from "./support/stack.js";
+import { tinyProgramScript } from "./support/tiny-program.js";
+
+// The server runs the generated config itself; every refusal below is nats-server's, observed
+// the way a client sees it: a rejected request, or a PermissionViolationError on nc.status().
+const EVALUATORS = ["x"];
+const Loose = z.looseObject({ id: z.string() });
+const refused = /Permissions Violation/;
+
+interface Violation { operation: string; subject: string }
+interface Watched { violations: Violation[] }
+interface Client extends Watched { nc: NatsConnection }
+
+let server: NatsServer;
+let passwords: Record<string, string>;
+const opened: Array<{ close(): Promise<void> }> = [];
+
+function watch(nc: NatsConnection): Violation[] {
+  const violations: Violation[] = [];
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === "error" && s.error instanceof errors.PermissionViolationError) violations.push({ operation: s.error.operation, subject: s.error.subject });
+    }
+  })();
+  return violations;
+}
+
+async function client(user: string, opts: { server?: NatsServer; inboxPrefix?: string } = {}): Promise<Client> {
+  const nc = await connect({ servers: (opts.server ?? server).url, user, pass: passwords[user] ?? "", ...(opts.inboxPrefix ? { inboxPrefix: opts.inboxPrefix } : {}) });
+  opened.push({ close: () => nc.close() });
+  return { nc, violations: watch(nc) };
+}
+
+async function bus(user: string): Promise<Bus & Watched> {
+  const b = await connectBus({ url: server.url, name: `test-${user}`, user, pass: passwords[user] ?? "" });
+  opened.push(b);
+  return Object.assign(b, { violations: watch(b.nc) });
+}
+
+function expectRefusal(c: Watched, operation: "publish" | "subscription", subject: string): Promise<unknown> {
+  return waitFor(() => c.violations.some((v) => v.operation === operation && v.subject === subject), { what: `${operation} ${subject} refused` });
+}
+
+let supervisor: Bus & Watched;
+const eventsOf = async (runId: string) => (await supervisor.readRunEvents(runId)).map((e) => e.subject);
+const work = (subject: string, id: string) => supervisor.publish(Loose, { id, note: `work ${id}` }, { subject });
+
+beforeAll(async () => {
+  passwords = Object.fromEntries(harnessUsers({ evaluators: EVALUATORS }).map((u) => [u.user, generatePassword()]));
+  server = await startNatsServer({ config: renderNatsConfig({ evaluators: EVALUATORS, passwords }) });
+  supervisor = await bus("supervisor");
+  await supervisor.provision({ evaluators: ["core", ...EVALUATORS] });
+});
+
+afterAll(async () => {
+  for (const c of opened.reverse()) await c.close().catch(() => undefined);
+  await server?.cleanup();
+});
+
+describe("per-role NATS users on a server started from the generated config", () => {
+  it("refuses the generator a verdict and a contract review, and stores neither", async () => {
+    const gen = await client("generator");
+    gen.nc.publish("harness.events.run-g.verdict.produced.core", "{}");
+    await expectRefusal(gen, "publish", "harness.events.run-g.verdict.produced.core");
+    const js = jetstream(gen.nc);
+    await expect(js.publish("harness.events.run-g.verdict.produced.core", "{}")).rejects.toThrow(refused);
+    await expect(js.publish("harness.events.run-g.contract.reviewed", "{}")).rejects.toThrow(refused);
+    await js.publish("harness.events.run-g.build.produced", "{}");
+    expect(await eventsOf("run-g")).toEqual(["harness.events.run-g.build.produced"]);
+  });
+
+  it("refuses the evaluator a subscription to the generator's work or build events", async () => {
+    const ev = await client("evaluator");
+    const work = ev.nc.subscribe("harness.work.generate.>");
+    const builds = ev.nc.subscribe("harness.events.*.build.produced");
+    expect(await work.closed).toBeInstanceOf(errors.PermissionViolationError);
+    expect(await builds.closed).toBeInstanceOf(errors.PermissionViolationError);
+    await expectRefusal(ev, "subscription", "harness.work.generate.>");
+    await expectRefusal(ev, "subscription", "harness.events.*.build.produced");
+  });
+
+  it("refuses the evaluator a consumer or a direct read on the generator's queue and the event log", async () => {
+    const ev = await client("evaluator");
+    const jsm = await jetstreamManager(ev.nc);
+    await expect(jsm.consumers.add(STREAMS.work, { name: "peek", filter_subject: "harness.work.generate.>" })).rejects.toThrow(refused);
+    await expect(jsm.consumers.info(STREAMS.work, "generator")).rejects.toThrow(refused);
+    await expect(jsm.streams.getMessage(STREAMS.events, { seq: 1 })).rejects.toThrow(refused);
+    await expect(jsm.streams.info(STREAMS.events)).rejects.toThrow(refused);
+  });
+
+  it("never delivers the generator's work or notes to an evaluator listening on every inbox", async () => {
+    const ev = await client("evaluator");
+    const seen: Array<{ subject: string; data: string }> = [];
+    ev.nc.subscribe("_INBOX.>", { callback: (_err, m) => { seen.push({ subject: m.subject, data: m.string() }); } });
+    await ev.nc.flush();
+    const generator = await bus("generator");
+    await work("harness.work.generate.build", "snoop-work");
+    await new Promise<void>((resolve) => {
+      const c = generator.consume("generator", Loose, async (msg) => {
+        if (msg.id !== "snoop-work") return;
+        await generator.publish(Loose, { id: "snoop-build", notes: "NOTES-CANARY" }, { subject: "harness.events.run-s.build.produced" });
+        setTimeout(() => void c.stop().then(resolve), 0);
+      });
+    });
+    expect(await eventsOf("run-s")).toEqual(["harness.events.run-s.build.produced"]);
+    // The same connection still receives its own work: the filter drops only denied subjects.
+    await work("harness.work.evaluate.core", "own-work");
+    const own = await (await jetstream(ev.nc).consumers.get(STREAMS.work, "evaluator-core")).next({ expires: 5_000 });
+    expect(own?.subject).toBe("harness.work.evaluate.core");
+    own?.ack();
+    // It does see other replies on the shared inbox (pub acks, API answers): per-user inboxes close that.
+    expect(seen.length).toBeGreaterThan(0);
+    const leaked = seen.filter((s) => /^harness\.(work\.generate|events\.[^.]+\.build)/.test(s.subject) || /NOTES-CANARY|snoop-work/.test(s.data));
+    expect(leaked).toEqual([]);
+    expect(ev.violations).toEqual([]);
+  });
+
+  it("lets a custom evaluator publish verdicts under its own name only", async () => {
+    const x = await client("evaluator-x");
+    const js = jetstream(x.nc);
+    await expect(js.publish("harness.events.run-x.verdict.produced.y", "{}")).rejects.toThrow(refused);
+    await expect(js.publish("harness.events.run-x.verdict.produced.core", "{}")).rejects.toThrow(refused);
+    await expect(js.publish("harness.events.run-x.contract.reviewed", "{}")).rejects.toThrow(refused);
+    const ack = await js.publish("harness.events.run-x.verdict.produced.x", "{}");
+    expect(ack.stream).toBe(STREAMS.events);
+    await js.publish("harness.events.run-x.usage.recorded", "{}");
+    expect(await eventsOf("run-x")).toEqual(["harness.events.run-x.verdict.produced.x", "harness.events.run-x.usage.recorded"]);
+  });
+
+  it("lets a custom evaluator pull its own work queue and no other", async () => {
+    const x = await client("evaluator-x");
+    await work("harness.work.evaluate.x", "x-work");
+    const js = jetstream(x.nc);
+    const mine = await (await js.consumers.get(STREAMS.work, "evaluator-x")).next({ expires: 5_000 });
+    expect(mine?.subject).toBe("harness.work.evaluate.x");
+    mine?.ack();
+    await expect(js.consumers.get(STREAMS.work, "evaluator-core")).rejects.toThrow(refused);
+    x.nc.publish("$JS.API.CONSUMER.MSG.NEXT.HARNESS_WORK.evaluator-core", JSON.stringify({ batch: 1 }), { reply: "_INBOX.steal" });
+    await expectRefusal(x, "publish", "$JS.API.CONSUMER.MSG.NEXT.HARNESS_WORK.evaluator-core");
+  });
+
+  it("lets each worker role consume its queue, report, read runs and store artifacts without a refusal", async () => {
+    await supervisor.runs.create("run-w", { status: "running" });
+    const roles = [
+      { user: "planner", durable: "planner", subject: "harness.work.plan", event: "spec.produced", beat: ["planner", "planner"], artifacts: false },
+      { user: "generator", durable: "generator", subject: "harness.work.generate.contract", event: "contract.proposed", beat: ["generator", "generator"], artifacts: true },
+      { user: "evaluator", durable: "evaluator-review", subject: "harness.work.review", event: "contract.reviewed", beat: ["evaluator", "core"], artifacts: true },
+      { user: "evaluator", durable: "evaluator-core", subject: "harness.work.evaluate.core", event: "verdict.produced.core", beat: ["evaluator", "core"], artifacts: true },
+      { user: "evaluator-x", durable: "evaluator-x", subject: "harness.work.evaluate.x", event: "verdict.produced.x", beat: ["evaluator", "x"], artifacts: true },
+    ] as const;
+    const beats: string[] = [];
+    supervisor.nc.subscribe("harness.services.heartbeat.>", { callback: (_e, m) => { beats.push(m.subject); } });
+    for (const r of roles) {
+      const b = await bus(r.user);
+      const id = `w-${r.durable}`;
+      await work(r.subject, id);
+      await new Promise<void>((resolve) => {
+        const c = b.consume(r.durable, Loose, async (msg) => {
+          if (msg.id === id) setTimeout(() => void c.stop().then(resolve), 0);
+        });
+      });
+      await b.publish(Loose, { id: `${id}-event` }, { subject: `harness.events.run-w.${r.event}` });
+      await b.publish(Loose, { id: `${id}-usage` }, { subject: "harness.events.run-w.usage.recorded" });
+      expect((await b.runs.get("run-w"))?.value).toEqual({ status: "running" });
+      b.nc.publish(heartbeatSubject(r.beat[0], r.beat[1]), "{}");
+      if (r.artifacts) {
+        const ref = await b.artifacts.put(new TextEncoder().encode(`${r.user} artifact `.repeat(50_000)));
+        expect((await b.artifacts.get(ref.name))?.byteLength).toBe(ref.size);
+      }
+      await b.js.publish(`harness.dlq.${r.durable}`, "dead", { headers: dlqHeaders(r.subject) });
+      await b.nc.flush();
+      expect([r.durable, b.violations]).toEqual([r.durable, []]);
+    }
+    await waitFor(() => beats.includes(heartbeatSubject("evaluator", "x")), { what: "heartbeats" });
+    expect((await eventsOf("run-w")).length).toBe(roles.length * 2);
+  });
+
+  it("lets the supervisor fold, serve reads and redrive work, but not forge a worker's event", async () => {
+    const rev = await supervisor.runs.create("run-sv", { step: 1 });
+    await supervisor.runs.update("run-sv", { step: 2 }, rev);
+    expect(await supervisor.runs.keys()).toContain("run-sv");
+    await supervisor.publish(Loose, { id: "sv-t" }, { subject: "harness.events.run-sv.run.transition" });
+    await expect(supervisor.publish(Loose, { id: "sv-v" }, { subject: "harness.events.run-sv.verdict.produced.core" })).rejects.toThrow(refused);
+    const tailed: string[] = [];
+    const tail = await supervisor.tailRunEvents("run-sv", 0, (e) => tailed.push(e.subject));
+    await waitFor(() => tailed.length === 1, { what: "tail" });
+    await tail.stop();
+    const letters = await supervisor.dlq.list();
+    const workLetter = letters.find((l) => l.originalSubject === "harness.work.plan");
+    expect(workLetter).toBeDefined();
+    await supervisor.dlq.redrive(workLetter?.seq ?? 0);
+    const planner = await bus("planner");
+    await planner.js.publish("harness.dlq.planner", "dead", { headers: dlqHeaders("harness.events.run-sv.verdict.produced.core") });
+    const verdictLetter = (await supervisor.dlq.list()).find((l) => l.originalSubject.includes("verdict"));
+    await expect(supervisor.dlq.redrive(verdictLetter?.seq ?? 0)).rejects.toThrow(refused);
+    const handled: string[] = [];
+    await new Promise<void>((resolve) => {
+      const c = supervisor.consume("supervisor", Loose, async (msg) => {
+        handled.push(msg.id);
+        if (msg.id === "sv-t") setTimeout(() => void c.stop().then(resolve), 0);
+      });
+    });
+    expect(handled).toContain("sv-t");
+    expect(new Set(supervisor.violations.map((v) => v.subject))).toEqual(new Set(["harness.events.run-sv.verdict.produced.core"]));
+  });
+
+  it("refuses workers the provisioning of streams, which is why they run with HARNESS_PROVISION=false", async () => {
+    const generator = await bus("generator");
+    await expect(generator.provision()).rejects.toThrow(refused);
+  });
+});
+
+describe("per-user inboxes", () => {
+  it("confine each role's replies to its own inbox prefix, which no other role may subscribe to", async () => {
+    const own = await startNatsServer({ config: renderNatsConfig({ inboxes: "per-user", passwords }) });
+    opened.push({ close: () => own.cleanup() });
+    const sup = await client("supervisor", { server: own, inboxPrefix: "_INBOX_supervisor" });
+    const jsm = await jetstreamManager(sup.nc);
+    await jsm.streams.add({ name: STREAMS.work, subjects: ["harness.work.>"] });
+    await jsm.consumers.add(STREAMS.work, { durable_name: "generator", filter_subject: "harness.work.generate.>" });
+    await jetstream(sup.nc).publish("harness.work.generate.build", "w");
+    const gen = await client("generator", { server: own, inboxPrefix: "_INBOX_generator" });
+    const m = await (await jetstream(gen.nc).consumers.get(STREAMS.work, "generator")).next({ expires: 5_000 });
+    expect(m?.subject).toBe("harness.work.generate.build");
+    m?.ack();
+    const ev = await client("evaluator", { server: own, inboxPrefix: "_INBOX_evaluator" });
+    for (const subject of ["_INBOX_generator.>", "_INBOX.>"]) {
+      expect(await ev.nc.subscribe(subject).closed).toBeInstanceOf(errors.PermissionViolationError);
+    }
+    const shared = await client("generator", { server: own });
+    await expect(jetstreamManager(shared.nc)).rejects.toThrow();
+  });
+});
+
+describe("the real services on their own users", () => {
+  it("complete a two-sprint run with every role on its restricted user and only the supervisor provisioning", async () => {
+    const model = await startScriptedModel({ script: tinyProgramScript() });
+    opened.push({ close: () => model.close() });
+    const nats = await startNatsServer({ config: renderNatsConfig({ passwords }) });
+    opened.push({ close: () => nats.cleanup() });
+    const stack = await startStack({ modelUrl: model.url, nats, roles: [], env: { NATS_USER: "supervisor", NATS_PASSWORD: passwords["supervisor"] ?? "" } });
+    opened.push({ close: () => stack.stop() });
+    for (const role of ["planner", "generator", "evaluator"] as const) {
+      await stack.start(role, { NATS_USER: role, NATS_PASSWORD: passwords[role] ?? "", HARNESS_PROVISION: "false" });
+    }
+    const created = await api<{ id: string }>(stack, "POST", "/runs", { prompt: "A calculator library with add and multiply", options: { maxAttemptsPerSprint: 3 } });
+    const run = await waitFor(async () => {
+      const { body } = await api<{ status: string; reason: string }>(stack, "GET", `/runs/${created.body.id}`);
+      return ["completed", "failed", "cancelled"].includes(body.status) ? body : undefined;
+    }, { timeoutMs: 120_000, intervalMs: 250, what: "the run to finish" });
+    expect(run.status, `${run.reason}\n${stack.logs()}`).toBe("completed");
+    expect(stack.logs()).not.toMatch(refused);
+  }, 180_000);
+});
+
+function dlqHeaders(original: string) {
+  const h = headers();
+  h.set(HEADERS.dlqSubject, original);
+  h.set(HEADERS.dlqReason, "test");
+  return h;
+}
