@@ -1,0 +1,76 @@
+import { startScriptedModel, type ScriptedModel } from "@harness/scripted-model";
+import { waitFor } from "@harness/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, startStack, type Stack } from "./support/stack.js";
+import { tinyProgramScript } from "./support/tiny-program.js";
+
+interface RunView { id: string; status: string; reason: string; waitingFor: string; heldWork: number; usage: { calls: number; costUsd: number } }
+interface EventItem { seq: number; message: { type: string; producer: { role: string }; payload: Record<string, unknown> } }
+
+describe("supervisor budget - the run pauses before a model call that would exceed it", () => {
+  let model: ScriptedModel;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    model = await startScriptedModel({ script: tinyProgramScript() });
+    // A cheap planner that fits the budget, and a generator whose worst case (64k output tokens at
+    // opus prices, about $1.60) cannot fit what is left of $0.50.
+    stack = await startStack({
+      modelUrl: model.url,
+      env: {
+        HARNESS_MODEL_PLANNER: "claude-haiku-4-5", HARNESS_MAX_TOKENS_PLANNER: "1000",
+        HARNESS_MODEL_GENERATOR: "claude-opus-4-5", HARNESS_MAX_TOKENS_GENERATOR: "64000",
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await model?.close();
+  });
+
+  const run = async (id: string) => (await api<RunView>(stack, "GET", `/runs/${id}`)).body;
+  const events = async (id: string) => (await api<{ events: EventItem[] }>(stack, "GET", `/runs/${id}/events`)).body.events;
+  const generatorRequests = () => model.requests.filter((r) => r.headers["x-harness-role"] === "generator");
+
+  it("refuses the generator's call fail-closed, sends no request for it, and pauses the run with the reason", async () => {
+    const created = await api<{ id: string }>(stack, "POST", "/runs", {
+      prompt: "A calculator library with add and multiply",
+      options: { budget: { maxCostUsd: 0.5 }, onBudgetExceeded: "pause" },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const paused = await waitFor(async () => { const r = await run(id); return r.status === "paused" ? r : undefined; }, { timeoutMs: 30_000, what: "the run to pause" })
+      .catch((err) => { throw new Error(`${err}\n${stack.logs()}`); });
+
+    expect(paused.reason).toMatch(/^cost budget exceeded: the next call could cost \$\d+\.\d+; \$0\.4\d+ of \$0\.5 left$/);
+    expect(paused.waitingFor).toBe("contract");
+    // The planner's call was made and charged; the generator's was never sent.
+    expect(model.requests.filter((r) => r.headers["x-harness-role"] === "planner" && r.status === 200)).toHaveLength(1);
+    expect(generatorRequests()).toEqual([]);
+    expect(paused.usage.calls).toBe(1);
+    expect(paused.usage.costUsd).toBeLessThan(0.5);
+    // The refused work is kept for a human's decision, not dropped.
+    expect(paused.heldWork).toBe(1);
+
+    const history = await events(id);
+    const refusal = history.find((e) => e.message.type === "budget.exceeded")!;
+    expect(refusal.message.producer.role).toBe("generator");
+    expect(refusal.message.payload).toMatchObject({ kind: "cost", limit: 0.5 });
+    const pause = history.find((e) => e.message.type === "run.transition" && e.message.payload["to"] === "paused")!;
+    expect(pause.message.payload).toMatchObject({ from: "running", decision: "budget_cost" });
+    expect(pause.seq).toBeGreaterThan(refusal.seq);
+  });
+
+  it("a resume re-issues the held work, which the guard refuses again without a request", async () => {
+    const created = await api<{ id: string }>(stack, "POST", "/runs", {
+      prompt: "A calculator library with add and multiply",
+      options: { budget: { maxCostUsd: 0.5 }, onBudgetExceeded: "pause" },
+    });
+    const id = created.body.id;
+    await waitFor(async () => (await run(id)).status === "paused", { timeoutMs: 30_000, what: "the first pause" });
+    expect((await api(stack, "POST", `/runs/${id}/resume`, {})).status).toBe(202);
+    await waitFor(async () => (await events(id)).filter((e) => e.message.type === "budget.exceeded").length === 2, { timeoutMs: 30_000, what: "the second refusal" });
+    await waitFor(async () => (await run(id)).status === "paused", { what: "the second pause" });
+    expect(generatorRequests()).toEqual([]);
+  });
+});
