@@ -60,14 +60,18 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep): Promise
   throw new FoldContentionError(runId);
 }
 
-/** Folds one event; an event whose id is already in the state is skipped, so redelivery is harmless. */
-export async function foldEvent(deps: FoldDeps, event: EventMessage): Promise<void> {
+/**
+ * Folds one event; an event whose id is already in the state is skipped, so redelivery and
+ * duplicates are harmless. Returns whether this call applied it.
+ */
+export async function foldEvent(deps: FoldDeps, event: EventMessage): Promise<boolean> {
   const done = await foldStep(deps.bus, event.runId, (prev) =>
     prev.applied.includes(event.id) ? null : reduce(prev, event, deps.now?.() ?? new Date().toISOString()));
-  if (!done) return;
+  if (!done) return false;
   const { prev, state } = done;
   if (state.status !== prev.status) deps.logger.info({ runId: state.id, from: prev.status, to: state.status, reason: state.reason }, "run transition");
   deps.onApplied?.(state, event);
+  return true;
 }
 
 function jitter(i: number): Promise<void> {

@@ -29,9 +29,12 @@ export function createHandlers(deps: SupervisorDeps) {
   };
 
   return {
-    async onEvent(event: EventMessage, _ctx?: HandlerContext): Promise<void> {
+    async onEvent(event: EventMessage, ctx?: HandlerContext): Promise<void> {
       const prev = chains.get(event.runId) ?? Promise.resolve();
-      const next = prev.catch(() => undefined).then(() => foldEvent({ bus: deps.bus, logger: deps.logger, onApplied: observe, ...(deps.now ? { now: deps.now } : {}) }, event));
+      const next = prev.catch(() => undefined).then(async () => {
+        const applied = await foldEvent({ bus: deps.bus, logger: deps.logger, onApplied: observe, ...(deps.now ? { now: deps.now } : {}) }, event);
+        (ctx?.logger ?? deps.logger).debug({ runId: event.runId, eventId: event.id, type: event.type, applied }, applied ? "event folded" : "event already applied");
+      });
       chains.set(event.runId, next);
       try { await next; } finally { if (chains.get(event.runId) === next) chains.delete(event.runId); }
     },

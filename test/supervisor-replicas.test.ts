@@ -1,0 +1,89 @@
+import { connectBus, type Bus } from "@harness/bus";
+import { EventMessage, RunState, SUBJECTS } from "@harness/contracts";
+import { startScriptedModel, type ScriptedModel } from "@harness/scripted-model";
+import { waitFor } from "@harness/testkit";
+import { jetstream } from "@nats-io/jetstream";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initialState, reduce } from "../services/supervisor/src/reducer.js";
+import { api, startStack, type Stack } from "./support/stack.js";
+import { tinyProgramScript } from "./support/tiny-program.js";
+
+const DUP = "Harness-Test-Duplicate";
+
+describe("supervisor replicas - two processes fold one run's events", () => {
+  let model: ScriptedModel;
+  let stack: Stack;
+  let bus: Bus;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    model = await startScriptedModel({ script: tinyProgramScript() });
+    // Debug logs say which replica folded which event, and whether it was new.
+    stack = await startStack({ modelUrl: model.url, env: { LOG_LEVEL: "debug" } });
+    await stack.start("supervisor");
+    bus = await connectBus({ url: stack.nats.url, name: "replica-test" });
+    // Every event is stored a second time, without its message id, so JetStream cannot drop the
+    // copy: both replicas get copies of one run's events at once, as after a redelivery storm.
+    nc = await connect({ servers: stack.nats.url });
+    const js = jetstream(nc);
+    const sub = nc.subscribe(SUBJECTS.eventsAll);
+    void (async () => {
+      for await (const m of sub) {
+        if (m.headers?.get(DUP)) continue;
+        const h = headers();
+        h.set(DUP, "1");
+        await js.publish(m.subject, m.data, { headers: h }).catch(() => undefined);
+      }
+    })();
+  }, 60_000);
+  afterAll(async () => {
+    await nc?.close();
+    await bus?.close();
+    await stack?.stop();
+    await model?.close();
+  });
+
+  it("two runs at once end completed with the same state as a replay of their events, each event applied once", async () => {
+    const ids = await Promise.all([1, 2].map(async () => (await api<{ id: string }>(stack, "POST", "/runs", { prompt: "A calculator library with add and multiply" })).body.id));
+    for (const id of ids) {
+      await waitFor(async () => (await api<{ status: string }>(stack, "GET", `/runs/${id}`)).body.status === "completed", { timeoutMs: 45_000, what: `run ${id} to complete` })
+        .catch((err) => { throw new Error(`${err}\n${stack.logs().slice(-20_000)}`); });
+    }
+
+    const supervisors = stack.services.filter((s) => s.name === "supervisor");
+    expect(supervisors).toHaveLength(2);
+    for (const id of ids) {
+      const entry = await bus.runs.get(id);
+      const state = RunState.parse(entry!.value);
+      const stored = await bus.readRunEvents(id, { limit: 10_000 });
+      const messages = stored.map((e) => EventMessage.parse(e.message));
+      const distinct = [...new Map(messages.map((m) => [m.id, m])).values()];
+      // Duplicates really were there to fold...
+      expect(messages.length).toBeGreaterThan(distinct.length);
+
+      // ...and each event was applied exactly once.
+      expect(new Set(state.applied).size).toBe(state.applied.length);
+      expect([...state.applied].sort()).toEqual(distinct.map((m) => m.id).sort());
+      expect(state.eventCount).toBe(distinct.length);
+      expect(state.usage.calls).toBe(distinct.filter((m) => m.type === "usage.recorded").length);
+
+      // The state equals a plain replay of the distinct events through the reducer.
+      let replay = initialState(id, state.prompt, state.options, state.createdAt);
+      for (const m of distinct) replay = reduce(replay, m, m.time).state;
+      expect(state.status).toBe("completed");
+      expect(replay.status).toBe(state.status);
+      expect(replay.sprints).toEqual(state.sprints);
+      expect(replay.spec).toEqual(state.spec);
+      expect({ ...replay.usage, costUsd: 0 }).toEqual({ ...state.usage, costUsd: 0 });
+      expect(replay.usage.costUsd).toBeCloseTo(state.usage.costUsd, 10);
+      expect(state.sprints.map((s) => [s.number, s.status, s.attempts.map((a) => a.status)])).toEqual([[1, "passed", ["passed"]], [2, "passed", ["failed", "passed"]]]);
+
+      // Both processes folded this run's events, and duplicates were turned away.
+      const folds = supervisors.map((s) => s.output().split("\n").filter((l) => l.includes(`"runId":"${id}"`) && /"msg":"event (folded|already applied)"/.test(l)));
+      expect(folds.every((lines) => lines.length > 0)).toBe(true);
+      expect(folds.flat().filter((l) => l.includes("event folded"))).toHaveLength(distinct.length);
+      expect(folds.flat().some((l) => l.includes("event already applied"))).toBe(true);
+    }
+  });
+});
