@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus, type Bus } from "@harness/bus";
 import { startScriptedModel, type ScriptedModel } from "@harness/scripted-model";
 import { useNatsServer } from "@harness/testkit";
-import { createModelClient } from "../packages/model/src/index.js";
-import { snapshot } from "../packages/workspace/src/index.js";
+import { createModelClient } from "@harness/model";
+import { snapshot } from "@harness/workspace";
 import { evaluate } from "../services/evaluator/src/evaluate.js";
 import { buildVariant, evaluationMessage, todoContract, todoVariants, type Variant } from "./fixtures/apps/todo.js";
 
