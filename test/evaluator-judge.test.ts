@@ -103,6 +103,24 @@ describe("evaluator - rubric judge with hard thresholds", () => {
     expect(body).toContain("functionality: functionality (threshold 7/10)");
   });
 
+  it("shows the judge the screenshots the browser checks took, as images", async () => {
+    judgeReplies([{ checkId: "functionality", score: 8, evidence: ["after-add screenshot lists Buy milk"], problems: "" }], "Fine.");
+    const withBrowser: SprintContract = {
+      ...todoContract(),
+      checks: [todoContract().checks.find((c) => c.id === "ui-add")!, contract.checks.find((c) => c.id === "functionality")!],
+    };
+    const deps = { bus, model: createModelClient({ baseURL: model.url, apiKey: "test" }), name: "core", workdir: join(work, "evaluator"), chromium: "/usr/bin/chromium", judgeSystem };
+    const verdict = await evaluate(deps, evaluationMessage(`run-judge-shots-${Date.now()}`, withBrowser, artifact));
+    expect(verdict.passed, verdict.summary).toBe(true);
+    const request = model.requests.find((r) => r.matchedRule === "judge")!;
+    const content = (request.body as { messages: Array<{ content: Array<{ type: string; source?: { media_type: string; data: string } }> }> }).messages[0]!.content;
+    const images = content.filter((b) => b.type === "image");
+    expect(images.length).toBeGreaterThanOrEqual(1);
+    expect(images[0]!.source!.media_type).toBe("image/png");
+    // A real PNG: the signature survives the base64 round trip.
+    expect(Buffer.from(images[0]!.source!.data, "base64").subarray(1, 4).toString()).toBe("PNG");
+  });
+
   it("re-asks a judge that leaves a criterion ungraded, then fails the work instead of guessing a score", async () => {
     judgeReplies([{ checkId: "functionality", score: 9, evidence: ["works"], problems: "" }], "Great.");
     await expect(run()).rejects.toThrow(/no grade for code-quality/);

@@ -1,12 +1,14 @@
 import type { ModelRole } from "@harness/contracts";
 import { z } from "zod";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { CallOptions, MessageParam, ModelClient } from "./client.js";
 import { InvalidModelOutputError } from "./errors.js";
 import { toApiTool } from "./tool.js";
 
 export interface StructuredOptions<T> extends Omit<CallOptions, "messages" | "tools" | "toolChoice"> {
   role: ModelRole;
-  prompt: string;
+  /** Text, or content blocks when the prompt carries images (e.g. screenshots for a judge). */
+  prompt: string | Anthropic.ContentBlockParam[];
   schema: z.ZodType<T>;
   toolName: string;
   toolDescription: string;

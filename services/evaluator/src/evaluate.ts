@@ -67,8 +67,13 @@ export async function evaluate(deps: EvaluateDeps, msg: EvaluationRequested, opt
 
     const rubric = contract.checks.filter((c): c is RubricCheck => c.kind === "rubric");
     if (rubric.length > 0) {
+      const screenshots: Array<{ name: string; png: Uint8Array }> = [];
+      for (const e of results.flatMap((r) => r.evidence).filter((x) => x.kind === "screenshot" && x.artifact).slice(0, 4)) {
+        const png = await deps.bus.artifacts.get(e.artifact!.name);
+        if (png) screenshots.push({ name: e.summary, png });
+      }
       const graded = await gradeRubric({
-        dir, files, contract, criteria: rubric, otherResults: results, system: deps.judgeSystem, model: deps.model,
+        dir, files, contract, criteria: rubric, otherResults: results, system: deps.judgeSystem, model: deps.model, screenshots,
         ...(opts.budget ? { budget: opts.budget } : {}), ...(opts.onUsage ? { onUsage: opts.onUsage } : {}),
       });
       results.push(...graded.results);

@@ -49,6 +49,8 @@ export interface JudgeInput {
   model: ModelClient;
   budget?: BudgetGuard;
   onUsage?: (u: UsageRecord) => Promise<void>;
+  /** Screenshots taken by browser checks; the judge looks at the product, not only its code. */
+  screenshots?: Array<{ name: string; png: Uint8Array }>;
 }
 
 /** Scores come from the judge; pass/fail per criterion is computed here from the threshold. */
@@ -60,8 +62,16 @@ export async function gradeRubric(input: JudgeInput): Promise<{ results: Criteri
     `## Files\n${input.files.join("\n")}`,
     `## Sources\n${await sourceExcerpt(input.dir, input.files)}`,
   ].join("\n\n");
+  const shots = (input.screenshots ?? []).slice(0, 4);
+  const content = shots.length === 0 ? prompt : [
+    { type: "text" as const, text: prompt },
+    ...shots.flatMap((s) => [
+      { type: "text" as const, text: `Screenshot "${s.name}":` },
+      { type: "image" as const, source: { type: "base64" as const, media_type: "image/png" as const, data: Buffer.from(s.png).toString("base64") } },
+    ]),
+  ];
   const grades = await structured(input.model, {
-    role: "judge", system: input.system, prompt, schema: Grades, toolName: "submit_grades",
+    role: "judge", system: input.system, prompt: content, schema: Grades, toolName: "submit_grades",
     toolDescription: "Submit a score with evidence for every criterion",
     check: (g) => input.criteria.filter((c) => !g.grades.some((x) => x.checkId === c.id)).map((c) => `no grade for ${c.id}`),
     ...(input.budget ? { budget: input.budget } : {}), ...(input.onUsage ? { onUsage: input.onUsage } : {}),
