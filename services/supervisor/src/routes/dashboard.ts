@@ -11,7 +11,11 @@ const DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "dashboard");
 const FILES: Record<string, string> = {
   "index.html": "text/html; charset=utf-8",
   "app.js": "text/javascript; charset=utf-8",
-  "views.js": "text/javascript; charset=utf-8",
+  "ui.js": "text/javascript; charset=utf-8",
+  "router.js": "text/javascript; charset=utf-8",
+  "run-view.js": "text/javascript; charset=utf-8",
+  "timeline.js": "text/javascript; charset=utf-8",
+  "pages.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
 };
 

@@ -1,0 +1,133 @@
+/* global document, window, location, EventSource */
+// The dashboard: hash routes over the supervisor's own API, live run updates over SSE.
+import { pagesFor } from "./router.js";
+import { budgetMeters, featureBoard, runHeader, sprintsView, specView } from "./run-view.js";
+import { EVENT_TYPES, timelineCard, timelineItem } from "./timeline.js";
+import { h } from "./ui.js";
+import { runsPage, servicesPage } from "./pages.js";
+
+const TOKEN_KEY = "harness.token";
+const app = document.getElementById("app");
+const live = document.getElementById("live");
+let teardown = () => {};
+
+// Token: asked once, kept in this browser.
+const dialog = document.getElementById("token-dialog");
+const tokenInput = document.getElementById("token-input");
+const tokenBtn = document.getElementById("token-btn");
+const token = () => localStorage.getItem(TOKEN_KEY) ?? "";
+const showToken = () => { tokenBtn.textContent = token() ? "Token ✓" : "Set token"; };
+tokenBtn.addEventListener("click", () => { tokenInput.value = token(); dialog.showModal(); });
+document.getElementById("token-save").addEventListener("click", () => { localStorage.setItem(TOKEN_KEY, tokenInput.value.trim()); showToken(); });
+document.getElementById("token-clear").addEventListener("click", () => { localStorage.removeItem(TOKEN_KEY); tokenInput.value = ""; showToken(); dialog.close(); });
+showToken();
+
+let toastTimer;
+function toast(text, kind = "info") {
+  const el = document.getElementById("toast");
+  el.textContent = text;
+  el.className = `toast toast-${kind} toast-on`;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.className = "toast"; }, 3500);
+}
+
+async function api(method, path, body) {
+  const headers = { accept: "application/json" };
+  if (method !== "GET") { headers.authorization = `Bearer ${token()}`; headers["content-type"] = "application/json"; }
+  const res = await fetch(path, { method, headers, ...(method !== "GET" ? { body: JSON.stringify(body ?? {}) } : {}) });
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
+  if (res.status === 401) { toast("That needs the API token.", "bad"); tokenInput.value = token(); dialog.showModal(); }
+  if (!res.ok) throw Object.assign(new Error(data?.message ?? `${res.status}`), { status: res.status });
+  return data;
+}
+
+const actions = {
+  async create(prompt, form) {
+    try {
+      const { id } = await api("POST", "/runs", { prompt });
+      form.reset();
+      location.hash = `#/runs/${id}`;
+    } catch (err) { if (err.status !== 401) toast(err.message, "bad"); }
+  },
+  async redrive(seq) {
+    try { await api("POST", `/dlq/${seq}/redrive`); toast(`Dead letter ${seq} redriven.`, "ok"); route(); } catch (err) { if (err.status !== 401) toast(err.message, "bad"); }
+  },
+};
+
+async function showRuns(params) {
+  const status = params.get("status");
+  const render = async () => {
+    const list = await api("GET", `/runs?limit=100${status ? `&status=${status}` : ""}`);
+    app.replaceChildren(runsPage(list, status ?? "all", actions));
+  };
+  await render();
+  const timer = setInterval(() => { render().catch(() => {}); }, 3000);
+  return () => clearInterval(timer);
+}
+
+async function showServices() {
+  const render = async () => app.replaceChildren(servicesPage(await api("GET", "/services"), await api("GET", "/dlq"), actions));
+  await render();
+  const timer = setInterval(() => { render().catch(() => {}); }, 5000);
+  return () => clearInterval(timer);
+}
+
+/** The run page: its state re-rendered on each event, its timeline appended to as events stream in. */
+async function showRun(id) {
+  let run = await api("GET", `/runs/${id}`);
+  const stateEl = h("div", { class: "run-state" });
+  const { list, card } = timelineCard(localStorage.getItem("harness.showUsage") === "1", (on) => localStorage.setItem("harness.showUsage", on ? "1" : "0"));
+  const control = async (action) => {
+    try {
+      await api("POST", `/runs/${id}/${action}`);
+      toast(`${action[0].toUpperCase()}${action.slice(1)} sent.`, "ok");
+    } catch (err) { if (err.status !== 401) toast(err.message, "bad"); }
+  };
+  const render = () => stateEl.replaceChildren(runHeader(run, { control }), budgetMeters(run), featureBoard(run), sprintsView(run) ?? "", specView(run) ?? "");
+  let pending;
+  const refresh = () => {
+    clearTimeout(pending);
+    pending = setTimeout(async () => { try { run = await api("GET", `/runs/${id}`); render(); } catch { /* next event retries */ } }, 150);
+  };
+  render();
+  app.replaceChildren(h("div", { class: "run-page" }, stateEl, h("aside", { class: "run-side" }, card)));
+
+  // EventSource resumes with Last-Event-ID on its own after a drop; the server ends the stream with `end`.
+  const es = new EventSource(`/runs/${id}/events`);
+  const state = document.getElementById("timeline-state");
+  const seen = new Set();
+  const onEvent = (ev) => {
+    if (seen.has(ev.lastEventId)) return;
+    seen.add(ev.lastEventId);
+    list.append(timelineItem(JSON.parse(ev.data)));
+    list.lastElementChild?.scrollIntoView({ block: "nearest" });
+    refresh();
+  };
+  for (const type of EVENT_TYPES) es.addEventListener(type, onEvent);
+  es.addEventListener("open", () => { live.classList.add("live-on"); state.textContent = "live"; });
+  es.addEventListener("end", () => { es.close(); live.classList.remove("live-on"); state.textContent = "run finished"; refresh(); });
+  es.addEventListener("error", () => {
+    live.classList.remove("live-on");
+    state.textContent = es.readyState === EventSource.CLOSED ? "history complete" : "reconnecting…";
+  });
+  // The wall-clock meter moves without events.
+  const clockTimer = setInterval(() => { if (!document.hidden) render(); }, 5000);
+  return () => { es.close(); clearInterval(clockTimer); clearTimeout(pending); live.classList.remove("live-on"); };
+}
+
+async function route() {
+  teardown();
+  teardown = () => {};
+  const { page, id, params } = pagesFor(location.hash);
+  for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("nav-on", a.dataset.nav === (page === "run" ? "runs" : page));
+  try {
+    if (page === "run") teardown = await showRun(id);
+    else if (page === "services") teardown = await showServices();
+    else teardown = await showRuns(params ?? new URLSearchParams());
+  } catch (err) {
+    app.replaceChildren(h("div", { class: "page" }, h("div", { class: "card error" }, h("h2", {}, "Could not load this page"), h("p", {}, err.message))));
+  }
+}
+
+window.addEventListener("hashchange", route);
+route();
