@@ -1,0 +1,51 @@
+/**
+ * Runs the benchmarks against a private nats-server, prints a table and writes
+ * bench/results/latest.json (one key per benchmark). `pnpm bench [name ...]` runs a subset and
+ * keeps the other entries of latest.json.
+ */
+import { startNatsServer } from "@harness/testkit";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BENCHMARKS } from "./benchmarks.js";
+import type { BenchResult } from "./types.js";
+
+const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results", "latest.json");
+
+function table(name: string, r: BenchResult): string {
+  const rows = Object.keys(r.figures).map((k) => [k, String(r.figures[k]), String(r.baseline[k] ?? "")]);
+  const ratioRows = Object.entries(r.ratios).map(([k, v]) => [`ratio ${k}`, `${v}x`, ""]);
+  const targetRows = Object.entries(r.targets).map(([k, t]) => [`target ${k}`, t.met ? "met" : "MISSED", t.target]);
+  const all = [["figure", "measured", "baseline"], ...rows, ...ratioRows, ...targetRows];
+  const widths = [0, 1, 2].map((i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
+  const line = (row: string[]): string => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
+  return [`== ${name}`, line(all[0] ?? []), ...all.slice(1).map(line)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
+  if (selected.length === 0) throw new Error(`no benchmark named ${wanted.join(", ")}; have ${BENCHMARKS.map((b) => b.name).join(", ")}`);
+  const previous: Record<string, unknown> = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown> : {};
+  const server = await startNatsServer();
+  const out: Record<string, unknown> = { ...previous };
+  try {
+    for (const b of selected) {
+      console.log(`running ${b.name}: ${b.description}`);
+      const startedAt = new Date().toISOString();
+      const result = await b.run({ natsUrl: server.url, log: (l) => console.log(`  ${l}`) });
+      out[b.name] = { ...result, startedAt, node: process.version };
+      console.log(table(b.name, result));
+    }
+  } finally {
+    await server.cleanup();
+  }
+  mkdirSync(dirname(RESULTS), { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`wrote ${RESULTS}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { useNatsServer } from "@harness/testkit";
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testBus } from "./test-fixtures/messages.js";
+import type { Bus } from "./types.js";
+
+const nats = useNatsServer();
+let bus: Bus;
+
+beforeAll(async () => {
+  bus = await testBus(nats.url);
+  await bus.provision();
+});
+afterAll(async () => { await bus.close(); });
+
+const MB = 1024 * 1024;
+
+/** Deterministic pseudo-random megabytes (xorshift32), hashed as they are produced; one chunk in memory at a time. */
+async function* megabytes(count: number, seed: number, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < count; i++) {
+    const words = new Uint32Array(MB / 4);
+    for (let j = 0; j < words.length; j++) {
+      x ^= x << 13; x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5; x >>>= 0;
+      words[j] = x;
+    }
+    const chunk = new Uint8Array(words.buffer);
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
+describe("bus - artifacts", () => {
+  it("round-trips a 100 MB artifact through the object store with the same digest", async () => {
+    const produced = createHash("sha256");
+    const ref = await bus.artifacts.put(megabytes(100, 42, produced));
+    const digest = produced.digest("hex");
+    expect(ref).toEqual({ name: `sha256-${digest}`, digest, size: 100 * MB });
+    expect(await bus.artifacts.has(ref.name)).toBe(true);
+
+    const stream = await bus.artifacts.getStream(ref.name);
+    expect(stream).not.toBeNull();
+    const read = createHash("sha256");
+    let size = 0;
+    for await (const chunk of stream ?? []) {
+      read.update(chunk);
+      size += chunk.byteLength;
+    }
+    expect(size).toBe(100 * MB);
+    expect(read.digest("hex")).toBe(digest);
+  });
+
+  it("stores the same bytes twice under one content-addressed name", async () => {
+    const bytes = new TextEncoder().encode("snapshot of a workspace");
+    const a = await bus.artifacts.put(bytes);
+    const b = await bus.artifacts.put((async function* () { yield bytes.subarray(0, 5); yield bytes.subarray(5); })());
+    expect(b).toEqual(a);
+    expect(a.digest).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect(new TextDecoder().decode((await bus.artifacts.get(a.name)) ?? new Uint8Array())).toBe("snapshot of a workspace");
+    expect(await bus.artifacts.get(`sha256-${"0".repeat(64)}`)).toBeNull();
+    expect(await bus.artifacts.has(`sha256-${"0".repeat(64)}`)).toBe(false);
+  });
+});

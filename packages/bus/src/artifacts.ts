@@ -1,0 +1,96 @@
+import type { ArtifactRef } from "@harness/contracts";
+import { OBJECT_STORES } from "@harness/contracts";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { Objm, setSha256Backend, type ObjectStore } from "@nats-io/obj";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { ARTIFACT_CHUNK_BYTES } from "./defaults.js";
+import type { ArtifactStore } from "./types.js";
+
+// The object store hashes every chunk on put and get; node:crypto is several times faster than the
+// pure-JS default, which matters at 100 MB.
+setSha256Backend("native");
+
+/**
+ * Content-addressed artifacts. The name is the digest, so it has to be known before the object is
+ * written: bytes in memory are hashed directly; a stream is spooled to a temp file while hashing,
+ * then uploaded from the file. Memory stays at a few chunks whatever the size.
+ */
+export function createArtifactStore(js: JetStreamClient): ArtifactStore {
+  let opened: Promise<ObjectStore> | undefined;
+  const store = (): Promise<ObjectStore> => {
+    opened ??= new Objm(js).open(OBJECT_STORES.artifacts).catch((err: unknown) => { opened = undefined; throw err; });
+    return opened;
+  };
+
+  const upload = async (digest: string, size: number, open: () => ReadableStream<Uint8Array>): Promise<ArtifactRef> => {
+    const name = `sha256-${digest}`;
+    const os = await store();
+    const existing = await os.info(name);
+    // Same name means same bytes: a second put of an artifact is a no-op.
+    if (existing === null || existing.deleted || existing.size !== size) {
+      await os.put({ name, options: { max_chunk_size: ARTIFACT_CHUNK_BYTES } }, open());
+    }
+    return { name, digest, size };
+  };
+
+  return {
+    async put(data) {
+      if (data instanceof Uint8Array) {
+        const digest = createHash("sha256").update(data).digest("hex");
+        return upload(digest, data.byteLength, () => chunksOf(data));
+      }
+      const dir = await mkdtemp(join(tmpdir(), "harness-artifact-"));
+      try {
+        const file = join(dir, "blob");
+        const hash = createHash("sha256");
+        let size = 0;
+        const hashing = async function* (): AsyncGenerator<Uint8Array> {
+          for await (const chunk of data) {
+            hash.update(chunk);
+            size += chunk.byteLength;
+            yield chunk;
+          }
+        };
+        await pipeline(Readable.from(hashing()), createWriteStream(file));
+        const digest = hash.digest("hex");
+        return await upload(digest, size, () => Readable.toWeb(createReadStream(file, { highWaterMark: ARTIFACT_CHUNK_BYTES })) as ReadableStream<Uint8Array>);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    async get(name) {
+      return (await store()).getBlob(name);
+    },
+    async getStream(name) {
+      const r = await (await store()).get(name);
+      if (r === null) return null;
+      // The stream itself errors on a bad digest; this promise repeats it and must not go unhandled.
+      r.error.catch(() => undefined);
+      return r.data;
+    },
+    async has(name) {
+      const info = await (await store()).info(name);
+      return info !== null && !info.deleted;
+    },
+  };
+}
+
+function chunksOf(data: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= data.byteLength) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(data.subarray(offset, offset + ARTIFACT_CHUNK_BYTES));
+      offset += ARTIFACT_CHUNK_BYTES;
+    },
+  });
+}

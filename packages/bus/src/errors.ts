@@ -1,0 +1,71 @@
+import type { z } from "zod";
+
+/** A message failed its schema; on publish nothing was sent. */
+export class ValidationError extends Error {
+  readonly code = "BUS_ERR_VALIDATION";
+  readonly issues: readonly z.core.$ZodIssue[];
+  constructor(message: string, issues: readonly z.core.$ZodIssue[] = [], options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ValidationError";
+    this.issues = issues;
+  }
+}
+
+/** Thrown by a handler when retrying cannot help: the message is dead-lettered at once. */
+export class PermanentError extends Error {
+  readonly code = "BUS_ERR_PERMANENT";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "PermanentError";
+  }
+}
+
+/** Thrown by a handler to be retried, optionally after its own delay (e.g. a rate limit's retry-after). */
+export class RetryableError extends Error {
+  readonly code = "BUS_ERR_RETRYABLE";
+  readonly delayMs: number | undefined;
+  constructor(message: string, delayMs?: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RetryableError";
+    this.delayMs = delayMs;
+  }
+}
+
+/** A compare-and-set on the run store lost: someone else wrote the key first. */
+export class KvConflictError extends Error {
+  readonly code = "BUS_ERR_KV_CONFLICT";
+  readonly key: string;
+  constructor(key: string, options?: ErrorOptions) {
+    super(`run store key "${key}" was changed by another writer`, options);
+    this.name = "KvConflictError";
+    this.key = key;
+  }
+}
+
+/** publish() could not pick a subject for a message type and none was given. */
+export class RoutingError extends Error {
+  readonly code = "BUS_ERR_ROUTING";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RoutingError";
+  }
+}
+
+export class DeadLetterNotFoundError extends Error {
+  readonly code = "BUS_ERR_DEAD_LETTER_NOT_FOUND";
+  readonly seq: number;
+  constructor(seq: number, options?: ErrorOptions) {
+    super(`no dead letter with sequence ${seq}`, options);
+    this.name = "DeadLetterNotFoundError";
+    this.seq = seq;
+  }
+}
+
+export const errors = {
+  ValidationError,
+  PermanentError,
+  RetryableError,
+  KvConflictError,
+  RoutingError,
+  DeadLetterNotFoundError,
+};

@@ -1,0 +1,47 @@
+import { useNatsServer } from "@harness/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KvConflictError } from "./errors.js";
+import { testBus } from "./test-fixtures/messages.js";
+import type { Bus } from "./types.js";
+
+const nats = useNatsServer();
+let writerA: Bus;
+let writerB: Bus;
+
+beforeAll(async () => {
+  writerA = await testBus(nats.url, "writer-a");
+  await writerA.provision();
+  writerB = await testBus(nats.url, "writer-b");
+});
+afterAll(async () => {
+  await writerA.close();
+  await writerB.close();
+});
+
+describe("bus - run store", () => {
+  it("lets one of two writers racing on a key win; the other gets KvConflictError", async () => {
+    const rev = await writerA.runs.create("run-race", { status: "planning", applied: 0 });
+    const results = await Promise.allSettled([
+      writerA.runs.update("run-race", { status: "contracting", applied: 1, by: "a" }, rev),
+      writerB.runs.update("run-race", { status: "contracting", applied: 1, by: "b" }, rev),
+    ]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.reason).toBeInstanceOf(KvConflictError);
+    expect(lost[0]?.reason).toMatchObject({ code: "BUS_ERR_KV_CONFLICT", key: "run-race" });
+
+    const current = await writerB.runs.get("run-race");
+    const winner = won[0]?.status === "fulfilled" ? won[0].value : -1;
+    expect(current?.revision).toBe(winner);
+    expect(current?.value).toMatchObject({ applied: 1 });
+  });
+
+  it("refuses to create an existing key and lists keys", async () => {
+    await writerA.runs.create("run-once", { n: 1 });
+    await expect(writerB.runs.create("run-once", { n: 2 })).rejects.toBeInstanceOf(KvConflictError);
+    expect(await writerB.runs.get("run-missing")).toBeNull();
+    expect((await writerB.runs.keys()).sort()).toEqual(["run-once", "run-race"]);
+  });
+});

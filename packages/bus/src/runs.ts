@@ -1,0 +1,48 @@
+import { BUCKETS } from "@harness/contracts";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import { KvConflictError } from "./errors.js";
+import { API_CODES, isApiError } from "./nats-errors.js";
+import type { RunStore } from "./types.js";
+
+function isConflict(err: unknown): boolean {
+  return isApiError(err, API_CODES.wrongLastSequence) || isApiError(err, API_CODES.wrongLastSequenceUnknown);
+}
+
+/** JSON values in the `harness-runs` bucket; every write is a compare-and-set on the revision. */
+export function createRunStore(js: JetStreamClient): RunStore {
+  let bucket: Promise<KV> | undefined;
+  // Opened on first use: a process that never touches runs needs no bucket.
+  const kv = (): Promise<KV> => {
+    bucket ??= new Kvm(js).open(BUCKETS.runs).catch((err: unknown) => { bucket = undefined; throw err; });
+    return bucket;
+  };
+  return {
+    async get(key) {
+      const e = await (await kv()).get(key);
+      if (e === null || e.operation !== "PUT") return null;
+      return { value: e.json<unknown>(), revision: e.revision };
+    },
+    async create(key, value) {
+      try {
+        return await (await kv()).create(key, JSON.stringify(value));
+      } catch (err) {
+        if (isConflict(err)) throw new KvConflictError(key, { cause: err });
+        throw err;
+      }
+    },
+    async update(key, value, revision) {
+      try {
+        return await (await kv()).update(key, JSON.stringify(value), revision);
+      } catch (err) {
+        if (isConflict(err)) throw new KvConflictError(key, { cause: err });
+        throw err;
+      }
+    },
+    async keys() {
+      const out: string[] = [];
+      for await (const k of await (await kv()).keys()) out.push(k);
+      return out;
+    },
+  };
+}

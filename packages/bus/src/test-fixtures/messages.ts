@@ -1,0 +1,45 @@
+import { SCHEMA_VERSION, type PlanRequested, type RunControl } from "@harness/contracts";
+import { pino, type Logger } from "pino";
+import { z } from "zod";
+import { connectBus } from "../connect.js";
+import type { Bus } from "../types.js";
+
+let counter = 0;
+/** Ids unique within a test process, valid for contracts' Id. */
+export function testId(prefix = "m"): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
+}
+
+function envelope(runId: string) {
+  return {
+    id: testId(),
+    schemaVersion: SCHEMA_VERSION,
+    runId,
+    sprint: 0,
+    attempt: 0,
+    causationId: null,
+    producer: { role: "supervisor" as const, instance: "bus-test" },
+    time: new Date().toISOString(),
+  };
+}
+
+export function planRequested(runId = testId("run"), prompt = "a pixel-art sprite editor"): z.input<typeof PlanRequested> {
+  return { ...envelope(runId), type: "plan.requested", payload: { prompt, maxSprints: 3, version: 1 } };
+}
+
+export function runControl(runId: string, comment: string): z.input<typeof RunControl> {
+  return { ...envelope(runId), type: "run.control", payload: { action: "pause", comment } };
+}
+
+/** A minimal message for tests that exercise delivery rather than contracts. */
+export const Job = z.object({ id: z.string().min(1), n: z.number().int() });
+export type Job = z.infer<typeof Job>;
+
+export function silentLogger(): Logger {
+  return pino({ level: process.env["BUS_TEST_LOG"] ?? "silent" });
+}
+
+export function testBus(url: string, name = "bus-test"): Promise<Bus> {
+  return connectBus({ url, name, logger: silentLogger() });
+}
