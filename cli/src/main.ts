@@ -32,10 +32,15 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isFinite(n) || n <= 0) throw new CliError(`--${name} takes a positive number (got "${v}")`, 2);
     return n;
   };
+  const port = (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new CliError(`--port takes 0-65535 (got "${v}")`, 2);
+    return n;
+  };
   const need = (i: number, what: string) => { const v = args[i]; if (!v) throw new CliError(`missing ${what}\n\n${USAGE}`, 2); return v; };
   if (values.help || !command) { console.log(USAGE); return command ? 0 : 2; }
   switch (command) {
-    case "up": return upCommand({ ...(values.port ? { port: num(values.port, "port")! } : {}), ...(values.scripted ? { scripted: true } : {}), ...(values.quiet ? { quiet: true } : {}) });
+    case "up": return upCommand({ ...(values.port ? { port: port(values.port) } : {}), ...(values.scripted ? { scripted: true } : {}), ...(values.quiet ? { quiet: true } : {}) });
     case "run": return runCommand(need(0, "prompt"), {
       ...(values.follow ? { follow: true } : {}), ...(values.sprints ? { sprints: num(values.sprints, "sprints")! } : {}),
       ...(values.attempts ? { attempts: num(values.attempts, "attempts")! } : {}), ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
