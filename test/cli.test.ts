@@ -31,6 +31,7 @@ describe("cli - harness up, run --follow, status, logs, export against the scrip
     up.stderr?.on("data", (d: Buffer) => { upOut += d.toString(); });
     const url = await waitFor(() => /harness is up: (http:\/\/127\.0\.0\.1:\d+)/.exec(upOut)?.[1], { timeoutMs: 60_000, what: "harness up" }).catch((err) => { throw new Error(`${err}\n${upOut}`); });
     expect(upOut).toContain("SCRIPTED");
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(upOut).not.toContain(env.HARNESS_API_TOKEN); // a token from the environment is not echoed
 
     const run = cli(["run", "Pocket Notes: notes I can add and find after a reload", "--follow", "--attempts", "3"], env);
