@@ -11,6 +11,13 @@ import { tinyProgramScript } from "./support/tiny-program.js";
 
 const DUP = "Harness-Test-Duplicate";
 
+/** How many times each envelope id is in the stream. */
+function copies(messages: Array<{ id: string }>): number[] {
+  const n = new Map<string, number>();
+  for (const m of messages) n.set(m.id, (n.get(m.id) ?? 0) + 1);
+  return [...n.values()];
+}
+
 describe("supervisor replicas - two processes fold one run's events", () => {
   let model: ScriptedModel;
   let stack: Stack;
@@ -54,15 +61,24 @@ describe("supervisor replicas - two processes fold one run's events", () => {
     const supervisors = stack.services.filter((s) => s.name === "supervisor");
     expect(supervisors).toHaveLength(2);
     for (const id of ids) {
-      const entry = await bus.runs.get(id);
-      const state = RunState.parse(entry!.value);
-      const stored = await bus.readRunEvents(id, { limit: 10_000 });
-      const messages = stored.map((e) => EventMessage.parse(e.message));
-      const distinct = [...new Map(messages.map((m) => [m.id, m])).values()];
-      // Duplicates really were there to fold...
-      expect(messages.length).toBeGreaterThan(distinct.length);
+      // "Completed" is written before the last events (the transition itself) are folded: wait
+      // until the fold has caught up with the stream, then compare.
+      const snapshot = async () => {
+        const state = RunState.parse((await bus.runs.get(id))!.value);
+        const messages = (await bus.readRunEvents(id, { limit: 10_000 })).map((e) => EventMessage.parse(e.message));
+        const distinct = [...new Map(messages.map((m) => [m.id, m])).values()];
+        return { state, messages, distinct };
+      };
+      const settled = await waitFor(async () => {
+        const snap = await snapshot();
+        return snap.state.applied.length >= snap.distinct.length && copies(snap.messages).every((n) => n >= 2) ? snap : undefined;
+      }, { what: `the fold of run ${id} to catch up with its events` })
+        .catch(async (err) => { const snap = await snapshot(); throw new Error(`${err}: applied ${snap.state.applied.length}, distinct ${snap.distinct.length}, stored ${snap.messages.length}`); });
+      const { state, messages, distinct } = settled;
+      // Every event was stored at least twice (a re-sent outbox can add a third copy)...
+      expect(copies(messages).every((n) => n >= 2)).toBe(true);
 
-      // ...and each event was applied exactly once.
+      // ...and each was applied exactly once.
       expect(new Set(state.applied).size).toBe(state.applied.length);
       expect([...state.applied].sort()).toEqual(distinct.map((m) => m.id).sort());
       expect(state.eventCount).toBe(distinct.length);
@@ -80,7 +96,10 @@ describe("supervisor replicas - two processes fold one run's events", () => {
       expect(state.sprints.map((s) => [s.number, s.status, s.attempts.map((a) => a.status)])).toEqual([[1, "passed", ["passed"]], [2, "passed", ["failed", "passed"]]]);
 
       // Both processes folded this run's events, and duplicates were turned away.
-      const folds = supervisors.map((s) => s.output().split("\n").filter((l) => l.includes(`"runId":"${id}"`) && /"msg":"event (folded|already applied)"/.test(l)));
+      const foldLines = () => supervisors.map((s) => s.output().split("\n").filter((l) => l.includes(`"runId":"${id}"`) && /"msg":"event (folded|already applied)"/.test(l)));
+      // Their logs arrive over pipes, a moment after the folds.
+      await waitFor(() => foldLines().flat().filter((l) => l.includes("event folded")).length >= distinct.length, { what: "the fold logs" });
+      const folds = foldLines();
       expect(folds.every((lines) => lines.length > 0)).toBe(true);
       expect(folds.flat().filter((l) => l.includes("event folded"))).toHaveLength(distinct.length);
       expect(folds.flat().some((l) => l.includes("event already applied"))).toBe(true);
