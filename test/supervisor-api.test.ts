@@ -10,7 +10,9 @@ const nats = useNatsServer();
 let sup: TestSupervisor;
 const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
 
-beforeAll(async () => { sup = await startTestSupervisor(nats.url, { bodyLimit: 16 * 1024 }); });
+const apiLog: string[] = [];
+
+beforeAll(async () => { sup = await startTestSupervisor(nats.url, { bodyLimit: 16 * 1024, apiLog }); });
 afterAll(async () => { await sup?.close(); });
 
 const inject = (method: "GET" | "POST", url: string, opts: { body?: unknown; headers?: Record<string, string>; auth?: boolean } = {}) =>
@@ -77,6 +79,24 @@ describe("supervisor API - runs", () => {
     expect(badJson.json()).toMatchObject({ error: "SUP_ERR_INVALID_REQUEST" });
     const text = await sup.app.inject({ method: "POST", url: "/runs", headers: { ...AUTH, "content-type": "text/plain" }, payload: "hello" });
     expect(text.statusCode).toBe(415);
+  });
+
+  it("POST /runs refuses keys that could reach a prototype, naming them along with any other bad field", async () => {
+    const post = (payload: string) => sup.app.inject({ method: "POST", url: "/runs", headers: { ...AUTH, "content-type": "application/json" }, payload });
+    const alone = await post('{"prompt":"x","options":{"__proto__":{"polluted":true}}}');
+    expect(alone.statusCode).toBe(400);
+    expect(alone.json<{ message: string }>().message).toBe("invalid body: __proto__: key not allowed");
+    const withOthers = await post('{"prompt":"","constructor":{"prototype":{}}}');
+    expect(withOthers.json<{ message: string }>().message).toMatch(/^invalid body: prompt: .*; constructor: key not allowed$/);
+    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+  });
+
+  it("request logs keep a token misplaced in the query string out, and the harmless parameters in", async () => {
+    await inject("GET", `/runs/nope/events?access_token=${TEST_TOKEN}&after=3`, { auth: false });
+    const lines = apiLog.filter((l) => l.includes("/runs/nope/events"));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join("\n")).not.toContain(TEST_TOKEN);
+    expect(lines.join("\n")).toContain("/runs/nope/events?access_token=[REDACTED]&after=3");
   });
 
   it("POST /runs refuses an oversized body with 413", async () => {

@@ -8,6 +8,7 @@ import { errorHandler } from "./error-handler.js";
 import { errors } from "./errors.js";
 import type { Metrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
+import { safeRequestLog, useJsonBodies } from "./request-safety.js";
 import type { ServiceRegistry } from "./registry.js";
 import { artifactRoutes } from "./routes/artifacts.js";
 import { controlRoutes } from "./routes/control.js";
@@ -37,7 +38,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Idle keep-alive sockets must not hold up a rolling restart.
     forceCloseConnections: "idle",
-    ...(opts.logger ? { loggerInstance: opts.logger } : {}),
+    // Request lines keep the path and harmless query values: a token misplaced in a query stays out.
+    ...(opts.logger ? { loggerInstance: opts.logger.child({}, { serializers: { req: safeRequestLog } }) } : {}),
   };
   const app = Fastify(fastifyOpts) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
@@ -45,6 +47,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setErrorHandler(errorHandler);
   // Bodies are JSON only: anything else is a 415, not a confusing schema error.
   app.removeContentTypeParser("text/plain");
+  useJsonBodies(app);
   app.setNotFoundHandler((req) => { throw new errors.RouteNotFound(req.method, req.url.split("?")[0] ?? req.url); });
 
   const streams = new SseStreams();

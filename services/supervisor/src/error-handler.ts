@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { errors } from "./errors.js";
+import { forbiddenMessage } from "./request-safety.js";
 
 interface ReplyBody { error: string; message: string; statusCode: number }
 
@@ -21,8 +22,11 @@ function validationMessage(err: FastifyError): string {
  * client errors (bad JSON, too large, wrong content type) keep their status under our codes;
  * anything unexpected is a 500 whose details stay in the log.
  */
-export function toReplyBody(err: FastifyError): ReplyBody {
-  if (hasZodFastifySchemaValidationErrors(err)) return body(new errors.InvalidRequest(validationMessage(err)));
+export function toReplyBody(err: FastifyError, forbiddenKeys?: readonly string[]): ReplyBody {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const extra = forbiddenKeys && err.validationContext === "body" ? `; ${forbiddenMessage(forbiddenKeys)}` : "";
+    return body(new errors.InvalidRequest(`${validationMessage(err)}${extra}`));
+  }
   if (err.code?.startsWith("SUP_ERR_")) return body(err);
   switch (err.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE": return { error: "SUP_ERR_PAYLOAD_TOO_LARGE", message: err.message, statusCode: 413 };
@@ -42,7 +46,7 @@ function body(err: FastifyError): ReplyBody {
 }
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const out = toReplyBody(err);
+  const out = toReplyBody(err, req.forbiddenKeys);
   if (out.statusCode >= 500) req.log.error({ err }, "request failed");
   else req.log.info({ code: out.error, status: out.statusCode }, out.message);
   return reply.code(out.statusCode).send(out);

@@ -61,7 +61,7 @@ export interface TestSupervisor {
  * One supervisor replica in this process: the fold consumer, the watchdog and the API, on a
  * real nats-server. Tests drive the API with inject().
  */
-export async function startTestSupervisor(url: string, opts: { name?: string; stallAfterMs?: number; watchdogIntervalMs?: number; bodyLimit?: number } = {}): Promise<TestSupervisor> {
+export async function startTestSupervisor(url: string, opts: { name?: string; stallAfterMs?: number; watchdogIntervalMs?: number; bodyLimit?: number; apiLog?: string[] } = {}): Promise<TestSupervisor> {
   const logger = createLogger("supervisor", { level: process.env["SUPERVISOR_TEST_LOG"] ?? "silent" });
   const bus = await connectBus({ url, name: opts.name ?? "supervisor-test", logger });
   await bus.provision({ evaluators: ["core"], ackWaitMs: 5_000 });
@@ -71,7 +71,10 @@ export async function startTestSupervisor(url: string, opts: { name?: string; st
   const handlers = createHandlers({ bus, logger, metrics });
   const consumer = bus.consume(CONSUMERS.supervisor, EventMessage, (e, ctx) => handlers.onEvent(e, ctx), { concurrency: 8 });
   const watchdog = startWatchdog({ bus, logger, metrics, stallAfterMs: opts.stallAfterMs ?? 3_600_000, intervalMs: opts.watchdogIntervalMs ?? 3_600_000 });
-  const app = await buildApp({ bus, apiToken: TEST_TOKEN, registry, metrics, logger: false, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}) });
+  // apiLog collects the API's log lines, for tests about what is (not) logged.
+  const apiLog = opts.apiLog;
+  const apiLogger = apiLog ? createLogger("supervisor", { level: "info", destination: { write: (line: string) => { apiLog.push(line); } } }) : false;
+  const app = await buildApp({ bus, apiToken: TEST_TOKEN, registry, metrics, logger: apiLogger, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}) });
   return {
     bus, app, registry, watchdog,
     async close() {
