@@ -34,5 +34,5 @@ export const paramText = fc.oneof(
   fc.string({ maxLength: 70 }),
   fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
   fc.integer({ min: -5, max: 2 ** 53 }).map(String),
-  fc.constantFrom("0", "-1", "1.5", "1e3", "NaN", "Infinity", "", " ", "%00", "../etc/passwd"),
+  fc.constantFrom("0", "-1", "1.5", "1e3", "NaN", "Infinity", "", " ", ".", "..", "%00", "../etc/passwd"),
 );
