@@ -118,6 +118,8 @@ async function showRun(id) {
 async function route() {
   teardown();
   teardown = () => {};
+  // A note about the last page's action does not belong on the next one.
+  document.getElementById("toast").className = "toast";
   const { page, id, params } = pagesFor(location.hash);
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("nav-on", a.dataset.nav === (page === "run" ? "runs" : page));
   try {
