@@ -39,9 +39,12 @@ export function createRunStore(js: JetStreamClient): RunStore {
         throw err;
       }
     },
-    async keys() {
+    async put(key, value) {
+      return (await kv()).put(key, JSON.stringify(value));
+    },
+    async keys(filter = "*") {
       const out: string[] = [];
-      for await (const k of await (await kv()).keys()) out.push(k);
+      for await (const k of await (await kv()).keys(filter)) out.push(k);
       return out;
     },
   };

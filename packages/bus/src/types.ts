@@ -70,7 +70,10 @@ export interface RunStore {
   create(key: string, value: unknown): Promise<number>;
   /** Throws KvConflictError on a stale revision. */
   update(key: string, value: unknown, revision: number): Promise<number>;
-  keys(): Promise<string[]>;
+  /** Unconditional write, for values with a single writer (e.g. a run's ledger). */
+  put(key: string, value: unknown): Promise<number>;
+  /** Keys matching a subject-style filter; the default `*` lists run states (ids have no dots). */
+  keys(filter?: string): Promise<string[]>;
 }
 
 export interface ArtifactStore {

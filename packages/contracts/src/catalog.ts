@@ -4,7 +4,7 @@ import {
   SpecProduced, UsageRecorded, VerdictProduced, WorkFailed,
 } from "./events.js";
 import { CreateRunRequest } from "./run.js";
-import { RunState } from "./state.js";
+import { RunLedger, RunState } from "./state.js";
 import { BuildRequested, ContractRequested, EvaluationRequested, PlanRequested, ReviewRequested } from "./work.js";
 
 /** Every message by its type tag: the source of the exported JSON Schemas. */
@@ -28,4 +28,5 @@ export const MESSAGE_SCHEMAS = {
   "service.heartbeat": ServiceHeartbeat,
   "api.create-run": CreateRunRequest,
   "state.run": RunState,
+  "state.ledger": RunLedger,
 } as const;

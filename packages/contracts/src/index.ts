@@ -14,10 +14,10 @@ export {
   UsageRecorded, WorkFailed, BudgetExceeded, RunControl, RunTransition, EventMessage,
 } from "./events.js";
 export { ServiceHeartbeat } from "./heartbeat.js";
-export { OutboxItem, AttemptState, SprintState, UsageTotals, RunState } from "./state.js";
+export { OutboxItem, AttemptState, SprintState, UsageTotals, RunLedger, RunState } from "./state.js";
 export {
   SUBJECTS, STREAMS, CONSUMERS, BUCKETS, OBJECT_STORES, HEADERS,
-  evaluateSubject, evaluatorConsumer, eventSubject, runEventsFilter, dlqSubject, heartbeatSubject,
+  evaluateSubject, evaluatorConsumer, eventSubject, ledgerKey, runEventsFilter, dlqSubject, heartbeatSubject,
 } from "./names.js";
 export { workSubject, eventSubjectOf } from "./routing.js";
 export { MESSAGE_SCHEMAS } from "./catalog.js";

@@ -66,6 +66,11 @@ export function eventSubject(runId: string, type: string, qualifier?: string): s
     : `${SUBJECTS.eventsPrefix}.${runId}.${type}.${qualifier}`;
 }
 
+/** KV key of a run's ledger (see RunLedger); run states are keyed by the bare run id. */
+export function ledgerKey(runId: string): string {
+  return `ledger.${runId}`;
+}
+
 export function runEventsFilter(runId: string): string {
   return `${SUBJECTS.eventsPrefix}.${runId}.>`;
 }

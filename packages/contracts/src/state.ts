@@ -45,6 +45,20 @@ export const UsageTotals = TokenUsage.extend({
 });
 export type UsageTotals = z.infer<typeof UsageTotals>;
 
+/**
+ * What workers may know of a run: status, budget, per-role models and spend. Kept under its own
+ * KV key so worker users can be allowed to read it without reading the full state (which holds
+ * the generator's notes).
+ */
+export const RunLedger = z.object({
+  id: z.string(),
+  status: RunStatus,
+  budget: RunOptions.shape.budget,
+  models: RunOptions.shape.models,
+  usage: UsageTotals,
+});
+export type RunLedger = z.infer<typeof RunLedger>;
+
 /** The supervisor's fold of a run's events; stored in KV, written with compare-and-set. */
 export const RunState = z.object({
   id: z.string(),

@@ -1,5 +1,5 @@
 import type { Bus } from "@harness/bus";
-import { RunState, TERMINAL_STATUSES } from "@harness/contracts";
+import { ledgerKey, RunLedger, TERMINAL_STATUSES, type ModelChoice, type ModelRole } from "@harness/contracts";
 import { BudgetExceededError, type BudgetGuard } from "@harness/model";
 
 export class RunNotActiveError extends Error {
@@ -14,16 +14,26 @@ export class RunNotActiveError extends Error {
  * Fail-closed budget check against the run's folded state, before every model call:
  * the worst case of the call must fit what is left. A cancelled run stops its in-flight work here.
  */
+/** The run's ledger (status, budget, models, spend); null when the run has none yet. */
+export async function readLedger(bus: Bus, runId: string): Promise<RunLedger | null> {
+  const entry = await bus.runs.get(ledgerKey(runId));
+  const parsed = entry ? RunLedger.safeParse(entry.value) : undefined;
+  return parsed?.success ? parsed.data : null;
+}
+
+export function assertActive(ledger: RunLedger | null, runId: string): void {
+  if (ledger && (TERMINAL_STATUSES as readonly string[]).includes(ledger.status)) throw new RunNotActiveError(runId, ledger.status);
+}
+
+export type RunModels = Partial<Record<ModelRole, ModelChoice>>;
+
 export function runBudgetGuard(bus: Bus, runId: string): BudgetGuard {
   return {
     async reserve(worst) {
-      const entry = await bus.runs.get(runId);
-      if (!entry) return;
-      const state = RunState.safeParse(entry.value);
-      if (!state.success) return;
-      const s = state.data;
-      if ((TERMINAL_STATUSES as readonly string[]).includes(s.status)) throw new RunNotActiveError(runId, s.status);
-      const { budget } = s.options;
+      const s = await readLedger(bus, runId);
+      if (!s) return;
+      assertActive(s, runId);
+      const { budget } = s;
       const usedTokens = s.usage.inputTokens + s.usage.outputTokens + s.usage.cacheCreationInputTokens + s.usage.cacheReadInputTokens;
       if (s.usage.costUsd + worst.costUsd > budget.maxCostUsd) {
         throw new BudgetExceededError("cost", budget.maxCostUsd, s.usage.costUsd, `the next call could cost $${worst.costUsd.toFixed(4)}; $${(budget.maxCostUsd - s.usage.costUsd).toFixed(4)} of $${budget.maxCostUsd} left`);

@@ -3,7 +3,7 @@ import { BudgetExceeded, UsageRecorded, WorkFailed, type Producer } from "@harne
 import type { Logger } from "@harness/logger";
 import { BudgetExceededError, ModelError, ModelUnavailableError, type BudgetGuard, type UsageRecord } from "@harness/model";
 import type { z } from "zod";
-import { runBudgetGuard, RunNotActiveError } from "./budget.js";
+import { assertActive, readLedger, runBudgetGuard, RunNotActiveError, type RunModels } from "./budget.js";
 import { derivedId, envelope } from "./envelope.js";
 
 interface WorkEnvelope { id: string; type: string; runId: string; sprint: number; attempt: number }
@@ -13,6 +13,8 @@ export interface WorkContext<M extends WorkEnvelope> {
   ctx: HandlerContext;
   logger: Logger;
   budget: BudgetGuard;
+  /** The run's per-role model choices (RunOptions.models), to pass to every model call. */
+  models: RunModels;
   /** Publishes an event caused by this work; its id derives from the work id (redo-safe). */
   emit<S extends z.ZodType>(schema: S, type: string, payload: unknown, opts?: { key?: string }): Promise<void>;
   /** Charges one model call to the run (one event per call id). */
@@ -35,8 +37,11 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       const id = derivedId(u.callId, "usage");
       await bus.publish(UsageRecorded, envelope("usage.recorded", { callId: u.callId, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd }, msg, producer, { id }));
     };
-    const work: WorkContext<M> = { msg, ctx, logger: ctx.logger, budget: runBudgetGuard(bus, msg.runId), emit, recordUsage };
     try {
+      // Work of a finished or cancelled run is dropped before it starts.
+      const ledger = await readLedger(bus, msg.runId);
+      assertActive(ledger, msg.runId);
+      const work: WorkContext<M> = { msg, ctx, logger: ctx.logger, budget: runBudgetGuard(bus, msg.runId), models: ledger?.models ?? {}, emit, recordUsage };
       await fn(work);
     } catch (err) {
       if (err instanceof RunNotActiveError) { ctx.logger.info({ err }, "dropping work of an inactive run"); return; }

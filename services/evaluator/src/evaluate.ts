@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Bus } from "@harness/bus";
-import type { CommandCheck, CriterionResult, EvaluationRequested, RubricCheck, SprintContract, Verdict } from "@harness/contracts";
+import type { CommandCheck, CriterionResult, EvaluationRequested, ModelChoice, ModelRole, RubricCheck, SprintContract, Verdict } from "@harness/contracts";
 import type { BudgetGuard, ModelClient, UsageRecord } from "@harness/model";
 import { restore, runCommand } from "@harness/workspace";
 import { runAppChecks } from "./app-checks.js";
@@ -23,6 +23,7 @@ export interface EvaluateDeps {
 export interface EvaluateOptions {
   budget?: BudgetGuard;
   onUsage?: (u: UsageRecord) => Promise<void>;
+  models?: Partial<Record<ModelRole, ModelChoice>>;
   /** Called between checks so the work message's ack timer is reset during long evaluations. */
   working?: () => void;
 }
@@ -74,7 +75,7 @@ export async function evaluate(deps: EvaluateDeps, msg: EvaluationRequested, opt
       }
       const graded = await gradeRubric({
         dir, files, contract, criteria: rubric, otherResults: results, system: deps.judgeSystem, model: deps.model, screenshots,
-        ...(opts.budget ? { budget: opts.budget } : {}), ...(opts.onUsage ? { onUsage: opts.onUsage } : {}),
+        ...(opts.budget ? { budget: opts.budget } : {}), ...(opts.models ? { models: opts.models } : {}), ...(opts.onUsage ? { onUsage: opts.onUsage } : {}),
       });
       results.push(...graded.results);
       opinion = graded.opinion;

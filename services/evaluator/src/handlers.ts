@@ -22,7 +22,7 @@ export function createHandlers(deps: EvaluatorDeps) {
       ].join("\n\n");
       const judged = await structured(deps.model, {
         role: "evaluator", system: deps.reviewSystem, prompt, schema: ContractReview, toolName: "submit_review",
-        toolDescription: "Approve the contract or request changes", budget: w.budget, onUsage: w.recordUsage,
+        toolDescription: "Approve the contract or request changes", budget: w.budget, models: w.models, onUsage: w.recordUsage,
       });
       const review = {
         approved: judged.approved && problems.length === 0,
@@ -35,7 +35,7 @@ export function createHandlers(deps: EvaluatorDeps) {
 
     /** evaluation.requested -> verdict.produced */
     async evaluate(w: WorkContext<EvaluationRequested>): Promise<void> {
-      const verdict = await evaluate(deps, w.msg, { budget: w.budget, onUsage: w.recordUsage, working: () => w.ctx.working() }).catch((err: unknown) => {
+      const verdict = await evaluate(deps, w.msg, { budget: w.budget, models: w.models, onUsage: w.recordUsage, working: () => w.ctx.working() }).catch((err: unknown) => {
         // Redelivery cannot bring a missing artifact back: fail the work now, with the reason.
         throw err instanceof ArtifactMissingError ? new PermanentError(err.message, { cause: err }) : err;
       });

@@ -24,7 +24,7 @@ export function createHandlers(deps: GeneratorDeps) {
       const contract = await structured(deps.model, {
         role: "generator", system: CONTRACT_SYSTEM, prompt: contractPrompt(w.msg.payload, sprint),
         schema: SprintContract, toolName: "propose_contract", toolDescription: "Propose the sprint contract",
-        budget: w.budget, onUsage: w.recordUsage,
+        budget: w.budget, models: w.models, onUsage: w.recordUsage,
       });
       await w.emit(ContractProposed, "contract.proposed", { contract: { ...contract, sprint }, round: w.msg.payload.round });
     },
@@ -50,7 +50,7 @@ export function createHandlers(deps: GeneratorDeps) {
         try {
           result = await runToolLoop(deps.model, {
             role: "generator", system: BUILD_SYSTEM, prompt: buildPrompt(w.msg.payload, sprint, attempt), tools,
-            maxTurns: deps.maxTurns, contextLimitTokens: deps.contextLimitTokens, budget: w.budget, onUsage: w.recordUsage,
+            maxTurns: deps.maxTurns, contextLimitTokens: deps.contextLimitTokens, budget: w.budget, models: w.models, onUsage: w.recordUsage,
             onTurn: () => w.ctx.working(),
           });
         } finally {

@@ -11,7 +11,7 @@ const example = (name: string) => JSON.parse(readFileSync(new URL(`../prompts/ex
 const GOOD = ProductSpec.parse(example("good-spec"));
 const THIN = example("thin-spec");
 
-function work(payload: Partial<PlanRequested["payload"]> = {}) {
+function work(payload: Partial<PlanRequested["payload"]> = {}, models: WorkContext<PlanRequested>["models"] = {}) {
   const emitted: Array<{ type: string; payload: { version?: number } }> = [];
   const msg = {
     id: "w1", schemaVersion: 1, type: "plan.requested", runId: "r1", sprint: 0, attempt: 0, causationId: null,
@@ -20,7 +20,7 @@ function work(payload: Partial<PlanRequested["payload"]> = {}) {
   } as PlanRequested;
   const w = {
     msg, ctx: {} as WorkContext<PlanRequested>["ctx"], logger: { info() {}, warn() {}, debug() {} } as unknown as WorkContext<PlanRequested>["logger"],
-    budget: { reserve() {} }, recordUsage: async () => {},
+    budget: { reserve() {} }, models, recordUsage: async () => {},
     emit: async (_s: unknown, type: string, p: unknown) => { emitted.push({ type, payload: p as { version?: number } }); },
   } as WorkContext<PlanRequested>;
   return { w, emitted };
@@ -67,11 +67,13 @@ describe("planner", () => {
   it("sends the reviewer's comments and the previous spec when revising", async () => {
     model.reset();
     model.setScript([{ match: { role: "planner" }, reply: { toolUse: [{ name: "submit_spec", input: GOOD as unknown as Record<string, unknown> }] } }]);
-    const { w, emitted } = work({ version: 2, revision: { previousSpec: GOOD, comments: "Add a colour palette feature" } });
+    const { w, emitted } = work({ version: 2, revision: { previousSpec: GOOD, comments: "Add a colour palette feature" } }, { planner: { model: "claude-haiku-5-5" } });
     await planner().plan(w);
     expect(emitted[0]?.payload.version).toBe(2);
     const text = JSON.stringify(model.requests[0]!.body);
     expect(text).toContain("Add a colour palette feature");
     expect(text).toContain("Sprite Forge");
+    // The run's own model choice for the planner is the one asked.
+    expect((model.requests[0]!.body as { model: string }).model).toBe("claude-haiku-5-5");
   });
 });

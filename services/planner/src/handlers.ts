@@ -21,6 +21,7 @@ export function createHandlers(deps: PlannerDeps) {
         check: (s) => specProblems(s, p.maxSprints),
         maxReasks: deps.maxReasks,
         budget: w.budget,
+        models: w.models,
         onUsage: w.recordUsage,
       });
       w.logger.info({ features: spec.features.length, sprints: spec.sprints.length, version: p.version }, "spec produced");

@@ -1,6 +1,6 @@
 import { KvConflictError, RetryableError, type Bus } from "@harness/bus";
 import {
-  EventMessage, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem,
+  EventMessage, ledgerKey, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem, type RunLedger,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { FoldContentionError } from "./errors.js";
@@ -31,6 +31,23 @@ export async function publishOutbox(bus: Bus, items: OutboxItem[]): Promise<void
  * state (it returns null for an event already applied), (3) write the new state together with
  * its outbox, (4) publish the outbox, (5) clear it. Returns the state written, if any.
  */
+/** The worker-readable slice of a run (status, budget, models, spend). */
+export function ledgerOf(s: RunState): RunLedger {
+  return { id: s.id, status: s.status, budget: s.options.budget, models: s.options.models, usage: s.usage };
+}
+
+function ledgerChanged(a: RunState, b: RunState): boolean {
+  return a.status !== b.status || a.usage.calls !== b.usage.calls || a.usage.costUsd !== b.usage.costUsd;
+}
+
+/**
+ * Single writer per run at a time (the fold that just won the CAS); a racing older write is
+ * harmless because the next fold rewrites it, and the worker check it feeds is advisory.
+ */
+export async function writeLedger(bus: Bus, s: RunState): Promise<void> {
+  await bus.runs.put(ledgerKey(s.id), ledgerOf(s));
+}
+
 export async function foldStep(bus: Bus, runId: string, step: FoldStep): Promise<{ prev: RunState; state: RunState } | null> {
   for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
     const entry = await bus.runs.get(runId);
@@ -55,6 +72,7 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep): Promise
     }
     await publishOutbox(bus, next.outbox);
     try { await bus.runs.update(runId, next.state, revision); } catch (err) { if (!(err instanceof KvConflictError)) throw err; }
+    if (ledgerChanged(prev, next.state)) await writeLedger(bus, next.state);
     return { prev, state: next.state };
   }
   throw new FoldContentionError(runId);

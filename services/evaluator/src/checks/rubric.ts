@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { CriterionResult, RubricCheck, SprintContract } from "@harness/contracts";
+import type { CriterionResult, ModelChoice, ModelRole, RubricCheck, SprintContract } from "@harness/contracts";
 import { structured, type BudgetGuard, type ModelClient, type UsageRecord } from "@harness/model";
 import { z } from "zod";
 
@@ -49,6 +49,7 @@ export interface JudgeInput {
   model: ModelClient;
   budget?: BudgetGuard;
   onUsage?: (u: UsageRecord) => Promise<void>;
+  models?: Partial<Record<ModelRole, ModelChoice>>;
   /** Screenshots taken by browser checks; the judge looks at the product, not only its code. */
   screenshots?: Array<{ name: string; png: Uint8Array }>;
 }
@@ -74,7 +75,7 @@ export async function gradeRubric(input: JudgeInput): Promise<{ results: Criteri
     role: "judge", system: input.system, prompt: content, schema: Grades, toolName: "submit_grades",
     toolDescription: "Submit a score with evidence for every criterion",
     check: (g) => input.criteria.filter((c) => !g.grades.some((x) => x.checkId === c.id)).map((c) => `no grade for ${c.id}`),
-    ...(input.budget ? { budget: input.budget } : {}), ...(input.onUsage ? { onUsage: input.onUsage } : {}),
+    ...(input.budget ? { budget: input.budget } : {}), ...(input.models ? { models: input.models } : {}), ...(input.onUsage ? { onUsage: input.onUsage } : {}),
   });
   const results = input.criteria.map((c): CriterionResult => {
     const g = grades.grades.find((x) => x.checkId === c.id);

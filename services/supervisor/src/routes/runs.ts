@@ -10,6 +10,7 @@ import type { ApiDeps } from "../deps.js";
 import { initialState } from "../reducer.js";
 import { listRuns, loadRun } from "../run-store.js";
 import { runSummary, runView } from "../views.js";
+import { writeLedger } from "../fold.js";
 
 export const API_PRODUCER = { role: "api" as const, instance: "supervisor-api" };
 
@@ -29,7 +30,9 @@ export const runRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
     const id = key ? `r${derivedId("idempotency", key).slice(0, 24)}` : `r${randomId().slice(0, 24)}`;
     try {
       // State first: the fold never sees an event of a run it has no state for.
-      await deps.bus.runs.create(id, initialState(id, req.body.prompt, options, new Date().toISOString()));
+      const state = initialState(id, req.body.prompt, options, new Date().toISOString());
+      await deps.bus.runs.create(id, state);
+      await writeLedger(deps.bus, state);
     } catch (err) {
       if (err instanceof KvConflictError) return reply.code(200).send({ id, existing: true });
       throw err;
