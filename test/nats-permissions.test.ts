@@ -90,6 +90,17 @@ describe("per-role NATS users on a server started from the generated config", ()
     await expectRefusal(ev, "subscription", "harness.events.*.build.produced");
   });
 
+  it("lets workers read a run's ledger but not its full state, where the generator's notes are", async () => {
+    await supervisor.runs.create("run-notes", { sprints: [{ attempts: [{ build: { notes: "generator notes" } }] }] });
+    await supervisor.runs.put("ledger.run-notes", { status: "running" });
+    for (const user of ["evaluator", "evaluator-x", "generator", "planner"] as const) {
+      const b = await bus(user);
+      expect((await b.runs.get("ledger.run-notes"))?.value).toEqual({ status: "running" });
+      await expect(b.runs.get("run-notes")).rejects.toThrow(refused);
+    }
+    expect((await supervisor.runs.get("run-notes"))?.value).toHaveProperty("sprints");
+  });
+
   it("refuses the evaluator a consumer or a direct read on the generator's queue and the event log", async () => {
     const ev = await client("evaluator");
     const jsm = await jetstreamManager(ev.nc);
@@ -151,7 +162,7 @@ describe("per-role NATS users on a server started from the generated config", ()
   });
 
   it("lets each worker role consume its queue, report, read runs and store artifacts without a refusal", async () => {
-    await supervisor.runs.create("run-w", { status: "running" });
+    await supervisor.runs.put("ledger.run-w", { status: "running" });
     const roles = [
       { user: "planner", durable: "planner", subject: "harness.work.plan", event: "spec.produced", beat: ["planner", "planner"], artifacts: false },
       { user: "generator", durable: "generator", subject: "harness.work.generate.contract", event: "contract.proposed", beat: ["generator", "generator"], artifacts: true },
@@ -172,7 +183,7 @@ describe("per-role NATS users on a server started from the generated config", ()
       });
       await b.publish(Loose, { id: `${id}-event` }, { subject: `harness.events.run-w.${r.event}` });
       await b.publish(Loose, { id: `${id}-usage` }, { subject: "harness.events.run-w.usage.recorded" });
-      expect((await b.runs.get("run-w"))?.value).toEqual({ status: "running" });
+      expect((await b.runs.get("ledger.run-w"))?.value).toEqual({ status: "running" });
       b.nc.publish(heartbeatSubject(r.beat[0], r.beat[1]), "{}");
       if (r.artifacts) {
         const ref = await b.artifacts.put(new TextEncoder().encode(`${r.user} artifact `.repeat(50_000)));

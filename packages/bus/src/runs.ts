@@ -14,7 +14,8 @@ export function createRunStore(js: JetStreamClient): RunStore {
   let bucket: Promise<KV> | undefined;
   // Opened on first use: a process that never touches runs needs no bucket.
   const kv = (): Promise<KV> => {
-    bucket ??= new Kvm(js).open(BUCKETS.runs).catch((err: unknown) => { bucket = undefined; throw err; });
+    // Direct gets: their subject names the key, so per-role permissions can scope reads by key.
+    bucket ??= new Kvm(js).open(BUCKETS.runs, { allow_direct: true }).catch((err: unknown) => { bucket = undefined; throw err; });
     return bucket;
   };
   return {

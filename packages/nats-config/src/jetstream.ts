@@ -45,14 +45,15 @@ export function provisionStream(stream: string): string[] {
 
 /**
  * Reading the run bucket by key. nats.js gets a key with a direct get whose subject ends in the
- * key's subject, so this could be narrowed to key prefixes if run state were split by reader.
+ * key's subject, so `keys` narrows what can be read: workers get `ledger.>` only (status, budget,
+ * spend), never the full run state with the generator's notes. The message-get fallback reads any
+ * key, so only full readers have it (the bucket is created with allow_direct on 2.9+).
  */
-export function kvRead(): string[] {
+export function kvRead(keys = ">"): string[] {
   return [
     `${API}.STREAM.INFO.${KV_STREAM}`,
-    `${API}.DIRECT.GET.${KV_STREAM}.$KV.${BUCKETS.runs}.>`,
-    // Fallback used when the bucket was created without allow_direct.
-    `${API}.STREAM.MSG.GET.${KV_STREAM}`,
+    `${API}.DIRECT.GET.${KV_STREAM}.$KV.${BUCKETS.runs}.${keys}`,
+    ...(keys === ">" ? [`${API}.STREAM.MSG.GET.${KV_STREAM}`] : []),
   ];
 }
 

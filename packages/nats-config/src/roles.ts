@@ -66,7 +66,7 @@ export const INBOX_SENTINELS: readonly string[] = ["_INBOX.harness-deny", "_INBO
 function worker(user: string, inboxes: "shared" | "per-user", publish: string[], ownWork: string[], evaluators: readonly string[]): Permissions {
   const deny = [...workDenied(ownWork, evaluators), SUBJECTS.eventsAll, SUBJECTS.dlqAll];
   return {
-    publish: { allow: [...accountInfo, ...kvRead(), ...publish], deny: [] },
+    publish: { allow: [...accountInfo, ...kvRead("ledger.>"), ...publish], deny: [] },
     // Workers read no events at all: the generator's notes travel in build.produced.
     subscribe: { allow: [`${inboxOf(user, inboxes)}.>`], deny: inboxes === "shared" ? [...deny, ...INBOX_SENTINELS] : deny },
   };
