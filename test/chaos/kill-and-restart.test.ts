@@ -77,6 +77,9 @@ describe("chaos - replicas and nats-server die while 20+ runs are in flight", ()
     expect(endedAt.size, "runs that reached a terminal state").toBe(RUNS);
     expect(cluster.faults.filter((f) => f.kind === "kill")).toHaveLength(ROLES.length * KILLS_PER_ROLE);
     expect(cluster.faults.filter((f) => f.kind === "nats-restart")).toHaveLength(1);
+    // The faults hit while runs were in flight: every role, and NATS, at least once before the last run ended.
+    const lastEnded = Math.max(...endedAt.values());
+    expect(new Set(faults.filter((f) => f.at < lastEnded).map((f) => f.role ?? "nats"))).toEqual(new Set([...ROLES, "nats"]));
     expect(audits.filter((a) => a.problems.length > 0).map((a) => `${a.tag} ${a.runId}: ${a.problems.join("; ")}`)).toEqual([]);
     expect(audits.reduce((n, a) => n + a.lostEvents, 0)).toBe(0);
     expect(audits.reduce((n, a) => n + a.duplicateTransitions + a.duplicateEvents + a.duplicateVerdicts, 0)).toBe(0);
@@ -92,6 +95,7 @@ describe("chaos - replicas and nats-server die while 20+ runs are in flight", ()
     const summary = [{
       seed: SEED, runs: all.length, completed: all.filter((a) => a.status === "completed").length, failed: all.filter((a) => a.status === "failed").length,
       kills: faults.filter((f) => f.kind === "kill").length, restarts: faults.filter((f) => f.kind === "nats-restart").length,
+      "faults while runs in flight": faults.filter((f) => f.at < Math.max(...endedAt.values())).length,
       "lost events": sum((a) => a.lostEvents), "duplicate transitions": sum((a) => a.duplicateTransitions),
       "duplicate events": sum((a) => a.duplicateEvents), "duplicate verdicts": sum((a) => a.duplicateVerdicts),
       "redeliveries": redone, "model calls": sum((a) => a.answeredCalls), "usage events": sum((a) => a.usageEvents), "uncharged (crash window)": sum((a) => a.uncharged.length),
