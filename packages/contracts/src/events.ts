@@ -73,7 +73,8 @@ export type BudgetExceeded = z.infer<typeof BudgetExceeded>;
 
 /** Human or operator control through the API. */
 export const RunControl = message("run.control", z.object({
-  action: z.enum(["pause", "resume", "cancel", "approve"]),
+  /** `revise_spec` sends the comment to the planner for a new spec version (spec gate). */
+  action: z.enum(["pause", "resume", "cancel", "approve", "revise_spec"]),
   comment: z.string().max(10_000).optional(),
 }));
 export type RunControl = z.infer<typeof RunControl>;

@@ -28,6 +28,8 @@ export const RunOptions = z.object({
     approveSpec: z.boolean().default(false),
     approveContracts: z.boolean().default(false),
   }).default({ approveSpec: false, approveContracts: false }),
+  /** After a sprint fails all its attempts, ask the planner to re-split the remaining sprints (this many times) instead of failing. */
+  maxReplans: z.number().int().min(0).max(5).default(0),
   /** Constraints passed to the planner ("React + SQLite", "CLI only"). */
   constraints: z.string().max(4_000).optional(),
 });

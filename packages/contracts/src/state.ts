@@ -87,6 +87,9 @@ export const RunState = z.object({
   held: z.array(OutboxItem).default([]),
   /** What the run waited for when it was paused. */
   pausedFrom: z.string().optional(),
+  /** Replans used (RunOptions.maxReplans), and the sprint the pending replan starts from. */
+  replans: z.number().int().nonnegative().default(0),
+  replanFrom: z.number().int().min(1).optional(),
   /** Counts resumes, so re-dispatched work gets fresh message ids. */
   resumes: z.number().int().nonnegative().default(0),
   /** When the run last made progress (an event other than usage); drives stall detection. */

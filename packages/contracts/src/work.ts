@@ -12,6 +12,8 @@ export const PlanRequested = message("plan.requested", z.object({
   maxSprints: z.number().int().min(1).max(50),
   version: z.number().int().min(1),
   revision: z.object({ previousSpec: ProductSpec, comments: z.string().min(1).max(20_000) }).optional(),
+  /** Replanning: sprints before this one are done and stay; re-split what remains from here. */
+  replanFrom: z.number().int().min(1).optional(),
 }));
 export type PlanRequested = z.infer<typeof PlanRequested>;
 

@@ -12,5 +12,8 @@ export function planPrompt(p: PlanRequested["payload"]): string {
     parts.push(`### Reviewer comments\n${p.revision.comments}`);
     parts.push(`### Previous spec\n${JSON.stringify(p.revision.previousSpec, null, 2)}`);
   }
+  if (p.replanFrom && p.revision) {
+    parts.push(`## Replanning from sprint ${p.replanFrom}\nSprints 1-${p.replanFrom - 1} are built and accepted: keep them exactly as they are. Sprint ${p.replanFrom} failed every build attempt (see the comments). Re-split the features of sprints ${p.replanFrom} and later into smaller sprints numbered from ${p.replanFrom}, each ending in something that runs, so the run can continue.`);
+  }
   return parts.join("\n\n");
 }

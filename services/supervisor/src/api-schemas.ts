@@ -51,6 +51,7 @@ export const CreateRunResponse = z.object({ id: z.string(), existing: z.boolean(
 
 // Fastify hands an absent body over as null.
 export const ControlBody = z.strictObject({ comment: z.string().max(10_000).optional() }).nullish();
+export const ReviseBody = z.strictObject({ comments: z.string().trim().min(1, "comments must not be empty").max(20_000) });
 export const ControlResponse = z.object({ id: z.string(), action: z.string(), accepted: z.boolean() });
 
 export const EventsQuery = z.object({

@@ -143,4 +143,44 @@ describe("supervisor reducer", () => {
     expect(s.status).toBe("failed");
     expect(s.reason).toContain("spec invalid after 3 attempts");
   });
+
+  it("sends spec comments to the planner as a new version and builds from the version a person approves", () => {
+    const r = "run1";
+    const opts = options({ gates: { approveSpec: true, approveContracts: false } });
+    let out: OutboxItem[];
+    let { s } = drive(initialState(r, "p", opts, NOW), ev(r, "run.requested", { prompt: "p", options: opts }), ev(r, "spec.produced", { spec: SPEC, version: 1 }));
+    expect(s.waitingFor).toBe("spec_approval");
+    ({ s, out } = drive(s, ev(r, "run.control", { action: "revise_spec", comment: "split reset into its own sprint" })));
+    const plan = out.find((o) => o.message["type"] === "plan.requested")!;
+    expect(plan.message["payload"]).toMatchObject({ version: 2, revision: { comments: "split reset into its own sprint", previousSpec: SPEC } });
+    const v2 = { ...SPEC, title: "Tally 2" };
+    ({ s } = drive(s, ev(r, "spec.produced", { spec: v2, version: 2 })));
+    expect([s.specVersion, s.spec?.title, s.waitingFor]).toEqual([2, "Tally 2", "spec_approval"]);
+    ({ out } = drive(s, ev(r, "run.control", { action: "approve" })));
+    const contract = out.find((o) => o.message["type"] === "contract.requested")!;
+    expect((contract.message["payload"] as { spec: { title: string } }).spec.title).toBe("Tally 2");
+  });
+
+  it("asks the planner to re-split the remaining sprints after a sprint fails all attempts, then continues", () => {
+    const r = "run1";
+    let { s } = throughSprintOneBuild(options({ maxAttemptsPerSprint: 1, maxReplans: 1 }));
+    let out: OutboxItem[];
+    ({ s } = drive(s, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1)));
+    ({ s, out } = drive(s, ev(r, "verdict.produced", { verdict: verdict(false) }, 1, 1)));
+    expect(s.status).toBe("running");
+    const plan = out.find((o) => o.message["type"] === "plan.requested")!;
+    expect(plan.message["payload"]).toMatchObject({ version: 2, replanFrom: 1 });
+    expect(JSON.stringify(plan.message["payload"])).toContain("npm test failed");
+    const resplit = { ...SPEC, sprints: [{ number: 1, goal: "count, smaller", featureIds: ["F1"] }, { number: 2, goal: "reset", featureIds: ["F2"] }] };
+    ({ s, out } = drive(s, ev(r, "spec.produced", { spec: resplit, version: 2 })));
+    expect(s.sprints[0]).toMatchObject({ number: 1, status: "contracting", attempts: [] });
+    expect(out.map((o) => o.message["type"])).toContain("contract.requested");
+    // The second failure of the same run has no replan left: the run fails.
+    ({ s } = drive(s, ev(r, "contract.proposed", { contract: contractFor(1), round: 1 }, 1)));
+    ({ s } = drive(s, ev(r, "contract.reviewed", { review: { approved: true, changeRequests: [], comments: "" }, round: 1, evaluator: "core" }, 1)));
+    ({ s } = drive(s, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1)));
+    ({ s } = drive(s, ev(r, "verdict.produced", { verdict: verdict(false) }, 1, 1)));
+    expect(s.status).toBe("failed");
+    expect(s.replans).toBe(1);
+  });
 });

@@ -1,4 +1,4 @@
-import type { EventMessage, OutboxItem, RunOptions, RunState, SprintState } from "@harness/contracts";
+import type { EventMessage, OutboxItem, ProductSpec, RunControl, RunOptions, RunState, SprintState } from "@harness/contracts";
 import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatch, reviewWork, sprintOf } from "./steps.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -7,7 +7,7 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 export function initialState(id: string, prompt: string, options: RunOptions, now: string): RunState {
   return {
     id, prompt, options, status: "queued", reason: "", waitingFor: "nothing", createdAt: now, updatedAt: now,
-    specVersion: 0, currentSprint: 0, sprints: [], eventCount: 0, applied: [], pending: [], held: [], resumes: 0,
+    specVersion: 0, currentSprint: 0, sprints: [], eventCount: 0, applied: [], pending: [], held: [], resumes: 0, replans: 0,
     usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, calls: 0 },
   };
 }
@@ -53,7 +53,16 @@ function apply(d: Decisions, e: EventMessage): void {
       if (s.waitingFor !== "spec" || e.payload.version !== s.specVersion + 1) return;
       s.spec = e.payload.spec;
       s.specVersion = e.payload.version;
-      s.sprints = e.payload.spec.sprints.slice(0, s.options.maxSprints).map((p) => ({ number: p.number, status: "pending", contractRound: 0, reviews: [], attempts: [] }));
+      if (s.replanFrom) {
+        // Replanned: accepted sprints stay as they are, the rest come from the new plan.
+        const from = s.replanFrom;
+        delete s.replanFrom;
+        s.sprints = [...s.sprints.filter((x) => x.number < from), ...newSprints(e.payload.spec, s.options.maxSprints).filter((x) => x.number >= from)];
+        if (!sprintOf(s, from)) { fail(d, "replan_empty", `the replanned spec has no sprint ${from}`); return; }
+        startSprint(d, from);
+        return;
+      }
+      s.sprints = newSprints(e.payload.spec, s.options.maxSprints);
       if (s.options.gates.approveSpec) { s.waitingFor = "spec_approval"; return; }
       startSprint(d, 1);
       return;
@@ -154,7 +163,18 @@ function onAllVerdicts(d: Decisions, sprint: SprintState): void {
   attempt.status = "failed";
   if (sprint.attempts.length < s.options.maxAttemptsPerSprint) { startAttempt(d, sprint); return; }
   sprint.status = "failed";
+  if (s.replans < s.options.maxReplans) {
+    s.replans++;
+    s.replanFrom = sprint.number;
+    const failing = Object.values(attempt.verdicts).flatMap((v) => v.criteria.filter((c) => !c.passed).map((c) => `- ${c.checkId}: ${c.feedback.split("\n")[0]}`));
+    planWork(d, { replanFrom: sprint.number, comments: `Sprint ${sprint.number} failed evaluation ${sprint.attempts.length} times. Last failures:\n${failing.slice(0, 20).join("\n")}` });
+    return;
+  }
   fail(d, "max_attempts", `max attempts: sprint ${sprint.number} failed evaluation ${sprint.attempts.length} times`);
+}
+
+function newSprints(spec: ProductSpec, maxSprints: number): SprintState[] {
+  return spec.sprints.slice(0, maxSprints).map((p) => ({ number: p.number, status: "pending", contractRound: 0, reviews: [], attempts: [] }));
 }
 
 function fail(d: Decisions, decision: string, reason: string): void {
@@ -183,7 +203,7 @@ function checkBudget(d: Decisions, now: string): void {
   else if (elapsed > b.maxWallClockMs) onBudgetExceeded(d, "wallclock", `wall-clock budget exceeded: ${Math.round(elapsed / 1000)}s of ${Math.round(b.maxWallClockMs / 1000)}s`, false);
 }
 
-function control(d: Decisions, action: "pause" | "resume" | "cancel" | "approve", comment?: string): void {
+function control(d: Decisions, action: RunControl["payload"]["action"], comment?: string): void {
   const s = d.s;
   if (TERMINAL.has(s.status)) return;
   switch (action) {
@@ -206,6 +226,11 @@ function control(d: Decisions, action: "pause" | "resume" | "cancel" | "approve"
       s.waitingFor = "nothing";
       s.held = [];
       d.transition("cancelled", "cancel", comment ?? "cancelled by operator");
+      return;
+    case "revise_spec":
+      // Only while the spec waits for a human: a new version replaces it, and waits again.
+      if (s.waitingFor !== "spec_approval" || !comment) return;
+      planWork(d, { comments: comment });
       return;
     case "approve":
       if (s.waitingFor === "spec_approval") startSprint(d, 1);

@@ -50,13 +50,14 @@ export function specExcerpt(s: RunState, sprint: SprintState): SpecExcerpt {
   };
 }
 
-export function planWork(d: Decisions, revision?: { comments: string }): void {
+export function planWork(d: Decisions, revision?: { comments: string; replanFrom?: number }): void {
   const s = d.s;
   s.waitingFor = "spec";
   d.work("plan.requested", {
     prompt: s.prompt, maxSprints: s.options.maxSprints, version: s.specVersion + 1,
     ...(s.options.constraints ? { constraints: s.options.constraints } : {}),
     ...(revision && s.spec ? { revision: { previousSpec: s.spec, comments: revision.comments } } : {}),
+    ...(revision?.replanFrom ? { replanFrom: revision.replanFrom } : {}),
   }, 0, 0);
 }
 

@@ -1,7 +1,7 @@
 import { RunControl } from "@harness/contracts";
 import { envelope } from "@harness/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { ApiError, authErrorResponses, ControlBody, ControlResponse, RunParams } from "../api-schemas.js";
+import { ApiError, authErrorResponses, ControlBody, ControlResponse, ReviseBody, RunParams } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 import { isTerminalStatus, loadRun } from "../run-store.js";
@@ -36,4 +36,20 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
       return reply.code(202).send({ id, action, accepted: true });
     });
   }
+
+  app.post("/runs/:id/spec/revise", {
+    onRequest: deps.auth,
+    schema: {
+      tags: ["runs"], summary: "Send comments on the spec to the planner; it returns a revised spec as a new version (spec gate)",
+      security: [{ bearer: [] }], params: RunParams, body: ReviseBody,
+      response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run is not waiting for spec approval") },
+    },
+  }, async (req, reply) => {
+    const { id } = req.params;
+    const state = await loadRun(deps.bus, id);
+    if (state.waitingFor !== "spec_approval") throw new errors.Conflict(`run ${id} is not waiting for spec approval (it waits for ${state.waitingFor}); enable options.gates.approveSpec to review specs`);
+    const msg = envelope("run.control", { action: "revise_spec" as const, comment: req.body.comments }, { id: null, runId: id, sprint: 0, attempt: 0 }, API_PRODUCER);
+    await deps.bus.publish(RunControl, msg);
+    return reply.code(202).send({ id, action: "revise_spec", accepted: true });
+  });
 };
