@@ -4,6 +4,8 @@ export { startHeartbeat } from "./heartbeat.js";
 export { onShutdown, startHealthServer } from "./lifecycle.js";
 export { runBudgetGuard, RunNotActiveError } from "./budget.js";
 export { workerHandler } from "./worker.js";
+export { startWorkerService, connectService } from "./service.js";
 export type { Cause } from "./envelope.js";
 export type { HeartbeatOptions } from "./heartbeat.js";
 export type { WorkContext } from "./worker.js";
+export type { WorkerConfig, WorkerServiceOptions } from "./service.js";

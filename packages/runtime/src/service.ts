@@ -1,0 +1,61 @@
+import { connectBus, type Bus, type BusConsumer } from "@harness/bus";
+import type { Role } from "@harness/contracts";
+import type { Logger } from "@harness/logger";
+import { startHeartbeat } from "./heartbeat.js";
+import { onShutdown, startHealthServer } from "./lifecycle.js";
+
+/** The env every worker reads (see BaseEnv). */
+export interface WorkerConfig {
+  NATS_URL: string;
+  NATS_USER?: string | undefined;
+  NATS_PASSWORD?: string | undefined;
+  HARNESS_INSTANCE: string;
+  HARNESS_HEALTH_PORT?: number | undefined;
+  HARNESS_PROVISION: boolean;
+  HARNESS_ACK_WAIT_MS: number;
+}
+
+export interface WorkerServiceOptions {
+  role: Role;
+  /** Registry name: the role, or the evaluator's name. */
+  name: string;
+  version: string;
+  config: WorkerConfig;
+  logger: Logger;
+  capacity: number;
+  /** Extra provisioning after the shared streams exist (e.g. an evaluator's own consumer). */
+  provision?: (bus: Bus) => Promise<void>;
+  /** Starts the consumers; `track` counts in-flight work for heartbeats. */
+  consumers: (bus: Bus, track: <T>(fn: () => Promise<T>) => Promise<T>) => BusConsumer[] | Promise<BusConsumer[]>;
+}
+
+export async function connectService(config: WorkerConfig, logger: Logger, name: string): Promise<Bus> {
+  return connectBus({ url: config.NATS_URL, name: `${name}-${config.HARNESS_INSTANCE}`, logger, ...(config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD ?? "" } : {}) });
+}
+
+/**
+ * The shape every worker service shares: connect, provision, consume, announce itself with
+ * heartbeats, answer health probes, say it is ready, and drain on SIGTERM.
+ */
+export async function startWorkerService(opts: WorkerServiceOptions): Promise<{ bus: Bus; stop(): Promise<void> }> {
+  const { config, logger } = opts;
+  const bus = await connectService(config, logger, opts.name === opts.role ? opts.role : `${opts.role}-${opts.name}`);
+  if (config.HARNESS_PROVISION) await bus.provision({ ackWaitMs: config.HARNESS_ACK_WAIT_MS });
+  await opts.provision?.(bus);
+  let inFlight = 0;
+  const track = <T>(fn: () => Promise<T>): Promise<T> => { inFlight++; return fn().finally(() => { inFlight--; }); };
+  const consumers = await opts.consumers(bus, track);
+  const heartbeat = startHeartbeat(bus, { role: opts.role, name: opts.name, instance: config.HARNESS_INSTANCE, version: opts.version, capacity: opts.capacity, inFlight: () => inFlight });
+  const health = await startHealthServer(config.HARNESS_HEALTH_PORT, () => !bus.nc.isClosed());
+  logger.info({ nats: config.NATS_URL }, `${opts.role} ready`);
+  // One plain line, whatever the log level, for launchers that wait on it.
+  process.stdout.write(`${opts.role} ready\n`);
+  const stop = async () => {
+    heartbeat.stop();
+    await Promise.all(consumers.map((c) => c.stop()));
+    await bus.close();
+    health?.close();
+  };
+  onShutdown(logger, stop);
+  return { bus, stop };
+}
