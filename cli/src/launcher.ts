@@ -3,7 +3,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
+// `node --import tsx` rather than the tsx binary: one process per service, so a signal reaches
+// the service itself and no wrapper process keeps a copy of its environment.
+const TSX_LOADER = ["--import", "tsx"];
 
 export type ServiceName = "planner" | "generator" | "evaluator" | "supervisor";
 
@@ -29,7 +31,7 @@ const READY: Record<ServiceName, RegExp> = {
 
 /** Starts one service as its own process and resolves once it says it is ready. */
 export async function launchService(name: ServiceName, label: string, opts: LaunchOptions): Promise<{ sp: ServiceProc; url?: string }> {
-  const proc = spawn(TSX, [join(REPO_ROOT, "services", name, "src", "main.ts")], { cwd: REPO_ROOT, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [...TSX_LOADER, join(REPO_ROOT, "services", name, "src", "main.ts")], { cwd: REPO_ROOT, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let partial = "";
   const onData = (d: Buffer) => {

@@ -1,2 +1,2 @@
-export { createLogger, redactText, SECRET_ENV_KEYS } from "./logger.js";
+export { createLogger, redactText, rememberSecrets, SECRET_ENV_KEYS } from "./logger.js";
 export type { Logger } from "./logger.js";

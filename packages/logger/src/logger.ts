@@ -11,8 +11,17 @@ const REDACT_PATHS = [
   "x-api-key", "*.x-api-key", "headers[\"x-api-key\"]",
 ];
 
+// Secrets stay known to redaction after they are removed from the environment.
+const remembered = new Set<string>();
+
+/** Registers secret values to redact from free text (e.g. before they leave process.env). */
+export function rememberSecrets(values: Iterable<string>): void {
+  for (const v of values) if (v.length >= 8) remembered.add(v);
+}
+
 function secretValues(): string[] {
-  return SECRET_ENV_KEYS.map((k) => process.env[k]).filter((v): v is string => typeof v === "string" && v.length >= 8);
+  rememberSecrets(SECRET_ENV_KEYS.map((k) => process.env[k]).filter((v): v is string => typeof v === "string"));
+  return [...remembered];
 }
 
 /** Replaces any known secret value found in free text. */

@@ -4,6 +4,7 @@ export { startHeartbeat } from "./heartbeat.js";
 export { onShutdown, startHealthServer } from "./lifecycle.js";
 export { runBudgetGuard, RunNotActiveError } from "./budget.js";
 export { workerHandler } from "./worker.js";
+export { hideSecretsFromEnvironment } from "./secrets.js";
 export { startWorkerService, connectService } from "./service.js";
 export type { Cause } from "./envelope.js";
 export type { HeartbeatOptions } from "./heartbeat.js";

@@ -3,6 +3,7 @@ import type { Role } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { startHeartbeat } from "./heartbeat.js";
 import { onShutdown, startHealthServer } from "./lifecycle.js";
+import { hideSecretsFromEnvironment } from "./secrets.js";
 
 /** The env every worker reads (see BaseEnv). */
 export interface WorkerConfig {
@@ -40,6 +41,9 @@ export async function connectService(config: WorkerConfig, logger: Logger, name:
 export async function startWorkerService(opts: WorkerServiceOptions): Promise<{ bus: Bus; stop(): Promise<void> }> {
   const { config, logger } = opts;
   const bus = await connectService(config, logger, opts.name === opts.role ? opts.role : `${opts.role}-${opts.name}`);
+  // Config, model client and NATS connection hold what they need by now; build and check
+  // commands run as this user and must not find the keys in /proc/<this pid>/environ.
+  hideSecretsFromEnvironment();
   if (config.HARNESS_PROVISION) await bus.provision({ ackWaitMs: config.HARNESS_ACK_WAIT_MS });
   await opts.provision?.(bus);
   let inFlight = 0;
