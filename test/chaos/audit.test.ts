@@ -65,6 +65,16 @@ describe("chaos - the audit catches what it claims to", () => {
     expect(audit(run).problems.join("\n")).toMatch(/answered calls never charged: #1 planner/);
   });
 
+  it("excuses an uncharged call only by a crash of the process that made it, never by a NATS restart", () => {
+    const run = cleanFailedRun();
+    run.requests.push(request(1, "m2"));
+    const withFaults = (kind: "kill" | "nats-restart", role?: "planner" | "generator") =>
+      auditRun({ tag: "cx-t", kind: "max-attempts", view: run.view, events: run.events, state: { applied: run.events.map((e) => e.message.id), eventCount: run.events.length }, requests: run.requests, faults: [{ kind, ...(role ? { role } : {}), at: 100, backAt: 200 }] });
+    expect(withFaults("kill", "planner").problems).toEqual([]);
+    expect(withFaults("kill", "generator").problems.join("\n")).toMatch(/never charged/);
+    expect(withFaults("nats-restart").problems.join("\n")).toMatch(/never charged: #1 planner \(answered while nats-server restarted\)/);
+  });
+
   it("measures recovery as the time until every run in progress moves again", () => {
     const history = [ev("a"), ev("b")];
     const at = Date.parse(history[0]?.time ?? "") + 1;

@@ -43,13 +43,16 @@ function processRole(r: RecordedRequest): string {
   return role === "judge" ? "evaluator" : role;
 }
 
-/** The fault that explains an answered call going uncharged, if any. */
+/**
+ * The crash that explains an answered call going uncharged, if any. Between the answer and its
+ * usage event the process only publishes: dying in that window loses the record, and the
+ * redelivered work makes a fresh call. NATS going away explains nothing: the process lives on and
+ * can publish the record once NATS is back. The scripted server shares this process with the
+ * killer, so arrival times can lag a kill a little.
+ */
 function crashExplaining(r: RecordedRequest, faults: readonly Fault[]): Fault | undefined {
   const answeredAt = r.time + (r.durationMs ?? 0);
-  // Between the answer and its usage event the process only publishes: a crash (or NATS going
-  // away) in that window loses the record, and the redelivered work makes a fresh call. The
-  // scripted server shares this process with the killer, so arrival times can lag a kill a little.
-  return faults.find((f) => f.at >= r.time - 1_000 && f.at <= answeredAt + 3_000 && (f.kind === "nats-restart" || f.role === processRole(r)));
+  return faults.find((f) => f.kind === "kill" && f.role === processRole(r) && f.at >= r.time - 1_000 && f.at <= answeredAt + 3_000);
 }
 
 export function auditRun(
@@ -99,14 +102,17 @@ export function auditRun(
   const chargedSet = new Set(charged);
   const missing = input.requests.filter((r) => !chargedSet.has(responseId(r) ?? ""));
   const unexplained = missing.filter((r) => !crashExplaining(r, input.faults));
-  if (unexplained.length > 0) problems.push(`answered calls never charged: ${unexplained.map((r) => `#${r.index} ${processRole(r)}`).join(", ")}`);
+  if (unexplained.length > 0) {
+    const outage = (r: RecordedRequest) => input.faults.some((f) => f.kind === "nats-restart" && f.at >= r.time - 1_000 && f.at <= r.time + (r.durationMs ?? 0) + 3_000);
+    problems.push(`answered calls never charged: ${unexplained.map((r) => `#${r.index} ${processRole(r)}${outage(r) ? " (answered while nats-server restarted)" : ""}`).join(", ")}`);
+  }
 
   return {
     tag: input.tag, runId: view.id, status: view.status, problems, lostEvents, duplicateTransitions, duplicateEvents, duplicateVerdicts,
     usageEvents: usage.length, answeredCalls: input.requests.length,
     uncharged: missing.map((r) => {
       const f = crashExplaining(r, input.faults);
-      return `${input.tag} ${processRole(r)} call #${r.index} answered at ${r.time}: ${f ? `${f.kind} ${f.role ?? ""} at ${f.at}` : "no fault"}`;
+      return `${input.tag} ${processRole(r)} call #${r.index} answered at ${r.time}: ${f ? `${f.kind} ${f.role ?? ""} at ${f.at}` : "no crash explains it"}`;
     }),
   };
 }
