@@ -5,13 +5,25 @@ import { startScriptedModel, type Rule, type Script, type ScriptedModel } from "
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startStack, type Stack } from "./support/stack.js";
-import { tinyProgramScript } from "./support/tiny-program.js";
+import { tinyProgramScript, tinySpec } from "./support/tiny-program.js";
 
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 const SCREENSHOTS = process.env["DASHBOARD_SCREENSHOTS"] ?? mkdtempSync(join(tmpdir(), "harness-dashboard-"));
 
+const COMMENTS = "Please add multiplication as its own feature, and say the tests run with node.";
+
+/** Version 2 of the reviewed spec: multiplication added, addition's criteria and the overview sharpened. */
+function revisedSpec() {
+  const spec = tinySpec("Calc v2", 2);
+  return {
+    ...spec,
+    overview: "A small arithmetic library with its own test suite, run with node.",
+    features: spec.features.map((f) => (f.id === "F1" ? { ...f, acceptanceCriteria: [...f.acceptanceCriteria, "add(-1,1) returns 0"] } : f)),
+  };
+}
+
 /** The tiny program with every model reply held back, so the run is live long enough to watch and pause. */
-function slowed(script: Script, delayMs: number): Script {
+function slowed(script: Script, delayMs: number): Rule[] {
   const rules = Array.isArray(script) ? script : script.rules;
   return rules.map((r): Rule => {
     const reply = r.reply;
@@ -27,7 +39,14 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
   let page: Page;
 
   beforeAll(async () => {
-    model = await startScriptedModel({ script: slowed(tinyProgramScript(), 400) });
+    model = await startScriptedModel({
+      script: [
+        // The spec gate: version 1, then version 2 when the reviewer's comments reach the planner.
+        { name: "plan-revised", match: { role: "planner", contains: COMMENTS }, reply: { toolUse: [{ name: "submit_spec", input: revisedSpec() }], delayMs: 1_500 } },
+        { name: "plan-gated", match: { role: "planner", contains: "reviewed spec" }, reply: { toolUse: [{ name: "submit_spec", input: tinySpec("Calc v1", 1) }] } },
+        ...slowed(tinyProgramScript(), 400),
+      ],
+    });
     stack = await startStack({ modelUrl: model.url });
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
@@ -75,5 +94,69 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
     await page.locator("table").first().waitFor();
     for (const role of ["supervisor", "planner", "generator", "evaluator"]) await page.getByRole("cell", { name: role }).first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(SCREENSHOTS, "services.png") });
+  });
+
+  it("reviews a gated spec: requests changes with comments, sees version 2 and what changed from version 1", async () => {
+    const { body } = await api<{ id: string }>(stack, "POST", "/runs", { prompt: "A calculator library (reviewed spec)", options: { gates: { approveSpec: true, approveContracts: false } } });
+    await page.goto(`${stack.apiUrl}/#/runs/${body.id}`);
+    const comments = page.locator("#spec-comments");
+    const revise = page.locator('[data-action="revise"]');
+    const error = page.locator("#spec-review-error");
+    await revise.waitFor({ timeout: 20_000 });
+    expect(await page.locator(".spec-version").count()).toBe(1);
+    expect(await page.locator(".spec-full").textContent()).toContain("Addition");
+
+    // Refusals are shown where the person typed: the API's own 400, and a 409 (the run moved on).
+    await comments.fill("   ");
+    await revise.click();
+    await expect.poll(() => error.textContent()).toMatch(/^400 Bad request .*comments must not be empty/);
+    await page.route("**/spec/revise", (route) => route.fulfill({
+      status: 409, contentType: "application/json",
+      body: JSON.stringify({ error: "SUP_ERR_CONFLICT", message: `run ${body.id} is not waiting for spec approval (it waits for contract)`, statusCode: 409 }),
+    }), { times: 1 });
+    await comments.fill(COMMENTS);
+    await revise.click();
+    await expect.poll(() => error.textContent()).toMatch(/^409 Conflict run .* is not waiting for spec approval/);
+    await page.locator("#spec-review").screenshot({ path: join(SCREENSHOTS, "spec-error.png") });
+    expect(await comments.inputValue()).toBe(COMMENTS); // nothing typed is lost to an error
+
+    await revise.click();
+    // While the planner works (its reply is held back a moment) the box says so, quoting the comments.
+    await expect.poll(() => page.locator(".run-meta").textContent()).toContain("waiting for planner writing the spec");
+    expect(await page.locator("#spec-review.review-wait").textContent()).toContain(COMMENTS);
+    await page.locator("#spec-review").screenshot({ path: join(SCREENSHOTS, "spec-revising.png") });
+    await page.locator('.spec-version[data-version="2"]').waitFor({ timeout: 20_000 });
+
+    // Version 2 is shown as its changes from version 1, and says which comments it answers.
+    const diff = page.locator('.spec-diff[data-from="1"][data-to="2"]');
+    await diff.waitFor();
+    expect(await page.locator(".spec-asked").textContent()).toContain(COMMENTS);
+    const added = diff.locator('.dfeat-added[data-feature="F2"]');
+    expect(await added.textContent()).toContain("Multiplication");
+    expect(await added.locator(".dl-add").textContent()).toContain("multiply(3,4) returns 12");
+    expect(await diff.locator('.dfeat-changed[data-feature="F1"] .dl-add').textContent()).toContain("add(-1,1) returns 0");
+    expect(await diff.locator('[data-part="sprints"] .dl-add').textContent()).toContain("Sprint 2: multiplication works and is tested [F2]");
+    expect(await diff.locator('[data-part="overview"] .dl-del del').allTextContents()).toEqual(["suite."]);
+    expect(await diff.locator('[data-part="overview"] .dl-add ins').allTextContents()).toEqual(["suite, run with node."]);
+    expect(await diff.locator(".diff-summary").textContent()).toContain("+1 feature");
+    expect(await page.locator('[data-action="approve-spec"]').textContent()).toBe("Approve v2");
+    await page.locator("#spec").screenshot({ path: join(SCREENSHOTS, "spec-diff.png") });
+    await page.evaluate("window.scrollTo(0, 0)");
+    await page.screenshot({ path: join(SCREENSHOTS, "spec-review.png"), fullPage: true });
+
+    // Any version can be read whole.
+    await page.locator('.spec-version[data-version="1"]').click();
+    expect(await page.locator(".spec-full").textContent()).toContain("Addition");
+    expect(await page.locator(".spec-full").textContent()).not.toContain("Multiplication");
+    await page.locator("#spec").screenshot({ path: join(SCREENSHOTS, "spec-v1.png") });
+
+    // The line diff itself, in the page: a longest common subsequence, deletions before additions.
+    const ops = await page.evaluate<string>(`import("/dashboard/ui.js").then(({ diffLines }) => diffLines(["a", "b", "c", "d", "e"], ["a", "c", "x", "y", "e"]).map((o) => o.op + ":" + o.text).join(" "))`);
+    expect(ops).toBe("same:a del:b same:c del:d add:x add:y same:e");
+
+    await page.locator('[data-action="approve-spec"]').click();
+    await expect.poll(async () => (await api<{ waitingFor: string }>(stack, "GET", `/runs/${body.id}`)).body.waitingFor, { timeout: 10_000 }).not.toBe("spec_approval");
+    await page.locator("#spec-review").waitFor({ state: "detached", timeout: 10_000 });
+    await api(stack, "POST", `/runs/${body.id}/cancel`, {});
   });
 });

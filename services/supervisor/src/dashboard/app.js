@@ -1,7 +1,7 @@
 /* global document, window, location, EventSource */
 // The dashboard: hash routes over the supervisor's own API, live run updates over SSE.
 import { pagesFor } from "./router.js";
-import { budgetMeters, featureBoard, runHeader, sprintsView, specView } from "./run-view.js";
+import { budgetMeters, featureBoard, runHeader, specPanel, specVersions, sprintsView } from "./run-view.js";
 import { EVENT_TYPES, timelineCard, timelineItem } from "./timeline.js";
 import { h } from "./ui.js";
 import { runsPage, servicesPage } from "./pages.js";
@@ -75,7 +75,9 @@ async function showServices() {
 /** The run page: its state re-rendered on each event, its timeline appended to as events stream in. */
 async function showRun(id) {
   let run = await api("GET", `/runs/${id}`);
-  const stateEl = h("div", { class: "run-state" });
+  const top = h("div", { class: "stack" });
+  const rest = h("div", { class: "stack" });
+  const stateEl = h("div", { class: "run-state" }, top, rest);
   const { list, card } = timelineCard(localStorage.getItem("harness.showUsage") === "1", (on) => localStorage.setItem("harness.showUsage", on ? "1" : "0"));
   const control = async (action) => {
     try {
@@ -83,7 +85,21 @@ async function showRun(id) {
       toast(`${action[0].toUpperCase()}${action.slice(1)} sent.`, "ok");
     } catch (err) { if (err.status !== 401) toast(err.message, "bad"); }
   };
-  const render = () => stateEl.replaceChildren(runHeader(run, { control }), budgetMeters(run), featureBoard(run), sprintsView(run) ?? "", specView(run) ?? "");
+  // Its outcome shows in the review box itself, where the person is typing: no toast.
+  const revise = async (comments) => {
+    try { await api("POST", `/runs/${id}/spec/revise`, { comments }); return null; } catch (err) { return err; }
+  };
+  // Every spec version from the run's spec.produced events, with the comments it answers.
+  const produced = new Map();
+  let asked = null;
+  const spec = specPanel({ revise, approve: () => control("approve") });
+  const render = () => {
+    top.replaceChildren(runHeader(run, { control }), budgetMeters(run));
+    rest.replaceChildren(featureBoard(run), sprintsView(run) ?? "");
+    spec.update(run, specVersions(run, produced), asked);
+    // While the spec is being written or reviewed it comes first; once building, after the sprints.
+    spec.mount(stateEl, run.waitingFor === "spec" || run.waitingFor === "spec_approval" ? rest : null);
+  };
   let pending;
   const refresh = () => {
     clearTimeout(pending);
@@ -99,7 +115,14 @@ async function showRun(id) {
   const onEvent = (ev) => {
     if (seen.has(ev.lastEventId)) return;
     seen.add(ev.lastEventId);
-    list.append(timelineItem(JSON.parse(ev.data)));
+    const e = JSON.parse(ev.data);
+    const m = e.message ?? {};
+    if (m.type === "run.control" && m.payload?.action === "revise_spec") asked = m.payload.comment ?? null;
+    if (m.type === "spec.produced" && m.payload?.spec && !produced.has(m.payload.version)) {
+      produced.set(m.payload.version, { version: m.payload.version, spec: m.payload.spec, time: e.time, comments: asked });
+      asked = null;
+    }
+    list.append(timelineItem(e));
     list.lastElementChild?.scrollIntoView({ block: "nearest" });
     refresh();
   };

@@ -1,5 +1,7 @@
-// The run page: header and controls, budget meters, feature board, sprints with verdicts, spec.
-import { clock, count, duration, empty, h, meter, pill, plural, usd } from "./ui.js";
+// The run page: header and controls, budget meters, feature board, sprints with verdicts, and the
+// spec with every version, what changed between versions, and the review box of the spec gate.
+/* global document */
+import { clock, count, diffLines, duration, empty, h, linesOf, meter, pill, plural, usd } from "./ui.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -119,12 +121,268 @@ function criterionRow(run, c) {
     h("td", { class: "crit-score" }, h("div", { class: "score-track" }, bar, mark), h("span", { class: "mono small" }, `${c.score}/${c.threshold}`)));
 }
 
-export function specView(run) {
-  if (!run.spec) return null;
-  const s = run.spec;
-  return h("section", { class: "card" }, h("details", { class: "spec" },
-    h("summary", {}, h("h2", { class: "inline" }, "Spec"), h("span", { class: "muted" }, ` v${run.specVersion} · ${s.features.length} features · ${s.sprints.length} sprints`)),
-    h("p", {}, s.overview),
-    h("ol", { class: "spec-features" }, s.features.map((f) => h("li", {}, h("strong", {}, `${f.id} ${f.title}`), h("p", { class: "small muted" }, f.userStory),
-      h("ul", {}, f.acceptanceCriteria.map((a) => h("li", { class: "small" }, a))))))));
+// ---- The spec: its versions, the changes between them, and the review box of the spec gate.
+
+const HTTP = { 400: "Bad request", 401: "Not authorised", 404: "Not found", 409: "Conflict", 413: "Too large", 415: "Unsupported" };
+
+/** Every version of the spec, oldest first: from the run's spec.produced events, or its current spec. */
+export function specVersions(run, produced) {
+  const list = [...produced.values()].sort((a, b) => a.version - b.version);
+  if (list.length === 0 && run.spec) return [{ version: run.specVersion, spec: run.spec, time: null, comments: null }];
+  return list;
+}
+
+/**
+ * The spec card. It keeps its own state (the chosen version and view, the comments being written)
+ * and redraws only when what it shows changes, so live updates never interrupt someone typing.
+ * `actions.revise(comments)` resolves to null or the error; `actions.approve()` approves.
+ * `update(run, versions, pending)` takes the run, its versions and comments not yet answered.
+ */
+export function specPanel(actions) {
+  const ui = { chosen: null, view: null, open: null, busy: false, error: null, sent: null, key: "" };
+  let run = null;
+  let versions = [];
+  let pending = null;
+  const el = h("section", { class: "card spec-card", id: "spec", hidden: true });
+  const comments = h("textarea", {
+    id: "spec-comments", rows: 3, maxlength: 20_000, "aria-label": "Comments for the planner",
+    placeholder: "What should the planner change? For example: “Give multiplication its own feature and sprint.”",
+    onkeydown: (ev) => { if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); send(); } },
+  });
+
+  async function send() {
+    if (ui.busy) return;
+    ui.busy = true;
+    ui.error = null;
+    draw();
+    const text = comments.value;
+    const err = await actions.revise(text);
+    ui.busy = false;
+    if (err) ui.error = err;
+    else { ui.sent = { text: text.trim(), after: versions.at(-1)?.version ?? 0 }; comments.value = ""; }
+    draw();
+  }
+
+  /** Redraws in place; the comments box is the same element throughout, focus and caret kept. */
+  function draw() {
+    const focused = document.activeElement === comments;
+    const [from, to] = [comments.selectionStart, comments.selectionEnd];
+    el.hidden = versions.length === 0;
+    if (!el.hidden) el.replaceChildren(...content());
+    else el.replaceChildren();
+    if (focused && comments.isConnected) { comments.focus(); comments.setSelectionRange(from, to); }
+  }
+
+  function content() {
+    const latest = versions.at(-1);
+    if (ui.sent && (latest.version > ui.sent.after || !["spec", "spec_approval"].includes(run.waitingFor))) ui.sent = null;
+    const shown = versions.find((v) => v.version === ui.chosen) ?? latest;
+    const prev = versions[versions.indexOf(shown) - 1];
+    const view = prev ? ui.view ?? "changes" : "full";
+    const reviewing = run.waitingFor === "spec_approval" || run.waitingFor === "spec";
+    const details = h("details", { class: "spec", open: ui.open ?? reviewing },
+      h("summary", { onclick: () => { ui.open = !details.open; } }, h("h2", { class: "inline" }, "Spec"),
+        h("span", { class: "muted" }, ` v${latest.version}${versions.length > 1 ? ` (${plural(versions.length, "version")})` : ""} · ${plural(latest.spec.features.length, "feature")} · ${plural(latest.spec.sprints.length, "sprint")}`)),
+      reviewBox(latest),
+      h("div", { class: "spec-bar" },
+        h("div", { class: "spec-versions", role: "group", "aria-label": "Spec versions" }, versions.map((v) => h("button", {
+          type: "button", class: `spec-version ${v === shown ? "spec-version-on" : ""}`, "data-version": v.version, "aria-pressed": v === shown ? "true" : "false",
+          title: v.spec.title, onclick: () => { ui.chosen = v === latest ? null : v.version; draw(); },
+        }, h("strong", {}, `v${v.version}`), v.time ? h("span", { class: "small" }, clock(v.time)) : null,
+        v.version === run.specVersion && versions.length > 1 ? h("span", { class: "tag" }, "current") : null))),
+        prev ? h("div", { class: "seg", role: "group", "aria-label": "Show" },
+          h("button", { type: "button", class: `seg-btn ${view === "changes" ? "seg-on" : ""}`, "data-view": "changes", onclick: () => { ui.view = "changes"; draw(); } }, `Changes from v${prev.version}`),
+          h("button", { type: "button", class: `seg-btn ${view === "full" ? "seg-on" : ""}`, "data-view": "full", onclick: () => { ui.view = "full"; draw(); } }, `Full v${shown.version}`)) : null),
+      shown.comments ? h("p", { class: "spec-asked" }, h("span", { class: "muted" }, `v${shown.version} answers the comments `), h("q", {}, shown.comments)) : null,
+      view === "changes" ? specDiff(prev, shown) : specFull(shown.spec));
+    return [details];
+  }
+
+  function reviewBox(latest) {
+    if (TERMINAL.has(run.status)) return null;
+    // Comments sent (from here, or seen in the events) and no new version yet: the planner is at it.
+    const asked = ui.sent?.text ?? pending;
+    if (asked && (ui.sent || run.waitingFor === "spec")) {
+      return h("div", { class: "review review-wait", id: "spec-review" },
+        h("p", {}, h("strong", {}, `The planner is revising v${latest.version}`), " with your comments; the new version appears here when it is ready."),
+        h("p", { class: "small muted" }, h("q", {}, asked)));
+    }
+    if (run.waitingFor !== "spec_approval") return null;
+    const error = ui.error ? h("p", { class: "form-error", role: "alert", id: "spec-review-error" },
+      h("strong", {}, ui.error.status ? `${ui.error.status} ${HTTP[ui.error.status] ?? "Error"}` : "Not sent"), " ", ui.error.message) : null;
+    return h("div", { class: "review", id: "spec-review" },
+      h("p", {}, h("strong", {}, `Spec v${latest.version} waits for your approval.`), " Approve it to start building, or tell the planner what to change."),
+      comments, error,
+      h("div", { class: "review-actions" },
+        h("span", { class: "small muted" }, "Ctrl+Enter sends"),
+        h("button", { type: "button", class: "btn", "data-action": "revise", disabled: ui.busy, onclick: send }, ui.busy ? "Sending…" : "Request changes"),
+        h("button", { type: "button", class: "btn btn-ok", "data-action": "approve-spec", disabled: ui.busy, onclick: () => actions.approve() }, `Approve v${latest.version}`)));
+  }
+
+  return {
+    el,
+    /** New run state or versions: redrawn only if something the card shows changed. */
+    update(nextRun, nextVersions, pendingComments) {
+      run = nextRun;
+      versions = nextVersions;
+      pending = pendingComments ?? null;
+      const key = JSON.stringify([run.status, run.waitingFor, run.specVersion, pending, versions.map((v) => [v.version, v.time])]);
+      if (key !== ui.key) { ui.key = key; draw(); }
+    },
+    /** Puts the card before `before` (or last) in `parent`, keeping the comments box focused. */
+    mount(parent, before) {
+      if (el.parentNode === parent && el.nextElementSibling === before) return;
+      const focused = document.activeElement === comments;
+      parent.insertBefore(el, before);
+      if (focused) comments.focus();
+    },
+  };
+}
+
+/** A whole version of the spec. */
+function specFull(s) {
+  return h("div", { class: "spec-full" },
+    h("h3", { class: "spec-title" }, s.title),
+    h("p", { class: "prose" }, s.overview),
+    s.targetUsers?.length ? h("p", { class: "small" }, h("span", { class: "label" }, "For "), s.targetUsers.join(" · ")) : null,
+    s.designLanguage ? [h("h4", {}, "Design language"), h("p", { class: "prose small" }, s.designLanguage)] : null,
+    s.dataModel ? [h("h4", {}, "Data model"), h("p", { class: "prose small" }, s.dataModel)] : null,
+    h("h4", {}, "Features"),
+    h("ol", { class: "spec-features" }, s.features.map((f) => h("li", { "data-feature": f.id }, h("strong", {}, `${f.id} ${f.title}`), h("p", { class: "small muted" }, f.userStory),
+      h("ul", {}, f.acceptanceCriteria.map((a) => h("li", { class: "small" }, a)))))),
+    h("h4", {}, "Sprint plan"),
+    h("ol", { class: "spec-plan" }, s.sprints.map((p) => h("li", { class: "small" }, h("strong", {}, `Sprint ${p.number}`), ` — ${p.goal} `, h("span", { class: "mono muted" }, p.featureIds.join(", "))))));
+}
+
+const sprintLine = (p) => `Sprint ${p.number}: ${p.goal} [${p.featureIds.join(", ")}]`;
+
+/** What changed from spec `a` to spec `b`: a summary, then each part that changed. */
+export function specDiff(before, after) {
+  const a = before.spec;
+  const b = after.spec;
+  const summary = [];
+  const parts = [];
+  const text = (label, x, y, key) => {
+    if ((x ?? "") === (y ?? "")) return;
+    summary.push(["chg", `${label.toLowerCase()} changed`]);
+    parts.push(h("div", { class: "diff-part", "data-part": key }, h("h4", {}, label), diffRows(diffLines(linesOf(x), linesOf(y)))));
+  };
+  text("Title", a.title, b.title, "title");
+  text("Overview", a.overview, b.overview, "overview");
+  const users = diffLines(a.targetUsers ?? [], b.targetUsers ?? []);
+  if (users.some((o) => o.op !== "same")) { summary.push(["chg", "target users changed"]); parts.push(h("div", { class: "diff-part", "data-part": "users" }, h("h4", {}, "Target users"), diffRows(users))); }
+  text("Design language", a.designLanguage, b.designLanguage, "design");
+  text("Data model", a.dataModel, b.dataModel, "data-model");
+
+  // Features by id, in the order of both versions merged.
+  const was = new Map(a.features.map((f) => [f.id, f]));
+  const now = new Map(b.features.map((f) => [f.id, f]));
+  const seen = new Set();
+  const cards = [];
+  const same = [];
+  const tally = { added: 0, removed: 0, changed: 0 };
+  for (const { text: id } of diffLines(a.features.map((f) => f.id), b.features.map((f) => f.id))) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const [x, y] = [was.get(id), now.get(id)];
+    if (x && y && JSON.stringify(x) === JSON.stringify(y)) { same.push(y); continue; }
+    const change = !x ? "added" : !y ? "removed" : "changed";
+    tally[change]++;
+    cards.push(featureChange(change, x, y));
+  }
+  if (tally.added) summary.push(["add", `+${plural(tally.added, "feature")}`]);
+  if (tally.removed) summary.push(["del", `−${plural(tally.removed, "feature")}`]);
+  if (tally.changed) summary.push(["chg", `${plural(tally.changed, "feature")} changed`]);
+  if (cards.length) {
+    parts.push(h("div", { class: "diff-part", "data-part": "features" }, h("h4", {}, "Features"), cards,
+      same.length ? h("p", { class: "small muted" }, `Unchanged: ${same.map((f) => `${f.id} ${f.title}`).join(" · ")}`) : null));
+  }
+  const plan = diffLines(a.sprints.map(sprintLine), b.sprints.map(sprintLine));
+  if (plan.some((o) => o.op !== "same")) {
+    summary.push(["chg", "sprint plan changed"]);
+    parts.push(h("div", { class: "diff-part", "data-part": "sprints" }, h("h4", {}, "Sprint plan"), diffRows(plan, Infinity)));
+  }
+  return h("div", { class: "spec-diff", "data-from": before.version, "data-to": after.version },
+    h("div", { class: "diff-summary" }, h("strong", {}, `v${before.version} → v${after.version}`),
+      summary.length === 0 ? h("span", { class: "muted" }, "no changes") : summary.map(([kind, t]) => h("span", { class: `chip-diff chip-${kind}` }, t))),
+    parts);
+}
+
+function featureChange(change, x, y) {
+  const f = y ?? x;
+  const rows = [];
+  if (change === "changed") {
+    if (x.title !== y.title) rows.push(h("div", { class: "dfield" }, h("span", { class: "label" }, "Title"), diffRows(diffLines([x.title], [y.title]))));
+    if (x.userStory !== y.userStory) rows.push(h("div", { class: "dfield" }, h("span", { class: "label" }, "Story"), diffRows(diffLines(linesOf(x.userStory), linesOf(y.userStory)))));
+    const crit = diffLines(x.acceptanceCriteria, y.acceptanceCriteria);
+    if (crit.some((o) => o.op !== "same")) rows.push(h("div", { class: "dfield" }, h("span", { class: "label" }, "Acceptance criteria"), diffRows(crit, Infinity)));
+  } else {
+    const op = change === "added" ? "add" : "del";
+    rows.push(h("p", { class: `small dstory dstory-${op}` }, f.userStory));
+    rows.push(h("div", { class: "dfield" }, h("span", { class: "label" }, "Acceptance criteria"), diffRows(f.acceptanceCriteria.map((text) => ({ op, text })))));
+  }
+  return h("article", { class: `dfeat dfeat-${change}`, "data-feature": f.id, "data-change": change },
+    h("div", { class: "dfeat-head" }, h("span", { class: `badge badge-${change}` }, change), h("span", { class: "mono muted" }, f.id), h("strong", {}, f.title)),
+    rows);
+}
+
+/**
+ * Diff rows: "+"/"−" lines, unchanged lines as context (`context` either side of a change, the
+ * rest folded), and a deleted line replaced by an added one marked word by word.
+ */
+function diffRows(ops, context = 2) {
+  const rows = [];
+  const row = (op, parts) => h("div", { class: `dl dl-${op}` }, h("span", { class: "dl-sign", "aria-hidden": "true" }, op === "add" ? "+" : op === "del" ? "−" : ""), h("span", { class: "dl-text" }, parts));
+  for (let i = 0; i < ops.length;) {
+    if (ops[i].op === "same") {
+      let j = i;
+      while (j < ops.length && ops[j].op === "same") j++;
+      const run = ops.slice(i, j);
+      const keepHead = i === 0 ? 0 : context;
+      const keepTail = j === ops.length ? 0 : context;
+      if (run.length > keepHead + keepTail + 1) {
+        for (const o of run.slice(0, keepHead)) rows.push(row("same", o.text));
+        rows.push(h("div", { class: "dl dl-fold" }, h("span", { class: "dl-sign" }), h("span", { class: "dl-text" }, `⋯ ${plural(run.length - keepHead - keepTail, "unchanged line")}`)));
+        for (const o of run.slice(run.length - keepTail)) rows.push(row("same", o.text));
+      } else for (const o of run) rows.push(row("same", o.text));
+      i = j;
+      continue;
+    }
+    let j = i;
+    while (j < ops.length && ops[j].op === "del") j++;
+    let k = j;
+    while (k < ops.length && ops[k].op === "add") k++;
+    const dels = ops.slice(i, j);
+    const adds = ops.slice(j, k);
+    if (dels.length === adds.length) {
+      const marked = dels.map((d, n) => words(d.text, adds[n].text));
+      marked.forEach((m) => rows.push(row("del", m.del)));
+      marked.forEach((m) => rows.push(row("add", m.add)));
+    } else {
+      for (const o of dels) rows.push(row("del", o.text));
+      for (const o of adds) rows.push(row("add", o.text));
+    }
+    i = k;
+  }
+  return h("div", { class: "diff" }, rows);
+}
+
+/** A replaced line marked word by word, unless the two have too little in common to be worth it. */
+function words(x, y) {
+  const ops = diffLines(x.split(/(\s+)/), y.split(/(\s+)/));
+  const kept = ops.filter((o) => o.op === "same" && o.text.trim()).length;
+  const total = Math.max(x.split(/\s+/).length, y.split(/\s+/).length);
+  if (kept / total < 0.4) return { del: x, add: y };
+  // One side's words, each changed stretch as one mark (the spaces inside it included).
+  const side = (op, tag) => {
+    const runs = [];
+    for (const o of ops) {
+      if (o.op !== "same" && o.op !== op) continue;
+      const last = runs.at(-1);
+      if (last && last.changed === (o.op === op)) last.text += o.text;
+      else runs.push({ changed: o.op === op, text: o.text });
+    }
+    return runs.map((r) => (r.changed ? h(tag, {}, r.text) : r.text));
+  };
+  return { del: side("del", "del"), add: side("add", "ins") };
 }

@@ -26,7 +26,9 @@ function describe(m) {
     }
     case "work.failed": return ["bad", `${p.role} gave up on ${p.work}: ${p.reason}`];
     case "budget.exceeded": return ["bad", `${p.kind} budget: ${p.detail || `${p.used} of ${p.limit}`}`];
-    case "run.control": return ["control", `Operator: ${p.action}${p.comment ? ` — ${p.comment}` : ""}`];
+    case "run.control":
+      if (p.action === "revise_spec") return ["control", `Operator asked for spec changes: “${p.comment ?? ""}”`];
+      return ["control", `Operator: ${p.action}${p.comment ? ` — ${p.comment}` : ""}`];
     case "run.transition":
       if (p.from === p.to) return ["warn", `${p.decision.replaceAll("_", " ")}: ${p.reason}`];
       return [`to-${p.to}`, `${p.from} → ${p.to}${p.reason ? ` · ${p.reason}` : ""}`];

@@ -82,3 +82,52 @@ export function plural(n, word) {
 export function empty(text) {
   return h("div", { class: "empty" }, text);
 }
+
+/**
+ * A line diff of two lists of strings by longest common subsequence: `{ op, text }` in order,
+ * op "same", "del" (only in `a`) or "add" (only in `b`); within a change, deletions come first.
+ * The common head and tail are trimmed first; a change too large for the table (over 4M cells)
+ * is shown as all of `a` deleted and all of `b` added.
+ */
+export function diffLines(a, b) {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > head && endB > head && a[endA - 1] === b[endB - 1]) { endA--; endB--; }
+  const x = a.slice(head, endA);
+  const y = b.slice(head, endB);
+  const n = x.length;
+  const m = y.length;
+  const mid = [];
+  if (n * m > 4_000_000) {
+    for (const text of x) mid.push({ op: "del", text });
+    for (const text of y) mid.push({ op: "add", text });
+  } else {
+    // lcs[i * (m + 1) + j]: the longest common subsequence of x[i..] and y[j..].
+    const w = m + 1;
+    const lcs = new Uint32Array((n + 1) * w);
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        lcs[i * w + j] = x[i] === y[j] ? lcs[(i + 1) * w + j + 1] + 1 : Math.max(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
+      }
+    }
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && x[i] === y[j]) { mid.push({ op: "same", text: x[i] }); i++; j++; }
+      else if (j >= m || (i < n && lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])) mid.push({ op: "del", text: x[i++] });
+      else mid.push({ op: "add", text: y[j++] });
+    }
+  }
+  return [
+    ...a.slice(0, head).map((text) => ({ op: "same", text })),
+    ...mid,
+    ...a.slice(endA).map((text) => ({ op: "same", text })),
+  ];
+}
+
+/** Text as lines for `diffLines`: no text is no lines, not one empty line. */
+export function linesOf(text) {
+  return text === undefined || text === null || text === "" ? [] : String(text).split(/\r?\n/);
+}
