@@ -1,4 +1,4 @@
-import { PermanentError, RetryableError, type Bus, type HandlerContext } from "@harness/bus";
+import { PermanentError, RetryableError, ValidationError, type Bus, type HandlerContext } from "@harness/bus";
 import { BudgetExceeded, UsageRecorded, WorkFailed, type Producer } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { BudgetExceededError, ModelError, ModelUnavailableError, type BudgetGuard, type UsageRecord } from "@harness/model";
@@ -35,7 +35,10 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
     };
     const recordUsage = async (u: UsageRecord) => {
       const id = derivedId(u.callId, "usage");
-      await bus.publish(UsageRecorded, envelope("usage.recorded", { callId: u.callId, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd }, msg, producer, { id }));
+      const usage = envelope("usage.recorded", { callId: u.callId, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd }, msg, producer, { id });
+      // A call that was answered has been paid for: keep trying through a NATS outage rather than
+      // fail the work (which would redo the call uncharged). The id makes retries store once.
+      await untilPublished(() => bus.publish(UsageRecorded, usage), () => ctx.working(), ctx.logger);
     };
     try {
       // Work of a finished or cancelled run is dropped before it starts.
@@ -65,4 +68,21 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       throw err;
     }
   };
+}
+
+const USAGE_RETRY_MS = 10 * 60_000;
+
+async function untilPublished(publish: () => Promise<unknown>, keepAlive: () => void, logger: Logger): Promise<void> {
+  const deadline = Date.now() + USAGE_RETRY_MS;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      await publish();
+      return;
+    } catch (err) {
+      if (err instanceof ValidationError || Date.now() + delay > deadline) throw err;
+      logger.warn({ err, retryInMs: delay }, "usage not recorded yet; retrying");
+      try { keepAlive(); } catch { /* disconnected: the ack timer resumes after reconnect */ }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
