@@ -1,5 +1,6 @@
-import { busPipeline, rawPipeline, workMessage, type Pipeline } from "./handoff-pipelines.js";
-import { median, percentile, round, withWindow } from "./stats.js";
+import { burst, roundTrips } from "./handoff-measure.js";
+import { busPipeline, rawPipeline, type Pipeline } from "./handoff-pipelines.js";
+import { median, percentile, round } from "./stats.js";
 import type { BenchResult } from "./types.js";
 
 export interface BusHandoffOptions {
@@ -13,39 +14,6 @@ export interface BusHandoffOptions {
   rounds?: number;
   warmup?: number;
   log?: (line: string) => void;
-}
-
-const TIMEOUT_MS = 120_000;
-let sequence = 0;
-const nextId = (tag: string): string => `${tag}-${(sequence++).toString(36)}`;
-
-function deadline<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out`)), TIMEOUT_MS); });
-  return Promise.race([p, expired]).finally(() => clearTimeout(timer));
-}
-
-async function roundTrips(p: Pipeline, n: number): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const msg = workMessage(nextId(`${p.name}-l`));
-    const t0 = performance.now();
-    const arrived = p.arrival(msg.id);
-    await p.send(msg);
-    await deadline(arrived, `${p.name} round trip`);
-    samples.push(performance.now() - t0);
-  }
-  return samples;
-}
-
-/** Handoffs per second with `window` publishes in flight, until every result is consumed. */
-async function burst(p: Pipeline, n: number, window: number): Promise<number> {
-  const msgs = Array.from({ length: n }, () => workMessage(nextId(`${p.name}-t`)));
-  const all = Promise.all(msgs.map((m) => p.arrival(m.id)));
-  const t0 = performance.now();
-  await withWindow(msgs, window, (m) => p.send(m));
-  await deadline(all, `${p.name} burst`);
-  return n / ((performance.now() - t0) / 1000);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { startNatsServer } from "@harness/testkit";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BENCHMARKS } from "./benchmarks.js";
@@ -33,9 +34,14 @@ async function main(): Promise<void> {
     for (const b of selected) {
       console.log(`running ${b.name}: ${b.description}`);
       const startedAt = new Date().toISOString();
+      // Other work on the machine moves every figure here: the 1-minute load is kept beside them.
+      const loadBefore = loadavg()[0] ?? 0;
+      const t0 = performance.now();
       const result = await b.run({ natsUrl: server.url, log: (l) => console.log(`  ${l}`) });
-      out[b.name] = { ...result, startedAt, node: process.version };
-      console.log(table(b.name, result));
+      const seconds = Math.round((performance.now() - t0) / 1000);
+      const load = [loadBefore, loadavg()[0] ?? 0].map((l) => Math.round(l * 100) / 100);
+      out[b.name] = { ...result, startedAt, seconds, load1m: load, node: process.version };
+      console.log(table(`${b.name} (${seconds} s, load ${load.join(" -> ")})`, result));
     }
   } finally {
     await server.cleanup();

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchService, stopService, type ServiceName, type ServiceProc } from "@harness/cli";
+import { startScriptedModel, type Script, type ScriptedModel } from "@harness/scripted-model";
+import { startNatsServer, type NatsServer } from "@harness/testkit";
+import { observe, type Observer } from "./observer.js";
+import { cpuSeconds, peakRssMb, servicePid } from "./procfs.js";
+
+/*
+ * The whole harness for a benchmark: a fresh nats-server (so earlier benchmarks' streams do not
+ * weigh on this one), the scripted model in this process, and every service as its own process,
+ * exactly as `harness up` starts them.
+ */
+
+export interface BenchStack {
+  nats: NatsServer;
+  model: ScriptedModel;
+  apiUrl: string;
+  services: ServiceProc[];
+  /** One more replica of a role, e.g. to scale generators out. */
+  start(name: ServiceName, env?: Record<string, string>): Promise<ServiceProc>;
+  createRun(prompt: string, options: Record<string, unknown>): Promise<string>;
+  /** Peak resident memory (VmHWM) of each service process so far, MB, keyed `<role>-<n>`. */
+  peakRssMb(): Record<string, number>;
+  /** CPU seconds so far of each service (its own, plus exited child processes) and of nats-server. */
+  cpuSeconds(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export interface BenchStackOptions {
+  script: Script;
+  /** Env for every service (concurrency knobs and the like). */
+  env?: Record<string, string>;
+  /** Roles after the supervisor, in start order; default one planner, generator and evaluator. */
+  roles?: ServiceName[];
+  /** The scripted model's minimum cacheable prefix (the real API has one); default 0. */
+  minCacheableTokens?: number;
+}
+
+const TOKEN = "bench-token-0123456789";
+
+export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
+  const nats = await startNatsServer();
+  const model = await startScriptedModel({ script: opts.script, ...(opts.minCacheableTokens ? { minCacheableTokens: opts.minCacheableTokens } : {}) });
+  const work = mkdtempSync(join(tmpdir(), "harness-bench-"));
+  const services: ServiceProc[] = [];
+  let apiUrl = "";
+  const baseEnv: Record<string, string> = {
+    PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? work, NATS_URL: nats.url,
+    ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: "bench", HARNESS_API_TOKEN: TOKEN,
+    SUPERVISOR_PORT: "0", SUPERVISOR_HOST: "127.0.0.1",
+    // Warnings only: at info every handoff logs a line, and the launcher buffering those lines
+    // would be this process's cost, not the harness's. BENCH_LOG_LEVEL=info measures with them.
+    LOG_LEVEL: process.env["BENCH_LOG_LEVEL"] ?? "warn",
+    GENERATOR_WORKDIR: join(work, "generator"), EVALUATOR_WORKDIR: join(work, "evaluator"),
+    ...opts.env,
+  };
+  const start = async (name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProc> => {
+    const { sp, url } = await launchService(name, name, { env: { ...baseEnv, HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, readyTimeoutMs: 120_000 });
+    services.push(sp);
+    if (url) apiUrl = url;
+    return sp;
+  };
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled(services.map((s) => stopService(s)));
+    await model.close();
+    await nats.cleanup();
+    rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    // Supervisor first: it provisions streams and consumers.
+    await start("supervisor");
+    for (const role of opts.roles ?? ["planner", "generator", "evaluator"]) await start(role);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    nats, model, services, start, stop,
+    get apiUrl() { return apiUrl; },
+    async createRun(prompt, options) {
+      const res = await fetch(`${apiUrl}/runs`, {
+        method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ prompt, options }),
+      });
+      const body = await res.json() as { id?: string };
+      if (res.status !== 201 || !body.id) throw new Error(`POST /runs answered ${res.status}: ${JSON.stringify(body)}`);
+      return body.id;
+    },
+    peakRssMb: () => byService(services, (pid) => peakRssMb(pid)),
+    cpuSeconds: () => {
+      const out = byService(services, (pid) => { const c = cpuSeconds(pid); return c.self + c.children; });
+      out["nats-server"] = cpuSeconds(nats.pid).self;
+      return out;
+    },
+  };
+}
+
+/** A figure per service process, keyed `<role>-<n>` in start order. */
+function byService(services: readonly ServiceProc[], figure: (pid: number) => number): Record<string, number> {
+  const counts = new Map<string, number>();
+  const out: Record<string, number> = {};
+  for (const s of services) {
+    const n = counts.get(s.name) ?? 0;
+    counts.set(s.name, n + 1);
+    if (s.proc.pid !== undefined) out[`${s.name}-${n}`] = figure(servicePid(s.proc.pid));
+  }
+  return out;
+}
+
+/** Runs `fn` against a fresh stack watched by an observer; both are torn down whatever happens. */
+export async function withBenchStack<T>(opts: BenchStackOptions, fn: (stack: BenchStack, observer: Observer) => Promise<T>): Promise<T> {
+  const stack = await startBenchStack(opts);
+  let observer: Observer | undefined;
+  try {
+    observer = await observe(stack.nats.url);
+    return await fn(stack, observer);
+  } finally {
+    await observer?.close();
+    await stack.stop();
+  }
+}
