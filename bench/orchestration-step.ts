@@ -1,0 +1,63 @@
+import { cheapPrompt, cheapScript } from "./cheap-script.js";
+import { roundTrips } from "./handoff-measure.js";
+import { rawPipeline } from "./handoff-pipelines.js";
+import { stepLatencies } from "./observer.js";
+import { withBenchStack } from "./stack.js";
+import { percentile, round } from "./stats.js";
+import type { BenchResult } from "./types.js";
+
+export interface OrchestrationStepOptions {
+  /** Runs measured, one at a time, so every step is the only one in flight. */
+  runs?: number;
+  sprints?: number;
+  /** Raw round trips taken after each run (and as many before the first). */
+  rawPerRun?: number;
+  log?: (line: string) => void;
+}
+
+const RUN_TIMEOUT_MS = 300_000;
+
+/**
+ * The supervisor's step, end to end as seen on the wire: a worker's result event is published,
+ * the supervisor consumes it, folds it into the run's state (KV compare-and-set with outbox) and
+ * publishes the next work item. Beside it, the raw JetStream round trip on the same server:
+ * publish -> consume -> publish -> consume on the bare client, with no state at all.
+ */
+export async function benchOrchestrationStep(opts: OrchestrationStepOptions = {}): Promise<BenchResult> {
+  const runs = opts.runs ?? 8;
+  const sprints = opts.sprints ?? 10;
+  const rawPerRun = opts.rawPerRun ?? 60;
+  const log = opts.log ?? (() => undefined);
+
+  const { steps, rawSamples } = await withBenchStack({ script: cheapScript() }, async (stack, observer) => {
+    const raw = await rawPipeline(stack.nats.url);
+    try {
+      // A first run and round trips that are not counted: JIT and connection warm-up on both sides.
+      await roundTrips(raw, rawPerRun);
+      const warm = await stack.createRun(cheapPrompt(2, "warmup"), { maxSprints: 2 });
+      await observer.waitEnded([warm], RUN_TIMEOUT_MS);
+      observer.clear();
+      const rawSamples = await roundTrips(raw, rawPerRun);
+      for (let i = 0; i < runs; i++) {
+        const id = await stack.createRun(cheapPrompt(sprints, `step-${i}`), { maxSprints: sprints });
+        await observer.waitEnded([id], RUN_TIMEOUT_MS);
+        if (observer.ended.get(id)?.status !== "completed") throw new Error(`run ${id} ended ${observer.ended.get(id)?.status}`);
+        // Alternating with the runs, so background load on the machine hits both sides alike.
+        rawSamples.push(...await roundTrips(raw, rawPerRun));
+        log(`run ${i + 1}/${runs}: ${stepLatencies(observer.seen).length} steps so far`);
+      }
+      return { steps: stepLatencies(observer.seen), rawSamples };
+    } finally {
+      await raw.close();
+    }
+  });
+
+  const figures = { p50Ms: round(percentile(steps, 50)), p99Ms: round(percentile(steps, 99)), samples: steps.length };
+  const baseline = { p50Ms: round(percentile(rawSamples, 50)), p99Ms: round(percentile(rawSamples, 99)), samples: rawSamples.length };
+  const ratios = { p50: round(figures.p50Ms / baseline.p50Ms), p99: round(figures.p99Ms / baseline.p99Ms) };
+  return {
+    figures, baseline, ratios,
+    targets: { p99: { target: "step p99 <= 2x raw round trip p99", met: ratios.p99 <= 2 } },
+    params: { runs, sprints, rawPerRun, model: "scripted, zero latency" },
+  };
+}
