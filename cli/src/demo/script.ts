@@ -54,6 +54,16 @@ function contract(sprint: number, round: number) {
   };
 }
 
+/** A port for the generator's own server, stable across the turns of one build. */
+function selfCheckPort(req: ScriptRequest): number {
+  // Only the text: cache markers move between turns, the prompt does not.
+  const content = req.body.messages[0]?.content ?? "";
+  const first = typeof content === "string" ? content : content.map((b) => (typeof b["text"] === "string" ? b["text"] : "")).join("");
+  let h = 2166136261;
+  for (let i = 0; i < first.length; i++) h = Math.imul(h ^ first.charCodeAt(i), 16777619) >>> 0;
+  return 20_000 + (h % 20_000);
+}
+
 function attemptOf(req: ScriptRequest): { sprint: number; attempt: number } {
   const m = /Sprint (\d+), attempt (\d+)/.exec(req.allText);
   return { sprint: Number(m?.[1] ?? 1), attempt: Number(m?.[2] ?? 1) };
@@ -65,9 +75,12 @@ function build(req: ScriptRequest): StaticReply {
   const { sprint, attempt } = attemptOf(req);
   const note = (text: string): StaticReply => ({ text });
   if (sprint === 1) {
+    const port = selfCheckPort(req);
     if (req.turn === 0) return { text: "I'll write the store, its tests and the server.", toolUse: [write("store.js", STORE_JS), write("test.js", TEST_JS), write("server.js", SERVER_JS)] };
-    if (req.turn === 1) return { toolUse: [{ name: "run_command", input: { command: "node test.js" } }] };
-    return note("Built store.js (JSON-file store), server.js (GET/POST /api/notes, /api/health) and test.js; node test.js passes.");
+    if (req.turn === 1) return { text: "Running the tests and starting the server to try the API.", toolUse: [{ name: "run_command", input: { command: "node test.js" } }, { name: "start_server", input: { command: "node server.js", port, readiness_path: "/api/health" } }] };
+    if (req.turn === 2) return { toolUse: [{ name: "run_command", input: { command: `node -e "fetch('http://127.0.0.1:${port}/api/notes',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({text:'self-check'})}).then(async r=>console.log('POST /api/notes ->',r.status,await r.text()))"` } }] };
+    if (req.turn === 3) return { toolUse: [{ name: "stop_server", input: { port } }, { name: "run_command", input: { command: "rm -rf data" } }] };
+    return note("Built store.js (JSON-file store), server.js (GET/POST /api/notes, /api/health) and test.js; node test.js passes and POST /api/notes answered 201 on a running server.");
   }
   if (attempt === 1) {
     if (req.turn === 0) return { text: "Adding the page and its script.", toolUse: [write("public/index.html", INDEX_HTML), write("public/app.js", APP_JS_BROKEN)] };
