@@ -297,7 +297,7 @@ describe("supervisor API - ops", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/dlq", "/dlq/{id}/redrive", "/healthz", "/metrics", "/readyz", "/runs", "/runs/{id}", "/runs/{id}/approve",
-      "/runs/{id}/artifacts/{ref}", "/runs/{id}/cancel", "/runs/{id}/events", "/runs/{id}/pause", "/runs/{id}/resume", "/services",
+      "/runs/{id}/artifacts/{ref}", "/runs/{id}/cancel", "/runs/{id}/events", "/runs/{id}/pause", "/runs/{id}/resume", "/runs/{id}/spec/revise", "/services",
     ]);
     expect(doc.paths["/runs"]?.["post"]?.security).toEqual([{ bearer: [] }]);
     const docs = await inject("GET", "/docs/");
