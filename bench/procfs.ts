@@ -1,14 +1,15 @@
 import { readFileSync } from "node:fs";
 
 /*
- * Per-process figures from /proc (Linux only). The launcher starts `tsx`, which runs the service
- * in a child node process: the service is that child, the wrapper only relays signals.
+ * Per-process figures from /proc (Linux only). The launcher runs `node --import tsx` (the
+ * service itself); should it start the `tsx` binary instead, the service is that wrapper's child.
  */
 
 const TICKS_PER_SEC = 100;
 
-export function servicePid(launcherPid: number): number {
-  return children(launcherPid)[0] ?? launcherPid;
+export function servicePid(launchedPid: number): number {
+  const wrapper = read(`/proc/${launchedPid}/cmdline`).includes("tsx/dist/cli");
+  return (wrapper ? children(launchedPid)[0] : undefined) ?? launchedPid;
 }
 
 /** VmHWM, the peak resident set since the process started, in MB. */
