@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -15,7 +15,10 @@ function cli(args: string[], env: Record<string, string>, timeoutMs = 120_000) {
 }
 
 describe("cli - harness up, run --follow, status, logs, export against the scripted model", () => {
-  const home = mkdtempSync(join(tmpdir(), "harness-cli-"));
+  // Inside the repository, as `pnpm harness up` uses it by default: builds must not inherit
+  // this repository's package.json ("type": "module") from the data folder's location.
+  mkdirSync(join(REPO_ROOT, ".harness"), { recursive: true });
+  const home = mkdtempSync(join(REPO_ROOT, ".harness", "cli-test-"));
   const env = { HARNESS_HOME: home, ANTHROPIC_API_KEY: "", HARNESS_API_TOKEN: "cli-test-token-123456" };
   let up: ChildProcess | undefined;
   let upOut = "";
@@ -44,7 +47,8 @@ describe("cli - harness up, run --follow, status, logs, export against the scrip
     const status = cli(["status"], env);
     expect(status.out).toContain(`${id}  completed`);
     const logs = cli(["logs", id!], env);
-    expect(logs.out).toContain("verdict.produced");
+    expect(logs.out).toMatch(/verdict\.produced\s+core: FAIL · add-note-ui: /);
+    expect(logs.out).toMatch(/run\.transition\s+running -> completed/);
 
     const out = join(home, "product");
     const exported = cli(["export", id!, out], env);
@@ -67,6 +71,10 @@ describe("cli - harness up, run --follow, status, logs, export against the scrip
     const unknown = cli(["frobnicate"], env, 30_000);
     expect(unknown.code).toBe(2);
     expect(unknown.out).toContain('unknown command "frobnicate"');
+    const badOption = cli(["run", "x", "--bogus"], env, 30_000);
+    expect(badOption.code).toBe(2);
+    expect(badOption.out.split("\n")[0]).toBe("harness: Unknown option '--bogus'");
+    expect(cli(["--help"], env, 30_000).code).toBe(0);
     const noStack = cli(["status"], { ...env, HARNESS_HOME: mkdtempSync(join(tmpdir(), "harness-empty-")) }, 30_000);
     expect(noStack.code).toBe(2);
     expect(noStack.out.trim()).toBe("harness: no running harness found: start one with `pnpm harness up` (or set HARNESS_API_URL)");

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startScriptedModel, type ScriptedModel, type Script } from "@harness/scripted-model";
 import { findNatsServer, startNatsServer } from "@harness/testkit";
@@ -57,10 +58,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const nats = await startNats(opts.dataDir);
   const scripted = opts.script ? await startScriptedModel({ script: opts.script }) : undefined;
   const services: ServiceProc[] = [];
+  // Workspaces live outside the project: a build must not inherit this repository's
+  // package.json ("type": "module") or resolve modules from its node_modules.
+  const workRoot = mkdtempSync(join(tmpdir(), "harness-work-"));
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     NATS_URL: nats.url, HARNESS_API_TOKEN: token, SUPERVISOR_HOST: "127.0.0.1", SUPERVISOR_PORT: String(opts.port),
-    GENERATOR_WORKDIR: join(opts.dataDir, "generator"), EVALUATOR_WORKDIR: join(opts.dataDir, "evaluator"),
+    GENERATOR_WORKDIR: join(workRoot, "generator"), EVALUATOR_WORKDIR: join(workRoot, "evaluator"),
     ...(scripted ? { ANTHROPIC_BASE_URL: scripted.url, ANTHROPIC_API_KEY: "scripted" } : {}),
     ...opts.env,
   };
@@ -68,6 +72,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     await Promise.all(services.map((s) => stopService(s)));
     await scripted?.close();
     await nats.stop();
+    rmSync(workRoot, { recursive: true, force: true });
   };
   try {
     let apiUrl = "";

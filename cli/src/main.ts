@@ -17,14 +17,22 @@ const USAGE = `harness <command>
   demo [--keep]                          offline end-to-end demo with a scripted model`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  let parsed;
+  try {
+    parsed = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
       port: { type: "string" }, scripted: { type: "boolean" }, quiet: { type: "boolean" }, follow: { type: "boolean", short: "f" },
       sprints: { type: "string" }, attempts: { type: "string" }, budget: { type: "string" }, evaluators: { type: "string" },
       model: { type: "string", multiple: true }, constraints: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
     },
-  });
+    });
+  } catch (err) {
+    // Node's parser messages are long; keep the first sentence and point at the usage.
+    const first = (err instanceof Error ? err.message : String(err)).split(". ")[0];
+    throw new CliError(`${first}\n\n${USAGE}`, 2);
+  }
+  const { values, positionals } = parsed;
   const [command, ...args] = positionals;
   const num = (v: string | undefined, name: string) => {
     if (v === undefined) return undefined;
@@ -38,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
     return n;
   };
   const need = (i: number, what: string) => { const v = args[i]; if (!v) throw new CliError(`missing ${what}\n\n${USAGE}`, 2); return v; };
-  if (values.help || !command) { console.log(USAGE); return command ? 0 : 2; }
+  if (values.help) { console.log(USAGE); return 0; }
+  if (!command) { console.log(USAGE); return 2; }
   switch (command) {
     case "up": return upCommand({ ...(values.port ? { port: port(values.port) } : {}), ...(values.scripted ? { scripted: true } : {}), ...(values.quiet ? { quiet: true } : {}) });
     case "run": return runCommand(need(0, "prompt"), {

@@ -58,9 +58,35 @@ export async function statusCommand(id?: string): Promise<number> {
   return 0;
 }
 
+interface LoggedEvent { seq: number; time: string; message: { type: string; sprint: number; attempt: number; producer: { role: string }; payload: Record<string, unknown> } }
+
+/** One line of detail per event: enough to see why a run went where it did. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are read loosely for display
+export function eventDetail(type: string, p: Record<string, any>): string {
+  switch (type) {
+    case "spec.produced": return `v${p["version"]} "${p["spec"]?.title}"`;
+    case "contract.proposed": return `round ${p["round"]}: ${p["contract"]?.checks?.length ?? 0} checks`;
+    case "contract.reviewed": return `round ${p["round"]}: ${p["review"]?.approved ? "approved" : (p["review"]?.changeRequests ?? []).map((c: { request: string }) => c.request).join(" | ")}`;
+    case "build.produced": return `${p["files"]?.length ?? 0} files ${p["artifact"]?.name ?? ""}`;
+    case "verdict.produced": {
+      const v = p["verdict"] ?? {};
+      const failed = (v.criteria ?? []).filter((c: { passed: boolean }) => !c.passed);
+      return `${v.evaluator}: ${v.passed ? "PASS" : "FAIL"}${failed.map((c: { checkId: string; feedback: string }) => ` · ${c.checkId}: ${String(c.feedback).split("\n")[0]?.slice(0, 160)}`).join("")}`;
+    }
+    case "usage.recorded": return `${p["role"]} ${p["model"]} $${Number(p["costUsd"]).toFixed(4)}`;
+    case "run.transition": return `${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`;
+    case "work.failed": case "budget.exceeded": return String(p["reason"] ?? p["detail"] ?? "");
+    case "run.control": return `${p["action"]}${p["comment"] ? `: ${p["comment"]}` : ""}`;
+    default: return "";
+  }
+}
+
 export async function logsCommand(id: string): Promise<number> {
-  const { events } = await request<{ events: Array<{ seq: number; time: string; message: { type: string; sprint: number; attempt: number; producer: { role: string } } }> }>(apiTarget(), "GET", `/runs/${id}/events`);
-  for (const e of events) console.log(`${String(e.seq).padStart(6)} ${e.time} ${e.message.producer.role.padEnd(10)} s${e.message.sprint}a${e.message.attempt} ${e.message.type}`);
+  const { events } = await request<{ events: LoggedEvent[] }>(apiTarget(), "GET", `/runs/${id}/events`);
+  for (const e of events) {
+    const m = e.message;
+    console.log(`${String(e.seq).padStart(6)} ${e.time} ${m.producer.role.padEnd(10)} s${m.sprint}a${m.attempt} ${m.type.padEnd(18)} ${eventDetail(m.type, m.payload)}`);
+  }
   return 0;
 }
 

@@ -30,10 +30,17 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
   console.log(`\nharness is up: ${stack.apiUrl}`);
   console.log(`  dashboard  ${stack.apiUrl}/`);
   console.log(`  API token  ${generated ? `${stack.token} (generated; also in ${DATA_DIR}/token)` : "from HARNESS_API_TOKEN"}`);
-  console.log(`  model      ${useScripted ? "SCRIPTED (offline demo script; set ANTHROPIC_API_KEY to use Claude)" : "Claude via the Anthropic API"}`);
+  console.log(`  model      ${useScripted ? "SCRIPTED: the offline demo script builds Pocket Notes whatever the prompt; set ANTHROPIC_API_KEY to use Claude" : "Claude via the Anthropic API"}`);
   console.log(`  NATS       ${stack.natsUrl}\n  submit     pnpm harness run "<prompt>" --follow\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => { console.log("\nstopping: draining services..."); resolve(); };
+    const stop = () => {
+      console.log("\nstopping: draining services...");
+      // A terminal sends SIGINT to the whole group, and pnpm forwards it again: while draining,
+      // further signals are ignored instead of killing this process half way.
+      process.on("SIGINT", () => undefined);
+      process.on("SIGTERM", () => undefined);
+      resolve();
+    };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });

@@ -51,8 +51,7 @@ export async function startWorkerService(opts: WorkerServiceOptions): Promise<{ 
   const consumers = await opts.consumers(bus, track);
   const heartbeat = startHeartbeat(bus, { role: opts.role, name: opts.name, instance: config.HARNESS_INSTANCE, version: opts.version, capacity: opts.capacity, inFlight: () => inFlight });
   const health = await startHealthServer(config.HARNESS_HEALTH_PORT, () => !bus.nc.isClosed());
-  logger.info({ nats: config.NATS_URL }, `${opts.role} ready`);
-  // One plain line, whatever the log level, for launchers that wait on it.
+  // One plain line, whatever the log level, for launchers and people (not a log record too).
   process.stdout.write(`${opts.role} ready\n`);
   const stop = async () => {
     heartbeat.stop();

@@ -60,11 +60,13 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
       if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}: ${stderr}`);
       const file = readdirSync(portsDir).find((f) => f.endsWith(".ports"));
       if (file) {
-        const ports = JSON.parse(readFileSync(join(portsDir, file), "utf8")) as { nats: string[]; monitoring?: string[] };
-        const url = ports.nats[0];
+        let ports: { nats: string[]; monitoring?: string[] } | undefined;
+        // The server may still be writing the file: an incomplete read is retried.
+        try { ports = JSON.parse(readFileSync(join(portsDir, file), "utf8")) as { nats: string[]; monitoring?: string[] }; } catch { ports = undefined; }
+        const url = ports?.nats[0];
         if (url) {
           port = Number(new URL(url).port);
-          monitorUrl = ports.monitoring?.[0] ?? "";
+          monitorUrl = ports?.monitoring?.[0] ?? "";
           await waitHealthy(monitorUrl, deadline);
           return;
         }
