@@ -73,7 +73,7 @@ describe("cli - harness up, run --follow, status, logs, export against the scrip
     expect(unknown.out).toContain('unknown command "frobnicate"');
     const badOption = cli(["run", "x", "--bogus"], env, 30_000);
     expect(badOption.code).toBe(2);
-    expect(badOption.out.split("\n")[0]).toBe("harness: Unknown option '--bogus'");
+    expect(badOption.out.trim()).toBe("harness: Unknown option '--bogus' (see harness --help)");
     expect(cli(["--help"], env, 30_000).code).toBe(0);
     const noStack = cli(["status"], { ...env, HARNESS_HOME: mkdtempSync(join(tmpdir(), "harness-empty-")) }, 30_000);
     expect(noStack.code).toBe(2);

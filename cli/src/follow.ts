@@ -6,6 +6,11 @@ interface Msg { type: string; sprint: number; attempt: number; payload: Record<s
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
+/** Shortens text for one line, saying so. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
 function bar(done: number, total: number, width = 20): string {
   const filled = total > 0 ? Math.round((done / total) * width) : 0;
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`;
@@ -30,7 +35,9 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
         const v = p["verdict"];
         const failed = v.criteria.filter((c: { passed: boolean }) => !c.passed);
         if (v.passed) passed++;
-        print(`${at} · ${v.evaluator}: ${v.passed ? "PASS" : "FAIL"} ${v.criteria.length - failed.length}/${v.criteria.length}${failed[0] ? ` · ${failed[0].checkId}: ${String(failed[0].feedback).split("\n")[0]?.slice(0, 120)}` : ""}`);
+        const firstLine = failed[0] ? clip(String(failed[0].feedback).split("\n")[0] ?? "", 160) : "";
+        const more = failed.length > 1 ? ` (+${failed.length - 1} more: ${failed.slice(1).map((c: { checkId: string }) => c.checkId).join(", ")})` : "";
+        print(`${at} · ${v.evaluator}: ${v.passed ? "PASS" : "FAIL"} ${v.criteria.length - failed.length}/${v.criteria.length}${failed[0] ? ` · ${failed[0].checkId}: ${firstLine}${more}` : ""}`);
         if (v.passed) print(`${bar(passed, sprints)} $${cost.toFixed(4)}`);
         return;
       }

@@ -44,7 +44,8 @@ async function startNats(dataDir: string): Promise<{ url: string; stop(): Promis
     throw new StackError("nats-server was not found and Docker is not running. Install it (Debian/Ubuntu: sudo apt-get install nats-server; macOS: brew install nats-server) or start Docker.");
   }
   const server = await startNatsServer({ storeDir: join(dataDir, "nats") });
-  return { url: server.url, stop: () => server.stop() };
+  // cleanup() removes the server's temp config dir; the store lives in dataDir and stays.
+  return { url: server.url, stop: () => server.cleanup() };
 }
 
 function dockerWorks(): boolean {

@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     // Node's parser messages are long; keep the first sentence and point at the usage.
     const first = (err instanceof Error ? err.message : String(err)).split(". ")[0];
-    throw new CliError(`${first}\n\n${USAGE}`, 2);
+    throw new CliError(`${first} (see harness --help)`, 2);
   }
   const { values, positionals } = parsed;
   const [command, ...args] = positionals;

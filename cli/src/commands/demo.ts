@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CliError } from "../client.js";
@@ -44,5 +44,7 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
     return status === "completed" ? 0 : 1;
   } finally {
     await stack.stop();
+    // Keep only the product the output points at.
+    for (const leftover of ["nats", "token"]) rmSync(join(dataDir, leftover), { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, existsSync } from "node:fs";
 import { restore } from "@harness/workspace";
 import { apiTarget, CliError, download, request } from "../client.js";
-import { followRun } from "../follow.js";
+import { clip, followRun } from "../follow.js";
 
 interface RunSummary { id: string; status: string; reason: string; title?: string; currentSprint: number; sprints: number; costUsd: number; createdAt: string }
 interface RunView {
@@ -71,7 +71,7 @@ export function eventDetail(type: string, p: Record<string, any>): string {
     case "verdict.produced": {
       const v = p["verdict"] ?? {};
       const failed = (v.criteria ?? []).filter((c: { passed: boolean }) => !c.passed);
-      return `${v.evaluator}: ${v.passed ? "PASS" : "FAIL"}${failed.map((c: { checkId: string; feedback: string }) => ` · ${c.checkId}: ${String(c.feedback).split("\n")[0]?.slice(0, 160)}`).join("")}`;
+      return `${v.evaluator}: ${v.passed ? "PASS" : "FAIL"}${failed.map((c: { checkId: string; feedback: string }) => ` · ${c.checkId}: ${clip(String(c.feedback).split("\n")[0] ?? "", 240)}`).join("")}`;
     }
     case "usage.recorded": return `${p["role"]} ${p["model"]} $${Number(p["costUsd"]).toFixed(4)}`;
     case "run.transition": return `${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`;
