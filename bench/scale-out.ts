@@ -65,10 +65,11 @@ export async function benchScaleOut(opts: ScaleOutOptions = {}): Promise<BenchRe
   const sequence = [...replicas, ...replicas.slice(0, -1).reverse()];
   try {
     const extra: ServiceProc[] = [];
-    for (const target of sequence) {
+    for (const [i, target] of sequence.entries()) {
       while (extra.length + 1 < target) extra.push(await stack.start("generator"));
       while (extra.length + 1 > target) await stopService(extra.pop() as ServiceProc);
-      await sleep(settleMs);
+      // The first window also waits out the start: planning every run, JIT in fresh processes.
+      await sleep(i === 0 ? 2 * settleMs : settleMs);
       observer.clear();
       const t0 = performance.now();
       await sleep(windowMs);
