@@ -70,8 +70,11 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep): Promise
       if (err instanceof KvConflictError) { await jitter(i); continue; }
       throw err;
     }
-    await publishOutbox(bus, next.outbox);
-    try { await bus.runs.update(runId, next.state, revision); } catch (err) { if (!(err instanceof KvConflictError)) throw err; }
+    if (next.outbox.length > 0) {
+      await publishOutbox(bus, next.outbox);
+      // Clearing the outbox is only needed when there was one (the write above holds `pending: []`).
+      try { await bus.runs.update(runId, next.state, revision); } catch (err) { if (!(err instanceof KvConflictError)) throw err; }
+    }
     if (ledgerChanged(prev, next.state)) await writeLedger(bus, next.state);
     return { prev, state: next.state };
   }

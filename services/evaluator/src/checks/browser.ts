@@ -1,5 +1,5 @@
 import type { BrowserCheck, BrowserStep, CriterionResult, Evidence } from "@harness/contracts";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { PageWatch } from "./page-watch.js";
 
 export interface Screenshot { name: string; checkId: string; png: Uint8Array }
@@ -10,6 +10,8 @@ const STEP_TIMEOUT_MS = 5_000;
 const NAVIGATION_TIMEOUT_MS = 15_000;
 
 export async function launchBrowser(executablePath: string): Promise<Browser> {
+  // Loaded on first use: playwright-core adds ~85 MB to a process that may never drive a browser.
+  const { chromium } = await import("playwright-core");
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
