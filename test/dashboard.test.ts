@@ -7,6 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startStack, type Stack } from "./support/stack.js";
 import { tinyProgramScript, tinySpec } from "./support/tiny-program.js";
 
+/**
+ * Screenshots are evidence for people, not assertions: the page redraws live, so an element can
+ * be replaced while it is captured. Retry a few times, then fall back to the whole page.
+ */
+async function shoot(page: Page, selector: string, path: string): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    try { await page.locator(selector).screenshot({ path, timeout: 5_000 }); return; } catch { await page.waitForTimeout(200); }
+  }
+  await page.screenshot({ path, fullPage: true });
+}
+
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 const SCREENSHOTS = process.env["DASHBOARD_SCREENSHOTS"] ?? mkdtempSync(join(tmpdir(), "harness-dashboard-"));
 
@@ -117,14 +128,14 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
     await comments.fill(COMMENTS);
     await revise.click();
     await expect.poll(() => error.textContent()).toMatch(/^409 Conflict run .* is not waiting for spec approval/);
-    await page.locator("#spec-review").screenshot({ path: join(SCREENSHOTS, "spec-error.png") });
+    await shoot(page, "#spec-review", join(SCREENSHOTS, "spec-error.png"));
     expect(await comments.inputValue()).toBe(COMMENTS); // nothing typed is lost to an error
 
     await revise.click();
     // While the planner works (its reply is held back a moment) the box says so, quoting the comments.
     await expect.poll(() => page.locator(".run-meta").textContent()).toContain("waiting for planner writing the spec");
     expect(await page.locator("#spec-review.review-wait").textContent()).toContain(COMMENTS);
-    await page.locator("#spec-review").screenshot({ path: join(SCREENSHOTS, "spec-revising.png") });
+    await shoot(page, "#spec-review", join(SCREENSHOTS, "spec-revising.png"));
     await page.locator('.spec-version[data-version="2"]').waitFor({ timeout: 20_000 });
 
     // Version 2 is shown as its changes from version 1, and says which comments it answers.
@@ -140,7 +151,7 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
     expect(await diff.locator('[data-part="overview"] .dl-add ins').allTextContents()).toEqual(["suite, run with node."]);
     expect(await diff.locator(".diff-summary").textContent()).toContain("+1 feature");
     expect(await page.locator('[data-action="approve-spec"]').textContent()).toBe("Approve v2");
-    await page.locator("#spec").screenshot({ path: join(SCREENSHOTS, "spec-diff.png") });
+    await shoot(page, "#spec", join(SCREENSHOTS, "spec-diff.png"));
     await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: join(SCREENSHOTS, "spec-review.png"), fullPage: true });
 
@@ -148,7 +159,7 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
     await page.locator('.spec-version[data-version="1"]').click();
     expect(await page.locator(".spec-full").textContent()).toContain("Addition");
     expect(await page.locator(".spec-full").textContent()).not.toContain("Multiplication");
-    await page.locator("#spec").screenshot({ path: join(SCREENSHOTS, "spec-v1.png") });
+    await shoot(page, "#spec", join(SCREENSHOTS, "spec-v1.png"));
 
     // The line diff itself, in the page: a longest common subsequence, deletions before additions.
     const ops = await page.evaluate<string>(`import("/dashboard/ui.js").then(({ diffLines }) => diffLines(["a", "b", "c", "d", "e"], ["a", "c", "x", "y", "e"]).map((o) => o.op + ":" + o.text).join(" "))`);
