@@ -107,6 +107,7 @@ describe("run_command - scrubbed environment", () => {
     expect(env["RANDOM_APP_SETTING"]).toBeUndefined();
     expect(env["PORT"]).toBe("3000");
     expect(env["NO_COLOR"]).toBe("1");
-    expect(env["PATH"]).toBeTruthy();
+    // PATH is passed through from the parent, so commands find the same tools.
+    expect(env["PATH"]).toBe(process.env["PATH"]);
   });
 });
