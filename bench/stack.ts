@@ -56,8 +56,10 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     GENERATOR_WORKDIR: join(work, "generator"), EVALUATOR_WORKDIR: join(work, "evaluator"),
     ...opts.env,
   };
+  // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every service.
+  const nodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
   const start = async (name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProc> => {
-    const { sp, url } = await launchService(name, name, { env: { ...baseEnv, HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, readyTimeoutMs: 120_000 });
+    const { sp, url } = await launchService(name, name, { env: { ...baseEnv, HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, readyTimeoutMs: 120_000, nodeArgs });
     services.push(sp);
     if (url) apiUrl = url;
     return sp;

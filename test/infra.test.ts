@@ -53,13 +53,17 @@ function dockerfileProblems(text: string, svc: string, pnpmVersion: string): str
   const p: string[] = [];
   const lines = text.replace(/\\\n/g, " ").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
   const args = new Map<string, string>();
+  const stages = new Set<string>();
   let stage: string[] = [];
   for (const line of lines) {
     const m = /^ARG (\w+)=(\S+)/.exec(line);
     if (m?.[1] && m[2]) args.set(m[1], m[2]);
     if (/^FROM /.test(line)) {
       const image = line.split(/\s+/)[1]?.replace(/\$\{(\w+)\}/g, (_s, k: string) => args.get(k) ?? "") ?? "";
-      if (!image.startsWith("node:22")) p.push(`stage FROM ${image} is not node:22`);
+      // A stage may build on an earlier stage of the same file, which is itself checked.
+      if (!image.startsWith("node:22") && !stages.has(image)) p.push(`stage FROM ${image} is not node:22`);
+      const named = / AS (\S+)/i.exec(line)?.[1];
+      if (named) stages.add(named);
       stage = [];
     }
     stage.push(line);
@@ -67,7 +71,8 @@ function dockerfileProblems(text: string, svc: string, pnpmVersion: string): str
   const user = stage.filter((l) => l.startsWith("USER ")).at(-1)?.split(/\s+/)[1];
   if (!user || user === "root" || user === "0") p.push("runs as root");
   if (!stage.some((l) => /^HEALTHCHECK .*\/(readyz|healthz)/.test(l))) p.push("no HEALTHCHECK on a health endpoint");
-  if (!stage.some((l) => /^CMD .*src\/main\.ts/.test(l))) p.push("CMD does not start src/main.ts");
+  if (!stage.some((l) => /^CMD .*dist\/main\.mjs/.test(l))) p.push("CMD does not start the bundle dist/main.mjs");
+  if (!stage.some((l) => /^COPY --from=build .*\/dist /.test(l))) p.push("the runtime stage does not take the bundle from the build stage");
   if (!lines.some((l) => l.includes("pnpm install --frozen-lockfile") && l.includes(`@harness/${svc}...`))) p.push("no frozen, filtered pnpm install");
   if (args.get("PNPM_VERSION") !== pnpmVersion) p.push(`pnpm not pinned to ${pnpmVersion}`);
   if (svc === "evaluator" && !stage.some((l) => /apt-get install .*chromium/.test(l))) p.push("no chromium");
@@ -177,6 +182,7 @@ describe("service Dockerfiles", () => {
     ["ARG NODE_IMAGE=node:22-bookworm-slim", "ARG NODE_IMAGE=node:20-slim", "stage FROM node:20-slim is not node:22"],
     ["ARG PNPM_VERSION=", "ARG PNPM_VERSION=9.0.0 #", `pnpm not pinned to ${pnpmVersion}`],
     ["git tini chromium", "git tini", "no chromium"],
+    ["dist/main.mjs\"]", "src/main.ts\"]", "CMD does not start the bundle dist/main.mjs"],
   ])("reports a Dockerfile where %j became %j", (from, to, problem) => {
     expect(dockerfileProblems(read("services/evaluator/Dockerfile").replace(from, to), "evaluator", pnpmVersion)).toContain(problem);
   });

@@ -1,13 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ensureBundle } from "./bundle.js";
+import { REPO_ROOT, type ServiceName } from "./paths.js";
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-// `node --import tsx` rather than the tsx binary: one process per service, so a signal reaches
-// the service itself and no wrapper process keeps a copy of its environment.
-const TSX_LOADER = ["--import", "tsx"];
-
-export type ServiceName = "planner" | "generator" | "evaluator" | "supervisor";
+export { REPO_ROOT };
+export type { ServiceName };
 
 export interface ServiceProc {
   name: string;
@@ -20,6 +16,8 @@ export interface LaunchOptions {
   /** Called with each output line, e.g. to print it prefixed. */
   onLine?: (name: string, line: string) => void;
   readyTimeoutMs?: number;
+  /** Extra node flags before the loader, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 const READY: Record<ServiceName, RegExp> = {
@@ -31,7 +29,10 @@ const READY: Record<ServiceName, RegExp> = {
 
 /** Starts one service as its own process and resolves once it says it is ready. */
 export async function launchService(name: ServiceName, label: string, opts: LaunchOptions): Promise<{ sp: ServiceProc; url?: string }> {
-  const proc = spawn(process.execPath, [...TSX_LOADER, join(REPO_ROOT, "services", name, "src", "main.ts")], { cwd: REPO_ROOT, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+  const main = await ensureBundle(name);
+  // `node` on the bundle itself: one process per service, so a signal reaches the service and
+  // no wrapper process keeps a copy of its environment. Stack traces map back to the sources.
+  const proc = spawn(process.execPath, ["--enable-source-maps", ...(opts.nodeArgs ?? []), main], { cwd: REPO_ROOT, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let partial = "";
   const onData = (d: Buffer) => {

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -5,7 +6,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { errors } from "../errors.js";
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "dashboard");
+// From the sources (src/routes) or from the service's bundle (dist/main.mjs).
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DIR = [join(HERE, "..", "dashboard"), join(HERE, "..", "src", "dashboard")].find((d) => existsSync(join(d, "index.html"))) ?? join(HERE, "..", "dashboard");
 
 /** The dashboard is a few static files: an allow-list, not a directory listing. */
 const FILES: Record<string, string> = {
