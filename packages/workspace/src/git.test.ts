@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCommand } from "./command.js";
+import { GitError } from "./errors.js";
 import { gitCommit, gitInit, gitLog } from "./git.js";
 import { restore } from "./restore.js";
 import { snapshot } from "./snapshot.js";
@@ -62,5 +63,102 @@ describe("git history - every attempt is a commit", () => {
     expect((await gitLog(next)).map((c) => c.sha)).toEqual([c3, c2, c1]);
     expect(readFileSync(join(next, ".git", "info", "exclude"), "utf8").match(/^node_modules\/$/gm)).toHaveLength(1);
     expect(existsSync(join(next, ".git", "index"))).toBe(true);
+  });
+
+  it("gitInit writes a repository real git accepts, and the first commit lands on main", async () => {
+    const root = temp.make();
+    await gitInit(root);
+    for (const cmd of ["git rev-parse --git-dir", "git status", "git fsck --strict"]) {
+      const r = await runCommand(root, cmd);
+      expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(0);
+    }
+    writeFileSync(join(root, "a.txt"), "a\n");
+    const sha = await gitCommit(root, "first");
+    const branch = await runCommand(root, "git symbolic-ref --short HEAD && git rev-parse main && git fsck --strict");
+    expect(branch.exitCode, branch.stderr).toBe(0);
+    expect(branch.stdout.split("\n").slice(0, 2)).toEqual(["main", sha]);
+  });
+
+  it("gitInit leaves no hook samples in .git", async () => {
+    const root = temp.make();
+    await gitInit(root);
+    const hooks = join(root, ".git", "hooks");
+    expect(existsSync(hooks) ? readdirSync(hooks) : []).toEqual([]);
+  });
+
+  it("gitInit twice on a repository with history keeps the history and the config unchanged", async () => {
+    const root = temp.make();
+    await gitInit(root);
+    const c1 = await gitCommit(root, "one");
+    const config = readFileSync(join(root, ".git", "config"), "utf8");
+    const exclude = readFileSync(join(root, ".git", "info", "exclude"), "utf8");
+    await gitInit(root);
+    await gitInit(root);
+    expect(readFileSync(join(root, ".git", "config"), "utf8")).toBe(config);
+    expect(readFileSync(join(root, ".git", "info", "exclude"), "utf8")).toBe(exclude);
+    const c2 = await gitCommit(root, "two");
+    expect((await gitLog(root)).map((c) => c.sha)).toEqual([c2, c1]);
+  });
+
+  it("gitInit on a repository made by plain git init keeps its history and commits as harness", async () => {
+    const root = temp.make();
+    const made = await runCommand(root, [
+      "git init -q -b trunk", "git config user.name someone", "git config user.email someone@example.com",
+      "echo x > x.txt", "git add x.txt", "git commit -q -m theirs",
+    ].join(" && "), { env: { GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } });
+    expect(made.exitCode, made.stderr).toBe(0);
+    const [theirs] = await gitLog(root);
+    await gitInit(root);
+    writeFileSync(join(root, "y.txt"), "y\n");
+    const ours = await gitCommit(root, "ours");
+    expect((await gitLog(root)).map((c) => c.sha)).toEqual([ours, theirs?.sha]);
+    const author = await runCommand(root, "git log -1 --format=%an%n%ae%n%cn%n%ce && git config --get-all user.name && git config --get-all user.email", {
+      env: { GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+    });
+    expect(author.stdout.trim().split("\n")).toEqual(["harness", "harness@localhost", "harness", "harness@localhost", "harness", "harness@localhost"]);
+    expect(readFileSync(join(root, ".git", "info", "exclude"), "utf8").match(/^node_modules\/$/gm)).toHaveLength(1);
+  });
+
+  it("gitInit adds the harness settings an existing config lacks and keeps the rest", async () => {
+    const root = temp.make();
+    await gitInit(root);
+    const configFile = join(root, ".git", "config");
+    writeFileSync(configFile, "[core]\n\trepositoryformatversion = 0\n\tbare = false\n[remote \"origin\"]\n\turl = /nowhere\n");
+    await gitInit(root);
+    const check = await runCommand(root, "git config --get-all user.email && git config --get-all commit.gpgsign && git config --get-all core.autocrlf && git config remote.origin.url", {
+      env: { GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+    });
+    expect(check.stdout.trim().split("\n")).toEqual(["harness@localhost", "false", "false", "/nowhere"]);
+    const config = readFileSync(configFile, "utf8");
+    await gitInit(root);
+    expect(readFileSync(configFile, "utf8")).toBe(config);
+  });
+
+  it("stores a commit message with shell metacharacters verbatim and runs none of it", async () => {
+    const root = temp.make();
+    await gitInit(root);
+    const message = "attempt $(touch pwned) `touch pwned2`\n\nit's \"quoted\" & ; | > out.txt $HOME \\n\n# not a comment";
+    const sha = await gitCommit(root, message);
+    expect(await gitLog(root)).toEqual([{ sha, message }]);
+    expect(readdirSync(root).sort()).toEqual([".git"]);
+  });
+
+  it("gitCommit runs no hooks the workspace may have planted", async () => {
+    const root = temp.make();
+    await gitInit(root);
+    mkdirSync(join(root, ".git", "hooks"));
+    for (const hook of ["pre-commit", "prepare-commit-msg", "commit-msg", "post-commit"]) {
+      writeFileSync(join(root, ".git", "hooks", hook), `#!/bin/sh\ntouch "$(git rev-parse --show-toplevel)/ran-${hook}"\nexit 1\n`, { mode: 0o755 });
+    }
+    await gitCommit(root, "no hooks");
+    expect(readdirSync(root).filter((f) => f.startsWith("ran-"))).toEqual([]);
+  });
+
+  it("gitCommit rejects with a GitError carrying git's stderr when the directory is not a repository", async () => {
+    const root = temp.make();
+    const err = await gitCommit(root, "nowhere").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitError);
+    expect((err as GitError).stderr).toMatch(/not a git repository/i);
+    expect((err as GitError).message).toMatch(/not a git repository/i);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { scrubbedEnv } from "./env.js";
 import { GitError } from "./errors.js";
@@ -10,15 +10,60 @@ const GIT_MAX_BUFFER = 64 * 1024 * 1024;
 
 export interface GitCommitInfo { sha: string; message: string }
 
-function git(dir: string, args: string[]): Promise<string> {
+/** Settings every harness repository needs, as [section, key, value]. */
+const HARNESS_CONFIG = [
+  ["core", "autocrlf", "false"],
+  ["user", "name", GIT_AUTHOR.name],
+  ["user", "email", GIT_AUTHOR.email],
+  ["commit", "gpgsign", "false"],
+] as const;
+
+// What `git init -q -b main --template=` writes on Linux, plus HARNESS_CONFIG.
+const NEW_REPO_CONFIG = [
+  "[core]",
+  "\trepositoryformatversion = 0",
+  "\tfilemode = true",
+  "\tbare = false",
+  "\tlogallrefupdates = true",
+  "\tautocrlf = false",
+  "[user]",
+  `\tname = ${GIT_AUTHOR.name}`,
+  `\temail = ${GIT_AUTHOR.email}`,
+  "[commit]",
+  "\tgpgsign = false",
+  "",
+].join("\n");
+
+// --no-verify alone still runs prepare-commit-msg and post-commit, and one that hangs would
+// hang the build. The message comes on stdin, never through the shell string.
+const COMMIT_SCRIPT = "git add -A && git -c core.hooksPath=/dev/null commit -q --allow-empty --no-verify -F - && git rev-parse HEAD";
+// Key/value pairs arrive as positional arguments, so one shell sets them all.
+const CONFIG_SCRIPT = 'while [ $# -gt 0 ]; do git config --replace-all "$1" "$2" || exit; shift 2; done';
+
+function gitEnv(): Record<string, string> {
+  // No global or system config: the result must not depend on the machine it runs on.
+  return scrubbedEnv({ GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" });
+}
+
+function run(file: string, args: string[], what: string, dir: string, stdin?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    // No global or system config: the result must not depend on the machine it runs on.
-    const env = scrubbedEnv({ GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" });
-    execFile("git", args, { cwd: dir, env, maxBuffer: GIT_MAX_BUFFER }, (err, stdout, stderr) => {
-      if (err) reject(new GitError(`git ${args[0]} failed in ${dir}: ${stderr.trim() || err.message}`, stderr, { cause: err }));
+    const child = execFile(file, args, { cwd: dir, env: gitEnv(), maxBuffer: GIT_MAX_BUFFER }, (err, stdout, stderr) => {
+      if (err) reject(new GitError(`git ${what} failed in ${dir}: ${stderr.trim() || err.message}`, stderr, { cause: err }));
       else resolve(stdout);
     });
+    // A shell that fails before reading stdin closes the pipe; the exit code reports that, not EPIPE.
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(stdin ?? "");
   });
+}
+
+function git(dir: string, args: string[]): Promise<string> {
+  return run("git", args, args[0] ?? "", dir);
+}
+
+/** One process for a sequence of git commands: spawning is what costs under load. */
+function gitShell(dir: string, what: string, script: string, args: string[], stdin?: string): Promise<string> {
+  return run("/bin/sh", ["-c", script, "sh", ...args], what, dir, stdin);
 }
 
 /**
@@ -27,19 +72,105 @@ function git(dir: string, args: string[]): Promise<string> {
  * Dependency folders go to .git/info/exclude, so they never bloat history or the artifact.
  */
 export async function gitInit(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await git(dir, ["init", "-q", "-b", "main"]);
-  await git(dir, ["config", "user.name", GIT_AUTHOR.name]);
-  await git(dir, ["config", "user.email", GIT_AUTHOR.email]);
-  await git(dir, ["config", "commit.gpgsign", "false"]);
-  await git(dir, ["config", "core.autocrlf", "false"]);
-  const excludeFile = join(dir, ".git", "info", "exclude");
+  const gitDir = join(dir, ".git");
+  // HEAD is written last, so a .git without it is an interrupted init, not history to keep.
+  if (!(await exists(join(gitDir, "HEAD")))) {
+    await createRepository(gitDir);
+    return;
+  }
+  await ensureHarnessConfig(dir, gitDir);
+  await ensureExcludes(gitDir);
+}
+
+/**
+ * Written by hand rather than by `git init`: no process to spawn, and no template hook samples
+ * to carry through every snapshot, restore and evaluation.
+ */
+async function createRepository(gitDir: string): Promise<void> {
+  await Promise.all(
+    ["objects/info", "objects/pack", "refs/heads", "refs/tags", "info"].map((d) => mkdir(join(gitDir, d), { recursive: true })),
+  );
+  await writeFile(join(gitDir, "config"), NEW_REPO_CONFIG);
+  await writeFile(join(gitDir, "info", "exclude"), `${DEFAULT_SNAPSHOT_EXCLUDES.join("\n")}\n`);
+  await writeFile(join(gitDir, "HEAD"), "ref: refs/heads/main\n");
+}
+
+async function ensureHarnessConfig(dir: string, gitDir: string): Promise<void> {
+  const configFile = join(gitDir, "config");
+  const text = await readFile(configFile, "utf8").catch((err: unknown) => {
+    if (isNotFound(err)) return "";
+    throw err;
+  });
+  const parsed = parseSimpleConfig(text);
+  const wrong = HARNESS_CONFIG.filter(([section, key, value]) => {
+    const values = parsed?.get(`${section}.${key}`) ?? [];
+    return !(values.length === 1 && values[0] === value);
+  });
+  if (wrong.length === 0) return;
+  const onlyMissing = parsed !== undefined && wrong.every(([section, key]) => !parsed.has(`${section}.${key}`));
+  if (onlyMissing) {
+    // A repeated section is valid git config, so missing keys can simply go at the end.
+    const blocks = [...new Set(wrong.map(([section]) => section))].map(
+      (section) => `[${section}]\n${wrong.filter(([s]) => s === section).map(([, key, value]) => `\t${key} = ${value}\n`).join("")}`,
+    );
+    await appendFile(configFile, `${text === "" || text.endsWith("\n") ? "" : "\n"}${blocks.join("")}`);
+    return;
+  }
+  // Conflicting or unusual config (other values, quoting, includes): git rewrites it correctly.
+  await gitShell(dir, "config", CONFIG_SCRIPT, wrong.flatMap(([section, key, value]) => [`${section}.${key}`, value]));
+}
+
+/**
+ * Values per lower-cased `section.key`, for config this module can read with certainty: plain
+ * sections, `key = value` lines, comments. Anything else (subsections excepted, which are
+ * skipped) returns undefined so the caller leaves the edit to git.
+ */
+function parseSimpleConfig(text: string): Map<string, string[]> | undefined {
+  const values = new Map<string, string[]>();
+  let section: string | undefined;
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    const header = /^\[([A-Za-z0-9.-]+)(\s+"[^"\\]*")?\]$/.exec(line);
+    if (header) {
+      const name = (header[1] ?? "").toLowerCase();
+      if (name.startsWith("include")) return undefined;
+      // Subsections (remote "origin", branch "main") hold nothing this module sets.
+      section = header[2] === undefined && !name.includes(".") ? name : undefined;
+      continue;
+    }
+    const entry = /^([A-Za-z][A-Za-z0-9-]*)(?:\s*=\s*([^"\\#;]*))?$/.exec(line);
+    if (!entry) return undefined;
+    if (section === undefined) continue;
+    const key = `${section}.${(entry[1] ?? "").toLowerCase()}`;
+    // A key without "=" is git's shorthand for true.
+    values.set(key, [...(values.get(key) ?? []), entry[2]?.trim() ?? "true"]);
+  }
+  return values;
+}
+
+async function ensureExcludes(gitDir: string): Promise<void> {
+  const excludeFile = join(gitDir, "info", "exclude");
   const current = await readFile(excludeFile, "utf8").catch(() => "");
   const missing = DEFAULT_SNAPSHOT_EXCLUDES.filter((p) => !current.split("\n").includes(p));
   if (missing.length > 0) {
-    await mkdir(join(dir, ".git", "info"), { recursive: true });
+    await mkdir(join(gitDir, "info"), { recursive: true });
     await appendFile(excludeFile, `${current === "" || current.endsWith("\n") ? "" : "\n"}${missing.join("\n")}\n`);
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
 }
 
 /**
@@ -47,9 +178,10 @@ export async function gitInit(dir: string): Promise<void> {
  * exactly one commit. Hooks are skipped: they are workspace content the model may have written.
  */
 export async function gitCommit(dir: string, message: string): Promise<string> {
-  await git(dir, ["add", "-A"]);
-  await git(dir, ["commit", "-q", "--allow-empty", "--no-verify", "-m", message]);
-  return (await git(dir, ["rev-parse", "HEAD"])).trim();
+  const out = await gitShell(dir, "commit", COMMIT_SCRIPT, [], message);
+  const sha = out.trim().split("\n").pop() ?? "";
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) throw new GitError(`git commit in ${dir} printed no commit id: ${out.trim()}`, "");
+  return sha;
 }
 
 /** Commits reachable from HEAD, newest first; empty for a repository without commits. */
