@@ -40,6 +40,10 @@ const COMMIT_SCRIPT = "git add -A && git -c core.hooksPath=/dev/null commit -q -
 // Key/value pairs arrive as positional arguments, so one shell sets them all.
 const CONFIG_SCRIPT = 'while [ $# -gt 0 ]; do git config --replace-all "$1" "$2" || exit; shift 2; done';
 
+// Workspace content can make git run programs (e.g. a core.fsmonitor the model wrote into
+// .git/config): no git call may hold a build forever.
+const GIT_TIMEOUT_MS = 5 * 60_000;
+
 function gitEnv(): Record<string, string> {
   // No global or system config: the result must not depend on the machine it runs on.
   return scrubbedEnv({ GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" });
@@ -47,7 +51,7 @@ function gitEnv(): Record<string, string> {
 
 function run(file: string, args: string[], what: string, dir: string, stdin?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(file, args, { cwd: dir, env: gitEnv(), maxBuffer: GIT_MAX_BUFFER }, (err, stdout, stderr) => {
+    const child = execFile(file, args, { cwd: dir, env: gitEnv(), maxBuffer: GIT_MAX_BUFFER, timeout: GIT_TIMEOUT_MS, killSignal: "SIGKILL" }, (err, stdout, stderr) => {
       if (err) reject(new GitError(`git ${what} failed in ${dir}: ${stderr.trim() || err.message}`, stderr, { cause: err }));
       else resolve(stdout);
     });
