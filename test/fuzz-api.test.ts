@@ -61,7 +61,16 @@ describe("fuzz - supervisor API bodies", () => {
   it("POST /runs creates a run for every body the schema accepts and names the failing fields of every other", async () => {
     await fc.assert(fc.asyncProperty(casesFrom(createRunBody), async (body) => {
       const payload = JSON.stringify(body);
-      expectSchemaVerdict(await send("POST", "/runs", payload), CreateRunRequest, payload, [201]);
+      const res = await send("POST", "/runs", payload);
+      // A well-formed body naming an evaluator nobody serves (only core runs here) is refused too.
+      const parsed = CreateRunRequest.safeParse(body);
+      const unserved = parsed.success ? (parsed.data.options?.evaluators ?? []).filter((n) => n !== "core") : [];
+      if (unserved.length > 0 && !poisoned(payload)) {
+        expect(res.statusCode, res.body).toBe(400);
+        expect(res.json<ErrorBody>().message).toMatch(new RegExp(`^invalid body: options\\.evaluators: no evaluator named '${unserved[0]}'`));
+        return;
+      }
+      expectSchemaVerdict(res, CreateRunRequest, payload, [201]);
     }), { numRuns: 1500 });
   });
 

@@ -81,6 +81,16 @@ describe("supervisor API - runs", () => {
     expect(text.statusCode).toBe(415);
   });
 
+  it("POST /runs refuses an evaluator nobody serves, naming it, and accepts one that is provisioned but scaled to zero", async () => {
+    const typo = await inject("POST", "/runs", { body: { prompt: "x", options: { evaluators: ["core", "acessibility"] } } });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json()).toMatchObject({ error: "SUP_ERR_INVALID_REQUEST" });
+    expect(typo.json<{ message: string }>().message).toMatch(/options\.evaluators: no evaluator named 'acessibility' is configured, running or provisioned \(known: core\)/);
+    // No replica runs, but its durable consumer exists (KEDA scaled it to zero): work waits there for it.
+    await sup.bus.ensureEvaluatorConsumer("accessibility");
+    await createRun("x", { evaluators: ["core", "accessibility"] });
+  });
+
   it("POST /runs refuses keys that could reach a prototype, naming them along with any other bad field", async () => {
     const post = (payload: string) => sup.app.inject({ method: "POST", url: "/runs", headers: { ...AUTH, "content-type": "application/json" }, payload });
     const alone = await post('{"prompt":"x","options":{"__proto__":{"polluted":true}}}');

@@ -1,5 +1,5 @@
 import { KvConflictError } from "@harness/bus";
-import { CreateRunRequest, RunOptions, RunRequested } from "@harness/contracts";
+import { CreateRunRequest, evaluatorConsumer, RunOptions, RunRequested, STREAMS } from "@harness/contracts";
 import { derivedId, envelope, randomId } from "@harness/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -7,6 +7,7 @@ import {
   authErrorResponses, CreateRunResponse, errorResponses, ListRunsQuery, RunList, RunParams, RunView,
 } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
+import { errors } from "../errors.js";
 import { initialState } from "../reducer.js";
 import { listRuns, loadRun } from "../run-store.js";
 import { runSummary, runView } from "../views.js";
@@ -15,6 +16,27 @@ import { writeLedger } from "../fold.js";
 export const API_PRODUCER = { role: "api" as const, instance: "supervisor-api" };
 
 const IdempotencyHeaders = z.looseObject({ "idempotency-key": z.string().min(1).max(200).optional().describe("repeat a create safely: the same key yields the same run") });
+
+/**
+ * A run gated by an evaluator nobody serves would wait for a verdict until the stall watchdog
+ * pauses it. An evaluator exists when it is configured, has sent a heartbeat, or has its durable
+ * consumer (scaled to zero by KEDA, its work still waits for it there).
+ */
+async function assertEvaluatorsExist(deps: ApiDeps, names: readonly string[]): Promise<void> {
+  const known = new Set([...deps.evaluators, ...deps.registry.evaluatorNames()]);
+  const missing: string[] = [];
+  for (const name of names) {
+    if (known.has(name)) continue;
+    try {
+      await deps.bus.jsm.consumers.info(STREAMS.work, evaluatorConsumer(name));
+    } catch {
+      missing.push(name);
+    }
+  }
+  if (missing.length > 0) {
+    throw new errors.InvalidRequest(`invalid body: options.evaluators: no evaluator named ${missing.map((n) => `'${n}'`).join(", ")} is configured, running or provisioned (known: ${[...known].sort().join(", ") || "none"})`);
+  }
+}
 
 export const runRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.post("/runs", {
@@ -26,6 +48,7 @@ export const runRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
     },
   }, async (req, reply) => {
     const options = RunOptions.parse(req.body.options ?? {});
+    await assertEvaluatorsExist(deps, options.evaluators);
     const key = req.headers["idempotency-key"];
     const id = key ? `r${derivedId("idempotency", key).slice(0, 24)}` : `r${randomId().slice(0, 24)}`;
     try {
