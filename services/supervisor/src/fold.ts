@@ -5,32 +5,34 @@ import {
 import type { Logger } from "@harness/logger";
 import { FoldContentionError } from "./errors.js";
 import { reduce } from "./reducer.js";
+import type { RunCache } from "./run-cache.js";
 
 const MAX_CAS_ATTEMPTS = 20;
 
-export interface FoldDeps { bus: Bus; logger: Logger; now?: () => string; onApplied?: (state: RunState, event: EventMessage) => void }
+export interface FoldDeps {
+  bus: Bus;
+  logger: Logger;
+  now?: () => string;
+  onApplied?: (state: RunState, event: EventMessage) => void;
+  /** This replica's run states (see RunCache); without one every fold reads KV. */
+  cache?: RunCache;
+}
 
 /** One step of a fold: the next state and its outbox, or null when there is nothing to do. */
 export type FoldStep = (prev: RunState) => { state: RunState; outbox: OutboxItem[] } | null;
 
-/** Publishes decided messages; ids are stable, so a repeat after a crash is dropped by JetStream. */
+/**
+ * Publishes decided messages; ids are stable, so a repeat after a crash is dropped by JetStream.
+ * bus.publish validates each message against its schema (once), so no parse here. The publishes
+ * go out together: the connection writes them in this order, so one run's events are stored in
+ * the order they were decided, and the fold waits for all the acks at once rather than in turn.
+ */
 export async function publishOutbox(bus: Bus, items: OutboxItem[]): Promise<void> {
-  for (const item of items) {
-    if (item.kind === "work") {
-      const msg = WorkMessage.parse(item.message);
-      await bus.publish(WorkMessage, msg, { subject: workSubject(msg, item.evaluator) });
-    } else {
-      await bus.publish(EventMessage, EventMessage.parse(item.message));
-    }
-  }
+  await Promise.all(items.map((item) => item.kind === "work"
+    ? bus.publish(WorkMessage, item.message as WorkMessage, { subject: workSubject(item.message as WorkMessage, item.evaluator) })
+    : bus.publish(EventMessage, item.message as EventMessage)));
 }
 
-/**
- * Applies one step to a run's state in KV with compare-and-set, any number of replicas at
- * once: (1) finish any outbox a crashed fold left, (2) let the step decide from the current
- * state (it returns null for an event already applied), (3) write the new state together with
- * its outbox, (4) publish the outbox, (5) clear it. Returns the state written, if any.
- */
 /** The worker-readable slice of a run (status, budget, models, spend). */
 export function ledgerOf(s: RunState): RunLedger {
   return { id: s.id, status: s.status, budget: s.options.budget, models: s.options.models, usage: s.usage };
@@ -48,37 +50,80 @@ export async function writeLedger(bus: Bus, s: RunState): Promise<void> {
   await bus.runs.put(ledgerKey(s.id), ledgerOf(s));
 }
 
-export async function foldStep(bus: Bus, runId: string, step: FoldStep): Promise<{ prev: RunState; state: RunState } | null> {
+/** Another try is needed: a compare-and-set lost, or a crashed fold's outbox was just finished. */
+const AGAIN = Symbol("again");
+
+/**
+ * Applies one step to a run's state in KV with compare-and-set, any number of replicas at
+ * once: (1) finish any outbox a crashed fold left, (2) let the step decide from the current
+ * state (it returns null for an event already applied), (3) write the new state together with
+ * its outbox, (4) publish the outbox, (5) clear it. Returns the state written, if any.
+ *
+ * With a cache, the first try starts from the state and revision this replica last saw instead
+ * of reading KV. The revision guards the write, so a stale entry costs one lost compare-and-set
+ * and then the fold reads KV as without a cache. A cached state only ever decides a write: when
+ * the step decides nothing from it, KV is read to confirm (it may hold an outbox left by a
+ * crashed fold elsewhere, which must be finished), and a cached state with an outbox is not used.
+ */
+export async function foldStep(bus: Bus, runId: string, step: FoldStep, cache?: RunCache): Promise<{ prev: RunState; state: RunState } | null> {
+  const hit = cache?.get(runId);
+  if (hit && hit.state.pending.length === 0) {
+    const done = await tryStep(bus, runId, step, hit.state, hit.revision, cache);
+    if (done !== null && done !== AGAIN) return done;
+    // Decided nothing from the cached state, or it was stale: KV decides, as without a cache.
+  }
   for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
     const entry = await bus.runs.get(runId);
     if (!entry) {
       // The API writes the state before publishing run.requested; events of unknown runs wait.
+      cache?.delete(runId);
       throw new RetryableError(`run ${runId} has no state yet`, 500);
     }
     const prev = RunState.parse(entry.value);
-    if (prev.pending.length > 0) {
-      await publishOutbox(bus, prev.pending);
-      try { await bus.runs.update(runId, { ...prev, pending: [] }, entry.revision); } catch (err) { if (!(err instanceof KvConflictError)) throw err; }
-      continue;
-    }
-    const next = step(prev);
-    if (!next) return null;
-    let revision: number;
-    try {
-      revision = await bus.runs.update(runId, { ...next.state, pending: next.outbox }, entry.revision);
-    } catch (err) {
-      if (err instanceof KvConflictError) { await jitter(i); continue; }
-      throw err;
-    }
-    if (next.outbox.length > 0) {
-      await publishOutbox(bus, next.outbox);
-      // Clearing the outbox is only needed when there was one (the write above holds `pending: []`).
-      try { await bus.runs.update(runId, next.state, revision); } catch (err) { if (!(err instanceof KvConflictError)) throw err; }
-    }
-    if (ledgerChanged(prev, next.state)) await writeLedger(bus, next.state);
-    return { prev, state: next.state };
+    cache?.set(runId, prev, entry.revision);
+    const done = await tryStep(bus, runId, step, prev, entry.revision, cache);
+    if (done !== AGAIN) return done;
+    if (prev.pending.length === 0) await jitter(i);
   }
   throw new FoldContentionError(runId);
+}
+
+/** One compare-and-set try from `prev` at `revision`; every successful write is remembered in the cache. */
+async function tryStep(
+  bus: Bus, runId: string, step: FoldStep, prev: RunState, revision: number, cache: RunCache | undefined,
+): Promise<{ prev: RunState; state: RunState } | null | typeof AGAIN> {
+  if (prev.pending.length > 0) {
+    await publishOutbox(bus, prev.pending);
+    const cleared = { ...prev, pending: [] };
+    await casWrite(bus, runId, cleared, revision, cache);
+    return AGAIN;
+  }
+  const next = step(prev);
+  if (!next) return null;
+  const written = await casWrite(bus, runId, { ...next.state, pending: next.outbox }, revision, cache);
+  if (written === undefined) return AGAIN;
+  // Clearing the outbox is only needed when there was one (the write above holds `pending: []`).
+  const clear = next.outbox.length > 0
+    ? publishOutbox(bus, next.outbox).then(() => casWrite(bus, runId, next.state, written, cache))
+    : undefined;
+  // The ledger is another key and advisory: written beside the clearing write, not after it.
+  const ledger = ledgerChanged(prev, next.state) ? writeLedger(bus, next.state) : undefined;
+  await Promise.all([clear, ledger]);
+  return { prev, state: next.state };
+}
+
+/** Compare-and-set; the new revision, or undefined when another writer came first (the cache forgets the run). */
+async function casWrite(bus: Bus, runId: string, state: RunState, revision: number, cache: RunCache | undefined): Promise<number | undefined> {
+  try {
+    const next = await bus.runs.update(runId, state, revision);
+    cache?.set(runId, state, next);
+    return next;
+  } catch (err) {
+    // Lost, or unknown (a timeout may have written): either way the cache no longer knows.
+    cache?.delete(runId);
+    if (err instanceof KvConflictError) return undefined;
+    throw err;
+  }
 }
 
 /**
@@ -87,7 +132,7 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep): Promise
  */
 export async function foldEvent(deps: FoldDeps, event: EventMessage): Promise<boolean> {
   const done = await foldStep(deps.bus, event.runId, (prev) =>
-    prev.applied.includes(event.id) ? null : reduce(prev, event, deps.now?.() ?? new Date().toISOString()));
+    prev.applied.includes(event.id) ? null : reduce(prev, event, deps.now?.() ?? new Date().toISOString()), deps.cache);
   if (!done) return false;
   const { prev, state } = done;
   if (state.status !== prev.status) deps.logger.info({ runId: state.id, from: prev.status, to: state.status, reason: state.reason }, "run transition");

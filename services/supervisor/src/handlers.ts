@@ -3,8 +3,16 @@ import type { EventMessage, RunState } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { foldEvent } from "./fold.js";
 import type { Metrics } from "./metrics.js";
+import { RunCache } from "./run-cache.js";
 
-export interface SupervisorDeps { bus: Bus; logger: Logger; metrics?: Metrics; now?: () => string }
+export interface SupervisorDeps {
+  bus: Bus;
+  logger: Logger;
+  metrics?: Metrics;
+  now?: () => string;
+  /** This replica's run states, shared with its watchdog; one of its own when not given. */
+  cache?: RunCache;
+}
 
 /**
  * Folding handlers. Events of one run are folded one at a time within this replica (fewer
@@ -12,6 +20,7 @@ export interface SupervisorDeps { bus: Bus; logger: Logger; metrics?: Metrics; n
  */
 export function createHandlers(deps: SupervisorDeps) {
   const chains = new Map<string, Promise<void>>();
+  const cache = deps.cache ?? new RunCache();
   const observe = (state: RunState, e: EventMessage) => {
     const m = deps.metrics;
     if (!m) return;
@@ -32,7 +41,7 @@ export function createHandlers(deps: SupervisorDeps) {
     async onEvent(event: EventMessage, ctx?: HandlerContext): Promise<void> {
       const prev = chains.get(event.runId) ?? Promise.resolve();
       const next = prev.catch(() => undefined).then(async () => {
-        const applied = await foldEvent({ bus: deps.bus, logger: deps.logger, onApplied: observe, ...(deps.now ? { now: deps.now } : {}) }, event);
+        const applied = await foldEvent({ bus: deps.bus, logger: deps.logger, onApplied: observe, cache, ...(deps.now ? { now: deps.now } : {}) }, event);
         (ctx?.logger ?? deps.logger).debug({ runId: event.runId, eventId: event.id, type: event.type, applied }, applied ? "event folded" : "event already applied");
       });
       chains.set(event.runId, next);

@@ -8,6 +8,7 @@ import { createHandlers } from "./handlers.js";
 import { createMetrics } from "./metrics.js";
 import { API_VERSION } from "./openapi.js";
 import { ServiceRegistry } from "./registry.js";
+import { RunCache } from "./run-cache.js";
 import { listen } from "./server.js";
 import { startWatchdog } from "./watchdog.js";
 
@@ -20,13 +21,15 @@ export async function run(): Promise<void> {
   const metrics = createMetrics();
   const registry = new ServiceRegistry();
   registry.start(bus);
-  const handlers = createHandlers({ bus, logger, metrics });
+  // One per replica: event folds and the watchdog keep it current for each other.
+  const cache = new RunCache();
+  const handlers = createHandlers({ bus, logger, metrics, cache });
   let inFlight = 0;
   const consumer = bus.consume(CONSUMERS.supervisor, EventMessage, async (event, ctx) => {
     inFlight++;
     try { await handlers.onEvent(event, ctx); } finally { inFlight--; }
   }, { concurrency: config.SUPERVISOR_CONCURRENCY });
-  const watchdog = startWatchdog({ bus, logger: logger.child({ component: "watchdog" }), metrics, stallAfterMs: config.SUPERVISOR_STALL_MS, intervalMs: config.SUPERVISOR_WATCHDOG_INTERVAL_MS });
+  const watchdog = startWatchdog({ bus, logger: logger.child({ component: "watchdog" }), metrics, cache, stallAfterMs: config.SUPERVISOR_STALL_MS, intervalMs: config.SUPERVISOR_WATCHDOG_INTERVAL_MS });
   const heartbeat = startHeartbeat(bus, { role: "supervisor", name: "supervisor", instance: config.HARNESS_INSTANCE, version: API_VERSION, capacity: config.SUPERVISOR_CONCURRENCY, inFlight: () => inFlight });
   const app = await buildApp({
     bus, apiToken: config.HARNESS_API_TOKEN, registry, metrics, logger: logger.child({ component: "api" }),

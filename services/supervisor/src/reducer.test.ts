@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { OutboxItem, RunState } from "@harness/contracts";
 import { initialState, reduce } from "./reducer.js";
-import { ART, contractFor, ev, options, SPEC, verdict } from "./test-fixtures.js";
+import { ART, contractFor, deepFrozen, ev, options, SPEC, verdict } from "./test-fixtures.js";
 
 const NOW = "2026-01-01T00:00:00.000Z";
 const workTypes = (out: OutboxItem[]) => out.filter((o) => o.kind === "work").map((o) => o.message["type"]);
 
+/** Every state is frozen before it is folded: reduce must never write to the state it starts from. */
 function drive(s: RunState, ...events: ReturnType<typeof ev>[]): { s: RunState; out: OutboxItem[] } {
   let out: OutboxItem[] = [];
-  for (const e of events) ({ state: s, outbox: out } = reduce(s, e, NOW));
+  for (const e of events) ({ state: s, outbox: out } = reduce(deepFrozen(s), e, NOW));
   return { s, out };
 }
 

@@ -18,7 +18,7 @@ export function initialState(id: string, prompt: string, options: RunOptions, no
  * but the event count. Returns the messages to publish.
  */
 export function reduce(prev: RunState, event: EventMessage, now: string): { state: RunState; outbox: OutboxItem[] } {
-  const s: RunState = structuredClone(prev);
+  const s = draft(prev);
   const d = new Decisions(s, event.id, now);
   s.applied.push(event.id);
   s.eventCount++;
@@ -26,6 +26,29 @@ export function reduce(prev: RunState, event: EventMessage, now: string): { stat
   if (event.type !== "usage.recorded" && event.type !== "run.transition") s.lastProgressAt = now;
   apply(d, event);
   return settle(d);
+}
+
+/**
+ * A copy of `prev` that a fold step may change: new objects and arrays down to what the reducer
+ * and the watchdog rules write to (top-level fields, usage, sprints, reviews, attempts, verdict
+ * maps, applied, pending, held). Everything below that (spec, options, contracts, builds,
+ * verdicts, outbox messages) is shared with `prev` and only ever replaced, never changed in place,
+ * so `prev` stays as it was: the fold may keep it (its cache) and a lost compare-and-set retries
+ * from it. A deep clone of the whole state per event cost more than the rest of reduce.
+ */
+export function draft(prev: RunState): RunState {
+  return {
+    ...prev,
+    usage: { ...prev.usage },
+    sprints: prev.sprints.map((sp) => ({
+      ...sp,
+      reviews: [...sp.reviews],
+      attempts: sp.attempts.map((a) => ({ ...a, verdicts: { ...a.verdicts } })),
+    })),
+    applied: [...prev.applied],
+    pending: [...prev.pending],
+    held: [...prev.held],
+  };
 }
 
 /** Ends a fold step: budgets are checked, and work decided while paused or after the end is held or dropped. */

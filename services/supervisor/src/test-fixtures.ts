@@ -7,6 +7,7 @@ import { buildApp } from "./app.js";
 import { createHandlers } from "./handlers.js";
 import { createMetrics } from "./metrics.js";
 import { ServiceRegistry } from "./registry.js";
+import { RunCache } from "./run-cache.js";
 import { startWatchdog, type Watchdog } from "./watchdog.js";
 
 export const SPEC: ProductSpec = {
@@ -47,6 +48,18 @@ export function ev(runId: string, type: string, payload: unknown, sprint = 0, at
   });
 }
 
+/**
+ * Freezes a value and everything in it, so a test fails (TypeError in strict mode) the moment a
+ * fold step writes to the state it started from: the fold keeps that state in its cache.
+ */
+export function deepFrozen<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFrozen(v);
+  }
+  return value;
+}
+
 export const TEST_TOKEN = "test-token-0123456789";
 
 export interface TestSupervisor {
@@ -54,6 +67,8 @@ export interface TestSupervisor {
   app: FastifyInstance;
   registry: ServiceRegistry;
   watchdog: Watchdog;
+  /** The replica's run cache, for tests that look inside it. */
+  cache: RunCache;
   close(): Promise<void>;
 }
 
@@ -68,15 +83,16 @@ export async function startTestSupervisor(url: string, opts: { name?: string; st
   const metrics = createMetrics();
   const registry = new ServiceRegistry();
   registry.start(bus);
-  const handlers = createHandlers({ bus, logger, metrics });
+  const cache = new RunCache();
+  const handlers = createHandlers({ bus, logger, metrics, cache });
   const consumer = bus.consume(CONSUMERS.supervisor, EventMessage, (e, ctx) => handlers.onEvent(e, ctx), { concurrency: 8 });
-  const watchdog = startWatchdog({ bus, logger, metrics, stallAfterMs: opts.stallAfterMs ?? 3_600_000, intervalMs: opts.watchdogIntervalMs ?? 3_600_000 });
+  const watchdog = startWatchdog({ bus, logger, metrics, cache, stallAfterMs: opts.stallAfterMs ?? 3_600_000, intervalMs: opts.watchdogIntervalMs ?? 3_600_000 });
   // apiLog collects the API's log lines, for tests about what is (not) logged.
   const apiLog = opts.apiLog;
   const apiLogger = apiLog ? createLogger("supervisor", { level: "info", destination: { write: (line: string) => { apiLog.push(line); } } }) : false;
   const app = await buildApp({ bus, apiToken: TEST_TOKEN, registry, metrics, logger: apiLogger, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}) });
   return {
-    bus, app, registry, watchdog,
+    bus, app, registry, watchdog, cache,
     async close() {
       await watchdog.stop();
       await app.close();

@@ -1,7 +1,7 @@
 import type { OutboxItem, RunState } from "@harness/contracts";
 import { describe, expect, it } from "vitest";
 import { initialState, reduce } from "./reducer.js";
-import { ev, options, SPEC } from "./test-fixtures.js";
+import { deepFrozen, ev, options, SPEC } from "./test-fixtures.js";
 import { reduceWatchdog, watchdogAction } from "./watchdog-rules.js";
 
 const T0 = Date.parse("2026-01-01T00:00:00.000Z");
@@ -19,7 +19,8 @@ function planning(opts = options()): RunState {
 function tick(s: RunState, ms: number) {
   const action = watchdogAction(s, T0 + ms, POLICY);
   if (!action) return { s, action, out: [] as OutboxItem[] };
-  const { state, outbox } = reduceWatchdog(s, action, at(ms));
+  // Frozen: the watchdog's step must not write to the state it starts from either.
+  const { state, outbox } = reduceWatchdog(deepFrozen(s), action, at(ms));
   return { s: state, action, out: outbox };
 }
 

@@ -1,6 +1,6 @@
 import type { OutboxItem, RunState } from "@harness/contracts";
 import { derivedId } from "@harness/runtime";
-import { settle, startPlanning } from "./reducer.js";
+import { draft, settle, startPlanning } from "./reducer.js";
 import { Decisions, redispatch } from "./steps.js";
 
 /**
@@ -41,7 +41,7 @@ export function watchdogAction(s: RunState, nowMs: number, policy: WatchdogPolic
 
 /** Applies a watchdog action like a fold step: pure given `now`. */
 export function reduceWatchdog(prev: RunState, action: WatchdogAction, now: string): { state: RunState; outbox: OutboxItem[] } {
-  const s: RunState = structuredClone(prev);
+  const s = draft(prev);
   const d = new Decisions(s, action.id, now);
   s.applied.push(action.id);
   s.updatedAt = now;

@@ -3,6 +3,7 @@ import { RunState } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { foldStep, isTerminal } from "./fold.js";
 import type { Metrics } from "./metrics.js";
+import type { RunCache } from "./run-cache.js";
 import { reduceWatchdog, watchdogAction, type WatchdogPolicy } from "./watchdog-rules.js";
 
 export const DEFAULT_STALL_AFTER_MS = 15 * 60_000;
@@ -15,6 +16,8 @@ export interface WatchdogOptions extends WatchdogPolicy {
   metrics?: Metrics;
   intervalMs: number;
   now?: () => number;
+  /** The replica's run cache: the watchdog's writes keep it current for the event folds. */
+  cache?: RunCache;
 }
 
 export interface Watchdog {
@@ -42,7 +45,7 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
     const s = parsed.data;
     if (s.pending.length > 0 && now() - Date.parse(s.updatedAt) > OUTBOX_GRACE_MS) {
       // A fold died between writing its outbox and publishing it: finish that first.
-      await foldStep(opts.bus, runId, () => null);
+      await foldStep(opts.bus, runId, () => null, opts.cache);
       return;
     }
     if (isTerminal(s)) { finished.add(runId); return; }
@@ -52,7 +55,7 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
     const done = await foldStep(opts.bus, runId, (prev) => {
       taken = watchdogAction(prev, now(), opts);
       return taken ? reduceWatchdog(prev, taken, new Date(now()).toISOString()) : null;
-    });
+    }, opts.cache);
     if (!done || !taken) return;
     opts.metrics?.watchdog.inc({ action: taken.kind });
     opts.logger.warn({ runId, action: taken.kind, status: done.state.status, reason: done.state.reason }, "watchdog acted on a run");
