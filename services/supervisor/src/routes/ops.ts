@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { Health, Readiness, ServiceList } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { consumerLag } from "../registry.js";
-import { listRuns } from "../run-store.js";
+import { scanRuns } from "../run-store.js";
 
 export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get("/healthz", { schema: { tags: ["ops"], summary: "Liveness: the process answers", response: { 200: Health } } }, async () => ({ ok: true }));
@@ -28,9 +28,8 @@ export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
     schema: { tags: ["ops"], summary: "Prometheus metrics: runs by status, handoff latency, tokens, cost, verdicts, dead letters, lag" },
   }, async (_req, reply) => {
     const m = deps.metrics;
-    const runs = await listRuns(deps.bus);
     m.runsByStatus.reset();
-    for (const r of runs) m.runsByStatus.inc({ status: r.status });
+    await scanRuns(deps.bus, (r) => m.runsByStatus.inc({ status: r.status }));
     m.deadLetters.set((await deps.bus.dlq.list({ limit: 10_000 })).length);
     m.consumerLag.reset();
     for (const [consumer, lag] of Object.entries(await consumerLag(deps.bus, evaluatorNames(deps)))) m.consumerLag.set({ consumer }, lag);

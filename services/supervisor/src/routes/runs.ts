@@ -9,8 +9,8 @@ import {
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 import { initialState } from "../reducer.js";
-import { listRuns, loadRun } from "../run-store.js";
-import { runSummary, runView } from "../views.js";
+import { listRunSummaries, loadRun } from "../run-store.js";
+import { runView } from "../views.js";
 import { writeLedger } from "../fold.js";
 
 export const API_PRODUCER = { role: "api" as const, instance: "supervisor-api" };
@@ -70,8 +70,8 @@ export const runRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
     schema: { tags: ["runs"], summary: "List runs, newest first", querystring: ListRunsQuery, response: { 200: RunList, 400: errorResponses[400] } },
   }, async (req) => {
     const { status, limit, offset } = req.query;
-    const runs = await listRuns(deps.bus, (s) => !status || s.status === status);
-    return { total: runs.length, limit, offset, runs: runs.slice(offset, offset + limit).map(runSummary) };
+    const runs = await listRunSummaries(deps.bus, (s) => !status || s.status === status);
+    return { total: runs.length, limit, offset, runs: runs.slice(offset, offset + limit) };
   });
 
   app.get("/runs/:id", {
