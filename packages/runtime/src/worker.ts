@@ -17,7 +17,7 @@ export interface WorkContext<M extends WorkEnvelope> {
   models: RunModels;
   /** Publishes an event caused by this work; its id derives from the work id (redo-safe). */
   emit<S extends z.ZodType>(schema: S, type: string, payload: unknown, opts?: { key?: string }): Promise<void>;
-  /** Charges one model call to the run (one event per call id). */
+  /** Charges one model call to the run (one event per call id); stored before any result is emitted. */
   recordUsage(u: UsageRecord): Promise<void>;
 }
 
@@ -28,7 +28,17 @@ export interface WorkContext<M extends WorkEnvelope> {
  */
 export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Producer, fn: (w: WorkContext<M>) => Promise<void>) {
   return async (msg: M, ctx: HandlerContext): Promise<void> => {
+    // Usage events are published while the work goes on (the next tool turn, the commit) and are
+    // all stored before any result event, so the supervisor has charged a call when it acts on
+    // what the call produced, and the work is not acked with a call unrecorded.
+    const usagePending = new Set<Promise<void>>();
+    let usageFailure: unknown;
+    const usageStored = async (): Promise<void> => {
+      while (usagePending.size > 0) await Promise.all(usagePending);
+      if (usageFailure !== undefined) throw usageFailure;
+    };
     const emit: WorkContext<M>["emit"] = async (schema, type, payload, opts) => {
+      await usageStored();
       const id = derivedId(msg.id, type, opts?.key ?? "");
       // The schema validates at publish time; the envelope is built generically.
       await bus.publish(schema, envelope(type, payload, msg, producer, { id }) as z.input<typeof schema>, { ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) });
@@ -38,7 +48,11 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       const usage = envelope("usage.recorded", { callId: u.callId, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd }, msg, producer, { id });
       // A call that was answered has been paid for: keep trying through a NATS outage rather than
       // fail the work (which would redo the call uncharged). The id makes retries store once.
-      await untilPublished(() => bus.publish(UsageRecorded, usage), () => ctx.working(), ctx.logger);
+      // A failure is kept for usageStored() to throw: it may settle before anyone awaits it.
+      const publishing: Promise<void> = untilPublished(() => bus.publish(UsageRecorded, usage), () => ctx.working(), ctx.logger)
+        .catch((err: unknown) => { usageFailure ??= err; })
+        .finally(() => usagePending.delete(publishing));
+      usagePending.add(publishing);
     };
     try {
       // Work of a finished or cancelled run is dropped before it starts.
@@ -46,7 +60,10 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       assertActive(ledger, msg.runId);
       const work: WorkContext<M> = { msg, ctx, logger: ctx.logger, budget: runBudgetGuard(bus, msg.runId), models: ledger?.models ?? {}, emit, recordUsage };
       await fn(work);
+      await usageStored();
     } catch (err) {
+      // Whatever happens next (a failure event, a redelivery), the calls made so far are charged.
+      await Promise.all(usagePending);
       if (err instanceof RunNotActiveError) { ctx.logger.info({ err }, "dropping work of an inactive run"); return; }
       if (err instanceof BudgetExceededError) {
         await emit(BudgetExceeded, "budget.exceeded", { kind: err.kind, limit: err.limit, used: err.used, detail: err.message });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import tar from "tar-stream";
 import { ArchiveError } from "./errors.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, gunzipIfNeeded } from "./snapshot.js";
-import { contentFiles, digestEntries, linkEscapes, readTree } from "./tree.js";
+import { contentFiles, digestEntries, linkEscapes, sha256, type TreeEntry } from "./tree.js";
 
 const WRITE_CONCURRENCY = 32;
 
@@ -17,7 +17,7 @@ export interface RestoreOptions {
 export interface Restored { digest: string; files: string[] }
 
 /**
- * Unpacks a snapshot into an empty directory and recomputes the digest from what was written.
+ * Unpacks a snapshot into an empty directory and computes the digest of what it wrote.
  * Entries that would land outside `dir` (absolute names, `..`, writing through a link, links
  * pointing out) refuse the whole archive, and `dir` is emptied again.
  */
@@ -27,10 +27,9 @@ export async function restore(bytes: Uint8Array, dir: string, opts: RestoreOptio
   if (existing.length > 0) throw new ArchiveError(`restore needs an empty directory, but ${dir} has ${existing.length} entries`);
   const base = await realpath(dir);
   try {
-    await extractInto(await gunzipIfNeeded(bytes, (opts.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES) * 2), base);
-    // Nothing is excluded here: the archive holds exactly what snapshot() chose to keep.
-    const { entries } = await readTree(base, { exclude: [] });
-    const digest = await digestEntries(base, entries);
+    const { entries, hashes } = await extractInto(await gunzipIfNeeded(bytes, (opts.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES) * 2), base);
+    // From the bytes just written (each with `wx`, so exactly those), not read back from disk.
+    const digest = await digestEntries(base, entries, hashes);
     if (opts.expectedDigest !== undefined && digest !== opts.expectedDigest) {
       throw new ArchiveError(`restored tree has digest ${digest}, expected ${opts.expectedDigest}`);
     }
@@ -45,7 +44,9 @@ export async function restore(bytes: Uint8Array, dir: string, opts: RestoreOptio
  * Every safety decision is made from entry names alone, before any write, so the writes can
  * run concurrently: one sequential await per file made a 10k-file restore take seconds.
  */
-async function extractInto(data: Buffer, base: string): Promise<void> {
+async function extractInto(data: Buffer, base: string): Promise<{ entries: TreeEntry[]; hashes: Map<string, string> }> {
+  const entries: TreeEntry[] = [];
+  const hashes = new Map<string, string>();
   const extract = tar.extract();
   extract.end(data);
   const seen = new Set<string>();
@@ -86,14 +87,18 @@ async function extractInto(data: Buffer, base: string): Promise<void> {
         const chunks: Buffer[] = [];
         for await (const c of entry) chunks.push(c as Buffer);
         const mode = (h.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
+        const body = Buffer.concat(chunks);
+        entries.push({ path: name, kind: "file", mode, size: body.length });
+        hashes.set(name, sha256(body));
         // wx: never follow or replace something already there.
-        await schedule(ensureDir(parentOf(name)).then(() => writeFile(abs, Buffer.concat(chunks), { flag: "wx", mode })).then(() => chmod(abs, mode)));
+        await schedule(ensureDir(parentOf(name)).then(() => writeFile(abs, body, { flag: "wx", mode })).then(() => chmod(abs, mode)));
       } else if (h.type === "symlink") {
         const target = h.linkname ?? "";
         // A link replacing a directory that earlier writes went into could redirect them.
         if (parents.has(name)) throw new ArchiveError(`archive entry '${name}' is a symlink over a directory that earlier entries use`);
         if (target === "" || linkEscapes(name, target)) throw new ArchiveError(`archive entry '${name}' is a symlink pointing outside the directory ('${target}')`);
         links.add(name);
+        entries.push({ path: name, kind: "symlink", mode: 0o777, linkTarget: target, size: 0 });
         entry.resume();
         await schedule(ensureDir(parentOf(name)).then(() => symlink(target, abs)));
       } else {
@@ -107,6 +112,10 @@ async function extractInto(data: Buffer, base: string): Promise<void> {
   }
   const failed = (await Promise.allSettled(pending)).find((r) => r.status === "rejected");
   if (failed?.status === "rejected") throw failed.reason;
+  // Every directory made, listed or implied by a file's path, as readTree would list it.
+  for (const dir of dirs.keys()) if (dir !== "") entries.push({ path: dir, kind: "dir", mode: 0o755, size: 0 });
+  entries.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  return { entries, hashes };
 }
 
 function parentOf(rel: string): string {

@@ -127,6 +127,22 @@ describe("snapshot / restore - artifacts", () => {
     }
   });
 
+  it("restore reports the digest of the tree it wrote, directories implied by file paths included", async () => {
+    // Written by some other tool: no directory entries, an executable, a link, and a .git file.
+    const bytes = await rawTar([
+      { name: "src/deep/a.ts", body: "export {};\n" },
+      { name: "bin/run.sh", body: "#!/bin/sh\n", mode: 0o700 },
+      { name: "latest", type: "symlink", linkname: "src/deep/a.ts" },
+      { name: ".git/HEAD", body: "ref: refs/heads/main\n" },
+    ]);
+    const target = temp.make();
+    const restored = await restore(bytes, target);
+    expect(restored.digest).toBe(await treeDigest(target, { exclude: [] }));
+    expect(restored.files).toEqual(["bin/run.sh", "latest", "src/deep/a.ts"]);
+    expect(statSync(join(target, "bin", "run.sh")).mode & 0o777).toBe(0o755);
+    expect(readlinkSync(join(target, "latest"))).toBe("src/deep/a.ts");
+  });
+
   it("restore checks an expected digest when given one", async () => {
     const root = temp.make();
     write(root, { "a.txt": "a" });

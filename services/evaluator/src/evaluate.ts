@@ -45,43 +45,54 @@ async function install(dir: string, contract: SprintContract, env: Record<string
  * never ran counts as failed.
  */
 export async function evaluate(deps: EvaluateDeps, msg: EvaluationRequested, opts: EvaluateOptions = {}): Promise<Verdict> {
-  const { contract, artifact } = msg.payload;
-  const dir = join(deps.workdir, msg.runId, `s${msg.sprint}-a${msg.attempt}-${process.pid}-${Date.now()}`);
-  const working = opts.working ?? (() => undefined);
-  await mkdir(dir, { recursive: true });
-  const results: CriterionResult[] = [];
-  let opinion: string | undefined;
+  const dir = await evaluationDir(deps, msg);
   try {
-    const bytes = await deps.bus.artifacts.get(artifact.name);
-    if (!bytes) throw new ArtifactMissingError(artifact.name);
-    const { files } = await restore(bytes, dir);
-    const env: Record<string, string> = { CI: "true" };
-    const installFailure = await install(dir, contract, env);
-    if (installFailure) return verdictOf(deps.name, coverAll(contract.checks, [installFailure], "the install command failed"), undefined);
-    working();
-
-    for (const check of contract.checks.filter((c): c is CommandCheck => c.kind === "command")) {
-      results.push(await runCommandCheck(dir, check, env));
-      working();
-    }
-    results.push(...await runAppChecks({ artifacts: deps.bus.artifacts, chromium: deps.chromium }, dir, contract, env, working));
-
-    const rubric = contract.checks.filter((c): c is RubricCheck => c.kind === "rubric");
-    if (rubric.length > 0) {
-      const screenshots: Array<{ name: string; png: Uint8Array }> = [];
-      for (const e of results.flatMap((r) => r.evidence).filter((x) => x.kind === "screenshot" && x.artifact).slice(0, 4)) {
-        const png = await deps.bus.artifacts.get(e.artifact!.name);
-        if (png) screenshots.push({ name: e.summary, png });
-      }
-      const graded = await gradeRubric({
-        dir, files, contract, criteria: rubric, otherResults: results, system: deps.judgeSystem, model: deps.model, screenshots,
-        ...(opts.budget ? { budget: opts.budget } : {}), ...(opts.models ? { models: opts.models } : {}), ...(opts.onUsage ? { onUsage: opts.onUsage } : {}),
-      });
-      results.push(...graded.results);
-      opinion = graded.opinion;
-    }
-    return verdictOf(deps.name, coverAll(contract.checks, results, "the evaluator produced no result for it"), opinion);
+    return await evaluateIn(dir, deps, msg, opts);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A new empty directory for one evaluation's copy of the artifact; the caller removes it. */
+export async function evaluationDir(deps: Pick<EvaluateDeps, "workdir">, msg: EvaluationRequested): Promise<string> {
+  const dir = join(deps.workdir, msg.runId, `s${msg.sprint}-a${msg.attempt}-${process.pid}-${Date.now()}`);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** evaluate() in a directory the caller made and removes, so it can publish the verdict first. */
+export async function evaluateIn(dir: string, deps: EvaluateDeps, msg: EvaluationRequested, opts: EvaluateOptions = {}): Promise<Verdict> {
+  const { contract, artifact } = msg.payload;
+  const working = opts.working ?? (() => undefined);
+  const results: CriterionResult[] = [];
+  let opinion: string | undefined;
+  const bytes = await deps.bus.artifacts.get(artifact.name);
+  if (!bytes) throw new ArtifactMissingError(artifact.name);
+  const { files } = await restore(bytes, dir);
+  const env: Record<string, string> = { CI: "true" };
+  const installFailure = await install(dir, contract, env);
+  if (installFailure) return verdictOf(deps.name, coverAll(contract.checks, [installFailure], "the install command failed"), undefined);
+  working();
+
+  for (const check of contract.checks.filter((c): c is CommandCheck => c.kind === "command")) {
+    results.push(await runCommandCheck(dir, check, env));
+    working();
+  }
+  results.push(...await runAppChecks({ artifacts: deps.bus.artifacts, chromium: deps.chromium }, dir, contract, env, working));
+
+  const rubric = contract.checks.filter((c): c is RubricCheck => c.kind === "rubric");
+  if (rubric.length > 0) {
+    const screenshots: Array<{ name: string; png: Uint8Array }> = [];
+    for (const e of results.flatMap((r) => r.evidence).filter((x) => x.kind === "screenshot" && x.artifact).slice(0, 4)) {
+      const png = await deps.bus.artifacts.get(e.artifact!.name);
+      if (png) screenshots.push({ name: e.summary, png });
+    }
+    const graded = await gradeRubric({
+      dir, files, contract, criteria: rubric, otherResults: results, system: deps.judgeSystem, model: deps.model, screenshots,
+      ...(opts.budget ? { budget: opts.budget } : {}), ...(opts.models ? { models: opts.models } : {}), ...(opts.onUsage ? { onUsage: opts.onUsage } : {}),
+    });
+    results.push(...graded.results);
+    opinion = graded.opinion;
+  }
+  return verdictOf(deps.name, coverAll(contract.checks, results, "the evaluator produced no result for it"), opinion);
 }

@@ -1,9 +1,10 @@
+import { rm } from "node:fs/promises";
 import { PermanentError } from "@harness/bus";
 import { ContractReview, ContractReviewed, VerdictProduced, type EvaluationRequested, type ReviewRequested } from "@harness/contracts";
 import { structured, type ModelClient } from "@harness/model";
 import type { WorkContext } from "@harness/runtime";
 import { ArtifactMissingError } from "./errors.js";
-import { evaluate, type EvaluateDeps } from "./evaluate.js";
+import { evaluateIn, evaluationDir, type EvaluateDeps } from "./evaluate.js";
 import { contractProblems } from "./review-rules.js";
 
 export interface EvaluatorDeps extends EvaluateDeps { model: ModelClient; reviewSystem: string }
@@ -35,12 +36,18 @@ export function createHandlers(deps: EvaluatorDeps) {
 
     /** evaluation.requested -> verdict.produced */
     async evaluate(w: WorkContext<EvaluationRequested>): Promise<void> {
-      const verdict = await evaluate(deps, w.msg, { budget: w.budget, models: w.models, onUsage: w.recordUsage, working: () => w.ctx.working() }).catch((err: unknown) => {
-        // Redelivery cannot bring a missing artifact back: fail the work now, with the reason.
-        throw err instanceof ArtifactMissingError ? new PermanentError(err.message, { cause: err }) : err;
-      });
-      w.logger.info({ passed: verdict.passed, summary: verdict.summary }, "verdict");
-      await w.emit(VerdictProduced, "verdict.produced", { verdict }, { key: deps.name });
+      const dir = await evaluationDir(deps, w.msg);
+      try {
+        const verdict = await evaluateIn(dir, deps, w.msg, { budget: w.budget, models: w.models, onUsage: w.recordUsage, working: () => w.ctx.working() }).catch((err: unknown) => {
+          // Redelivery cannot bring a missing artifact back: fail the work now, with the reason.
+          throw err instanceof ArtifactMissingError ? new PermanentError(err.message, { cause: err }) : err;
+        });
+        w.logger.info({ passed: verdict.passed, summary: verdict.summary }, "verdict");
+        await w.emit(VerdictProduced, "verdict.produced", { verdict }, { key: deps.name });
+      } finally {
+        // After the verdict is out: the next step of the run need not wait for the delete.
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -36,27 +36,29 @@ export function createHandlers(deps: GeneratorDeps) {
       await mkdir(dir, { recursive: true });
       const servers = new ServerRegistry();
       try {
-        const base = w.msg.payload.base;
-        if (base) {
-          const bytes = await deps.bus.artifacts.get(base.name);
-          if (!bytes) throw new Error(`base artifact ${base.name} is missing from the object store`);
-          await restore(bytes, dir);
-        } else {
-          await gitInit(dir);
-        }
-        const tools = [...createFileTools(dir), ...createCommandTools(dir, { timeoutMs: deps.commandTimeoutMs, servers })] as Tool<never>[];
+        // The first model call needs only the message, so the workspace is prepared while it is
+        // out; tools wait for it. A failed preparation aborts the loop and is the error reported.
+        const prepared = prepareWorkspace(deps, w.msg.payload.base, dir);
+        const abort = new AbortController();
+        prepared.catch(() => abort.abort());
+        const tools = [...createFileTools(dir), ...createCommandTools(dir, { timeoutMs: deps.commandTimeoutMs, servers })]
+          .map((t) => afterReady(t as Tool<never>, prepared));
         const heartbeat = setInterval(() => w.ctx.working(), 5_000);
         let result;
         try {
           result = await runToolLoop(deps.model, {
             role: "generator", system: BUILD_SYSTEM, prompt: buildPrompt(w.msg.payload, sprint, attempt), tools,
             maxTurns: deps.maxTurns, contextLimitTokens: deps.contextLimitTokens, budget: w.budget, models: w.models, onUsage: w.recordUsage,
-            onTurn: () => w.ctx.working(),
+            onTurn: () => w.ctx.working(), signal: abort.signal,
           });
+        } catch (err) {
+          await prepared;
+          throw err;
         } finally {
           clearInterval(heartbeat);
           await servers.stopAll();
         }
+        await prepared;
         const commit = await gitCommit(dir, `sprint ${sprint} attempt ${attempt}`);
         const snap = await snapshot(dir);
         const artifact = await deps.bus.artifacts.put(snap.bytes);
@@ -68,4 +70,15 @@ export function createHandlers(deps: GeneratorDeps) {
       }
     },
   };
+}
+
+async function prepareWorkspace(deps: GeneratorDeps, base: BuildRequested["payload"]["base"], dir: string): Promise<void> {
+  if (!base) return gitInit(dir);
+  const bytes = await deps.bus.artifacts.get(base.name);
+  if (!bytes) throw new Error(`base artifact ${base.name} is missing from the object store`);
+  await restore(bytes, dir);
+}
+
+function afterReady(tool: Tool<never>, ready: Promise<void>): Tool<never> {
+  return { ...tool, run: async (input, ctx) => { await ready; return tool.run(input, ctx); } };
 }

@@ -1,0 +1,59 @@
+import { connectBus, type Bus, type HandlerContext } from "@harness/bus";
+import { SCHEMA_VERSION, WorkFailed, type PlanRequested } from "@harness/contracts";
+import { useNatsServer } from "@harness/testkit";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { workerHandler } from "./worker.js";
+
+const nats = useNatsServer();
+let bus: Bus;
+const logger = pino({ level: "silent" });
+let n = 0;
+
+beforeAll(async () => {
+  bus = await connectBus({ url: nats.url, name: "worker-test", logger });
+  await bus.provision();
+});
+afterAll(async () => { await bus.close(); });
+
+function planWork(): PlanRequested {
+  n += 1;
+  return {
+    id: `w-${process.pid}-${n}`, schemaVersion: SCHEMA_VERSION, type: "plan.requested", runId: `run-${process.pid}-${n}`, sprint: 0, attempt: 0,
+    causationId: null, producer: { role: "supervisor", instance: "t" }, time: new Date().toISOString(),
+    payload: { prompt: "a notes app", maxSprints: 1, version: 1 },
+  };
+}
+
+const ctx = { subject: "s", seq: 1, deliveryCount: 1, maxDeliver: 5, headers: {}, traceparent: undefined, working() {}, logger } as unknown as HandlerContext;
+const usage = (callId: string) => ({ callId, role: "planner" as const, model: "m", usage: { inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }, costUsd: 0.01 });
+
+describe("worker handler", () => {
+  it("stores every call's usage before the work's result event", async () => {
+    const msg = planWork();
+    const handler = workerHandler<PlanRequested>(bus, { role: "planner", instance: "t" }, async (w) => {
+      for (const id of ["c1", "c2", "c3"]) await w.recordUsage(usage(`${msg.id}-${id}`));
+      await w.emit(WorkFailed, "work.failed", { role: "planner", work: msg.type, reason: "result stand-in" });
+    });
+    await handler(msg, ctx);
+    const types = (await bus.readRunEvents(msg.runId)).map((e) => (e.message as { type: string }).type);
+    expect(types).toEqual(["usage.recorded", "usage.recorded", "usage.recorded", "work.failed"]);
+  });
+
+  it("does not finish the work until the usage it recorded is stored, even with no result emitted", async () => {
+    const msg = planWork();
+    const handler = workerHandler<PlanRequested>(bus, { role: "planner", instance: "t" }, async (w) => {
+      await w.recordUsage(usage(`${msg.id}-only`));
+    });
+    await handler(msg, ctx);
+    expect((await bus.readRunEvents(msg.runId)).map((e) => (e.message as { type: string }).type)).toEqual(["usage.recorded"]);
+  });
+
+  it("fails the work when a usage record cannot be stored (invalid), rather than losing it silently", async () => {
+    const msg = planWork();
+    const handler = workerHandler<PlanRequested>(bus, { role: "planner", instance: "t" }, async (w) => {
+      await w.recordUsage({ ...usage(`${msg.id}-bad`), costUsd: -1 });
+    });
+    await expect(handler(msg, ctx)).rejects.toThrow(/costUsd/);
+  });
+});
