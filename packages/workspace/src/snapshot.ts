@@ -1,14 +1,14 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import tar from "tar-stream";
 import { ArchiveError } from "./errors.js";
+import { loopSlicer } from "./loop-slice.js";
 import { contentFiles, digestEntries, readTree, sha256, type TreeEntry, type TreeOptions } from "./tree.js";
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
 const EPOCH = new Date(0);
-const READ_AHEAD = 32;
 
 export interface SnapshotOptions extends TreeOptions {
   /** Refuse to archive more than this many bytes of file content. */
@@ -43,28 +43,21 @@ export async function snapshot(root: string, opts: SnapshotOptions = {}): Promis
   return { bytes, digest: await digestEntries(root, entries, hashes), files: contentFiles(entries), skipped };
 }
 
-/** Files are read a bounded window ahead of the packer, so only the archive grows in memory. */
 async function pack(root: string, entries: readonly TreeEntry[], hashes: Map<string, string>): Promise<Buffer> {
   const p = tar.pack();
   const chunks: Buffer[] = [];
   const collected = (async () => { for await (const c of p) chunks.push(c as Buffer); })();
-  // Reads run a window ahead of the packer: one await per file would dominate on big trees.
-  const ahead = new Map<number, Promise<Buffer | undefined>>();
-  for (let i = 0; i < entries.length; i++) {
-    for (let j = i; j < Math.min(i + READ_AHEAD, entries.length); j++) {
-      const next = entries[j] as TreeEntry;
-      if (ahead.has(j)) continue;
-      const read = next.kind === "file" ? readFile(join(root, next.path)) : Promise.resolve(undefined);
-      // Awaited in order below; this only stops an early failure from counting as unhandled.
-      read.catch(() => undefined);
-      ahead.set(j, read);
+  const slice = loopSlicer();
+  for (const e of entries) {
+    let data: Buffer | undefined;
+    if (e.kind === "file") {
+      try {
+        data = readFileSync(join(root, e.path));
+      } catch (err) {
+        throw new ArchiveError(`'${e.path}' could not be read while the snapshot was taken (stop running processes first): ${(err as Error).message}`, { cause: err });
+      }
+      hashes.set(e.path, sha256(data));
     }
-    const e = entries[i] as TreeEntry;
-    const data = await (ahead.get(i) as Promise<Buffer | undefined>).catch((err: unknown) => {
-      throw new ArchiveError(`'${e.path}' could not be read while the snapshot was taken (stop running processes first): ${(err as Error).message}`, { cause: err });
-    });
-    ahead.delete(i);
-    if (data) hashes.set(e.path, sha256(data));
     const header: Partial<tar.Header> & { name: string } = { name: e.path, mode: e.mode, mtime: EPOCH, uid: 0, gid: 0, uname: "", gname: "" };
     await new Promise<void>((resolve, reject) => {
       const done = (err?: Error | null): void => (err ? reject(err) : resolve());
@@ -72,6 +65,7 @@ async function pack(root: string, entries: readonly TreeEntry[], hashes: Map<str
       else if (e.kind === "symlink") p.entry({ ...header, type: "symlink", linkname: e.linkTarget ?? "" }, done);
       else p.entry({ ...header, type: "file" }, data ?? Buffer.alloc(0), done);
     });
+    await slice();
   }
   p.finalize();
   await collected;

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { lstat, readFile, readdir, readlink } from "node:fs/promises";
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
 import ignore, { type Ignore } from "ignore";
+import { loopSlicer } from "./loop-slice.js";
 
 /**
  * Dependency folders and caches: rebuilt by the contract's install command, and often larger
@@ -29,8 +30,6 @@ export interface TreeEntry {
 
 export interface Tree { entries: TreeEntry[]; skipped: string[] }
 
-const READ_CONCURRENCY = 32;
-
 /** True for `.git` and everything in it, at any depth: history travels but is not "content". */
 export function isGitPath(path: string): boolean {
   return path === ".git" || path.startsWith(".git/") || path.endsWith("/.git") || path.includes("/.git/");
@@ -46,32 +45,28 @@ export async function readTree(root: string, opts: TreeOptions = {}): Promise<Tr
   const entries: TreeEntry[] = [];
   const skipped: string[] = [];
   const dirs = [""];
+  const slice = loopSlicer();
   while (dirs.length > 0) {
     const dir = dirs.pop() as string;
-    for (const d of await readdir(join(root, dir), { withFileTypes: true })) {
+    for (const d of readdirSync(join(root, dir), { withFileTypes: true })) {
       const path = dir === "" ? d.name : `${dir}/${d.name}`;
       if (ig.ignores(d.isDirectory() ? `${path}/` : path)) continue;
       if (d.isDirectory()) {
         entries.push({ path, kind: "dir", mode: 0o755, size: 0 });
         dirs.push(path);
       } else if (d.isSymbolicLink()) {
-        const target = await readlink(join(root, path));
+        const target = readlinkSync(join(root, path));
         if (linkEscapes(path, target)) skipped.push(path);
         else entries.push({ path, kind: "symlink", mode: 0o777, linkTarget: target, size: 0 });
       } else if (d.isFile()) {
-        entries.push({ path, kind: "file", mode: 0o644, size: 0 });
+        const info = lstatSync(join(root, path));
+        entries.push({ path, kind: "file", mode: info.mode & 0o111 ? 0o755 : 0o644, size: info.size });
       } else {
         skipped.push(path);
       }
+      await slice();
     }
   }
-  const files = entries.filter((e) => e.kind === "file");
-  await eachLimited(files, READ_CONCURRENCY, async (e) => {
-    const abs = join(root, e.path);
-    const info = await lstat(abs);
-    e.mode = info.mode & 0o111 ? 0o755 : 0o644;
-    e.size = info.size;
-  });
   entries.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   return { entries, skipped };
 }
@@ -89,15 +84,14 @@ export function linkEscapes(path: string, target: string): boolean {
  * content hash is already known (snapshot hashes while packing); the rest are read.
  */
 export async function digestEntries(root: string, entries: readonly TreeEntry[], bodyHashes: ReadonlyMap<string, string> = new Map()): Promise<string> {
-  const content = entries.filter((e) => !isGitPath(e.path));
-  const hashes = new Array<string>(content.length);
-  await eachLimited(content.map((e, i) => ({ e, i })), READ_CONCURRENCY, async ({ e, i }) => {
-    const known = bodyHashes.get(e.path);
-    if (known !== undefined) { hashes[i] = known; return; }
-    hashes[i] = sha256(e.kind === "file" ? await readFile(join(root, e.path)) : Buffer.from(e.linkTarget ?? ""));
-  });
   const h = createHash("sha256");
-  content.forEach((e, i) => h.update(`${e.kind} ${e.mode.toString(8)} ${hashes[i]} ${e.path}\0`));
+  const slice = loopSlicer();
+  for (const e of entries) {
+    if (isGitPath(e.path)) continue;
+    const hash = bodyHashes.get(e.path) ?? sha256(e.kind === "file" ? readFileSync(join(root, e.path)) : Buffer.from(e.linkTarget ?? ""));
+    h.update(`${e.kind} ${e.mode.toString(8)} ${hash} ${e.path}\0`);
+    await slice();
+  }
   return h.digest("hex");
 }
 
@@ -114,12 +108,4 @@ export function contentFiles(entries: readonly TreeEntry[]): string[] {
 export async function treeDigest(root: string, opts: TreeOptions = {}): Promise<string> {
   const { entries } = await readTree(root, opts);
   return digestEntries(root, entries);
-}
-
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
