@@ -27,10 +27,21 @@ export function assertActive(ledger: RunLedger | null, runId: string): void {
 
 export type RunModels = Partial<Record<ModelRole, ModelChoice>>;
 
-export function runBudgetGuard(bus: Bus, runId: string): BudgetGuard {
+/** How old a ledger read may be and still stand in for a fresh one (see `first`). */
+const FRESH_LEDGER_MS = 250;
+
+/**
+ * `first` is a ledger the caller has just read (the work's start reads one): the first check
+ * uses it if it is under FRESH_LEDGER_MS old, instead of a second read of the same key
+ * a millisecond later. Every later check reads KV.
+ */
+export function runBudgetGuard(bus: Bus, runId: string, first?: { ledger: RunLedger | null; readAt: number }): BudgetGuard {
+  let held = first;
   return {
     async reserve(worst) {
-      const s = await readLedger(bus, runId);
+      const reuse = held !== undefined && Date.now() - held.readAt < FRESH_LEDGER_MS;
+      const s = reuse && held ? held.ledger : await readLedger(bus, runId);
+      held = undefined;
       if (!s) return;
       assertActive(s, runId);
       const { budget } = s;

@@ -57,8 +57,10 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
     try {
       // Work of a finished or cancelled run is dropped before it starts.
       const ledger = await readLedger(bus, msg.runId);
+      const readAt = Date.now();
       assertActive(ledger, msg.runId);
-      const work: WorkContext<M> = { msg, ctx, logger: ctx.logger, budget: runBudgetGuard(bus, msg.runId), models: ledger?.models ?? {}, emit, recordUsage };
+      const budget = runBudgetGuard(bus, msg.runId, { ledger, readAt });
+      const work: WorkContext<M> = { msg, ctx, logger: ctx.logger, budget, models: ledger?.models ?? {}, emit, recordUsage };
       await fn(work);
       await usageStored();
     } catch (err) {

@@ -1,0 +1,44 @@
+import { connectBus, type Bus } from "@harness/bus";
+import { ledgerKey, RunLedger } from "@harness/contracts";
+import { BudgetExceededError } from "@harness/model";
+import { useNatsServer } from "@harness/testkit";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBudgetGuard } from "./budget.js";
+
+const nats = useNatsServer();
+let bus: Bus;
+let n = 0;
+
+beforeAll(async () => {
+  bus = await connectBus({ url: nats.url, name: "budget-test", logger: pino({ level: "silent" }) });
+  await bus.provision();
+});
+afterAll(async () => { await bus.close(); });
+
+function ledger(runId: string, costUsd: number): RunLedger {
+  return RunLedger.parse({
+    id: runId, status: "running", budget: { maxCostUsd: 1, maxTokens: 1_000_000, maxWallClockMs: 60_000 }, models: {},
+    usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd, calls: 0 },
+  });
+}
+
+const call = { costUsd: 0.1, tokens: 100 };
+
+describe("run budget guard", () => {
+  it("checks the first call against the ledger the work just read, and every later call against KV", async () => {
+    const runId = `run-budget-${++n}`;
+    await bus.runs.put(ledgerKey(runId), ledger(runId, 0));
+    // The ledger handed in says the budget is spent; KV says nothing is.
+    const guard = runBudgetGuard(bus, runId, { ledger: ledger(runId, 0.95), readAt: Date.now() });
+    await expect(guard.reserve(call)).rejects.toBeInstanceOf(BudgetExceededError);
+    await expect(guard.reserve(call)).resolves.toBeUndefined();
+  });
+
+  it("reads KV for the first call too when the ledger handed in is stale", async () => {
+    const runId = `run-budget-${++n}`;
+    await bus.runs.put(ledgerKey(runId), ledger(runId, 0.95));
+    const guard = runBudgetGuard(bus, runId, { ledger: ledger(runId, 0), readAt: Date.now() - 60_000 });
+    await expect(guard.reserve(call)).rejects.toThrow(/could cost \$0\.1000/);
+  });
+});
