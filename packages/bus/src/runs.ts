@@ -22,7 +22,7 @@ export function createRunStore(js: JetStreamClient): RunStore {
     async get(key) {
       const e = await (await kv()).get(key);
       if (e === null || e.operation !== "PUT") return null;
-      return { value: e.json<unknown>(), revision: e.revision };
+      return { value: e.json<unknown>(), revision: e.revision, size: e.length };
     },
     async create(key, value) {
       try {
@@ -32,9 +32,9 @@ export function createRunStore(js: JetStreamClient): RunStore {
         throw err;
       }
     },
-    async update(key, value, revision) {
+    async update(key, value, revision, opts) {
       try {
-        return await (await kv()).update(key, JSON.stringify(value), revision);
+        return await (await kv()).update(key, opts?.json ?? JSON.stringify(value), revision);
       } catch (err) {
         if (isConflict(err)) throw new KvConflictError(key, { cause: err });
         throw err;

@@ -65,11 +65,15 @@ export interface BusConsumer {
 }
 
 export interface RunStore {
-  get(key: string): Promise<{ value: unknown; revision: number } | null>;
+  /** `size`: bytes of the stored JSON. */
+  get(key: string): Promise<{ value: unknown; revision: number; size: number } | null>;
   /** Throws KvConflictError when the key exists. */
   create(key: string, value: unknown): Promise<number>;
-  /** Throws KvConflictError on a stale revision. */
-  update(key: string, value: unknown, revision: number): Promise<number>;
+  /**
+   * Throws KvConflictError on a stale revision. `opts.json` is `value` already encoded, for a
+   * caller that needed the JSON anyway (to know its size): it is written as is.
+   */
+  update(key: string, value: unknown, revision: number, opts?: { json?: string }): Promise<number>;
   /** Unconditional write, for values with a single writer (e.g. a run's ledger). */
   put(key: string, value: unknown): Promise<number>;
   /** Keys matching a subject-style filter; the default `*` lists run states (ids have no dots). */

@@ -1,6 +1,7 @@
 import { BaseEnv, parseEnv } from "@harness/runtime";
 import { z } from "zod";
 import { DEFAULT_BODY_LIMIT } from "./app.js";
+import { DEFAULT_RUN_CACHE_MB } from "./run-cache.js";
 import { DEFAULT_STALL_AFTER_MS, DEFAULT_WATCHDOG_INTERVAL_MS } from "./watchdog.js";
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -16,6 +17,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** A run waiting on work with no event for this long is re-dispatched once, then paused. */
     SUPERVISOR_STALL_MS: z.coerce.number().int().min(100).default(DEFAULT_STALL_AFTER_MS),
     SUPERVISOR_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(50).default(DEFAULT_WATCHDOG_INTERVAL_MS),
+    /** Stored JSON of active runs kept parsed (see RunCache); 0 turns the cache off. */
+    SUPERVISOR_RUN_CACHE_MB: z.coerce.number().min(0).max(4_096).default(DEFAULT_RUN_CACHE_MB),
   }, env);
 }
 export type Config = ReturnType<typeof loadConfig>;

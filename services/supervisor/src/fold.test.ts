@@ -21,9 +21,9 @@ function counted(bus: Bus): Counted {
   const runs: RunStore = {
     ...bus.runs,
     get: (key) => { if (!key.startsWith("ledger.")) c.gets++; return bus.runs.get(key); },
-    update: async (key, value, revision) => {
+    update: async (key, value, revision, opts) => {
       c.updates++;
-      try { return await bus.runs.update(key, value, revision); } catch (err) { c.conflicts++; throw err; }
+      try { return await bus.runs.update(key, value, revision, opts); } catch (err) { c.conflicts++; throw err; }
     },
   };
   c.bus = { ...bus, runs };
@@ -54,10 +54,10 @@ async function newRun(): Promise<string> {
   return id;
 }
 
-async function stored(id: string): Promise<{ state: RunState; revision: number }> {
+async function stored(id: string): Promise<{ state: RunState; revision: number; size: number }> {
   const entry = await bus.runs.get(id);
   if (!entry) throw new Error(`run ${id} has no state`);
-  return { state: RunState.parse(entry.value), revision: entry.revision };
+  return { state: RunState.parse(entry.value), revision: entry.revision, size: entry.size };
 }
 
 const requested = (id: string) => ev(id, "run.requested", { prompt: "a counter", options: options() });
@@ -203,7 +203,7 @@ describe("supervisor fold - per-replica run cache", () => {
     const decided = reduce(before.state, specProduced(id), new Date().toISOString());
     const withOutbox = { ...decided.state, pending: decided.outbox };
     // As after this replica wrote an outbox and its publish failed...
-    cache.set(id, withOutbox, await bus.runs.update(id, withOutbox, before.revision));
+    cache.set(id, withOutbox, await bus.runs.update(id, withOutbox, before.revision), 1_000);
     // ...and another replica (its watchdog) published it and cleared it.
     await foldStep(other, id, () => null);
     await waitFor(() => workOf(id)().includes("contract.requested"), { what: "the outbox to be published" });
@@ -226,14 +226,19 @@ describe("supervisor fold - per-replica run cache", () => {
     expect(c.updates).toBe(0);
   });
 
-  it("finished runs leave the cache, and it never holds more runs than its bound", async () => {
-    const cache = new RunCache(3);
+  it("finished runs leave the cache, and it never holds more stored JSON than its bound", async () => {
+    // Room for three states of this shape (the ids have the same length, so the same size).
+    const probe = await newRun();
+    await foldEvent({ bus, logger }, requested(probe));
+    const one = (await bus.runs.get(probe))!.size;
+    const cache = new RunCache(Math.floor(one * 3.5));
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const id = await newRun();
       ids.push(id);
       await foldEvent({ bus, logger, cache }, requested(id));
       expect(cache.size).toBeLessThanOrEqual(3);
+      expect(cache.heldBytes).toBeLessThanOrEqual(cache.maxBytes);
     }
     // Least recently folded first out.
     expect(ids.map((id) => cache.has(id))).toEqual([false, false, true, true, true]);
@@ -251,31 +256,49 @@ describe("supervisor fold - per-replica run cache", () => {
 describe("supervisor run cache - bounds", () => {
   const state = (id: string, status: RunState["status"] = "running"): RunState => ({ ...initialState(id, "p", options(), "2026-01-01T00:00:00.000Z"), status });
 
-  it("evicts the least recently used run past its size; reading a run makes it recent", () => {
-    const cache = new RunCache(2);
-    cache.set("a", state("a"), 1);
-    cache.set("b", state("b"), 2);
+  it("evicts the least recently used run past its byte budget; reading a run makes it recent", () => {
+    const cache = new RunCache(250);
+    cache.set("a", state("a"), 1, 100);
+    cache.set("b", state("b"), 2, 100);
     cache.get("a");
-    cache.set("c", state("c"), 3);
+    cache.set("c", state("c"), 3, 100);
     expect([cache.has("a"), cache.has("b"), cache.has("c")]).toEqual([true, false, true]);
-    for (let i = 0; i < 1_000; i++) cache.set(`r${i}`, state(`r${i}`), 10 + i);
+    expect(cache.heldBytes).toBe(200);
+    for (let i = 0; i < 1_000; i++) cache.set(`r${i}`, state(`r${i}`), 10 + i, 100);
     expect(cache.size).toBe(2);
+    expect(cache.heldBytes).toBe(200);
+  });
+
+  it("counts a run once however often it is rewritten, and keeps none larger than the whole budget", () => {
+    const cache = new RunCache(1_000);
+    cache.set("a", state("a"), 1, 300);
+    cache.set("a", state("a"), 2, 400);
+    expect(cache.heldBytes).toBe(400);
+    cache.set("big", state("big"), 1, 1_001);
+    expect(cache.has("big")).toBe(false);
+    expect(cache.has("a")).toBe(true);
+    cache.delete("a");
+    expect(cache.heldBytes).toBe(0);
   });
 
   it("keeps no finished run, and never goes back to an older revision of one it holds", () => {
     const cache = new RunCache();
     for (const status of ["completed", "failed", "cancelled"] as const) {
-      cache.set("x", state("x"), 5);
-      cache.set("x", state("x", status), 6);
+      cache.set("x", state("x"), 5, 10);
+      cache.set("x", state("x", status), 6, 10);
       expect(cache.has("x")).toBe(false);
     }
-    cache.set("y", state("y", "paused"), 9);
-    cache.set("y", state("y", "running"), 8);
+    expect(cache.heldBytes).toBe(0);
+    cache.set("y", state("y", "paused"), 9, 10);
+    cache.set("y", state("y", "running"), 8, 10);
     expect(cache.get("y")).toMatchObject({ revision: 9, state: { status: "paused" } });
   });
 
-  it("refuses a size that is not a positive whole number", () => {
-    expect(() => new RunCache(0)).toThrow(RangeError);
+  it("refuses a budget that is not a whole number of bytes; zero keeps nothing", () => {
+    expect(() => new RunCache(-1)).toThrow(RangeError);
     expect(() => new RunCache(1.5)).toThrow(RangeError);
+    const none = new RunCache(0);
+    none.set("a", state("a"), 1, 10);
+    expect(none.size).toBe(0);
   });
 });

@@ -80,7 +80,7 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep, cache?: 
       throw new RetryableError(`run ${runId} has no state yet`, 500);
     }
     const prev = RunState.parse(entry.value);
-    cache?.set(runId, prev, entry.revision);
+    cache?.set(runId, prev, entry.revision, entry.size);
     const done = await tryStep(bus, runId, step, prev, entry.revision, cache);
     if (done !== AGAIN) return done;
     if (prev.pending.length === 0) await jitter(i);
@@ -115,8 +115,15 @@ async function tryStep(
 /** Compare-and-set; the new revision, or undefined when another writer came first (the cache forgets the run). */
 async function casWrite(bus: Bus, runId: string, state: RunState, revision: number, cache: RunCache | undefined): Promise<number | undefined> {
   try {
-    const next = await bus.runs.update(runId, state, revision);
-    cache?.set(runId, state, next);
+    if (!cache || state.pending.length > 0) {
+      // A state with an outbox is never folded from (see foldStep): not worth room in the cache.
+      cache?.delete(runId);
+      return await bus.runs.update(runId, state, revision);
+    }
+    // Encoded here rather than in the store, to know the size the cache is bounded by.
+    const json = JSON.stringify(state);
+    const next = await bus.runs.update(runId, state, revision, { json });
+    cache.set(runId, state, next, Buffer.byteLength(json));
     return next;
   } catch (err) {
     // Lost, or unknown (a timeout may have written): either way the cache no longer knows.

@@ -22,7 +22,7 @@ export async function run(): Promise<void> {
   const registry = new ServiceRegistry();
   registry.start(bus);
   // One per replica: event folds and the watchdog keep it current for each other.
-  const cache = new RunCache();
+  const cache = new RunCache(Math.floor(config.SUPERVISOR_RUN_CACHE_MB * 1024 * 1024));
   const handlers = createHandlers({ bus, logger, metrics, cache });
   let inFlight = 0;
   const consumer = bus.consume(CONSUMERS.supervisor, EventMessage, async (event, ctx) => {
