@@ -143,6 +143,18 @@ describe("git history - every attempt is a commit", () => {
     expect(readdirSync(root).sort()).toEqual([".git"]);
   });
 
+  it("gitCommit returns the id git itself reports, on a branch, detached, or after the refs were packed", async () => {
+    const root = temp.make();
+    await gitInit(root);
+    const head = async () => (await runCommand(root, "git rev-parse HEAD")).stdout.trim();
+    expect(await gitCommit(root, "on main")).toBe(await head());
+    await runCommand(root, "git checkout -q --detach && git pack-refs --all");
+    expect(await gitCommit(root, "detached")).toBe(await head());
+    await runCommand(root, "git checkout -q -B feature && git pack-refs --all");
+    expect(existsSync(join(root, ".git", "refs", "heads", "feature"))).toBe(false);
+    expect(await gitCommit(root, "on a branch whose ref was packed")).toBe(await head());
+  });
+
   it("gitCommit runs no hooks the workspace may have planted", async () => {
     const root = temp.make();
     await gitInit(root);

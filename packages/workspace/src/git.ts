@@ -38,7 +38,7 @@ const NEW_REPO_CONFIG = [
 // hang the build. Every commit would also start `git maintenance run --auto` (a process, about
 // half the commit's time); a workspace lives for one build, so it never needs maintenance.
 // The message comes on stdin, never through the shell string.
-const COMMIT_SCRIPT = "git add -A && git -c core.hooksPath=/dev/null -c maintenance.auto=false commit -q --allow-empty --no-verify -F - && git rev-parse HEAD";
+const COMMIT_SCRIPT = "git add -A && git -c core.hooksPath=/dev/null -c maintenance.auto=false commit -q --allow-empty --no-verify -F -";
 // Key/value pairs arrive as positional arguments, so one shell sets them all.
 const CONFIG_SCRIPT = 'while [ $# -gt 0 ]; do git config --replace-all "$1" "$2" || exit; shift 2; done';
 
@@ -184,10 +184,30 @@ function isNotFound(err: unknown): boolean {
  * exactly one commit. Hooks are skipped: they are workspace content the model may have written.
  */
 export async function gitCommit(dir: string, message: string): Promise<string> {
-  const out = await gitShell(dir, "commit", COMMIT_SCRIPT, [], message);
-  const sha = out.trim().split("\n").pop() ?? "";
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) throw new GitError(`git commit in ${dir} printed no commit id: ${out.trim()}`, "");
+  await gitShell(dir, "commit", COMMIT_SCRIPT, [], message);
+  const sha = await headFromFiles(dir) ?? (await git(dir, ["rev-parse", "HEAD"])).trim();
+  if (!OBJECT_ID.test(sha)) throw new GitError(`git rev-parse in ${dir} printed no commit id: ${sha}`, "");
   return sha;
+}
+
+const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/**
+ * HEAD's commit read from `.git` (a git process less per build): a detached HEAD holds the id, an
+ * attached one names a ref that a commit has just written as a loose file. Anything else (a
+ * `.git` file, another ref storage) is left to `git rev-parse`.
+ */
+async function headFromFiles(dir: string): Promise<string | undefined> {
+  try {
+    const head = (await readFile(join(dir, ".git", "HEAD"), "utf8")).trim();
+    if (OBJECT_ID.test(head)) return head;
+    const ref = /^ref: (refs\/\S+)$/.exec(head)?.[1];
+    if (ref === undefined || ref.split("/").includes("..")) return undefined;
+    const sha = (await readFile(join(dir, ".git", ref), "utf8")).trim();
+    return OBJECT_ID.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Commits reachable from HEAD, newest first; empty for a repository without commits. */
