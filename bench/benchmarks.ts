@@ -1,5 +1,5 @@
 import { benchBusHandoff } from "./bus-handoff.js";
-import { benchConcurrentRuns } from "./concurrent-runs.js";
+import { benchConcurrentRuns, runsFromEnv } from "./concurrent-runs.js";
 import { benchContextGrowth } from "./context-growth.js";
 import { benchOrchestrationStep } from "./orchestration-step.js";
 import { benchOverheadShare } from "./overhead-share.js";
@@ -20,7 +20,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   },
   {
     name: "concurrent-runs",
-    description: "1,000 three-sprint runs at once (BENCH_RUNS to change), zero-latency model: completion, handoffs/s, peak RSS per service",
+    get description() { return `${runsFromEnv(1_000).toLocaleString("en")} three-sprint runs at once (BENCH_RUNS to change), zero-latency model: completion, handoffs/s, peak RSS per service`; },
     run: (ctx) => benchConcurrentRuns({ log: ctx.log }),
   },
   {

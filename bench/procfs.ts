@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 
 /*
- * Per-process figures from /proc (Linux only). The launcher runs `node --import tsx` (the
- * service itself); should it start the `tsx` binary instead, the service is that wrapper's child.
+ * Per-process figures from /proc (Linux only). The launcher runs `node` on the service's bundle,
+ * so the launched pid is the service; were it a `tsx` wrapper instead, the service is its child.
  */
 
 const TICKS_PER_SEC = 100;

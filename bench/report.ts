@@ -7,14 +7,21 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchResult } from "./types.js";
 
-interface Entry extends BenchResult { startedAt?: string; seconds?: number; load1m?: number[] }
+interface Entry extends BenchResult { startedAt?: string; seconds?: number; load1m?: number[]; settings?: Record<string, string> }
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results", "latest.json");
 
 function figures(r: Entry): string {
-  return Object.entries(r.figures)
-    .map(([k, v]) => `\`${k}\` ${v}${r.baseline[k] !== undefined ? ` (baseline ${r.baseline[k]})` : ""}`)
-    .join(", ");
+  const measured = Object.entries(r.figures)
+    .map(([k, v]) => `\`${k}\` ${v}${r.baseline[k] !== undefined ? ` (baseline ${r.baseline[k]})` : ""}`);
+  const baselineOnly = Object.entries(r.baseline).filter(([k]) => !(k in r.figures)).map(([k, v]) => `baseline \`${k}\` ${v}`);
+  return [...measured, ...baselineOnly].join(", ");
+}
+
+/** Non-default settings of the run (BENCH_RUNS, profiling, TMPDIR), so a changed run says so. */
+function settings(r: Entry): string {
+  const s = Object.entries(r.settings ?? {}).map(([k, v]) => `${k}=${v}`);
+  return s.length > 0 ? ` [${s.join(" ")}]` : "";
 }
 
 function main(): void {
@@ -24,10 +31,10 @@ function main(): void {
   for (const [name, r] of Object.entries(all)) {
     const ratios = Object.entries(r.ratios).map(([k, v]) => `${k} ${v}x`).join(", ") || "-";
     Object.values(r.targets).forEach((t, i) => {
-      rows.push(`| ${i === 0 ? name : ""} | ${t.target} | ${t.met ? "yes" : "**no**"} | ${i === 0 ? ratios : ""} |`);
+      rows.push(`| ${i === 0 ? `${name}${settings(r)}` : ""} | ${t.target} | ${t.met ? "yes" : "**no**"} | ${i === 0 ? ratios : ""} |`);
     });
     const run = `${r.startedAt?.slice(0, 16).replace("T", " ") ?? "?"} UTC, ${r.seconds ?? "?"} s, 1-minute load ${r.load1m?.join(" -> ") ?? "?"}`;
-    details.push(`- **${name}** (${run}): ${figures(r)}`);
+    details.push(`- **${name}**${settings(r)} (${run}): ${figures(r)}`);
   }
   console.log([...rows, "", ...details].join("\n"));
 }

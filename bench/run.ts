@@ -15,6 +15,8 @@ const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results", "latest
 
 function table(name: string, r: BenchResult): string {
   const rows = Object.keys(r.figures).map((k) => [k, String(r.figures[k]), String(r.baseline[k] ?? "")]);
+  // Baseline figures with no measured counterpart (e.g. each raw series behind a mean).
+  for (const [k, v] of Object.entries(r.baseline)) if (!(k in r.figures)) rows.push([k, "", String(v)]);
   const ratioRows = Object.entries(r.ratios).map(([k, v]) => [`ratio ${k}`, `${v}x`, ""]);
   const targetRows = Object.entries(r.targets).map(([k, t]) => [`target ${k}`, t.met ? "met" : "MISSED", t.target]);
   const all = [["figure", "measured", "baseline"], ...rows, ...ratioRows, ...targetRows];
@@ -23,10 +25,18 @@ function table(name: string, r: BenchResult): string {
   return [`== ${name}`, line(all[0] ?? []), ...all.slice(1).map(line)].join("\n");
 }
 
+/** Environment that changes what a run measures, kept with its figures (unset ones are left out). */
+const SETTINGS = ["BENCH_RUNS", "BENCH_NODE_ARGS", "BENCH_LOG_LEVEL", "TMPDIR"] as const;
+
+export function benchSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(SETTINGS.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+}
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
+  if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(", ")}; have ${BENCHMARKS.map((b) => b.name).join(", ")}`);
   const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
-  if (selected.length === 0) throw new Error(`no benchmark named ${wanted.join(", ")}; have ${BENCHMARKS.map((b) => b.name).join(", ")}`);
   const previous: Record<string, unknown> = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown> : {};
   const server = await startNatsServer();
   const out: Record<string, unknown> = { ...previous };
@@ -40,7 +50,7 @@ async function main(): Promise<void> {
       const result = await b.run({ natsUrl: server.url, log: (l) => console.log(`  ${l}`) });
       const seconds = Math.round((performance.now() - t0) / 1000);
       const load = [loadBefore, loadavg()[0] ?? 0].map((l) => Math.round(l * 100) / 100);
-      out[b.name] = { ...result, startedAt, seconds, load1m: load, node: process.version };
+      out[b.name] = { ...result, startedAt, seconds, load1m: load, node: process.version, settings: benchSettings() };
       console.log(table(`${b.name} (${seconds} s, load ${load.join(" -> ")})`, result));
     }
   } finally {
