@@ -44,4 +44,26 @@ describe("bus - run store", () => {
     expect(await writerB.runs.get("run-missing")).toBeNull();
     expect((await writerB.runs.keys()).sort()).toEqual(["run-once", "run-race"]);
   });
+
+  it("lists every key once while the keys are being written", async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `run-busy-${i}`);
+    await Promise.all(ids.map((id) => writerA.runs.put(id, { n: 0 })));
+    let writing = true;
+    // Another connection keeps rewriting the keys while they are listed, as active runs do.
+    const writer = (async () => {
+      for (let n = 1; writing; n++) await Promise.all(ids.slice(0, 50).map((id) => writerB.runs.put(id, { n })));
+    })();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const keys = (await writerA.runs.keys()).filter((k) => k.startsWith("run-busy-"));
+        expect(keys.length).toBe(new Set(keys).size);
+        expect(new Set(keys)).toEqual(new Set(ids));
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
+    // Size is the stored JSON's, in bytes.
+    expect((await writerA.runs.get("run-busy-0"))?.size).toBe(Buffer.byteLength(JSON.stringify((await writerA.runs.get("run-busy-0"))?.value)));
+  });
 });

@@ -44,9 +44,11 @@ export function createRunStore(js: JetStreamClient): RunStore {
       return (await kv()).put(key, JSON.stringify(value));
     },
     async keys(filter = "*") {
-      const out: string[] = [];
-      for await (const k of await (await kv()).keys(filter)) out.push(k);
-      return out;
+      // The listing consumer also delivers writes made while it runs, so a key being updated
+      // (any active run) can come twice: a run listed twice, or swept twice by the watchdog.
+      const out = new Set<string>();
+      for await (const k of await (await kv()).keys(filter)) out.add(k);
+      return [...out];
     },
   };
 }
