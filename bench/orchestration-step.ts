@@ -24,9 +24,11 @@ const RUN_TIMEOUT_MS = 300_000;
  * publish -> consume -> publish -> consume on the bare client, with no state at all.
  */
 export async function benchOrchestrationStep(opts: OrchestrationStepOptions = {}): Promise<BenchResult> {
-  const runs = opts.runs ?? 8;
+  // About 1,000 samples on each side: a p99 of a few hundred is the 3rd or 4th worst, and one
+  // scheduling hiccup on a shared machine moves it.
+  const runs = opts.runs ?? 24;
   const sprints = opts.sprints ?? 10;
-  const rawPerRun = opts.rawPerRun ?? 60;
+  const rawPerRun = opts.rawPerRun ?? 42;
   const log = opts.log ?? (() => undefined);
 
   const { steps, rawSamples } = await withBenchStack({ script: cheapScript() }, async (stack, observer) => {
