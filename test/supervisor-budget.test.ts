@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startStack, type Stack } from "./support/stack.js";
 import { tinyProgramScript } from "./support/tiny-program.js";
 
-interface RunView { id: string; status: string; reason: string; waitingFor: string; heldWork: number; usage: { calls: number; costUsd: number } }
+interface RunView {
+  id: string; status: string; reason: string; waitingFor: string; heldWork: number; usage: { calls: number; costUsd: number };
+  options: { budget: { maxCostUsd: number; maxTokens: number; maxWallClockMs: number } };
+}
 interface EventItem { seq: number; message: { type: string; producer: { role: string }; payload: Record<string, unknown> } }
 
 describe("supervisor budget - the run pauses before a model call that would exceed it", () => {
@@ -73,4 +76,41 @@ describe("supervisor budget - the run pauses before a model call that would exce
     await waitFor(async () => (await run(id)).status === "paused", { what: "the second pause" });
     expect(generatorRequests()).toEqual([]);
   });
+
+  it("a person raises the budget on resume and the run goes on to completion; a raise that leaves it over is refused", async () => {
+    const created = await api<{ id: string }>(stack, "POST", "/runs", {
+      prompt: "A calculator library with add and multiply",
+      options: { budget: { maxCostUsd: 0.5 }, onBudgetExceeded: "pause" },
+    });
+    const id = created.body.id;
+    const paused = await waitFor(async () => { const r = await run(id); return r.status === "paused" ? r : undefined; }, { timeoutMs: 30_000, what: "the budget pause" });
+    const spent = paused.usage.costUsd;
+    expect(spent).toBeGreaterThan(0);
+
+    // Bad budgets are a 400 naming the field; a budget below what is already spent is a 409.
+    const empty = await api<{ message: string }>(stack, "POST", `/runs/${id}/resume`, { budget: {} });
+    expect(empty.status).toBe(400);
+    expect(empty.body.message).toMatch(/at least one of maxCostUsd, maxTokens, maxWallClockMs/);
+    const negative = await api<{ message: string }>(stack, "POST", `/runs/${id}/resume`, { budget: { maxCostUsd: -1 } });
+    expect(negative.status).toBe(400);
+    expect(negative.body.message).toMatch(/maxCostUsd/);
+    const tooLow = await api<{ message: string }>(stack, "POST", `/runs/${id}/resume`, { budget: { maxCostUsd: spent / 2 } });
+    expect(tooLow.status).toBe(409);
+    expect(tooLow.body.message).toMatch(/would still be over its budget: cost budget exceeded/);
+    expect((await run(id)).status).toBe("paused");
+
+    const raised = await api(stack, "POST", `/runs/${id}/resume`, { comment: "worth finishing", budget: { maxCostUsd: 20 } });
+    expect(raised.status).toBe(202);
+    const done = await waitFor(async () => { const r = await run(id); return r.status === "completed" ? r : undefined; }, { timeoutMs: 60_000, what: "the run to complete on its new budget" })
+      .catch(async (err) => { throw new Error(`${err}: ${JSON.stringify(await run(id))}\n${stack.logs()}`); });
+    expect(done.options.budget).toMatchObject({ maxCostUsd: 20 });
+    expect(done.usage.costUsd).toBeGreaterThan(spent);
+    expect(generatorRequests().length).toBeGreaterThan(0);
+    const control = (await events(id)).find((e) => e.message.type === "run.control")!;
+    expect(control.message.payload).toMatchObject({ action: "resume", comment: "worth finishing", budget: { maxCostUsd: 20 } });
+
+    // A new budget only ever comes with resuming a paused run.
+    const late = await api<{ message: string }>(stack, "POST", `/runs/${id}/resume`, { budget: { maxCostUsd: 30 } });
+    expect(late.status).toBe(409);
+  }, 90_000);
 });

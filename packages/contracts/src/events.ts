@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ArtifactRef, EvaluatorName, LongText, ModelRole, Role, TokenUsage } from "./common.js";
 import { ContractReview, SprintContract } from "./contract.js";
 import { message } from "./envelope.js";
-import { CreateRunRequest, RunOptions, RunStatus } from "./run.js";
+import { BudgetPatch, CreateRunRequest, RunOptions, RunStatus } from "./run.js";
 import { ProductSpec } from "./spec.js";
 import { Verdict } from "./verdict.js";
 
@@ -76,6 +76,8 @@ export const RunControl = message("run.control", z.object({
   /** `revise_spec` sends the comment to the planner for a new spec version (spec gate). */
   action: z.enum(["pause", "resume", "cancel", "approve", "revise_spec"]),
   comment: z.string().max(10_000).optional(),
+  /** With resume: the run's new limits (a run paused on its budget needs more to go on). */
+  budget: BudgetPatch.optional(),
 }));
 export type RunControl = z.infer<typeof RunControl>;
 

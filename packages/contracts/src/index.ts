@@ -4,7 +4,7 @@ export { Feature, SprintPlanEntry, ProductSpec } from "./spec.js";
 export { OutputAssertion, CommandCheck, HttpCheck, BrowserStep, BrowserCheck, RubricCheck, Check } from "./checks.js";
 export { Deliverable, AppRuntime, SprintContract, ChangeRequest, ContractReview } from "./contract.js";
 export { Evidence, CriterionResult, Verdict } from "./verdict.js";
-export { ModelChoice, Budget, RunOptions, RunStatus, TERMINAL_STATUSES, CreateRunRequest } from "./run.js";
+export { ModelChoice, Budget, BudgetPatch, RunOptions, RunStatus, TERMINAL_STATUSES, CreateRunRequest } from "./run.js";
 export {
   PlanRequested, ContractRequested, BuildRequested, SpecExcerpt, ReviewRequested, EvaluationRequested,
   WorkMessage, GeneratorWork, EvaluatorWork,

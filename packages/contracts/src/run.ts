@@ -14,6 +14,14 @@ export const Budget = z.object({
 });
 export type Budget = z.infer<typeof Budget>;
 
+/** New limits for a paused run, sent with resume: the fields given replace the run's own. */
+export const BudgetPatch = z.strictObject({
+  maxCostUsd: z.number().positive().max(100_000).optional(),
+  maxTokens: z.number().int().positive().optional(),
+  maxWallClockMs: z.number().int().positive().optional(),
+}).refine((b) => Object.values(b).some((v) => v !== undefined), "give at least one of maxCostUsd, maxTokens, maxWallClockMs");
+export type BudgetPatch = z.infer<typeof BudgetPatch>;
+
 export const RunOptions = z.object({
   maxSprints: z.number().int().min(1).max(50).default(10),
   maxAttemptsPerSprint: z.number().int().min(1).max(20).default(3),

@@ -1,4 +1,4 @@
-import { Id, RunState, RunStatus, ServiceHeartbeat } from "@harness/contracts";
+import { BudgetPatch, Id, RunState, RunStatus, ServiceHeartbeat } from "@harness/contracts";
 import { z } from "zod";
 
 /**
@@ -51,6 +51,10 @@ export const CreateRunResponse = z.object({ id: z.string(), existing: z.boolean(
 
 // Fastify hands an absent body over as null.
 export const ControlBody = z.strictObject({ comment: z.string().max(10_000).optional() }).nullish();
+export const ResumeBody = z.strictObject({
+  comment: z.string().max(10_000).optional(),
+  budget: BudgetPatch.optional().describe("new limits for a paused run; the fields given replace the run's (raise them to go on after a budget pause)"),
+}).nullish();
 export const ReviseBody = z.strictObject({ comments: z.string().trim().min(1, "comments must not be empty").max(20_000) });
 export const ControlResponse = z.object({ id: z.string(), action: z.string(), accepted: z.boolean() });
 

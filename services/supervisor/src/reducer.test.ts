@@ -124,6 +124,27 @@ describe("supervisor reducer", () => {
     expect(workTypes(out)).toEqual(["build.requested"]);
   });
 
+  it("takes a new budget with resume, replacing only the limits given; usage already past it pauses again", () => {
+    const r = "run1";
+    let { s } = throughSprintOneBuild(options({ onBudgetExceeded: "pause", budget: { maxCostUsd: 1, maxTokens: 1_000_000, maxWallClockMs: 3_600_000 } }));
+    const usage = (costUsd: number) => ev(r, "usage.recorded", { callId: `c${costUsd}`, role: "generator", model: "m", usage: { inputTokens: 1, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }, costUsd }, 1, 1);
+    ({ s } = drive(s, usage(1.5)));
+    expect(s.status).toBe("paused");
+    const resumed = drive(s, ev(r, "run.control", { action: "resume", budget: { maxCostUsd: 5 } }, 1));
+    s = resumed.s;
+    expect(s.status).toBe("running");
+    expect(s.options.budget).toEqual({ maxCostUsd: 5, maxTokens: 1_000_000, maxWallClockMs: 3_600_000 });
+    expect(workTypes(resumed.out)).toEqual([]);
+    // Spending past the new limit pauses it as before.
+    ({ s } = drive(s, usage(4)));
+    expect(s.status).toBe("paused");
+    expect(s.reason).toBe("cost budget exceeded: $5.5000 of $5");
+    // A resume whose budget is still below the spend pauses again in the same step.
+    ({ s } = drive(s, ev(r, "run.control", { action: "resume", budget: { maxCostUsd: 5.2 } }, 1)));
+    expect(s.status).toBe("paused");
+    expect(s.options.budget.maxCostUsd).toBe(5.2);
+  });
+
   it("holds work decided while paused and cancels without dispatching anything", () => {
     const r = "run1";
     let { s } = throughSprintOneBuild();

@@ -1,4 +1,4 @@
-import type { EventMessage, OutboxItem, ProductSpec, RunControl, RunOptions, RunState, SprintState } from "@harness/contracts";
+import type { BudgetPatch, EventMessage, OutboxItem, ProductSpec, RunControl, RunOptions, RunState, SprintState } from "@harness/contracts";
 import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatch, reviewWork, sprintOf } from "./steps.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -141,7 +141,7 @@ function apply(d: Decisions, e: EventMessage): void {
       onBudgetExceeded(d, e.payload.kind, `${e.payload.kind} budget exceeded: ${e.payload.detail || `${e.payload.used} of ${e.payload.limit}`}`, true);
       return;
     case "run.control":
-      control(d, e.payload.action, e.payload.comment);
+      control(d, e.payload.action, e.payload.comment, e.payload.budget);
       return;
     case "run.transition":
       return;
@@ -216,17 +216,27 @@ function onBudgetExceeded(d: Decisions, kind: string, reason: string, refusedWor
   if (refusedWork) redispatch(d);
 }
 
-function checkBudget(d: Decisions, now: string): void {
-  const s = d.s;
-  const b = s.options.budget;
+/** The first limit of `budget` the run is already past, with the reason to give; none when within all. */
+export function budgetExcess(s: Pick<RunState, "usage" | "createdAt">, budget: RunOptions["budget"], now: string): { kind: string; reason: string } | undefined {
   const tokens = s.usage.inputTokens + s.usage.outputTokens + s.usage.cacheCreationInputTokens + s.usage.cacheReadInputTokens;
   const elapsed = Date.parse(now) - Date.parse(s.createdAt);
-  if (s.usage.costUsd > b.maxCostUsd) onBudgetExceeded(d, "cost", `cost budget exceeded: $${s.usage.costUsd.toFixed(4)} of $${b.maxCostUsd}`, false);
-  else if (tokens > b.maxTokens) onBudgetExceeded(d, "tokens", `token budget exceeded: ${tokens} of ${b.maxTokens}`, false);
-  else if (elapsed > b.maxWallClockMs) onBudgetExceeded(d, "wallclock", `wall-clock budget exceeded: ${Math.round(elapsed / 1000)}s of ${Math.round(b.maxWallClockMs / 1000)}s`, false);
+  if (s.usage.costUsd > budget.maxCostUsd) return { kind: "cost", reason: `cost budget exceeded: $${s.usage.costUsd.toFixed(4)} of $${budget.maxCostUsd}` };
+  if (tokens > budget.maxTokens) return { kind: "tokens", reason: `token budget exceeded: ${tokens} of ${budget.maxTokens}` };
+  if (elapsed > budget.maxWallClockMs) return { kind: "wallclock", reason: `wall-clock budget exceeded: ${Math.round(elapsed / 1000)}s of ${Math.round(budget.maxWallClockMs / 1000)}s` };
+  return undefined;
 }
 
-function control(d: Decisions, action: RunControl["payload"]["action"], comment?: string): void {
+/** `budget` with the fields a patch gives replaced. */
+export function patchedBudget(budget: RunOptions["budget"], patch: BudgetPatch): RunOptions["budget"] {
+  return { ...budget, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+}
+
+function checkBudget(d: Decisions, now: string): void {
+  const over = budgetExcess(d.s, d.s.options.budget, now);
+  if (over) onBudgetExceeded(d, over.kind, over.reason, false);
+}
+
+function control(d: Decisions, action: RunControl["payload"]["action"], comment?: string, budget?: BudgetPatch): void {
   const s = d.s;
   if (TERMINAL.has(s.status)) return;
   switch (action) {
@@ -237,6 +247,8 @@ function control(d: Decisions, action: RunControl["payload"]["action"], comment?
       return;
     case "resume": {
       if (s.status !== "paused") return;
+      // New objects: the previous state is never mutated (it may be a replica's cached copy).
+      if (budget) s.options = { ...s.options, budget: patchedBudget(s.options.budget, budget) };
       s.resumes++;
       const held = s.held;
       s.held = [];

@@ -1,7 +1,8 @@
 import { RunControl } from "@harness/contracts";
 import { envelope } from "@harness/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { ApiError, authErrorResponses, ControlBody, ControlResponse, ReviseBody, RunParams } from "../api-schemas.js";
+import { ApiError, authErrorResponses, ControlBody, ControlResponse, ResumeBody, ReviseBody, RunParams } from "../api-schemas.js";
+import { budgetExcess, patchedBudget } from "../reducer.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 import { isTerminalStatus, loadRun } from "../run-store.js";
@@ -9,7 +10,7 @@ import { API_PRODUCER } from "./runs.js";
 
 const SUMMARY = {
   pause: "Pause a run: work already running finishes, new work is held",
-  resume: "Resume a paused run: held work is released",
+  resume: "Resume a paused run: held work is released. A run paused on its budget goes on only with a higher one (`budget`)",
   cancel: "Cancel a run: in-flight work stops at its next model call",
   approve: "Approve the spec or the current sprint's contract when the run waits at a human gate",
 } as const;
@@ -19,7 +20,7 @@ const SUMMARY = {
  * a control racing with a worker's result is ordered by the run's event history.
  */
 export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
-  for (const action of ["pause", "resume", "cancel", "approve"] as const) {
+  for (const action of ["pause", "cancel", "approve"] as const) {
     app.post(`/runs/:id/${action}`, {
       onRequest: deps.auth,
       schema: {
@@ -36,6 +37,29 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
       return reply.code(202).send({ id, action, accepted: true });
     });
   }
+
+  app.post("/runs/:id/resume", {
+    onRequest: deps.auth,
+    schema: {
+      tags: ["runs"], summary: SUMMARY.resume, security: [{ bearer: [] }], params: RunParams, body: ResumeBody,
+      response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run already ended, or a new budget is given to a run that is not paused or would still be over it") },
+    },
+  }, async (req, reply) => {
+    const { id } = req.params;
+    const state = await loadRun(deps.bus, id);
+    if (isTerminalStatus(state.status)) throw new errors.Conflict(`run ${id} is ${state.status}; it cannot resume`);
+    const comment = req.body?.comment;
+    const budget = req.body?.budget;
+    if (budget) {
+      // Refused here rather than accepted and dropped, or accepted and paused again at once.
+      if (state.status !== "paused") throw new errors.Conflict(`run ${id} is ${state.status}; a new budget is given only with resuming a paused run`);
+      const over = budgetExcess(state, patchedBudget(state.options.budget, budget), new Date().toISOString());
+      if (over) throw new errors.Conflict(`run ${id} would still be over its budget: ${over.reason}`);
+    }
+    const msg = envelope("run.control", { action: "resume" as const, ...(comment ? { comment } : {}), ...(budget ? { budget } : {}) }, { id: null, runId: id, sprint: state.currentSprint, attempt: 0 }, API_PRODUCER);
+    await deps.bus.publish(RunControl, msg);
+    return reply.code(202).send({ id, action: "resume", accepted: true });
+  });
 
   app.post("/runs/:id/spec/revise", {
     onRequest: deps.auth,
