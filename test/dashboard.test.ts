@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startScriptedModel, type Rule, type Script, type ScriptedModel } from "@harness/scripted-model";
+import { waitFor } from "@harness/testkit";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startStack, type Stack } from "./support/stack.js";
@@ -105,6 +106,27 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
     await page.locator("table").first().waitFor();
     for (const role of ["supervisor", "planner", "generator", "evaluator"]) await page.getByRole("cell", { name: role }).first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(SCREENSHOTS, "services.png") });
+  });
+
+  it("resumes a run paused on its budget from the page, with a higher cost limit", async () => {
+    const { body } = await api<{ id: string }>(stack, "POST", "/runs", {
+      prompt: "A calculator library with add and multiply", options: { budget: { maxCostUsd: 0.0001 }, onBudgetExceeded: "pause" },
+    });
+    await page.goto(`${stack.apiUrl}/#/runs/${body.id}`);
+    await page.locator('.run-head [data-status="paused"]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator("#run-reason").textContent()).toMatch(/^cost budget exceeded/);
+    const cost = page.locator('#budget-form input[name="maxCostUsd"]');
+    expect(await cost.inputValue()).toBe("0.0001");
+    await cost.fill("50");
+    await page.screenshot({ path: join(SCREENSHOTS, "run-budget-paused.png"), fullPage: true });
+    await page.locator('[data-action="resume-budget"]').click();
+    const resumed = await waitFor(async () => {
+      const r = (await api<{ status: string; options: { budget: { maxCostUsd: number; maxTokens: number } } }>(stack, "GET", `/runs/${body.id}`)).body;
+      return r.status !== "paused" ? r : undefined;
+    }, { timeoutMs: 15_000, what: "the run to leave its budget pause" });
+    // Only the limit that was changed is sent: the others keep the run's own.
+    expect(resumed.options.budget).toMatchObject({ maxCostUsd: 50, maxTokens: 20_000_000 });
+    await page.locator('#timeline li[data-type="run.transition"]', { hasText: "budget now $50" }).first().waitFor({ timeout: 10_000 });
   });
 
   it("reviews a gated spec: requests changes with comments, sees version 2 and what changed from version 1", async () => {

@@ -96,7 +96,9 @@ describe("supervisor budget - the run pauses before a model call that would exce
     expect(negative.body.message).toMatch(/maxCostUsd/);
     const tooLow = await api<{ message: string }>(stack, "POST", `/runs/${id}/resume`, { budget: { maxCostUsd: spent / 2 } });
     expect(tooLow.status).toBe(409);
-    expect(tooLow.body.message).toMatch(/would still be over its budget: cost budget exceeded/);
+    expect(tooLow.body.message).toMatch(/would have no budget left: \$0\.\d{4} spent of \$0\.0\d+/);
+    const atSpend = await api<{ message: string }>(stack, "POST", `/runs/${id}/resume`, { budget: { maxCostUsd: spent } });
+    expect(atSpend.status).toBe(409);
     expect((await run(id)).status).toBe("paused");
 
     const raised = await api(stack, "POST", `/runs/${id}/resume`, { comment: "worth finishing", budget: { maxCostUsd: 20 } });
@@ -106,8 +108,11 @@ describe("supervisor budget - the run pauses before a model call that would exce
     expect(done.options.budget).toMatchObject({ maxCostUsd: 20 });
     expect(done.usage.costUsd).toBeGreaterThan(spent);
     expect(generatorRequests().length).toBeGreaterThan(0);
-    const control = (await events(id)).find((e) => e.message.type === "run.control")!;
+    const history = await events(id);
+    const control = history.find((e) => e.message.type === "run.control")!;
     expect(control.message.payload).toMatchObject({ action: "resume", comment: "worth finishing", budget: { maxCostUsd: 20 } });
+    const resumed = history.find((e) => e.message.type === "run.transition" && e.message.payload["decision"] === "resume")!;
+    expect(resumed.message.payload["reason"]).toBe("worth finishing; budget now $20, 20000000 tokens, 21600s");
 
     // A new budget only ever comes with resuming a paused run.
     const late = await api<{ message: string }>(stack, "POST", `/runs/${id}/resume`, { budget: { maxCostUsd: 30 } });

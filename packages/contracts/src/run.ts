@@ -16,10 +16,11 @@ export type Budget = z.infer<typeof Budget>;
 
 /** New limits for a paused run, sent with resume: the fields given replace the run's own. */
 export const BudgetPatch = z.strictObject({
-  maxCostUsd: z.number().positive().max(100_000).optional(),
-  maxTokens: z.number().int().positive().optional(),
-  maxWallClockMs: z.number().int().positive().optional(),
-}).refine((b) => Object.values(b).some((v) => v !== undefined), "give at least one of maxCostUsd, maxTokens, maxWallClockMs");
+  maxCostUsd: z.number().positive().max(100_000).optional().describe("spend limit in US dollars"),
+  maxTokens: z.number().int().positive().optional().describe("limit on all tokens: input, output, cache reads and writes"),
+  maxWallClockMs: z.number().int().positive().optional().describe("limit on the run's age, in milliseconds from its creation"),
+}).refine((b) => Object.values(b).some((v) => v !== undefined), "give at least one of maxCostUsd, maxTokens, maxWallClockMs")
+  .meta({ minProperties: 1 });
 export type BudgetPatch = z.infer<typeof BudgetPatch>;
 
 export const RunOptions = z.object({

@@ -135,6 +135,10 @@ describe("supervisor reducer", () => {
     expect(s.status).toBe("running");
     expect(s.options.budget).toEqual({ maxCostUsd: 5, maxTokens: 1_000_000, maxWallClockMs: 3_600_000 });
     expect(workTypes(resumed.out)).toEqual([]);
+    // A second budget resume racing the first reaches a running run: its budget still counts.
+    ({ s } = drive(s, ev(r, "run.control", { action: "resume", budget: { maxTokens: 2_000_000 } }, 1)));
+    expect(s.status).toBe("running");
+    expect(s.options.budget).toEqual({ maxCostUsd: 5, maxTokens: 2_000_000, maxWallClockMs: 3_600_000 });
     // Spending past the new limit pauses it as before.
     ({ s } = drive(s, usage(4)));
     expect(s.status).toBe("paused");
@@ -178,6 +182,10 @@ describe("supervisor reducer", () => {
     const v2 = { ...SPEC, title: "Tally 2" };
     ({ s } = drive(s, ev(r, "spec.produced", { spec: v2, version: 2 })));
     expect([s.specVersion, s.spec?.title, s.waitingFor]).toEqual([2, "Tally 2", "spec_approval"]);
+    // Paused and resumed at the gate, the run is back to planning, still waiting for approval.
+    expect(s.status).toBe("planning");
+    ({ s } = drive(s, ev(r, "run.control", { action: "pause" }), ev(r, "run.control", { action: "resume" })));
+    expect([s.status, s.waitingFor]).toEqual(["planning", "spec_approval"]);
     ({ out } = drive(s, ev(r, "run.control", { action: "approve" })));
     const contract = out.find((o) => o.message["type"] === "contract.requested")!;
     expect((contract.message["payload"] as { spec: { title: string } }).spec.title).toBe("Tally 2");

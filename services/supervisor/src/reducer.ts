@@ -217,7 +217,7 @@ function onBudgetExceeded(d: Decisions, kind: string, reason: string, refusedWor
 }
 
 /** The first limit of `budget` the run is already past, with the reason to give; none when within all. */
-export function budgetExcess(s: Pick<RunState, "usage" | "createdAt">, budget: RunOptions["budget"], now: string): { kind: string; reason: string } | undefined {
+function budgetExcess(s: Pick<RunState, "usage" | "createdAt">, budget: RunOptions["budget"], now: string): { kind: string; reason: string } | undefined {
   const tokens = s.usage.inputTokens + s.usage.outputTokens + s.usage.cacheCreationInputTokens + s.usage.cacheReadInputTokens;
   const elapsed = Date.parse(now) - Date.parse(s.createdAt);
   if (s.usage.costUsd > budget.maxCostUsd) return { kind: "cost", reason: `cost budget exceeded: $${s.usage.costUsd.toFixed(4)} of $${budget.maxCostUsd}` };
@@ -229,6 +229,10 @@ export function budgetExcess(s: Pick<RunState, "usage" | "createdAt">, budget: R
 /** `budget` with the fields a patch gives replaced. */
 export function patchedBudget(budget: RunOptions["budget"], patch: BudgetPatch): RunOptions["budget"] {
   return { ...budget, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+}
+
+function budgetText(b: RunOptions["budget"]): string {
+  return `$${b.maxCostUsd}, ${b.maxTokens} tokens, ${Math.round(b.maxWallClockMs / 1000)}s`;
 }
 
 function checkBudget(d: Decisions, now: string): void {
@@ -246,13 +250,18 @@ function control(d: Decisions, action: RunControl["payload"]["action"], comment?
       d.transition("paused", "pause", comment ?? "paused by operator");
       return;
     case "resume": {
-      if (s.status !== "paused") return;
+      // A budget is applied whatever the status: the API takes one only for a paused run, so a
+      // second arrives only from a race with the first, and every accepted one then counts, in order.
       // New objects: the previous state is never mutated (it may be a replica's cached copy).
       if (budget) s.options = { ...s.options, budget: patchedBudget(s.options.budget, budget) };
+      if (s.status !== "paused") return;
       s.resumes++;
       const held = s.held;
       s.held = [];
-      d.transition(s.spec ? "running" : "planning", "resume", comment ?? "resumed by operator");
+      // Back to planning while the spec is not yet approved (or not yet written).
+      const planning = !s.spec || s.waitingFor === "spec" || s.waitingFor === "spec_approval";
+      const why = comment ?? "resumed by operator";
+      d.transition(planning ? "planning" : "running", "resume", budget ? `${why}; budget now ${budgetText(s.options.budget)}` : why);
       d.out.push(...held);
       delete s.pausedFrom;
       return;

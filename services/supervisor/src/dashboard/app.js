@@ -1,7 +1,7 @@
 /* global document, window, location, EventSource */
 // The dashboard: hash routes over the supervisor's own API, live run updates over SSE.
 import { pagesFor } from "./router.js";
-import { budgetMeters, featureBoard, runHeader, specPanel, specVersions, sprintsView } from "./run-view.js";
+import { budgetForm, budgetMeters, featureBoard, runHeader, specPanel, specVersions, sprintsView } from "./run-view.js";
 import { EVENT_TYPES, timelineCard, timelineItem } from "./timeline.js";
 import { h } from "./ui.js";
 import { runsPage, servicesPage } from "./pages.js";
@@ -79,9 +79,9 @@ async function showRun(id) {
   const rest = h("div", { class: "stack" });
   const stateEl = h("div", { class: "run-state" }, top, rest);
   const { list, card } = timelineCard(localStorage.getItem("harness.showUsage") === "1", (on) => localStorage.setItem("harness.showUsage", on ? "1" : "0"));
-  const control = async (action) => {
+  const control = async (action, body) => {
     try {
-      await api("POST", `/runs/${id}/${action}`);
+      await api("POST", `/runs/${id}/${action}`, body);
       toast(`${action[0].toUpperCase()}${action.slice(1)} sent.`, "ok");
     } catch (err) { if (err.status !== 401) toast(err.message, "bad"); }
   };
@@ -93,8 +93,11 @@ async function showRun(id) {
   const produced = new Map();
   let asked = null;
   const spec = specPanel({ revise, approve: () => control("approve") });
+  const budget = budgetForm({ control });
+  let meters;
   const render = () => {
-    top.replaceChildren(runHeader(run, { control }), budgetMeters(run));
+    meters = budgetMeters(run);
+    top.replaceChildren(runHeader(run, { control, budget }), meters);
     rest.replaceChildren(featureBoard(run), sprintsView(run) ?? "");
     spec.update(run, specVersions(run, produced), asked);
     // While the spec is being written or reviewed it comes first; once building, after the sprints.
@@ -134,7 +137,13 @@ async function showRun(id) {
     state.textContent = es.readyState === EventSource.CLOSED ? "history complete" : "reconnecting…";
   });
   // The wall-clock meter moves without events.
-  const clockTimer = setInterval(() => { if (!document.hidden) render(); }, 5000);
+  // Only the meters: a full render would also redraw the controls a person may be typing in.
+  const clockTimer = setInterval(() => {
+    if (document.hidden) return;
+    const next = budgetMeters(run);
+    meters.replaceWith(next);
+    meters = next;
+  }, 5000);
   return () => { es.close(); clearInterval(clockTimer); clearTimeout(pending); live.classList.remove("live-on"); };
 }
 

@@ -21,7 +21,7 @@ export function runHeader(run, actions) {
   const button = (action, label, kind) => h("button", {
     type: "button", class: `btn ${kind}`, "data-action": action, disabled: !can[action], onclick: () => actions.control(action),
   }, label);
-  return h("section", { class: "run-head" },
+  const head = h("section", { class: "run-head" },
     h("div", { class: "run-title" },
       h("a", { class: "back", href: "#/" }, "← Runs"),
       h("h1", {}, run.spec?.title ?? "Untitled run", " ", pill(run.status, "pill-lg")),
@@ -33,6 +33,45 @@ export function runHeader(run, actions) {
     h("div", { class: "controls" },
       button("pause", "Pause", "btn-warn"), button("resume", "Resume", "btn-primary"),
       button("approve", "Approve", "btn-ok"), button("cancel", "Cancel", "btn-danger")));
+  if (run.status !== "paused" || !actions.budget) return head;
+  return h("div", { class: "stack" }, head,
+    h("section", { class: "card budget-row" }, h("span", { class: "muted" }, "Resume with new limits (a run paused on its budget needs more to go on):"), actions.budget.for(run)));
+}
+
+/**
+ * New limits with the resume: a run paused on its budget only goes on with more. One form per
+ * run page, moved into each re-rendered header, so what a person typed survives the re-renders.
+ * The fields start at the run's limits; only the ones changed are sent.
+ */
+export function budgetForm(actions) {
+  const field = (name, label) => h("label", { class: "budget-field" }, h("span", {}, label), h("input", { type: "number", name, min: "0", step: "any" }));
+  const form = h("form", { class: "budget-form", id: "budget-form", onsubmit: (ev) => {
+    ev.preventDefault();
+    const budget = {};
+    const changed = (name) => form[name].value !== "" && form[name].value !== form[name].dataset.initial;
+    if (changed("maxCostUsd")) budget.maxCostUsd = Number(form.maxCostUsd.value);
+    if (changed("maxTokens")) budget.maxTokens = Number(form.maxTokens.value);
+    if (changed("minutes")) budget.maxWallClockMs = Math.round(Number(form.minutes.value) * 60_000);
+    actions.control("resume", Object.keys(budget).length > 0 ? { budget } : undefined);
+  } },
+  field("maxCostUsd", "Cost limit ($)"), field("maxTokens", "Token limit"), field("minutes", "Time limit (min)"),
+  h("button", { type: "submit", class: "btn btn-primary", "data-action": "resume-budget" }, "Resume with these limits"));
+  let shown = "";
+  return {
+    /** The form for this state of the run, its fields reset only when the run's limits change. */
+    for(run) {
+      const b = run.options.budget;
+      const key = JSON.stringify(b);
+      if (key !== shown) {
+        shown = key;
+        const set = (name, v) => { form[name].value = String(v); form[name].dataset.initial = String(v); };
+        set("maxCostUsd", b.maxCostUsd);
+        set("maxTokens", b.maxTokens);
+        set("minutes", Math.round(b.maxWallClockMs / 60_000));
+      }
+      return form;
+    },
+  };
 }
 
 export function budgetMeters(run) {

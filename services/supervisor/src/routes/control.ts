@@ -1,8 +1,8 @@
-import { RunControl } from "@harness/contracts";
+import { RunControl, type RunState } from "@harness/contracts";
 import { envelope } from "@harness/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { ApiError, authErrorResponses, ControlBody, ControlResponse, ResumeBody, ReviseBody, RunParams } from "../api-schemas.js";
-import { budgetExcess, patchedBudget } from "../reducer.js";
+import { patchedBudget } from "../reducer.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 import { isTerminalStatus, loadRun } from "../run-store.js";
@@ -53,8 +53,8 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
     if (budget) {
       // Refused here rather than accepted and dropped, or accepted and paused again at once.
       if (state.status !== "paused") throw new errors.Conflict(`run ${id} is ${state.status}; a new budget is given only with resuming a paused run`);
-      const over = budgetExcess(state, patchedBudget(state.options.budget, budget), new Date().toISOString());
-      if (over) throw new errors.Conflict(`run ${id} would still be over its budget: ${over.reason}`);
+      const full = noRoomLeft(state, patchedBudget(state.options.budget, budget), new Date().toISOString());
+      if (full) throw new errors.Conflict(`run ${id} would have no budget left: ${full}`);
     }
     const msg = envelope("run.control", { action: "resume" as const, ...(comment ? { comment } : {}), ...(budget ? { budget } : {}) }, { id: null, runId: id, sprint: state.currentSprint, attempt: 0 }, API_PRODUCER);
     await deps.bus.publish(RunControl, msg);
@@ -77,3 +77,16 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
     return reply.code(202).send({ id, action: "revise_spec", accepted: true });
   });
 };
+
+/**
+ * Why `budget` leaves the run nothing to spend (a limit at or below what it has used), if it does.
+ * Room for the next call's worst case is the worker's to judge: the pause reason states it.
+ */
+function noRoomLeft(s: RunState, budget: RunState["options"]["budget"], now: string): string | undefined {
+  const tokens = s.usage.inputTokens + s.usage.outputTokens + s.usage.cacheCreationInputTokens + s.usage.cacheReadInputTokens;
+  const elapsed = Date.parse(now) - Date.parse(s.createdAt);
+  if (s.usage.costUsd >= budget.maxCostUsd) return `$${s.usage.costUsd.toFixed(4)} spent of $${budget.maxCostUsd}`;
+  if (tokens >= budget.maxTokens) return `${tokens} tokens used of ${budget.maxTokens}`;
+  if (elapsed >= budget.maxWallClockMs) return `${Math.round(elapsed / 1000)}s elapsed of ${Math.round(budget.maxWallClockMs / 1000)}s`;
+  return undefined;
+}
