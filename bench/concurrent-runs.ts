@@ -75,13 +75,14 @@ export async function benchConcurrentRuns(opts: ConcurrentRunsOptions = {}): Pro
     const b = process.cpuUsage(benchCpuBefore);
     cpu["bench+model"] = round((b.user + b.system) / 1e6, 1);
     return {
-      rawRate: (rawBefore + rawAfter) / 2, rawBefore, rawAfter, elapsedMs, cpu, rss: stack.peakRssMb(),
+      rawBefore, rawAfter, elapsedMs, cpu, rss: stack.peakRssMb(),
       completed: ids.filter((id) => observer.ended.get(id)?.status === "completed").length,
       results: observer.seen.filter((s) => s.kind === "event" && RESULT_TYPES.has(s.type)).length,
       events: observer.seen.filter((s) => s.kind === "event").length,
     };
   });
-  const { rawRate, rawBefore, rawAfter, elapsedMs, cpu, rss, completed, results, events } = m;
+  const { rawBefore, rawAfter, elapsedMs, cpu, rss, completed, results, events } = m;
+  const rawRate = (rawBefore + rawAfter) / 2;
 
   const seconds = elapsedMs / 1000;
   const handoffsPerSec = round(results / seconds, 1);

@@ -28,7 +28,7 @@ function table(name: string, r: BenchResult): string {
 /** Environment that changes what a run measures, kept with its figures (unset ones are left out). */
 const SETTINGS = ["BENCH_RUNS", "BENCH_NODE_ARGS", "BENCH_LOG_LEVEL", "TMPDIR"] as const;
 
-export function benchSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+function benchSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   return Object.fromEntries(SETTINGS.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
 }
 

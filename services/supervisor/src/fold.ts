@@ -104,13 +104,14 @@ async function tryStep(
   if (written === undefined) return AGAIN;
   // A new budget reaches the ledger before the work it lets go out: a worker reading the old
   // one would refuse the call again.
-  if (prev.options.budget !== next.state.options.budget) await writeLedger(bus, next.state);
+  const budgetChanged = prev.options.budget !== next.state.options.budget;
+  if (budgetChanged) await writeLedger(bus, next.state);
   // Clearing the outbox is only needed when there was one (the write above holds `pending: []`).
   const clear = next.outbox.length > 0
     ? publishOutbox(bus, next.outbox).then(() => casWrite(bus, runId, next.state, written, cache))
     : undefined;
   // Otherwise the ledger is advisory (spend, status): written beside the clearing write, not after it.
-  const ledger = ledgerChanged(prev, next.state) && prev.options.budget === next.state.options.budget ? writeLedger(bus, next.state) : undefined;
+  const ledger = !budgetChanged && ledgerChanged(prev, next.state) ? writeLedger(bus, next.state) : undefined;
   await Promise.all([clear, ledger]);
   return { prev, state: next.state };
 }

@@ -216,10 +216,15 @@ function onBudgetExceeded(d: Decisions, kind: string, reason: string, refusedWor
   if (refusedWork) redispatch(d);
 }
 
+/** What a run has used of each budget limit by `now`. */
+export function budgetUse(s: Pick<RunState, "usage" | "createdAt">, now: string): { costUsd: number; tokens: number; elapsedMs: number } {
+  const u = s.usage;
+  return { costUsd: u.costUsd, tokens: u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens, elapsedMs: Date.parse(now) - Date.parse(s.createdAt) };
+}
+
 /** The first limit of `budget` the run is already past, with the reason to give; none when within all. */
 function budgetExcess(s: Pick<RunState, "usage" | "createdAt">, budget: RunOptions["budget"], now: string): { kind: string; reason: string } | undefined {
-  const tokens = s.usage.inputTokens + s.usage.outputTokens + s.usage.cacheCreationInputTokens + s.usage.cacheReadInputTokens;
-  const elapsed = Date.parse(now) - Date.parse(s.createdAt);
+  const { tokens, elapsedMs: elapsed } = budgetUse(s, now);
   if (s.usage.costUsd > budget.maxCostUsd) return { kind: "cost", reason: `cost budget exceeded: $${s.usage.costUsd.toFixed(4)} of $${budget.maxCostUsd}` };
   if (tokens > budget.maxTokens) return { kind: "tokens", reason: `token budget exceeded: ${tokens} of ${budget.maxTokens}` };
   if (elapsed > budget.maxWallClockMs) return { kind: "wallclock", reason: `wall-clock budget exceeded: ${Math.round(elapsed / 1000)}s of ${Math.round(budget.maxWallClockMs / 1000)}s` };

@@ -2,7 +2,7 @@ import { RunControl, type RunState } from "@harness/contracts";
 import { envelope } from "@harness/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { ApiError, authErrorResponses, ControlBody, ControlResponse, ResumeBody, ReviseBody, RunParams } from "../api-schemas.js";
-import { patchedBudget } from "../reducer.js";
+import { budgetUse, patchedBudget } from "../reducer.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 import { isTerminalStatus, loadRun } from "../run-store.js";
@@ -83,9 +83,8 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
  * Room for the next call's worst case is the worker's to judge: the pause reason states it.
  */
 function noRoomLeft(s: RunState, budget: RunState["options"]["budget"], now: string): string | undefined {
-  const tokens = s.usage.inputTokens + s.usage.outputTokens + s.usage.cacheCreationInputTokens + s.usage.cacheReadInputTokens;
-  const elapsed = Date.parse(now) - Date.parse(s.createdAt);
-  if (s.usage.costUsd >= budget.maxCostUsd) return `$${s.usage.costUsd.toFixed(4)} spent of $${budget.maxCostUsd}`;
+  const { costUsd, tokens, elapsedMs: elapsed } = budgetUse(s, now);
+  if (costUsd >= budget.maxCostUsd) return `$${costUsd.toFixed(4)} spent of $${budget.maxCostUsd}`;
   if (tokens >= budget.maxTokens) return `${tokens} tokens used of ${budget.maxTokens}`;
   if (elapsed >= budget.maxWallClockMs) return `${Math.round(elapsed / 1000)}s elapsed of ${Math.round(budget.maxWallClockMs / 1000)}s`;
   return undefined;
