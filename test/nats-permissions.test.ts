@@ -113,7 +113,7 @@ describe("per-role NATS users on a server started from the generated config", ()
   it("never delivers the generator's work or notes to an evaluator listening on every inbox", async () => {
     const ev = await client("evaluator");
     const seen: Array<{ subject: string; data: string }> = [];
-    ev.nc.subscribe("_INBOX.>", { callback: (_err, m) => { seen.push({ subject: m.subject, data: m.string() }); } });
+    const spy = ev.nc.subscribe("_INBOX.>", { callback: (_err, m) => { seen.push({ subject: m.subject, data: m.string() }); } });
     await ev.nc.flush();
     const generator = await bus("generator");
     await work("harness.work.generate.build", "snoop-work");
@@ -135,6 +135,10 @@ describe("per-role NATS users on a server started from the generated config", ()
     const leaked = seen.filter((s) => /^harness\.(work\.generate|events\.[^.]+\.build)/.test(s.subject) || /NOTES-CANARY|snoop-work/.test(s.data));
     expect(leaked).toEqual([]);
     expect(ev.violations).toEqual([]);
+    // The spy's interest in every inbox would keep the stopped consumer's last pull request
+    // deliverable, and the next test's generator work would go to it (and wait out ack_wait).
+    spy.unsubscribe();
+    await ev.nc.flush();
   });
 
   it("lets a custom evaluator publish verdicts under its own name only", async () => {
