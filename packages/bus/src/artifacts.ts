@@ -1,7 +1,7 @@
 import type { ArtifactRef } from "@harness/contracts";
 import { OBJECT_STORES } from "@harness/contracts";
-import type { JetStreamClient } from "@nats-io/jetstream";
-import { Objm, setSha256Backend, type ObjectStore } from "@nats-io/obj";
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { Objm, setSha256Backend, type ObjectInfo, type ObjectStore } from "@nats-io/obj";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -21,7 +21,7 @@ setSha256Backend("native");
  * written: bytes in memory are hashed directly; a stream is spooled to a temp file while hashing,
  * then uploaded from the file. Memory stays at a few chunks whatever the size.
  */
-export function createArtifactStore(js: JetStreamClient): ArtifactStore {
+export function createArtifactStore(js: JetStreamClient, jsm: JetStreamManager): ArtifactStore {
   let opened: Promise<ObjectStore> | undefined;
   const store = (): Promise<ObjectStore> => {
     opened ??= new Objm(js).open(OBJECT_STORES.artifacts).catch((err: unknown) => { opened = undefined; throw err; });
@@ -65,7 +65,11 @@ export function createArtifactStore(js: JetStreamClient): ArtifactStore {
       }
     },
     async get(name) {
-      return (await store()).getBlob(name);
+      const os = await store();
+      const info = await os.info(name);
+      if (info === null || info.deleted) return null;
+      if (info.chunks === 1 && !info.options?.link) return oneChunk(jsm, info);
+      return os.getBlob(name);
     },
     async getStream(name) {
       const r = await (await store()).get(name);
@@ -79,6 +83,26 @@ export function createArtifactStore(js: JetStreamClient): ArtifactStore {
       return info !== null && !info.deleted;
     },
   };
+}
+
+// The object store's layout (nats.js and every other client agree on it): stream OBJ_<bucket>,
+// chunks on $O.<bucket>.C.<nuid>.
+const OBJ_STREAM = `OBJ_${OBJECT_STORES.artifacts}`;
+const chunkSubject = (nuid: string): string => `$O.${OBJECT_STORES.artifacts}.C.${nuid}`;
+
+/**
+ * Most artifacts fit in one chunk. The client's get reads chunks through an ordered consumer,
+ * created and deleted on the server for every read; one chunk is a single message get instead.
+ * The digest is checked here as the client would check it.
+ */
+async function oneChunk(jsm: JetStreamManager, info: ObjectInfo): Promise<Uint8Array> {
+  const m = await jsm.streams.getMessage(OBJ_STREAM, { last_by_subj: chunkSubject(info.nuid) });
+  if (m === null) throw new Error(`object ${info.name} has no data chunk (nuid ${info.nuid})`);
+  const digest = `SHA-256=${createHash("sha256").update(m.data).digest("base64url")}`;
+  if (m.data.byteLength !== info.size || digest.replace(/=+$/, "") !== info.digest.replace(/=+$/, "")) {
+    throw new Error(`received a corrupt object ${info.name}: ${m.data.byteLength} bytes with digest ${digest}, expected ${info.size} bytes with ${info.digest}`);
+  }
+  return m.data;
 }
 
 function chunksOf(data: Uint8Array): ReadableStream<Uint8Array> {

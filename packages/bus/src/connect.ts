@@ -51,7 +51,7 @@ export async function connectBus(opts: ConnectOptions): Promise<Bus> {
       return runner;
     },
     runs: createRunStore(js),
-    artifacts: createArtifactStore(js),
+    artifacts: createArtifactStore(js, jsm),
     dlq: createDeadLetters(js, jsm),
     readRunEvents: (runId, ropts) => readRunEvents(js, runId, ropts),
     async tailRunEvents(runId, afterSeq, onEvent) {
