@@ -35,7 +35,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   },
   {
     name: "overhead-share",
-    description: "one run with a 2 s model: share of wall time not spent waiting on the model",
+    description: "three runs with a 2 s model, one at a time, after 24 warm-up runs: share of wall time not spent waiting on the model",
     run: (ctx) => benchOverheadShare({ log: ctx.log }),
   },
 ];

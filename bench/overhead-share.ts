@@ -8,6 +8,10 @@ import type { BenchResult } from "./types.js";
 export interface OverheadShareOptions {
   latencyMs?: number;
   sprints?: number;
+  /** Measured runs, one after another. */
+  runs?: number;
+  /** Zero-latency runs before, all at once. */
+  warmupRuns?: number;
   log?: (line: string) => void;
 }
 
@@ -46,49 +50,70 @@ function workOverheadMs(seen: readonly Seen[], requests: readonly RecordedReques
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v)]));
 }
 
+/** Lets the previous phase's last folds and clean-ups finish, so a measured run starts on a quiet stack. */
+const SETTLE_MS = 1_000;
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, SETTLE_MS));
+
+interface Measured { wallMs: number; busyMs: number; calls: number; stepsMs: number; perWork: Record<string, number> }
+
 /**
- * One run against a slow model (2 s per call, as real calls are slow): of its wall time, from
- * POST /runs to the completed transition, how much went to anything but waiting on the model.
- * A zero-latency run first warms every service up, as a long-lived deployment would be.
+ * Runs against a slow model (2 s per call, as real calls are slow), one at a time: of each run's
+ * wall time, from POST /runs to the completed transition, how much went to anything but waiting
+ * on the model. Zero-latency runs first warm every service up (V8 optimizes code that has run
+ * hundreds of times), as a deployment that has served runs for a while would be.
  */
 export async function benchOverheadShare(opts: OverheadShareOptions = {}): Promise<BenchResult> {
   const latencyMs = opts.latencyMs ?? 2_000;
   const sprints = opts.sprints ?? 3;
+  const runs = opts.runs ?? 3;
+  const warmupRuns = opts.warmupRuns ?? 24;
   const log = opts.log ?? (() => undefined);
   let latency = 0;
-  const m = await withBenchStack({ script: cheapScript({ latencyMs: () => latency }) }, async (stack, observer) => {
-    const warm = await stack.createRun(cheapPrompt(sprints, "warmup"), { maxSprints: sprints });
-    await observer.waitEnded([warm], 300_000);
-    observer.clear();
+  const measured = await withBenchStack({ script: cheapScript({ latencyMs: () => latency }) }, async (stack, observer) => {
+    const warm = await Promise.all(Array.from({ length: warmupRuns }, (_, i) => stack.createRun(cheapPrompt(sprints, `warmup ${i}`), { maxSprints: sprints })));
+    await observer.waitEnded(warm, 300_000);
     latency = latencyMs;
-    const startedAt = Date.now();
-    const t0 = performance.now();
-    const id = await stack.createRun(cheapPrompt(sprints, "slow"), { maxSprints: sprints });
-    await observer.waitEnded([id], 600_000);
-    const ended = observer.ended.get(id);
-    if (ended?.status !== "completed") throw new Error(`run ${id} ended ${ended?.status}`);
-    const wallMs = ended.at - t0;
-    const requests = stack.model.requests.filter((r) => r.path === "/v1/messages" && r.time >= startedAt);
-    return {
-      wallMs, calls: requests.length, busyMs: modelBusyMs(requests, startedAt, startedAt + wallMs), steps: stepLatencies(observer.seen),
-      perWork: workOverheadMs(observer.seen, requests, (at) => startedAt + (at - t0)),
-    };
+    const out: Measured[] = [];
+    for (let i = 0; i < runs; i++) {
+      await settle();
+      observer.clear();
+      const startedAt = Date.now();
+      const t0 = performance.now();
+      const id = await stack.createRun(cheapPrompt(sprints, `slow ${i}`), { maxSprints: sprints });
+      await observer.waitEnded([id], 600_000);
+      const ended = observer.ended.get(id);
+      if (ended?.status !== "completed") throw new Error(`run ${id} ended ${ended?.status}`);
+      const wallMs = ended.at - t0;
+      const requests = stack.model.requests.filter((r) => r.path === "/v1/messages" && r.time >= startedAt);
+      const busyMs = modelBusyMs(requests, startedAt, startedAt + wallMs);
+      const m = {
+        wallMs, busyMs, calls: requests.length, stepsMs: stepLatencies(observer.seen).reduce((a, b) => a + b, 0),
+        perWork: workOverheadMs(observer.seen, requests, (at) => startedAt + (at - t0)),
+      };
+      log(`run ${i + 1} of ${runs}: ${m.calls} model calls, ${round(busyMs / 1000, 2)} s of ${round(wallMs / 1000, 2)} s waiting on the model, ${Math.round(wallMs - busyMs)} ms not`);
+      out.push(m);
+    }
+    return out;
   });
-  const { wallMs, busyMs, calls, steps, perWork } = m;
-  log(`${calls} model calls, ${round(busyMs / 1000, 1)} s of ${round(wallMs / 1000, 1)} s waiting on the model`);
 
-  const overheadMs = wallMs - busyMs;
+  // One share over all measured runs: each run's wall time weighs what it lasted.
+  const sum = (f: (m: Measured) => number): number => measured.reduce((a, m) => a + f(m), 0);
+  const wallMs = sum((m) => m.wallMs);
+  const overheadMs = wallMs - sum((m) => m.busyMs);
   const share = overheadMs / wallMs;
-  const stepsMs = steps.reduce((a, b) => a + b, 0);
+  const perRun = (v: number): number => Math.round(v / measured.length);
+  const workTypes = [...new Set(measured.flatMap((m) => Object.keys(m.perWork)))];
   return {
     figures: {
-      wallMs: Math.round(wallMs), modelWaitMs: Math.round(busyMs), overheadMs: Math.round(overheadMs), overheadSharePct: round(share * 100, 2),
-      supervisorStepsMs: Math.round(stepsMs), calls,
-      ...Object.fromEntries(Object.entries(perWork).map(([k, v]) => [`insideWorkMs.${k}`, v])),
+      overheadSharePct: round(share * 100, 2),
+      wallMsPerRun: perRun(wallMs), modelWaitMsPerRun: perRun(wallMs - overheadMs), overheadMsPerRun: perRun(overheadMs),
+      ...Object.fromEntries(measured.map((m, i) => [`overheadMs.run${i + 1}`, Math.round(m.wallMs - m.busyMs)])),
+      supervisorStepsMsPerRun: perRun(sum((m) => m.stepsMs)), callsPerRun: perRun(sum((m) => m.calls)),
+      ...Object.fromEntries(workTypes.map((k) => [`insideWorkMsPerRun.${k}`, perRun(sum((m) => m.perWork[k] ?? 0))])),
     },
     baseline: {},
     ratios: {},
     targets: { overhead: { target: "time not waiting on the model < 1% of wall time", met: share < 0.01 } },
-    params: { latencyMs, sprints, model: "scripted, fixed latency" },
+    params: { latencyMs, sprints, runs, warmupRuns, settleMs: SETTLE_MS, model: "scripted, fixed latency" },
   };
 }

@@ -47,7 +47,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   const services: ServiceProc[] = [];
   let apiUrl = "";
   const baseEnv: Record<string, string> = {
-    PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? work, NATS_URL: nats.url,
+    PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? work, TMPDIR: tmpdir(), NATS_URL: nats.url,
     ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: "bench", HARNESS_API_TOKEN: TOKEN,
     SUPERVISOR_PORT: "0", SUPERVISOR_HOST: "127.0.0.1",
     // Warnings only: at info every handoff logs a line, and the launcher buffering those lines
