@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchResult } from "./types.js";
 
-interface Entry extends BenchResult { startedAt?: string; seconds?: number; load1m?: number[]; settings?: Record<string, string> }
+interface Entry extends BenchResult { startedAt?: string; seconds?: number; load1m?: number[]; fileCreateMs?: number; settings?: Record<string, string> }
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results", "latest.json");
 
@@ -33,7 +33,7 @@ function main(): void {
     Object.values(r.targets).forEach((t, i) => {
       rows.push(`| ${i === 0 ? `${name}${settings(r)}` : ""} | ${t.target} | ${t.met ? "yes" : "**no**"} | ${i === 0 ? ratios : ""} |`);
     });
-    const run = `${r.startedAt?.slice(0, 16).replace("T", " ") ?? "?"} UTC, ${r.seconds ?? "?"} s, 1-minute load ${r.load1m?.join(" -> ") ?? "?"}`;
+    const run = `${r.startedAt?.slice(0, 16).replace("T", " ") ?? "?"} UTC, ${r.seconds ?? "?"} s, 1-minute load ${r.load1m?.join(" -> ") ?? "?"}${r.fileCreateMs !== undefined ? `, file create ${r.fileCreateMs} ms` : ""}`;
     details.push(`- **${name}**${settings(r)} (${run}): ${figures(r)}`);
   }
   console.log([...rows, "", ...details].join("\n"));
