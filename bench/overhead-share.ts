@@ -15,11 +15,21 @@ export interface OverheadShareOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * The span in which the model server had a request: from its headers arriving to its answer's
+ * last byte written. Its own parsing and writing are the model's time, not the harness's.
+ */
+export function modelSpan(r: RecordedRequest): readonly [number, number] | undefined {
+  if (r.sentAt !== null) return [r.receivedAt, r.sentAt];
+  return r.durationMs === null ? undefined : [r.time, r.time + r.durationMs];
+}
+
 /** Milliseconds within [from, to] during which at least one model request was open. */
 export function modelBusyMs(requests: readonly RecordedRequest[], from: number, to: number): number {
   const spans = requests
-    .filter((r) => r.durationMs !== null)
-    .map((r) => [Math.max(from, r.time), Math.min(to, r.time + (r.durationMs ?? 0))] as const)
+    .map(modelSpan)
+    .filter((s): s is readonly [number, number] => s !== undefined)
+    .map(([a, b]) => [Math.max(from, a), Math.min(to, b)] as const)
     .filter(([a, b]) => b > a)
     .sort((x, y) => x[0] - y[0]);
   let busy = 0;
@@ -77,20 +87,20 @@ export async function benchOverheadShare(opts: OverheadShareOptions = {}): Promi
     for (let i = 0; i < runs; i++) {
       await settle();
       observer.clear();
-      const startedAt = Date.now();
       const t0 = performance.now();
+      const startedAt = performance.timeOrigin + t0;
       const id = await stack.createRun(cheapPrompt(sprints, `slow ${i}`), { maxSprints: sprints });
       await observer.waitEnded([id], 600_000);
       const ended = observer.ended.get(id);
       if (ended?.status !== "completed") throw new Error(`run ${id} ended ${ended?.status}`);
       const wallMs = ended.at - t0;
-      const requests = stack.model.requests.filter((r) => r.path === "/v1/messages" && r.time >= startedAt);
+      const requests = stack.model.requests.filter((r) => r.path === "/v1/messages" && r.receivedAt >= startedAt);
       const busyMs = modelBusyMs(requests, startedAt, startedAt + wallMs);
       const m = {
         wallMs, busyMs, calls: requests.length, stepsMs: stepLatencies(observer.seen).reduce((a, b) => a + b, 0),
         perWork: workOverheadMs(observer.seen, requests, (at) => startedAt + (at - t0)),
       };
-      log(`run ${i + 1} of ${runs}: ${m.calls} model calls, ${round(busyMs / 1000, 2)} s of ${round(wallMs / 1000, 2)} s waiting on the model, ${Math.round(wallMs - busyMs)} ms not`);
+      log(`run ${i + 1} of ${runs}: ${m.calls} model calls, ${round(busyMs / 1000, 2)} s of ${round(wallMs / 1000, 2)} s waiting on the model, ${Math.round(wallMs - busyMs)} ms not (supervisor steps ${Math.round(m.stepsMs)} ms, ${Object.entries(m.perWork).map(([k, v]) => `${k} ${v}`).join(", ")})`);
       out.push(m);
     }
     return out;

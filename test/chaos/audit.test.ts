@@ -13,7 +13,7 @@ const verdict = (attempt: number, passed: boolean) => ev("verdict.produced", { v
 const usage = (callId: string) => ev("usage.recorded", { callId });
 const request = (index: number, id: string): RecordedRequest => ({
   index, method: "POST", path: "/v1/messages", headers: { "x-harness-role": "planner" }, body: {}, role: "planner", matchedRule: 0, replyIndex: 0,
-  fault: null, stream: false, status: 200, time: 0, durationMs: 1, usage: null, response: { id },
+  fault: null, stream: false, status: 200, time: 0, durationMs: 1, receivedAt: 0, sentAt: 1, usage: null, response: { id },
 });
 
 function cleanFailedRun(): { view: RunViewLite; events: LoggedEvent[]; requests: RecordedRequest[] } {

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { ReplyFunctionError } from "./errors.js";
 import type { IdSource } from "./ids.js";
 import type { RuleBook, Selection } from "./match.js";
-import { flatHeaders, newRecord, type RecordedRequest } from "./record.js";
+import { flatHeaders, newRecord, preciseNow, type RecordedRequest } from "./record.js";
 import { buildMessage, malformedInput } from "./reply.js";
 import { CountTokensBody, describeRequest, MessagesBody, type ScriptRequest } from "./request.js";
 import { ERROR_TYPES, type Pending, Responder } from "./respond.js";
@@ -17,10 +17,22 @@ export interface ServerState {
   requests: RecordedRequest[];
 }
 
+const RECEIVED_AT = Symbol("receivedAt");
+
+/** Stamps each request as its headers arrive, before fastify reads and parses the body. */
+export function stampArrival(request: FastifyRequest): void {
+  (request as FastifyRequest & { [RECEIVED_AT]?: number })[RECEIVED_AT] = preciseNow();
+}
+
+function receivedAt(request: FastifyRequest): number {
+  return (request as FastifyRequest & { [RECEIVED_AT]?: number })[RECEIVED_AT] ?? preciseNow();
+}
+
 function begin(state: ServerState, request: FastifyRequest, reply: FastifyReply): { rec: RecordedRequest; out: Responder } {
   const path = request.url.split("?")[0] ?? request.url;
-  const rec = newRecord(state.requests.length, request.method, path, flatHeaders(request.headers), request.body);
+  const rec = newRecord(state.requests.length, request.method, path, flatHeaders(request.headers), request.body, receivedAt(request));
   state.requests.push(rec);
+  reply.raw.once("finish", () => { rec.sentAt = preciseNow(); });
   return { rec, out: new Responder(reply, rec, state.ids.next("req")) };
 }
 

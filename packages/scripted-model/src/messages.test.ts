@@ -168,6 +168,18 @@ describe("scripted-model messages", () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it("scripted-model - records when a request arrived and when its answer was sent, inside the client's own wait", async () => {
+    const { client, server } = await serve([{ reply: { text: "ok", delayMs: 50 } }]);
+    const before = performance.timeOrigin + performance.now();
+    await client.messages.create({ model: MODEL, max_tokens: 64, messages: [{ role: "user", content: "x" }] });
+    const after = performance.timeOrigin + performance.now();
+    const rec = server.requests[0];
+    expect(rec?.receivedAt).toBeGreaterThanOrEqual(before);
+    expect(rec?.sentAt).toBeLessThanOrEqual(after);
+    // The reply waited 50 ms (timers may fire a fraction of a millisecond early).
+    expect((rec?.sentAt ?? 0) - (rec?.receivedAt ?? 0)).toBeGreaterThanOrEqual(49);
+  });
+
   it("scripted-model - rejects a request without max_tokens like the API does", async () => {
     const { server } = await serve([{ reply: { text: "ok" } }]);
     const res = await fetch(`${server.url}/v1/messages`, {

@@ -22,7 +22,15 @@ export interface RecordedRequest {
   status: number;
   /** Epoch ms when the request arrived. */
   time: number;
+  /** From `time` until the answer was decided (before it was written); null while pending. */
   durationMs: number | null;
+  /**
+   * Epoch ms, sub-millisecond, when the request's headers arrived (before its body was read) and
+   * when the answer's last byte was handed to the socket (null until then, and for dropped
+   * connections): the span in which the model server, not its client, had the request.
+   */
+  receivedAt: number;
+  sentAt: number | null;
   usage: OutUsage | null;
   /** Message or error body sent (for streams: the message the events describe). */
   response: unknown;
@@ -47,10 +55,13 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
   return out;
 }
 
-export function newRecord(index: number, method: string, path: string, headers: Record<string, string>, body: unknown): RecordedRequest {
+/** Epoch milliseconds with the monotonic clock's resolution. */
+export const preciseNow = (): number => performance.timeOrigin + performance.now();
+
+export function newRecord(index: number, method: string, path: string, headers: Record<string, string>, body: unknown, receivedAt = preciseNow()): RecordedRequest {
   const stream = typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true;
   return {
     index, method, path, headers: redactHeaders(headers), body, role: null, matchedRule: null, replyIndex: null, fault: null, stream,
-    status: 0, time: Date.now(), durationMs: null, usage: null, response: undefined,
+    status: 0, time: Date.now(), durationMs: null, receivedAt, sentAt: null, usage: null, response: undefined,
   };
 }

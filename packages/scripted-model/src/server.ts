@@ -1,6 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { InvalidScriptError, ServerStartError } from "./errors.js";
-import { countTokensHandler, messagesHandler, type ServerState } from "./handler.js";
+import { countTokensHandler, messagesHandler, stampArrival, type ServerState } from "./handler.js";
 import { IdSource } from "./ids.js";
 import { loadScript, parseScript } from "./load.js";
 import { RuleBook } from "./match.js";
@@ -52,6 +52,7 @@ function toScript(script: Script | string): Script {
 
 function buildApp(state: ServerState, logger: boolean): FastifyInstance {
   const app = Fastify({ logger, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
+  app.addHook("onRequest", (request, _reply, done) => { stampArrival(request); done(); });
   app.post("/v1/messages", messagesHandler(state));
   app.post("/v1/messages/count_tokens", countTokensHandler(state));
   app.get("/health", async () => ({ ok: true }));

@@ -86,6 +86,16 @@ describe("git history - every attempt is a commit", () => {
     expect(existsSync(hooks) ? readdirSync(hooks) : []).toEqual([]);
   });
 
+  it("commits in a new workspace write no reflogs for snapshots to carry", async () => {
+    const root = temp.make();
+    await gitInit(root);
+    writeFileSync(join(root, "a.txt"), "a\n");
+    await gitCommit(root, "first");
+    await gitCommit(root, "second");
+    expect(existsSync(join(root, ".git", "logs"))).toBe(false);
+    expect((await gitLog(root)).map((c) => c.message)).toEqual(["second", "first"]);
+  });
+
   it("gitInit twice on a repository with history keeps the history and the config unchanged", async () => {
     const root = temp.make();
     await gitInit(root);

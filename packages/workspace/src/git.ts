@@ -18,13 +18,15 @@ const HARNESS_CONFIG = [
   ["commit", "gpgsign", "false"],
 ] as const;
 
-// What `git init -q -b main --template=` writes on Linux, plus HARNESS_CONFIG.
+// What `git init -q -b main --template=` writes on Linux, plus HARNESS_CONFIG, without reflogs: a
+// workspace lives for one build, and they are files every commit writes and every snapshot,
+// restore and evaluation carries.
 const NEW_REPO_CONFIG = [
   "[core]",
   "\trepositoryformatversion = 0",
   "\tfilemode = true",
   "\tbare = false",
-  "\tlogallrefupdates = true",
+  "\tlogallrefupdates = false",
   "\tautocrlf = false",
   "[user]",
   `\tname = ${GIT_AUTHOR.name}`,
