@@ -68,8 +68,10 @@ export function createArtifactStore(js: JetStreamClient, jsm: JetStreamManager):
       const os = await store();
       const info = await os.info(name);
       if (info === null || info.deleted) return null;
-      if (info.chunks === 1 && !info.options?.link) return oneChunk(jsm, info);
-      return os.getBlob(name);
+      // A chunk gone between the two reads was replaced by a second put of the same bytes: the
+      // client's own get reads the object's current metadata again.
+      const whole = info.chunks === 1 && !info.options?.link ? await oneChunk(jsm, info) : null;
+      return whole ?? os.getBlob(name);
     },
     async getStream(name) {
       const r = await (await store()).get(name);
@@ -95,9 +97,9 @@ const chunkSubject = (nuid: string): string => `$O.${OBJECT_STORES.artifacts}.C.
  * created and deleted on the server for every read; one chunk is a single message get instead.
  * The digest is checked here as the client would check it.
  */
-async function oneChunk(jsm: JetStreamManager, info: ObjectInfo): Promise<Uint8Array> {
+async function oneChunk(jsm: JetStreamManager, info: ObjectInfo): Promise<Uint8Array | null> {
   const m = await jsm.streams.getMessage(OBJ_STREAM, { last_by_subj: chunkSubject(info.nuid) });
-  if (m === null) throw new Error(`object ${info.name} has no data chunk (nuid ${info.nuid})`);
+  if (m === null) return null;
   const digest = `SHA-256=${createHash("sha256").update(m.data).digest("base64url")}`;
   if (m.data.byteLength !== info.size || digest.replace(/=+$/, "") !== info.digest.replace(/=+$/, "")) {
     throw new Error(`received a corrupt object ${info.name}: ${m.data.byteLength} bytes with digest ${digest}, expected ${info.size} bytes with ${info.digest}`);
