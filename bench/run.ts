@@ -76,7 +76,12 @@ async function main(): Promise<void> {
     await server.cleanup();
   }
   mkdirSync(dirname(RESULTS), { recursive: true });
-  writeFileSync(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
+  // In the order `pnpm bench` runs them, whatever order earlier partial runs left.
+  const ordered = Object.fromEntries([
+    ...BENCHMARKS.filter((b) => b.name in out).map((b) => [b.name, out[b.name]] as const),
+    ...Object.entries(out).filter(([k]) => !BENCHMARKS.some((b) => b.name === k)),
+  ]);
+  writeFileSync(RESULTS, `${JSON.stringify(ordered, null, 2)}\n`);
   console.log(`wrote ${RESULTS}`);
 }
 
