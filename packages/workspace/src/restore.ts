@@ -5,7 +5,7 @@ import tar from "tar-stream";
 import { ArchiveError } from "./errors.js";
 import { loopSlicer } from "./loop-slice.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, gunzipIfNeeded } from "./snapshot.js";
-import { contentFiles, digestEntries, linkEscapes, sha256, type TreeEntry } from "./tree.js";
+import { contentFiles, digestEntries, escapingLinks, linkEscapes, sha256, type TreeEntry } from "./tree.js";
 
 export interface RestoreOptions {
   /** Throw ArchiveError (and clear `dir`) unless the restored tree has this digest. */
@@ -73,8 +73,7 @@ async function extractInto(data: Buffer, base: string): Promise<{ entries: TreeE
     const abs = join(base, name);
     if (h.type === "directory") {
       entry.resume();
-      ensureDir(name);
-      chmodSync(abs, 0o755);
+      written(name, () => { ensureDir(name); chmodSync(abs, 0o755); });
     } else if (h.type === "file" || h.type === "contiguous-file") {
       const chunks: Buffer[] = [];
       for await (const c of entry) chunks.push(c as Buffer);
@@ -82,10 +81,12 @@ async function extractInto(data: Buffer, base: string): Promise<{ entries: TreeE
       const body = Buffer.concat(chunks);
       entries.push({ path: name, kind: "file", mode, size: body.length });
       hashes.set(name, sha256(body));
-      ensureDir(parentOf(name));
-      // wx: never follow or replace something already there.
-      writeFileSync(abs, body, { flag: "wx", mode });
-      chmodSync(abs, mode);
+      written(name, () => {
+        ensureDir(parentOf(name));
+        // wx: never follow or replace something already there.
+        writeFileSync(abs, body, { flag: "wx", mode });
+        chmodSync(abs, mode);
+      });
     } else if (h.type === "symlink") {
       const target = h.linkname ?? "";
       // A link replacing a directory that earlier writes went into could redirect them.
@@ -94,17 +95,34 @@ async function extractInto(data: Buffer, base: string): Promise<{ entries: TreeE
       links.add(name);
       entries.push({ path: name, kind: "symlink", mode: 0o777, linkTarget: target, size: 0 });
       entry.resume();
-      ensureDir(parentOf(name));
-      symlinkSync(target, abs);
+      written(name, () => { ensureDir(parentOf(name)); symlinkSync(target, abs); });
     } else {
       throw new ArchiveError(`archive entry '${name}' has unsupported type ${h.type ?? "unknown"}`);
     }
     await slice();
   }
+  // Checked once all are known: a later link can make an earlier one lead out, and nothing was
+  // written through any of them.
+  const linkTargets = new Map(entries.filter((e) => e.kind === "symlink").map((e) => [e.path, e.linkTarget ?? ""] as const));
+  const [escaping] = escapingLinks(linkTargets);
+  if (escaping !== undefined) throw new ArchiveError(`archive entry '${escaping}' is a symlink that leads outside the directory through other links ('${linkTargets.get(escaping) ?? ""}')`);
   // Every directory made, listed or implied by a file's path, as readTree would list it.
   for (const dir of dirs) if (dir !== "") entries.push({ path: dir, kind: "dir", mode: 0o755, size: 0 });
   entries.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   return { entries, hashes };
+}
+
+const CLASHES = new Set(["EEXIST", "ENOTDIR", "EISDIR"]);
+
+/** Runs an entry's writes; a clash with an earlier entry (`a` then `a/b`) refuses the archive. */
+function written(name: string, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== undefined && CLASHES.has(code)) throw new ArchiveError(`archive entry '${name}' clashes with an earlier entry (${code})`, { cause: err });
+    throw err;
+  }
 }
 
 function parentOf(rel: string): string {

@@ -99,6 +99,21 @@ describe("snapshot / restore - artifacts", () => {
     expect(existsSync(join(target, "outside"))).toBe(false);
   });
 
+  it("links that reach each other inside the workspace are kept, and a chain leading out is left out of the snapshot", async () => {
+    const root = temp.make();
+    write(root, { "src/a.txt": "a", "docs/x.md": "x" });
+    symlinkSync("src", join(root, "code"));
+    symlinkSync("code/a.txt", join(root, "a-link"));
+    symlinkSync("..", join(root, "docs", "up"));
+    symlinkSync("docs/up/..", join(root, "esc"));
+    const snap = await snapshot(root);
+    expect(snap.files).toEqual(["a-link", "code", "docs/up", "docs/x.md", "src/a.txt"]);
+    expect(snap.skipped).toEqual(["esc"]);
+    const target = temp.make();
+    await restore(snap.bytes, target);
+    expect(readFileSync(join(target, "a-link"), "utf8")).toBe("a");
+  });
+
   it("restore refuses a directory that is not empty", async () => {
     const root = temp.make();
     write(root, { "a.txt": "a" });
@@ -115,6 +130,11 @@ describe("snapshot / restore - artifacts", () => {
       ["relative symlink out", [{ name: "a/link", type: "symlink", linkname: "../../x" }], /symlink pointing outside/],
       ["write through symlink", [{ name: "dir", type: "directory" }, { name: "link", type: "symlink", linkname: "dir" }, { name: "link/evil.txt", body: "x" }], /through the symlink 'link'/],
       ["symlink over a used directory", [{ name: "d/f.txt", body: "x" }, { name: "d", type: "symlink", linkname: "e" }], /symlink over a directory/],
+      ["links that lead out through each other", [{ name: "a", type: "directory" }, { name: "a/up", type: "symlink", linkname: ".." }, { name: "esc", type: "symlink", linkname: "a/up/.." }], /leads outside the directory through other links/],
+      ["the same, the outer link first", [{ name: "esc", type: "symlink", linkname: "a/up/.." }, { name: "a/up", type: "symlink", linkname: ".." }], /leads outside/],
+      ["a file, then a file under it", [{ name: "a", body: "x" }, { name: "a/b", body: "y" }], /clashes with an earlier entry/],
+      ["a file under a directory, then a file of the directory's name", [{ name: "a/b", body: "y" }, { name: "a", body: "z" }], /clashes with an earlier entry/],
+            ["a loop of links", [{ name: "x", type: "symlink", linkname: "y" }, { name: "y", type: "symlink", linkname: "x" }], /leads outside/],
       ["hard link", [{ name: "ok.txt", body: "ok" }, { name: "hard", type: "link", linkname: "/etc/passwd" }], /unsupported type link/],
       ["duplicate", [{ name: "a.txt", body: "1" }, { name: "a.txt", body: "2" }], /appears twice/],
     ];

@@ -67,8 +67,12 @@ export async function readTree(root: string, opts: TreeOptions = {}): Promise<Tr
       await slice();
     }
   }
-  entries.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
-  return { entries, skipped };
+  // Each link stays inside on its own; followed through each other, some may not.
+  const links = new Map(entries.filter((e) => e.kind === "symlink").map((e) => [e.path, e.linkTarget ?? ""] as const));
+  const escaping = new Set(escapingLinks(links));
+  const kept = escaping.size === 0 ? entries : entries.filter((e) => !escaping.has(e.path));
+  kept.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  return { entries: kept, skipped: [...skipped, ...escaping] };
 }
 
 /** A link whose target, taken lexically from the link's directory, leaves the root. */
@@ -76,6 +80,42 @@ export function linkEscapes(path: string, target: string): boolean {
   if (isAbsolute(target)) return true;
   const resolved = posix.normalize(posix.join(posix.dirname(path), target));
   return resolved === ".." || resolved.startsWith("../");
+}
+
+// Linux gives up after 40 links in one lookup; a longer chain is a loop or an attack either way.
+const MAX_LINK_HOPS = 40;
+
+/**
+ * Links (path -> target) that leave the root once the other links are followed, as the OS
+ * resolves them: `a/up -> ..` and `esc -> a/up/..` each stay inside on their own, but `esc`
+ * points at the root's parent. Loops and over-long chains count as escaping.
+ */
+export function escapingLinks(links: ReadonlyMap<string, string>): string[] {
+  return [...links.keys()].filter((path) => resolvesOutside(path, links));
+}
+
+function resolvesOutside(path: string, links: ReadonlyMap<string, string>): boolean {
+  const at = posix.dirname(path).split("/").filter((c) => c !== "" && c !== ".");
+  const pending = (links.get(path) ?? "").split("/");
+  if (isAbsolute(links.get(path) ?? "")) return true;
+  let hops = 0;
+  while (pending.length > 0) {
+    const c = pending.shift() as string;
+    if (c === "" || c === ".") continue;
+    if (c === "..") {
+      if (at.length === 0) return true;
+      at.pop();
+      continue;
+    }
+    at.push(c);
+    const target = links.get(at.join("/"));
+    if (target === undefined) continue;
+    if (++hops > MAX_LINK_HOPS || isAbsolute(target)) return true;
+    // The link is replaced by its target, read from the link's own directory.
+    at.pop();
+    pending.unshift(...target.split("/"));
+  }
+  return false;
 }
 
 /**
