@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OBJECT_STORES } from "@harness/contracts";
 import { Objm } from "@nats-io/obj";
+import { headers } from "@nats-io/transport-node";
 import { ARTIFACT_CHUNK_BYTES } from "./defaults.js";
 import { testBus } from "./test-fixtures/messages.js";
 import type { Bus } from "./types.js";
@@ -69,7 +70,18 @@ describe("bus - artifacts", () => {
   it("reads a one-chunk artifact whole and refuses one whose stored chunk no longer matches its digest", async () => {
     const bytes = new TextEncoder().encode("one small chunk of workspace");
     const ref = await bus.artifacts.put(bytes);
+    // One message read, without a consumer made on the server for it (copies of API requests).
+    let consumersMade = 0;
+    const spy = bus.nc.subscribe("$JS.API.CONSUMER.CREATE.>", { callback: () => { consumersMade++; } });
     expect(await bus.artifacts.get(ref.name)).toEqual(bytes);
+    await bus.artifacts.get(`sha256-${createHash("sha256").update("x").digest("hex")}`);
+    const big = await bus.artifacts.put(new Uint8Array(ARTIFACT_CHUNK_BYTES + 1));
+    await bus.nc.flush();
+    expect(consumersMade).toBe(0);
+    expect((await bus.artifacts.get(big.name))?.byteLength).toBe(ARTIFACT_CHUNK_BYTES + 1);
+    await bus.nc.flush();
+    expect(consumersMade).toBe(1);
+    spy.unsubscribe();
 
     // Overwrite the chunk the object's metadata points at, as corruption on the server would.
     const os = await new Objm(bus.js).open(OBJECT_STORES.artifacts);
@@ -77,6 +89,23 @@ describe("bus - artifacts", () => {
     expect(info?.chunks).toBe(1);
     await bus.js.publish(`$O.${OBJECT_STORES.artifacts}.C.${info?.nuid ?? ""}`, new TextEncoder().encode("one small chunk of w0rkspace"));
     await expect(bus.artifacts.get(ref.name)).rejects.toThrow(/corrupt object/);
+  });
+
+  it("reads a one-chunk artifact whose digest another client wrote as standard base64 or hex", async () => {
+    const bytes = new TextEncoder().encode("written by some other client");
+    const ref = await bus.artifacts.put(bytes);
+    const bucket = OBJECT_STORES.artifacts;
+    const b64 = Buffer.from(ref.name).toString("base64url");
+    const metaSubject = `$O.${bucket}.M.${b64}${"=".repeat((4 - (b64.length % 4)) % 4)}`;
+    const stored = await bus.jsm.streams.getMessage(`OBJ_${bucket}`, { last_by_subj: metaSubject });
+    const meta = stored?.json<Record<string, unknown>>() ?? {};
+    const raw = createHash("sha256").update(bytes).digest();
+    for (const digest of [`SHA-256=${raw.toString("base64")}`, `SHA-256=${raw.toString("hex")}`]) {
+      const h = headers();
+      h.set("Nats-Rollup", "sub");
+      await bus.js.publish(metaSubject, JSON.stringify({ ...meta, digest }), { headers: h });
+      expect(await bus.artifacts.get(ref.name), digest).toEqual(bytes);
+    }
   });
 
   it("reads artifacts of several chunks and of no bytes at all", async () => {

@@ -94,17 +94,33 @@ const chunkSubject = (nuid: string): string => `$O.${OBJECT_STORES.artifacts}.C.
 
 /**
  * Most artifacts fit in one chunk. The client's get reads chunks through an ordered consumer,
- * created and deleted on the server for every read; one chunk is a single message get instead.
- * The digest is checked here as the client would check it.
+ * created and deleted on the server for every read; one chunk is one direct get instead (raw
+ * bytes, where the stream message API would send them base64 inside JSON). Null when the chunk is
+ * gone or the digest is in a form this does not read: the caller falls back to the client's get.
  */
 async function oneChunk(jsm: JetStreamManager, info: ObjectInfo): Promise<Uint8Array | null> {
-  const m = await jsm.streams.getMessage(OBJ_STREAM, { last_by_subj: chunkSubject(info.nuid) });
+  const expected = sha256Of(info.digest);
+  if (expected === null) return null;
+  const m = await jsm.direct.getMessage(OBJ_STREAM, { last_by_subj: chunkSubject(info.nuid) });
   if (m === null) return null;
-  const digest = `SHA-256=${createHash("sha256").update(m.data).digest("base64url")}`;
-  if (m.data.byteLength !== info.size || digest.replace(/=+$/, "") !== info.digest.replace(/=+$/, "")) {
-    throw new Error(`received a corrupt object ${info.name}: ${m.data.byteLength} bytes with digest ${digest}, expected ${info.size} bytes with ${info.digest}`);
+  const data = m.data;
+  if (data.byteLength !== info.size || !createHash("sha256").update(data).digest().equals(expected)) {
+    throw new Error(`received a corrupt object ${info.name}: ${data.byteLength} bytes, expected ${info.size} with digest ${info.digest}`);
   }
-  return m.data;
+  // A plain Uint8Array, as the client's get returns, not the Buffer the message holds.
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * The 32 bytes of an object's `SHA-256=` digest. Clients write it as base64url (padded or not);
+ * other clients and older versions as standard base64 or hex, which the client's own check accepts too.
+ */
+function sha256Of(digest: string): Buffer | null {
+  const value = /^SHA-256=(.+)$/i.exec(digest)?.[1];
+  if (value === undefined) return null;
+  // Node's base64 decoder reads both alphabets, with or without padding.
+  const bytes = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, "hex") : Buffer.from(value, "base64");
+  return bytes.length === 32 ? bytes : null;
 }
 
 function chunksOf(data: Uint8Array): ReadableStream<Uint8Array> {
