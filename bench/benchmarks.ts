@@ -20,7 +20,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   },
   {
     name: "concurrent-runs",
-    get description() { return `${runsFromEnv(1_000).toLocaleString("en")} three-sprint runs at once (BENCH_RUNS to change), zero-latency model: completion, handoffs/s, peak RSS per service`; },
+    get description() { return `${runsFromEnv(1_000).toLocaleString("en")} three-sprint runs in flight together (created 16 requests at a time; BENCH_RUNS to change), zero-latency model: completion, handoffs/s, peak RSS per service`; },
+    settings: ["BENCH_RUNS"],
     run: (ctx) => benchConcurrentRuns({ log: ctx.log }),
   },
   {

@@ -3,12 +3,13 @@
  * bench/results/latest.json (one key per benchmark). `pnpm bench [name ...]` runs a subset and
  * keeps the other entries of latest.json.
  */
-import { startNatsServer } from "@harness/testkit";
+import { startNatsServer, type NatsServer } from "@harness/testkit";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BENCHMARKS } from "./benchmarks.js";
+import { onStopSignal, stopAllStacks } from "./stack.js";
 import type { BenchResult } from "./types.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -37,17 +38,27 @@ function table(name: string, r: BenchResult): string {
   for (const [k, v] of Object.entries(r.baseline)) if (!(k in r.figures)) rows.push([k, "", String(v)]);
   const ratioRows = Object.entries(r.ratios).map(([k, v]) => [`ratio ${k}`, `${v}x`, ""]);
   const targetRows = Object.entries(r.targets).map(([k, t]) => [`target ${k}`, t.met ? "met" : "MISSED", t.target]);
-  const all = [["figure", "measured", "baseline"], ...rows, ...ratioRows, ...targetRows];
+  const all = [["figure", "measured", "baseline / target"], ...rows, ...ratioRows, ...targetRows];
   const widths = [0, 1, 2].map((i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
   const line = (row: string[]): string => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
   return [`== ${name}`, line(all[0] ?? []), ...all.slice(1).map(line)].join("\n");
 }
 
-/** Environment that changes what a run measures, kept with its figures (unset ones are left out). */
-const SETTINGS = ["BENCH_RUNS", "BENCH_NODE_ARGS", "BENCH_LOG_LEVEL", "TMPDIR"] as const;
+/** Environment that changes what every benchmark measures; a benchmark names any others it reads. */
+const COMMON_SETTINGS = ["BENCH_NODE_ARGS", "BENCH_LOG_LEVEL", "TMPDIR"] as const;
 
-function benchSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  return Object.fromEntries(SETTINGS.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+function benchSettings(names: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(names.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+}
+
+function writeResults(out: Record<string, unknown>): void {
+  mkdirSync(dirname(RESULTS), { recursive: true });
+  // In the order `pnpm bench` runs them, whatever order earlier partial runs left.
+  const ordered = Object.fromEntries([
+    ...BENCHMARKS.filter((b) => b.name in out).map((b) => [b.name, out[b.name]] as const),
+    ...Object.entries(out).filter(([k]) => !BENCHMARKS.some((b) => b.name === k)),
+  ]);
+  writeFileSync(RESULTS, `${JSON.stringify(ordered, null, 2)}\n`);
 }
 
 async function main(): Promise<void> {
@@ -56,7 +67,12 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(", ")}; have ${BENCHMARKS.map((b) => b.name).join(", ")}`);
   const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
   const previous: Record<string, unknown> = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown> : {};
+  // Ctrl-C or a kill stops the stacks (services, nats-servers) and removes their files.
+  const shared: { server?: NatsServer } = {};
+  onStopSignal(async () => { await stopAllStacks(); await shared.server?.cleanup(); });
   const server = await startNatsServer();
+  shared.server = server;
+  const natsUrl = server.url;
   const out: Record<string, unknown> = { ...previous };
   try {
     for (const b of selected) {
@@ -66,22 +82,18 @@ async function main(): Promise<void> {
       const loadBefore = loadavg()[0] ?? 0;
       const fsCreate = fileCreateMs();
       const t0 = performance.now();
-      const result = await b.run({ natsUrl: server.url, log: (l) => console.log(`  ${l}`) });
+      const result = await b.run({ natsUrl, log: (l) => console.log(`  ${l}`) });
       const seconds = Math.round((performance.now() - t0) / 1000);
       const load = [loadBefore, loadavg()[0] ?? 0].map((l) => Math.round(l * 100) / 100);
-      out[b.name] = { ...result, startedAt, seconds, load1m: load, fileCreateMs: fsCreate, node: process.version, settings: benchSettings() };
+      const settings = benchSettings([...COMMON_SETTINGS, ...(b.settings ?? [])]);
+      out[b.name] = { ...result, startedAt, seconds, load1m: load, fileCreateMs: fsCreate, node: process.version, settings };
       console.log(table(`${b.name} (${seconds} s, load ${load.join(" -> ")}, file create ${fsCreate} ms)`, result));
+      // Written after each one, so a later failure keeps what finished.
+      writeResults(out);
     }
   } finally {
     await server.cleanup();
   }
-  mkdirSync(dirname(RESULTS), { recursive: true });
-  // In the order `pnpm bench` runs them, whatever order earlier partial runs left.
-  const ordered = Object.fromEntries([
-    ...BENCHMARKS.filter((b) => b.name in out).map((b) => [b.name, out[b.name]] as const),
-    ...Object.entries(out).filter(([k]) => !BENCHMARKS.some((b) => b.name === k)),
-  ]);
-  writeFileSync(RESULTS, `${JSON.stringify(ordered, null, 2)}\n`);
   console.log(`wrote ${RESULTS}`);
 }
 

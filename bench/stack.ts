@@ -40,6 +40,30 @@ export interface BenchStackOptions {
 
 const TOKEN = "bench-token-0123456789";
 
+/** Stacks started and not yet stopped, so a signal can take them down (see onStopSignal). */
+const live = new Set<BenchStack>();
+
+export async function stopAllStacks(): Promise<void> {
+  await Promise.allSettled([...live].map((s) => s.stop()));
+}
+
+/**
+ * On SIGINT or SIGTERM, runs `cleanup` (bounded to 15 s) and exits 130. Without it a killed
+ * bench leaves every service and nats-server it started running, and their files behind.
+ */
+export function onStopSignal(cleanup: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`${signal}: stopping the benchmark stacks`);
+    const bounded = new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref());
+    void Promise.race([cleanup(), bounded]).finally(() => process.exit(130));
+  };
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
+}
+
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
   const nats = await startNatsServer();
   const model = await startScriptedModel({ script: opts.script, ...(opts.minCacheableTokens ? { minCacheableTokens: opts.minCacheableTokens } : {}) });
@@ -64,21 +88,16 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     if (url) apiUrl = url;
     return sp;
   };
-  const stop = async (): Promise<void> => {
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopped ??= stopAll());
+  const stopAll = async (): Promise<void> => {
+    live.delete(stack);
     await Promise.allSettled(services.map((s) => stopService(s)));
     await model.close();
     await nats.cleanup();
     rmSync(work, { recursive: true, force: true });
   };
-  try {
-    // Supervisor first: it provisions streams and consumers.
-    await start("supervisor");
-    for (const role of opts.roles ?? ["planner", "generator", "evaluator"]) await start(role);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return {
+  const stack: BenchStack = {
     nats, model, services, start, stop,
     get apiUrl() { return apiUrl; },
     async createRun(prompt, options) {
@@ -97,6 +116,17 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       return out;
     },
   };
+  // Registered before any service starts, so a signal during start-up stops what did start.
+  live.add(stack);
+  try {
+    // Supervisor first: it provisions streams and consumers.
+    await start("supervisor");
+    for (const role of opts.roles ?? ["planner", "generator", "evaluator"]) await start(role);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return stack;
 }
 
 /** A figure per service process, keyed `<role>-<n>` in start order. */

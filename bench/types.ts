@@ -18,5 +18,7 @@ export interface BenchContext {
 export interface Benchmark {
   name: string;
   description: string;
+  /** Environment variables besides the common ones that change what it measures (e.g. BENCH_RUNS). */
+  settings?: readonly string[];
   run(ctx: BenchContext): Promise<BenchResult>;
 }
