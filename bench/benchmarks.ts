@@ -36,7 +36,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   },
   {
     name: "overhead-share",
-    description: "three runs with a 2 s model, one at a time, after 24 warm-up runs: share of wall time not spent waiting on the model",
+    description: "three runs with a 2 s model, one at a time, after 24 warm-up runs (and a cold first run for comparison): share of wall time not spent waiting on the model",
     run: (ctx) => benchOverheadShare({ log: ctx.log }),
   },
 ];
