@@ -2,6 +2,7 @@ import type { RecordedRequest } from "@harness/scripted-model";
 import { cheapPrompt, cheapScript } from "./cheap-script.js";
 import { RESULT_TYPES, stepLatencies, type Seen } from "./observer.js";
 import { withBenchStack } from "./stack.js";
+import { settle, SETTLE_MS, warmUp } from "./warmup.js";
 import { round } from "./stats.js";
 import type { BenchResult } from "./types.js";
 
@@ -60,9 +61,6 @@ function workOverheadMs(seen: readonly Seen[], requests: readonly RecordedReques
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v)]));
 }
 
-/** Lets the previous phase's last folds and clean-ups finish, so a measured run starts on a quiet stack. */
-const SETTLE_MS = 1_000;
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, SETTLE_MS));
 
 interface Measured { wallMs: number; busyMs: number; calls: number; stepsMs: number; perWork: Record<string, number> }
 
@@ -102,8 +100,7 @@ export async function benchOverheadShare(opts: OverheadShareOptions = {}): Promi
     // The first run a new stack serves, for comparison: nothing is optimized or connected yet.
     const first = await measure("cold run (the stack's first)");
     latency = 0;
-    const warm = await Promise.all(Array.from({ length: warmupRuns }, (_, i) => stack.createRun(cheapPrompt(sprints, `warmup ${i}`), { maxSprints: sprints })));
-    await observer.waitEnded(warm, 300_000);
+    await warmUp(stack, observer, warmupRuns, sprints);
     latency = latencyMs;
     const out: Measured[] = [];
     for (let i = 0; i < runs; i++) out.push(await measure(`run ${i + 1} of ${runs}`));
