@@ -27,7 +27,8 @@ export async function restore(bytes: Uint8Array, dir: string, opts: RestoreOptio
   if (existing.length > 0) throw new ArchiveError(`restore needs an empty directory, but ${dir} has ${existing.length} entries`);
   const base = await realpath(dir);
   try {
-    const { entries, hashes } = await extractInto(await gunzipIfNeeded(bytes, (opts.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES) * 2), base);
+    const maxBytes = opts.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
+    const { entries, hashes } = await extractInto(await gunzipIfNeeded(bytes, maxBytes * 2), base, maxBytes);
     // From the bytes just written (each with `wx`, so exactly those), not read back from disk.
     const digest = await digestEntries(base, entries, hashes);
     if (opts.expectedDigest !== undefined && digest !== opts.expectedDigest) {
@@ -45,7 +46,7 @@ export async function restore(bytes: Uint8Array, dir: string, opts: RestoreOptio
  * synchronous (a workspace is many small files, and a thread-pool round trip per call made a
  * 36-file restore several times slower), giving the event loop back every few milliseconds.
  */
-async function extractInto(data: Buffer, base: string): Promise<{ entries: TreeEntry[]; hashes: Map<string, string> }> {
+async function extractInto(data: Buffer, base: string, maxBytes: number): Promise<{ entries: TreeEntry[]; hashes: Map<string, string> }> {
   const entries: TreeEntry[] = [];
   const hashes = new Map<string, string>();
   const extract = tar.extract();
@@ -61,7 +62,16 @@ async function extractInto(data: Buffer, base: string): Promise<{ entries: TreeE
     dirs.add(rel);
   };
   const slice = loopSlicer();
-  for await (const entry of extract) {
+  let total = 0;
+  const entriesOf = async function* () {
+    try {
+      yield* extract;
+    } catch (err) {
+      // The parser's own errors (a bad header, a truncated archive) are the archive's fault.
+      throw err instanceof ArchiveError ? err : new ArchiveError(`archive is not a readable tar: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  for await (const entry of entriesOf()) {
     const h = entry.header;
     const name = checkName(h.name);
     if (seen.has(name)) throw new ArchiveError(`archive entry '${name}' appears twice`);
@@ -79,6 +89,8 @@ async function extractInto(data: Buffer, base: string): Promise<{ entries: TreeE
       for await (const c of entry) chunks.push(c as Buffer);
       const mode = (h.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
       const body = Buffer.concat(chunks);
+      total += body.length;
+      if (total > maxBytes) throw new ArchiveError(`archive holds more than the ${maxBytes} bytes allowed`);
       entries.push({ path: name, kind: "file", mode, size: body.length });
       hashes.set(name, sha256(body));
       written(name, () => {
@@ -105,14 +117,15 @@ async function extractInto(data: Buffer, base: string): Promise<{ entries: TreeE
   // written through any of them.
   const linkTargets = new Map(entries.filter((e) => e.kind === "symlink").map((e) => [e.path, e.linkTarget ?? ""] as const));
   const [escaping] = escapingLinks(linkTargets);
-  if (escaping !== undefined) throw new ArchiveError(`archive entry '${escaping}' is a symlink that leads outside the directory through other links ('${linkTargets.get(escaping) ?? ""}')`);
+  if (escaping !== undefined) throw new ArchiveError(`archive entry '${escaping}' is a symlink that leads outside the directory through other links, loops, or takes too much work to follow ('${(linkTargets.get(escaping) ?? "").slice(0, 200)}')`);
   // Every directory made, listed or implied by a file's path, as readTree would list it.
   for (const dir of dirs) if (dir !== "") entries.push({ path: dir, kind: "dir", mode: 0o755, size: 0 });
   entries.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   return { entries, hashes };
 }
 
-const CLASHES = new Set(["EEXIST", "ENOTDIR", "EISDIR"]);
+// Failures the archive's names cause; others (EACCES, ENOSPC) are this machine's and stay as they are.
+const CLASHES = new Set(["EEXIST", "ENOTDIR", "EISDIR", "ENAMETOOLONG"]);
 
 /** Runs an entry's writes; a clash with an earlier entry (`a` then `a/b`) refuses the archive. */
 function written(name: string, write: () => void): void {
@@ -120,6 +133,7 @@ function written(name: string, write: () => void): void {
     write();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENAMETOOLONG") throw new ArchiveError(`archive entry '${name.slice(0, 200)}' has a name or link target too long for the file system`, { cause: err });
     if (code !== undefined && CLASHES.has(code)) throw new ArchiveError(`archive entry '${name}' clashes with an earlier entry (${code})`, { cause: err });
     throw err;
   }

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { ArchiveError } from "./errors.js";
@@ -112,6 +112,31 @@ describe("snapshot / restore - artifacts", () => {
     const target = temp.make();
     await restore(snap.bytes, target);
     expect(readFileSync(join(target, "a-link"), "utf8")).toBe("a");
+  });
+
+  it("restore refuses links that would take too much work to follow, whether or not they lead out", async () => {
+    // Each stays inside (it comes back down to itself), but 50 of them are millions of steps.
+    const deep = `${"d/".repeat(800)}${"../".repeat(800)}`;
+    const links = Array.from({ length: 50 }, (_, i) => ({ name: `l${i}`, type: "symlink" as const, linkname: `${deep}f${i}` }));
+    const target = temp.make();
+    await expect(restore(await rawTar([{ name: "d", type: "directory" }, ...links]), target)).rejects.toThrow(/too much work to follow/);
+    expect(readdirSync(target)).toEqual([]);
+  });
+
+  it("restore refuses what is not a tar, names the file system cannot hold and archives over maxBytes, all as ArchiveError", async () => {
+    const cases: [string, () => Promise<Uint8Array>, RegExp, number?][] = [
+      ["not a tar", async () => gzipSync(Buffer.from("just some text, not an archive at all ".repeat(20))), /not a readable tar/],
+      ["a name over 255 bytes", () => rawTar([{ name: `${"n".repeat(300)}.txt`, body: "x" }]), /too long for the file system/],
+      ["a link target over 4 KB", () => rawTar([{ name: "l", type: "symlink", linkname: "a/".repeat(2100) }]), /too long for the file system/],
+      ["an uncompressed tar over maxBytes", async () => gunzipSync(await rawTar([{ name: "big.txt", body: "x".repeat(5000) }])), /more than the 1000 bytes/, 1000],
+    ];
+    for (const [label, archive, message, maxBytes] of cases) {
+      const target = temp.make();
+      const err = await restore(await archive(), target, maxBytes === undefined ? {} : { maxBytes }).catch((e: unknown) => e);
+      expect(err, label).toBeInstanceOf(ArchiveError);
+      expect((err as Error).message, label).toMatch(message);
+      expect(readdirSync(target), label).toEqual([]);
+    }
   });
 
   it("restore refuses a directory that is not empty", async () => {

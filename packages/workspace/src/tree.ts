@@ -84,38 +84,65 @@ export function linkEscapes(path: string, target: string): boolean {
 
 // Linux gives up after 40 links in one lookup; a longer chain is a loop or an attack either way.
 const MAX_LINK_HOPS = 40;
+// Work allowed for one tree's links, in path characters looked up: well under 100 ms. A tree
+// needing more (a crafted one: thousands of `..` through deep link chains) is treated as escaping.
+const MAX_LINK_WORK = 4_000_000;
 
 /**
  * Links (path -> target) that leave the root once the other links are followed, as the OS
  * resolves them: `a/up -> ..` and `esc -> a/up/..` each stay inside on their own, but `esc`
- * points at the root's parent. Loops and over-long chains count as escaping.
+ * points at the root's parent. Loops, chains over 40 links and trees whose links take too much
+ * work to follow count as escaping.
  */
 export function escapingLinks(links: ReadonlyMap<string, string>): string[] {
-  return [...links.keys()].filter((path) => resolvesOutside(path, links));
-}
+  let longest = 0;
+  for (const path of links.keys()) longest = Math.max(longest, path.length);
+  let work = 0;
+  // Where each link leads, as path components with no link left in them; null when it escapes.
+  const resolved = new Map<string, string[] | null>();
 
-function resolvesOutside(path: string, links: ReadonlyMap<string, string>): boolean {
-  const at = posix.dirname(path).split("/").filter((c) => c !== "" && c !== ".");
-  const pending = (links.get(path) ?? "").split("/");
-  if (isAbsolute(links.get(path) ?? "")) return true;
-  let hops = 0;
-  while (pending.length > 0) {
-    const c = pending.shift() as string;
-    if (c === "" || c === ".") continue;
-    if (c === "..") {
-      if (at.length === 0) return true;
-      at.pop();
-      continue;
+  const follow = (path: string, hops: number): string[] | null => {
+    const known = resolved.get(path);
+    if (known !== undefined) return known;
+    const target = links.get(path) ?? "";
+    if (hops > MAX_LINK_HOPS || isAbsolute(target)) return null;
+    resolved.set(path, null); // in progress: a loop back to it escapes
+    const result = walk(posix.dirname(path).split("/").filter((c) => c !== "" && c !== "."), target.split("/"), hops);
+    resolved.set(path, result);
+    return result;
+  };
+
+  const walk = (start: string[], parts: string[], hops: number): string[] | null => {
+    let at = [...start];
+    let current = at.join("/");
+    for (const c of parts) {
+      if (c === "" || c === ".") continue;
+      if (c === "..") {
+        if (at.length === 0) return null;
+        at.pop();
+        current = at.join("/");
+      } else {
+        at.push(c);
+        current = current === "" ? c : `${current}/${c}`;
+      }
+      work += current.length + 1;
+      if (work > MAX_LINK_WORK) return null;
+      // Only a path as short as the longest link can be one.
+      if (current.length > longest || !links.has(current)) continue;
+      const through = follow(current, hops + 1);
+      if (through === null) return null;
+      at = [...through];
+      current = at.join("/");
+      work += current.length;
     }
-    at.push(c);
-    const target = links.get(at.join("/"));
-    if (target === undefined) continue;
-    if (++hops > MAX_LINK_HOPS || isAbsolute(target)) return true;
-    // The link is replaced by its target, read from the link's own directory.
-    at.pop();
-    pending.unshift(...target.split("/"));
+    return at;
+  };
+
+  const out: string[] = [];
+  for (const path of links.keys()) {
+    if (follow(path, 0) === null) out.push(path);
   }
-  return false;
+  return out;
 }
 
 /**
