@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BENCHMARKS } from "./benchmarks.js";
 import { onStopSignal, stopAllStacks } from "./stack.js";
-import type { BenchResult } from "./types.js";
+import type { Benchmark, BenchResult } from "./types.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(BENCH_DIR, "results", "latest.json");
@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
   if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(", ")}; have ${BENCHMARKS.map((b) => b.name).join(", ")}`);
-  const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
+  // In the order asked for.
+  const selected = wanted.length ? wanted.map((w) => BENCHMARKS.find((b) => b.name === w) as Benchmark) : BENCHMARKS;
   const previous: Record<string, unknown> = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown> : {};
   // Ctrl-C or a kill stops the stacks (services, nats-servers) and removes their files.
   const shared: { server?: NatsServer } = {};

@@ -48,20 +48,21 @@ export async function stopAllStacks(): Promise<void> {
 }
 
 /**
- * On SIGINT or SIGTERM, runs `cleanup` (bounded to 15 s) and exits 130. Without it a killed
+ * On SIGINT or SIGTERM, runs `cleanup` (bounded to 15 s) and exits 130 or 143. Without it a killed
  * bench leaves every service and nats-server it started running, and their files behind.
  */
 export function onStopSignal(cleanup: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals): void => {
+    // Repeats (a second Ctrl-C) must not cut the clean-up short.
     if (stopping) return;
     stopping = true;
     console.error(`${signal}: stopping the benchmark stacks`);
     const bounded = new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref());
-    void Promise.race([cleanup(), bounded]).finally(() => process.exit(130));
+    void Promise.race([cleanup(), bounded]).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
 }
 
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
@@ -83,8 +84,10 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every service.
   const nodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
   const start = async (name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProc> => {
-    const { sp, url } = await launchService(name, name, { env: { ...baseEnv, HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, readyTimeoutMs: 120_000, nodeArgs });
-    services.push(sp);
+    // Known from the moment it is spawned, so a stop during its start-up stops it too.
+    const { sp, url } = await launchService(name, name, {
+      env: { ...baseEnv, HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, readyTimeoutMs: 120_000, nodeArgs, onSpawn: (p) => services.push(p),
+    });
     if (url) apiUrl = url;
     return sp;
   };

@@ -18,6 +18,8 @@ export interface LaunchOptions {
   readyTimeoutMs?: number;
   /** Extra node flags before the loader, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
   nodeArgs?: string[];
+  /** Called as soon as the process exists, before it is ready: whoever may have to stop it early. */
+  onSpawn?: (sp: ServiceProc) => void;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function launchService(name: ServiceName, label: string, opts: Laun
   proc.stdout?.on("data", onData);
   proc.stderr?.on("data", onData);
   const sp: ServiceProc = { name, proc, output: () => out };
+  opts.onSpawn?.(sp);
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     const m = READY[name].exec(out);
