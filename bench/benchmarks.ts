@@ -17,6 +17,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
     name: "orchestration-step",
     description: "worker result event -> supervisor fold -> next work item published, zero-latency model, vs raw JetStream round trip",
     run: (ctx) => benchOrchestrationStep({ log: ctx.log }),
+    settings: ["BENCH_WARMUP_RUNS"],
   },
   {
     name: "concurrent-runs",
@@ -36,7 +37,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   },
   {
     name: "overhead-share",
-    description: "three runs with a 2 s model, one at a time, after 24 warm-up runs (and a cold first run for comparison): share of wall time not spent waiting on the model",
+    description: "three runs with a 2 s model, one at a time, after 24 warm-up runs (BENCH_WARMUP_RUNS; a cold first run is measured too): share of wall time not spent waiting on the model",
     run: (ctx) => benchOverheadShare({ log: ctx.log }),
+    settings: ["BENCH_WARMUP_RUNS"],
   },
 ];

@@ -3,7 +3,7 @@ import { roundTrips } from "./handoff-measure.js";
 import { rawPipeline } from "./handoff-pipelines.js";
 import { stepLatencies } from "./observer.js";
 import { withBenchStack } from "./stack.js";
-import { warmUp } from "./warmup.js";
+import { warmUp, warmupRunsFromEnv } from "./warmup.js";
 import { percentile, round } from "./stats.js";
 import type { BenchResult } from "./types.js";
 
@@ -32,7 +32,7 @@ export async function benchOrchestrationStep(opts: OrchestrationStepOptions = {}
   const runs = opts.runs ?? 24;
   const sprints = opts.sprints ?? 10;
   const rawPerRun = opts.rawPerRun ?? 42;
-  const warmupRuns = opts.warmupRuns ?? 24;
+  const warmupRuns = opts.warmupRuns ?? warmupRunsFromEnv();
   const log = opts.log ?? (() => undefined);
 
   const { steps, rawSamples } = await withBenchStack({ script: cheapScript() }, async (stack, observer) => {

@@ -2,7 +2,7 @@ import type { RecordedRequest } from "@harness/scripted-model";
 import { cheapPrompt, cheapScript } from "./cheap-script.js";
 import { RESULT_TYPES, stepLatencies, type Seen } from "./observer.js";
 import { withBenchStack } from "./stack.js";
-import { settle, SETTLE_MS, warmUp } from "./warmup.js";
+import { settle, SETTLE_MS, warmUp, warmupRunsFromEnv } from "./warmup.js";
 import { round } from "./stats.js";
 import type { BenchResult } from "./types.js";
 
@@ -74,7 +74,7 @@ export async function benchOverheadShare(opts: OverheadShareOptions = {}): Promi
   const latencyMs = opts.latencyMs ?? 2_000;
   const sprints = opts.sprints ?? 3;
   const runs = opts.runs ?? 3;
-  const warmupRuns = opts.warmupRuns ?? 24;
+  const warmupRuns = opts.warmupRuns ?? warmupRunsFromEnv();
   const log = opts.log ?? (() => undefined);
   let latency = latencyMs;
   const { cold, measured } = await withBenchStack({ script: cheapScript({ latencyMs: () => latency }) }, async (stack, observer) => {
