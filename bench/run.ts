@@ -17,8 +17,8 @@ const RESULTS = join(BENCH_DIR, "results", "latest.json");
 
 /**
  * Milliseconds to create one small file in a fresh directory under the OS temp directory, where
- * the stacks keep their files. On the machine these figures come from it has ranged from 0.03
- * to 0.25 ms, by directory and by the minute, and every workspace, restore and commit pays it:
+ * the stacks keep their files. On the machine these figures come from it has ranged from 0.02
+ * to 0.7 ms, by directory and by the minute, and every workspace, restore and commit pays it:
  * kept beside the figures like the load.
  */
 function fileCreateMs(count = 200): number {
