@@ -47,6 +47,11 @@ export async function restore(bytes: Uint8Array, dir: string, opts: RestoreOptio
  * 36-file restore several times slower), giving the event loop back every few milliseconds.
  */
 async function extractInto(data: Buffer, base: string, maxBytes: number): Promise<{ entries: TreeEntry[]; hashes: Map<string, string> }> {
+  // Every tar ends with two zero blocks (writers pad further with zeros); without them the
+  // archive was cut off, perhaps between two entries, where it would still parse.
+  if (data.length < 1_024 || !data.subarray(-1_024).every((b) => b === 0)) {
+    throw new ArchiveError("archive is cut off: it does not end with tar's end-of-archive blocks");
+  }
   const entries: TreeEntry[] = [];
   const hashes = new Map<string, string>();
   const extract = tar.extract();
@@ -56,62 +61,66 @@ async function extractInto(data: Buffer, base: string, maxBytes: number): Promis
   const parents = new Set<string>();
   const dirs = new Set<string>([""]);
   const ensureDir = (rel: string): void => {
-    if (dirs.has(rel)) return;
-    ensureDir(parentOf(rel));
-    mkdirSync(join(base, rel), { mode: 0o755 });
-    dirs.add(rel);
+    const missing: string[] = [];
+    for (let d = rel; !dirs.has(d); d = parentOf(d)) missing.push(d);
+    for (const d of missing.reverse()) {
+      mkdirSync(join(base, d), { mode: 0o755 });
+      dirs.add(d);
+    }
   };
   const slice = loopSlicer();
   let total = 0;
-  const entriesOf = async function* () {
-    try {
-      yield* extract;
-    } catch (err) {
-      // The parser's own errors (a bad header, a truncated archive) are the archive's fault.
-      throw err instanceof ArchiveError ? err : new ArchiveError(`archive is not a readable tar: ${(err as Error).message}`, { cause: err });
+  try {
+    await extractEntries();
+  } catch (err) {
+    // The parser's and the stream's errors (a bad header, an archive cut off inside a file) are
+    // the archive's fault; a failed system call (EACCES, ENOSPC) is this machine's.
+    if (err instanceof ArchiveError || (err as NodeJS.ErrnoException).syscall !== undefined) throw err;
+    throw new ArchiveError(`archive is not a readable tar: ${(err as Error).message}`, { cause: err });
+  }
+  async function extractEntries(): Promise<void> {
+    for await (const entry of extract) {
+      const h = entry.header;
+      const name = checkName(h.name);
+      if (seen.has(name)) throw new ArchiveError(`archive entry '${name}' appears twice`);
+      seen.add(name);
+      for (let p = parentOf(name); p !== ""; p = parentOf(p)) {
+        if (links.has(p)) throw new ArchiveError(`archive entry '${name}' would be written through the symlink '${p}'`);
+        parents.add(p);
+      }
+      const abs = join(base, name);
+      if (h.type === "directory") {
+        entry.resume();
+        written(name, () => { ensureDir(name); chmodSync(abs, 0o755); });
+      } else if (h.type === "file" || h.type === "contiguous-file") {
+        const chunks: Buffer[] = [];
+        for await (const c of entry) chunks.push(c as Buffer);
+        const mode = (h.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
+        const body = Buffer.concat(chunks);
+        total += body.length;
+        if (total > maxBytes) throw new ArchiveError(`archive holds more than the ${maxBytes} bytes allowed`);
+        entries.push({ path: name, kind: "file", mode, size: body.length });
+        hashes.set(name, sha256(body));
+        written(name, () => {
+          ensureDir(parentOf(name));
+          // wx: never follow or replace something already there.
+          writeFileSync(abs, body, { flag: "wx", mode });
+          chmodSync(abs, mode);
+        });
+      } else if (h.type === "symlink") {
+        const target = h.linkname ?? "";
+        // A link replacing a directory that earlier writes went into could redirect them.
+        if (parents.has(name)) throw new ArchiveError(`archive entry '${name}' is a symlink over a directory that earlier entries use`);
+        if (target === "" || linkEscapes(name, target)) throw new ArchiveError(`archive entry '${name}' is a symlink pointing outside the directory ('${target}')`);
+        links.add(name);
+        entries.push({ path: name, kind: "symlink", mode: 0o777, linkTarget: target, size: 0 });
+        entry.resume();
+        written(name, () => { ensureDir(parentOf(name)); symlinkSync(target, abs); });
+      } else {
+        throw new ArchiveError(`archive entry '${name}' has unsupported type ${h.type ?? "unknown"}`);
+      }
+      await slice();
     }
-  };
-  for await (const entry of entriesOf()) {
-    const h = entry.header;
-    const name = checkName(h.name);
-    if (seen.has(name)) throw new ArchiveError(`archive entry '${name}' appears twice`);
-    seen.add(name);
-    for (let p = parentOf(name); p !== ""; p = parentOf(p)) {
-      if (links.has(p)) throw new ArchiveError(`archive entry '${name}' would be written through the symlink '${p}'`);
-      parents.add(p);
-    }
-    const abs = join(base, name);
-    if (h.type === "directory") {
-      entry.resume();
-      written(name, () => { ensureDir(name); chmodSync(abs, 0o755); });
-    } else if (h.type === "file" || h.type === "contiguous-file") {
-      const chunks: Buffer[] = [];
-      for await (const c of entry) chunks.push(c as Buffer);
-      const mode = (h.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
-      const body = Buffer.concat(chunks);
-      total += body.length;
-      if (total > maxBytes) throw new ArchiveError(`archive holds more than the ${maxBytes} bytes allowed`);
-      entries.push({ path: name, kind: "file", mode, size: body.length });
-      hashes.set(name, sha256(body));
-      written(name, () => {
-        ensureDir(parentOf(name));
-        // wx: never follow or replace something already there.
-        writeFileSync(abs, body, { flag: "wx", mode });
-        chmodSync(abs, mode);
-      });
-    } else if (h.type === "symlink") {
-      const target = h.linkname ?? "";
-      // A link replacing a directory that earlier writes went into could redirect them.
-      if (parents.has(name)) throw new ArchiveError(`archive entry '${name}' is a symlink over a directory that earlier entries use`);
-      if (target === "" || linkEscapes(name, target)) throw new ArchiveError(`archive entry '${name}' is a symlink pointing outside the directory ('${target}')`);
-      links.add(name);
-      entries.push({ path: name, kind: "symlink", mode: 0o777, linkTarget: target, size: 0 });
-      entry.resume();
-      written(name, () => { ensureDir(parentOf(name)); symlinkSync(target, abs); });
-    } else {
-      throw new ArchiveError(`archive entry '${name}' has unsupported type ${h.type ?? "unknown"}`);
-    }
-    await slice();
   }
   // Checked once all are known: a later link can make an earlier one lead out, and nothing was
   // written through any of them.
@@ -144,11 +153,18 @@ function parentOf(rel: string): string {
   return i === -1 ? "" : rel.slice(0, i);
 }
 
+// Linux's PATH_MAX, and a depth no workspace needs (dependency folders are never archived):
+// every level is a directory to create, and very deep ones cost seconds.
+const MAX_NAME_BYTES = 4_096;
+const MAX_NAME_DEPTH = 128;
+
 function checkName(raw: string): string {
   const name = raw.replace(/\/+$/, "");
-  if (name === "" || name.includes("\0")) throw new ArchiveError(`archive entry has an invalid name '${raw}'`);
+  if (name === "" || name.includes("\0")) throw new ArchiveError(`archive entry has an invalid name '${raw.slice(0, 200)}'`);
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new ArchiveError(`archive entry '${name.slice(0, 200)}...' has a name over ${MAX_NAME_BYTES} bytes`);
   if (name.startsWith("/")) throw new ArchiveError(`archive entry '${raw}' has an absolute path`);
   const parts = name.split("/");
   if (parts.some((p) => p === ".." || p === "." || p === "")) throw new ArchiveError(`archive entry '${raw}' escapes the directory or is not normalized`);
+  if (parts.length > MAX_NAME_DEPTH) throw new ArchiveError(`archive entry '${name.slice(0, 200)}...' is ${parts.length} levels deep, over ${MAX_NAME_DEPTH}`);
   return name;
 }

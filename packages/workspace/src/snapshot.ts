@@ -83,6 +83,9 @@ export async function gunzipIfNeeded(bytes: Uint8Array, maxBytes: number): Promi
     // Bounded so a crafted archive cannot inflate into all of memory.
     return await promisify(gunzip)(buf, { maxOutputLength: maxBytes });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new ArchiveError(`archive unpacks to more than ${maxBytes} bytes`, { cause: err });
+    }
     throw new ArchiveError(`artifact is not a readable gzip archive: ${(err as Error).message}`, { cause: err });
   }
 }

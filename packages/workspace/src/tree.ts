@@ -84,20 +84,24 @@ export function linkEscapes(path: string, target: string): boolean {
 
 // Linux gives up after 40 links in one lookup; a longer chain is a loop or an attack either way.
 const MAX_LINK_HOPS = 40;
-// Work allowed for one tree's links, in path characters looked up: well under 100 ms. A tree
-// needing more (a crafted one: thousands of `..` through deep link chains) is treated as escaping.
-const MAX_LINK_WORK = 4_000_000;
 
 /**
  * Links (path -> target) that leave the root once the other links are followed, as the OS
  * resolves them: `a/up -> ..` and `esc -> a/up/..` each stay inside on their own, but `esc`
- * points at the root's parent. Loops, chains over 40 links and trees whose links take too much
- * work to follow count as escaping.
+ * points at the root's parent. Loops, chains over 40 links, and links that take far more work to
+ * follow than their length explains (crafted ones: thousands of `..` through deep chains) count
+ * as escaping. Work is in path characters looked up, budgeted per link by the length of its
+ * target and for the whole tree by the length of all of them, so it stays proportional to the input.
  */
 export function escapingLinks(links: ReadonlyMap<string, string>): string[] {
   let longest = 0;
-  for (const path of links.keys()) longest = Math.max(longest, path.length);
-  let work = 0;
+  let totalLength = 0;
+  for (const [path, target] of links) {
+    longest = Math.max(longest, path.length);
+    totalLength += path.length + target.length;
+  }
+  const treeBudget = 4_000_000 + 16 * totalLength;
+  let treeWork = 0;
   // Where each link leads, as path components with no link left in them; null when it escapes.
   const resolved = new Map<string, string[] | null>();
 
@@ -107,33 +111,39 @@ export function escapingLinks(links: ReadonlyMap<string, string>): string[] {
     const target = links.get(path) ?? "";
     if (hops > MAX_LINK_HOPS || isAbsolute(target)) return null;
     resolved.set(path, null); // in progress: a loop back to it escapes
-    const result = walk(posix.dirname(path).split("/").filter((c) => c !== "" && c !== "."), target.split("/"), hops);
+    const result = walk(path, target, hops);
     resolved.set(path, result);
     return result;
   };
 
-  const walk = (start: string[], parts: string[], hops: number): string[] | null => {
-    let at = [...start];
+  const walk = (path: string, target: string, hops: number): string[] | null => {
+    let budget = 4_096 + 16 * (path.length + target.length);
+    const spend = (n: number): boolean => {
+      budget -= n;
+      treeWork += n;
+      return budget >= 0 && treeWork <= treeBudget;
+    };
+    let at = posix.dirname(path).split("/").filter((c) => c !== "" && c !== ".");
     let current = at.join("/");
-    for (const c of parts) {
+    for (const c of target.split("/")) {
       if (c === "" || c === ".") continue;
       if (c === "..") {
         if (at.length === 0) return null;
         at.pop();
-        current = at.join("/");
-      } else {
-        at.push(c);
-        current = current === "" ? c : `${current}/${c}`;
+        current = current.slice(0, Math.max(0, current.lastIndexOf("/")));
+        if (!spend(1)) return null;
+        continue;
       }
-      work += current.length + 1;
-      if (work > MAX_LINK_WORK) return null;
+      at.push(c);
+      current = current === "" ? c : `${current}/${c}`;
       // Only a path as short as the longest link can be one.
+      if (!spend(current.length > longest ? 1 : current.length)) return null;
       if (current.length > longest || !links.has(current)) continue;
       const through = follow(current, hops + 1);
       if (through === null) return null;
       at = [...through];
       current = at.join("/");
-      work += current.length;
+      if (!spend(current.length)) return null;
     }
     return at;
   };
