@@ -3,13 +3,12 @@
  * bench/results/latest.json (one key per benchmark). `pnpm bench [name ...]` runs a subset and
  * keeps the other entries of latest.json.
  */
-import { startNatsServer, type NatsServer } from "@harness/testkit";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BENCHMARKS } from "./benchmarks.js";
-import { onStopSignal, stopAllStacks } from "./stack.js";
+import { isStopping, onStopSignal, startTrackedNats, stopAllStacks } from "./stack.js";
 import type { Benchmark, BenchResult } from "./types.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -69,10 +68,9 @@ async function main(): Promise<void> {
   const selected = wanted.length ? wanted.map((w) => BENCHMARKS.find((b) => b.name === w) as Benchmark) : BENCHMARKS;
   const previous: Record<string, unknown> = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown> : {};
   // Ctrl-C or a kill stops the stacks (services, nats-servers) and removes their files.
-  const shared: { server?: NatsServer } = {};
-  onStopSignal(async () => { await stopAllStacks(); await shared.server?.cleanup(); });
-  const server = await startNatsServer();
-  shared.server = server;
+  onStopSignal(stopAllStacks);
+  // Tracked until the end: a signal stops it with the stacks.
+  const server = await startTrackedNats().server;
   const natsUrl = server.url;
   const out: Record<string, unknown> = { ...previous };
   try {
@@ -99,6 +97,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A stop signal makes the running benchmark fail (its services are gone); the signal's
+  // handler reports it and exits once the clean-up is done.
+  if (isStopping()) return;
   console.error(err);
   process.exit(1);
 });

@@ -42,9 +42,35 @@ const TOKEN = "bench-token-0123456789";
 
 /** Stacks started and not yet stopped, so a signal can take them down (see onStopSignal). */
 const live = new Set<BenchStack>();
+/** Clean-ups of what is still starting (a nats-server not yet up, a stack not yet whole). */
+const starting = new Set<() => Promise<void>>();
+let stopping = false;
+
+/** A nats-server that a signal stops even while it is starting; `done()` hands it over to its owner. */
+export function startTrackedNats(): { server: Promise<NatsServer>; done(): void } {
+  const server = startNatsServer();
+  const cleanup = async (): Promise<void> => {
+    starting.delete(cleanup);
+    await (await server.catch(() => undefined))?.cleanup();
+  };
+  starting.add(cleanup);
+  return { server, done: () => starting.delete(cleanup) };
+}
 
 export async function stopAllStacks(): Promise<void> {
-  await Promise.allSettled([...live].map((s) => s.stop()));
+  // Until nothing is left: a stack may finish starting while the first round stops the others.
+  for (let round = 0; round < 10 && live.size + starting.size > 0; round++) {
+    await Promise.allSettled([...[...live].map((s) => s.stop()), ...[...starting].map((c) => c())]);
+  }
+}
+
+function checkNotStopping(): void {
+  if (stopping) throw new Error("the benchmark is stopping");
+}
+
+/** True once a stop signal arrived: what fails from then on is the stop's doing, not a result. */
+export function isStopping(): boolean {
+  return stopping;
 }
 
 /**
@@ -52,7 +78,6 @@ export async function stopAllStacks(): Promise<void> {
  * bench leaves every service and nats-server it started running, and their files behind.
  */
 export function onStopSignal(cleanup: () => Promise<void>): void {
-  let stopping = false;
   const handler = (signal: NodeJS.Signals): void => {
     // Repeats (a second Ctrl-C) must not cut the clean-up short.
     if (stopping) return;
@@ -66,9 +91,12 @@ export function onStopSignal(cleanup: () => Promise<void>): void {
 }
 
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
-  const nats = await startNatsServer();
-  const model = await startScriptedModel({ script: opts.script, ...(opts.minCacheableTokens ? { minCacheableTokens: opts.minCacheableTokens } : {}) });
+  const tracked = startTrackedNats();
+  const nats = await tracked.server;
   const work = mkdtempSync(join(tmpdir(), "harness-bench-"));
+  const dropWork = async (): Promise<void> => { starting.delete(dropWork); rmSync(work, { recursive: true, force: true }); };
+  starting.add(dropWork);
+  const model = await startScriptedModel({ script: opts.script, ...(opts.minCacheableTokens ? { minCacheableTokens: opts.minCacheableTokens } : {}) });
   const services: ServiceProc[] = [];
   let apiUrl = "";
   const baseEnv: Record<string, string> = {
@@ -84,6 +112,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every service.
   const nodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
   const start = async (name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProc> => {
+    checkNotStopping();
     // Known from the moment it is spawned, so a stop during its start-up stops it too.
     const { sp, url } = await launchService(name, name, {
       env: { ...baseEnv, HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, readyTimeoutMs: 120_000, nodeArgs, onSpawn: (p) => services.push(p),
@@ -121,6 +150,8 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   };
   // Registered before any service starts, so a signal during start-up stops what did start.
   live.add(stack);
+  tracked.done();
+  starting.delete(dropWork);
   try {
     // Supervisor first: it provisions streams and consumers.
     await start("supervisor");
