@@ -5,7 +5,7 @@ import tar from "tar-stream";
 import { ArchiveError } from "./errors.js";
 import { loopSlicer } from "./loop-slice.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, gunzipIfNeeded } from "./snapshot.js";
-import { contentFiles, digestEntries, escapingLinks, linkEscapes, sha256, type TreeEntry } from "./tree.js";
+import { contentFiles, digestEntries, escapingLinks, linkEscapes, MAX_NAME_BYTES, MAX_NAME_DEPTH, sha256, type TreeEntry } from "./tree.js";
 
 export interface RestoreOptions {
   /** Throw ArchiveError (and clear `dir`) unless the restored tree has this digest. */
@@ -125,7 +125,7 @@ async function extractInto(data: Buffer, base: string, maxBytes: number): Promis
   // Checked once all are known: a later link can make an earlier one lead out, and nothing was
   // written through any of them.
   const linkTargets = new Map(entries.filter((e) => e.kind === "symlink").map((e) => [e.path, e.linkTarget ?? ""] as const));
-  const [escaping] = escapingLinks(linkTargets);
+  const [escaping] = await escapingLinks(linkTargets);
   if (escaping !== undefined) throw new ArchiveError(`archive entry '${escaping}' is a symlink that leads outside the directory through other links, loops, or takes too much work to follow ('${(linkTargets.get(escaping) ?? "").slice(0, 200)}')`);
   // Every directory made, listed or implied by a file's path, as readTree would list it.
   for (const dir of dirs) if (dir !== "") entries.push({ path: dir, kind: "dir", mode: 0o755, size: 0 });
@@ -153,10 +153,8 @@ function parentOf(rel: string): string {
   return i === -1 ? "" : rel.slice(0, i);
 }
 
-// Linux's PATH_MAX, and a depth no workspace needs (dependency folders are never archived):
-// every level is a directory to create, and very deep ones cost seconds.
-const MAX_NAME_BYTES = 4_096;
-const MAX_NAME_DEPTH = 128;
+// MAX_NAME_BYTES is Linux's PATH_MAX; MAX_NAME_DEPTH a depth no workspace needs (dependency
+// folders are never archived): every level is a directory to create, and very deep ones cost seconds.
 
 function checkName(raw: string): string {
   const name = raw.replace(/\/+$/, "");

@@ -84,7 +84,7 @@ export async function gunzipIfNeeded(bytes: Uint8Array, maxBytes: number): Promi
     return await promisify(gunzip)(buf, { maxOutputLength: maxBytes });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new ArchiveError(`archive unpacks to more than ${maxBytes} bytes`, { cause: err });
+      throw new ArchiveError(`archive unpacks to a tar stream over ${maxBytes} bytes`, { cause: err });
     }
     throw new ArchiveError(`artifact is not a readable gzip archive: ${(err as Error).message}`, { cause: err });
   }

@@ -13,6 +13,10 @@ export const DEFAULT_SNAPSHOT_EXCLUDES = [
   ".next/cache/", "__pycache__/", ".venv/", ".pytest_cache/", ".mypy_cache/",
 ] as const;
 
+/** Longest entry name, in bytes (Linux's PATH_MAX), and deepest, in levels, that archives carry. */
+export const MAX_NAME_BYTES = 4_096;
+export const MAX_NAME_DEPTH = 128;
+
 export interface TreeOptions {
   /** gitignore-style patterns left out of the tree; replaces DEFAULT_SNAPSHOT_EXCLUDES. */
   exclude?: readonly string[];
@@ -50,6 +54,11 @@ export async function readTree(root: string, opts: TreeOptions = {}): Promise<Tr
     const dir = dirs.pop() as string;
     for (const d of readdirSync(join(root, dir), { withFileTypes: true })) {
       const path = dir === "" ? d.name : `${dir}/${d.name}`;
+      // What restore would refuse is left out (and reported), so every snapshot restores.
+      if (Buffer.byteLength(path) > MAX_NAME_BYTES || path.split("/").length > MAX_NAME_DEPTH) {
+        skipped.push(path);
+        continue;
+      }
       if (ig.ignores(d.isDirectory() ? `${path}/` : path)) continue;
       if (d.isDirectory()) {
         entries.push({ path, kind: "dir", mode: 0o755, size: 0 });
@@ -69,7 +78,7 @@ export async function readTree(root: string, opts: TreeOptions = {}): Promise<Tr
   }
   // Each link stays inside on its own; followed through each other, some may not.
   const links = new Map(entries.filter((e) => e.kind === "symlink").map((e) => [e.path, e.linkTarget ?? ""] as const));
-  const escaping = new Set(escapingLinks(links));
+  const escaping = new Set(await escapingLinks(links));
   const kept = escaping.size === 0 ? entries : entries.filter((e) => !escaping.has(e.path));
   kept.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   return { entries: kept, skipped: [...skipped, ...escaping] };
@@ -85,72 +94,93 @@ export function linkEscapes(path: string, target: string): boolean {
 // Linux gives up after 40 links in one lookup; a longer chain is a loop or an attack either way.
 const MAX_LINK_HOPS = 40;
 
+interface PathNode { children: Map<string, PathNode>; link?: string }
+
+/** The link paths as a tree of components, so each step of a walk is one lookup of one name. */
+function linkTree(links: ReadonlyMap<string, string>): PathNode {
+  const root: PathNode = { children: new Map() };
+  for (const path of links.keys()) {
+    let node = root;
+    for (const c of path.split("/")) {
+      let next = node.children.get(c);
+      if (!next) node.children.set(c, (next = { children: new Map() }));
+      node = next;
+    }
+    node.link = path;
+  }
+  return root;
+}
+
+const HOPS = Symbol("too many hops");
+
 /**
  * Links (path -> target) that leave the root once the other links are followed, as the OS
  * resolves them: `a/up -> ..` and `esc -> a/up/..` each stay inside on their own, but `esc`
- * points at the root's parent. Loops, chains over 40 links, and links that take far more work to
+ * points at the root's parent. Loops, chains over 40 links, and links that take far more steps to
  * follow than their length explains (crafted ones: thousands of `..` through deep chains) count
- * as escaping. Work is in path characters looked up, budgeted per link by the length of its
- * target and for the whole tree by the length of all of them, so it stays proportional to the input.
+ * as escaping. Steps are budgeted per link by its number of components, so the work stays
+ * proportional to the input, and the event loop gets a turn every few milliseconds.
  */
-export function escapingLinks(links: ReadonlyMap<string, string>): string[] {
-  let longest = 0;
-  let totalLength = 0;
-  for (const [path, target] of links) {
-    longest = Math.max(longest, path.length);
-    totalLength += path.length + target.length;
-  }
-  const treeBudget = 4_000_000 + 16 * totalLength;
-  let treeWork = 0;
+export async function escapingLinks(links: ReadonlyMap<string, string>): Promise<string[]> {
+  const root = linkTree(links);
   // Where each link leads, as path components with no link left in them; null when it escapes.
   const resolved = new Map<string, string[] | null>();
+  const slice = loopSlicer();
 
-  const follow = (path: string, hops: number): string[] | null => {
+  const follow = (path: string, hops: number): string[] | null | typeof HOPS => {
     const known = resolved.get(path);
     if (known !== undefined) return known;
     const target = links.get(path) ?? "";
-    if (hops > MAX_LINK_HOPS || isAbsolute(target)) return null;
+    if (hops >= MAX_LINK_HOPS) return HOPS;
+    if (isAbsolute(target)) return null;
     resolved.set(path, null); // in progress: a loop back to it escapes
     const result = walk(path, target, hops);
-    resolved.set(path, result);
+    // A chain too long from here may be short enough from elsewhere: only lasting answers are kept.
+    if (result === HOPS) resolved.delete(path);
+    else resolved.set(path, result);
     return result;
   };
 
-  const walk = (path: string, target: string, hops: number): string[] | null => {
-    let budget = 4_096 + 16 * (path.length + target.length);
-    const spend = (n: number): boolean => {
-      budget -= n;
-      treeWork += n;
-      return budget >= 0 && treeWork <= treeBudget;
+  const walk = (path: string, target: string, hops: number): string[] | null | typeof HOPS => {
+    const parts = target.split("/");
+    let budget = 64 + 8 * (path.split("/").length + parts.length);
+    let at: string[] = [];
+    let nodes: (PathNode | undefined)[] = [root];
+    const enter = (components: readonly string[]): void => {
+      at = [];
+      nodes = [root];
+      for (const c of components) {
+        at.push(c);
+        nodes.push(nodes[nodes.length - 1]?.children.get(c));
+      }
     };
-    let at = posix.dirname(path).split("/").filter((c) => c !== "" && c !== ".");
-    let current = at.join("/");
-    for (const c of target.split("/")) {
+    enter(posix.dirname(path).split("/").filter((c) => c !== "" && c !== "."));
+    for (const c of parts) {
+      if (--budget < 0) return null;
       if (c === "" || c === ".") continue;
       if (c === "..") {
         if (at.length === 0) return null;
         at.pop();
-        current = current.slice(0, Math.max(0, current.lastIndexOf("/")));
-        if (!spend(1)) return null;
+        nodes.pop();
         continue;
       }
       at.push(c);
-      current = current === "" ? c : `${current}/${c}`;
-      // Only a path as short as the longest link can be one.
-      if (!spend(current.length > longest ? 1 : current.length)) return null;
-      if (current.length > longest || !links.has(current)) continue;
-      const through = follow(current, hops + 1);
-      if (through === null) return null;
-      at = [...through];
-      current = at.join("/");
-      if (!spend(current.length)) return null;
+      const node = nodes[nodes.length - 1]?.children.get(c);
+      nodes.push(node);
+      if (node?.link === undefined) continue;
+      const through = follow(node.link, hops + 1);
+      if (through === null || through === HOPS) return through;
+      budget -= through.length;
+      enter(through);
     }
     return at;
   };
 
   const out: string[] = [];
   for (const path of links.keys()) {
-    if (follow(path, 0) === null) out.push(path);
+    const result = follow(path, 0);
+    if (result === null || result === HOPS) out.push(path);
+    await slice();
   }
   return out;
 }
