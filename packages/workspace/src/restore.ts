@@ -47,11 +47,10 @@ export async function restore(bytes: Uint8Array, dir: string, opts: RestoreOptio
  * 36-file restore several times slower), giving the event loop back every few milliseconds.
  */
 async function extractInto(data: Buffer, base: string, maxBytes: number): Promise<{ entries: TreeEntry[]; hashes: Map<string, string> }> {
-  // Every tar ends with two zero blocks (writers pad further with zeros); without them the
-  // archive was cut off, perhaps between two entries, where it would still parse.
-  if (data.length < 1_024 || !data.subarray(-1_024).every((b) => b === 0)) {
-    throw new ArchiveError("archive is cut off: it does not end with tar's end-of-archive blocks");
-  }
+  // A tar cut off between two entries still parses: only its end-of-archive blocks tell.
+  const end = tarEnd(data);
+  if (end === undefined) throw new ArchiveError("archive is cut off: its headers do not lead to tar's end-of-archive blocks");
+  if (!data.subarray(end).every((b) => b === 0)) throw new ArchiveError("archive has data after its end-of-archive blocks");
   const entries: TreeEntry[] = [];
   const hashes = new Map<string, string>();
   const extract = tar.extract();
@@ -131,6 +130,39 @@ async function extractInto(data: Buffer, base: string, maxBytes: number): Promis
   for (const dir of dirs) if (dir !== "") entries.push({ path: dir, kind: "dir", mode: 0o755, size: 0 });
   entries.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   return { entries, hashes };
+}
+
+const BLOCK = 512;
+
+/**
+ * The offset just past the two zero blocks that end a tar, found by walking its headers (each
+ * followed by its data, rounded up to whole blocks); undefined when the data stops before them.
+ */
+function tarEnd(data: Buffer): number | undefined {
+  let at = 0;
+  while (at + BLOCK <= data.length) {
+    const header = data.subarray(at, at + BLOCK);
+    if (header.every((b) => b === 0)) {
+      const next = data.subarray(at + BLOCK, at + 2 * BLOCK);
+      return next.length === BLOCK && next.every((b) => b === 0) ? at + 2 * BLOCK : undefined;
+    }
+    const size = entrySize(header.subarray(124, 136));
+    if (size === undefined) return undefined;
+    at += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+  }
+  return undefined;
+}
+
+/** The size field of a header: octal text, or base-256 when its first byte has the high bit set. */
+function entrySize(field: Buffer): number | undefined {
+  if ((field[0] ?? 0) & 0x80) {
+    let n = (field[0] ?? 0) & 0x7f;
+    for (const b of field.subarray(1)) n = n * 256 + b;
+    return n;
+  }
+  const text = field.toString("latin1").replace(/[\0 ]+$/, "").trim();
+  if (text === "") return 0;
+  return /^[0-7]+$/.test(text) ? Number.parseInt(text, 8) : undefined;
 }
 
 // Failures the archive's names cause; others (EACCES, ENOSPC) are this machine's and stay as they are.

@@ -172,13 +172,19 @@ describe("snapshot / restore - artifacts", () => {
   it("restore refuses what is not a tar, names the file system cannot hold and archives over maxBytes, all as ArchiveError", async () => {
     const cases: [string, () => Promise<Uint8Array>, RegExp, number?][] = [
       ["not a tar", async () => gzipSync(Buffer.from("just some text, not an archive at all ".repeat(20))), /cut off|not a readable tar/],
-      ["zeros after garbage", async () => gzipSync(Buffer.concat([Buffer.from("garbage ".repeat(100)), Buffer.alloc(1024)])), /not a readable tar/],
+      ["zeros after garbage", async () => gzipSync(Buffer.concat([Buffer.from("garbage ".repeat(100)), Buffer.alloc(1024)])), /cut off|not a readable tar/],
+      ["a header whose checksum is wrong", async () => { const t = gunzipSync(await rawTar([{ name: "a.txt", body: "a" }])); t[0] = "b".charCodeAt(0); return t; }, /not a readable tar/],
+      ["a tar cut right after a file that ends in zeros", async () => {
+        const t = gunzipSync(await rawTar([{ name: "data.db", body: `${"d".repeat(100)}${"\0".repeat(2048)}` }, { name: "zz.txt", body: "z" }]));
+        return t.subarray(0, 512 + Math.ceil(2148 / 512) * 512);
+      }, /cut off/],
+      ["two tars end to end", async () => Buffer.concat([gunzipSync(await rawTar([{ name: "a.txt", body: "a" }])), gunzipSync(await rawTar([{ name: "b.txt", body: "b" }]))]), /data after its end/],
       ["a name over 255 bytes", () => rawTar([{ name: `${"n".repeat(300)}.txt`, body: "x" }]), /too long for the file system/],
       ["a link target over 4 KB", () => rawTar([{ name: "l", type: "symlink", linkname: "a/".repeat(2100) }]), /too long for the file system/],
       ["an uncompressed tar over maxBytes", async () => gunzipSync(await rawTar([{ name: "big.txt", body: "x".repeat(5000) }])), /more than the 1000 bytes/, 1000],
       ["a gzipped tar that unpacks past the limit", () => rawTar([{ name: "big.txt", body: "x".repeat(50_000) }]), /unpacks to a tar stream over 2000 bytes/, 1000],
       ["a tar cut off inside a file", async () => gzipSync(gunzipSync(await rawTar([{ name: "a.txt", body: "y".repeat(3000) }])).subarray(0, 1500)), /cut off|not a readable tar/],
-      ["a file's body cut short, zeros after it", async () => gzipSync(Buffer.concat([gunzipSync(await rawTar([{ name: "a.txt", body: "y".repeat(3000) }])).subarray(0, 1000), Buffer.alloc(1024)])), /not a readable tar/],
+      ["a file's body cut short, zeros after it", async () => gzipSync(Buffer.concat([gunzipSync(await rawTar([{ name: "a.txt", body: "y".repeat(3000) }])).subarray(0, 1000), Buffer.alloc(1024)])), /cut off/],
       ["a tar cut off between two entries", async () => gzipSync(gunzipSync(await rawTar([{ name: "a.txt", body: "a" }, { name: "b.txt", body: "b" }])).subarray(0, 1024)), /cut off/],
       ["no bytes at all", async () => new Uint8Array(0), /cut off/],
       ["a name 200 levels deep", () => rawTar([{ name: `${"d/".repeat(200)}f.txt`, body: "x" }]), /levels deep/],
