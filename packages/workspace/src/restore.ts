@@ -50,7 +50,8 @@ async function extractInto(data: Buffer, base: string, maxBytes: number): Promis
   // A tar cut off between two entries still parses: only its end-of-archive blocks tell.
   const end = tarEnd(data);
   if (end === undefined) throw new ArchiveError("archive is cut off: its headers do not lead to tar's end-of-archive blocks");
-  if (!data.subarray(end).every((b) => b === 0)) throw new ArchiveError("archive has data after its end-of-archive blocks");
+  // Writers pad to whole records (GNU tar: 10 KB) with zeros; anything more is not this archive.
+  if (data.length - end > RECORD || !data.subarray(end).every((b) => b === 0)) throw new ArchiveError("archive has data after its end-of-archive blocks");
   const entries: TreeEntry[] = [];
   const hashes = new Map<string, string>();
   const extract = tar.extract();
@@ -80,6 +81,11 @@ async function extractInto(data: Buffer, base: string, maxBytes: number): Promis
   async function extractEntries(): Promise<void> {
     for await (const entry of extract) {
       const h = entry.header;
+      // The archive's own root (`./` from `tar -C dir .`) is the directory being restored into.
+      if (h.type === "directory" && /^(\.\/*)+$/.test(h.name)) {
+        entry.resume();
+        continue;
+      }
       const name = checkName(h.name);
       if (seen.has(name)) throw new ArchiveError(`archive entry '${name}' appears twice`);
       seen.add(name);
@@ -133,6 +139,7 @@ async function extractInto(data: Buffer, base: string, maxBytes: number): Promis
 }
 
 const BLOCK = 512;
+const RECORD = 20 * BLOCK;
 
 /**
  * The offset just past the two zero blocks that end a tar, found by walking its headers (each
@@ -189,7 +196,8 @@ function parentOf(rel: string): string {
 // folders are never archived): every level is a directory to create, and very deep ones cost seconds.
 
 function checkName(raw: string): string {
-  const name = raw.replace(/\/+$/, "");
+  // `tar -C dir .` writes every name under `./`.
+  const name = raw.replace(/^(\.\/+)+/, "").replace(/\/+$/, "");
   if (name === "" || name.includes("\0")) throw new ArchiveError(`archive entry has an invalid name '${raw.slice(0, 200)}'`);
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new ArchiveError(`archive entry '${name.slice(0, 200)}...' has a name over ${MAX_NAME_BYTES} bytes`);
   if (name.startsWith("/")) throw new ArchiveError(`archive entry '${raw}' has an absolute path`);

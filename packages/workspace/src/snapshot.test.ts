@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { execFileSync } from "node:child_process";
 import tar from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { ArchiveError } from "./errors.js";
@@ -151,6 +152,47 @@ describe("snapshot / restore - artifacts", () => {
     expect(() => readFileSync(join(root, "c0"))).toThrow(/ELOOP/);
     expect(readFileSync(join(root, "c1"), "utf8")).toBe("end");
     expect(snap.files).toContain("shortcut");
+  });
+
+  it("every link a lookup follows counts toward Linux's 40, in whatever order the archive lists them", async () => {
+    const chain = Array.from({ length: 50 }, (_, i) => ({ name: `l${i}`, type: "symlink" as const, linkname: i === 49 ? "f.txt" : `l${i + 1}` }));
+    const cases: [string, Parameters<typeof rawTar>[0]][] = [
+      ["a chain of 50, its end first", [{ name: "f.txt", body: "f" }, ...chain.reverse()]],
+      ["one link followed 50 times in a path", [{ name: "f.txt", body: "f" }, { name: "a", type: "symlink", linkname: "." }, { name: "b", type: "symlink", linkname: `${"a/".repeat(50)}f.txt` }]],
+      ["links that double at every level", [
+        { name: "f.txt", body: "f" }, { name: "e0", type: "symlink", linkname: "." },
+        // Each e(i+1) is ten e(i) in a row, all leading back to the root: 11, 111, 1111... links.
+        ...Array.from({ length: 11 }, (_, i) => ({ name: `e${i + 1}`, type: "symlink" as const, linkname: Array.from({ length: 10 }, () => `e${i}`).join("/") })),
+      ]],
+    ];
+    for (const [label, entries] of cases) {
+      const target = temp.make();
+      await expect(restore(await rawTar(entries), target), label).rejects.toThrow(/leads outside the directory through other links, loops/);
+      expect(readdirSync(target), label).toEqual([]);
+    }
+    // The same chain on disk, named so that its end sorts first: the links past 40 are left out.
+    const root = temp.make();
+    write(root, { "f.txt": "f" });
+    for (let i = 0; i < 50; i++) symlinkSync(i === 0 ? "f.txt" : `l${String(i - 1).padStart(2, "0")}`, join(root, `l${String(i).padStart(2, "0")}`));
+    const snap = await snapshot(root);
+    expect(snap.skipped).toEqual(Array.from({ length: 10 }, (_, i) => `l${40 + i}`));
+    expect(() => readFileSync(join(root, "l40"))).toThrow(/ELOOP/);
+    expect(readFileSync(join(root, "l39"), "utf8")).toBe("f");
+  });
+
+  it("restores what GNU tar writes for a directory, `./` names and record padding included", async () => {
+    const root = temp.make();
+    write(root, { [`${"long-directory-name-".repeat(6)}/${"f".repeat(120)}.txt`]: "long", "a.txt": "a" });
+    symlinkSync("a.txt", join(root, "link"));
+    for (const format of ["gnu", "posix"]) {
+      const archive = execFileSync("tar", [`--format=${format}`, "-cf", "-", "-C", root, "."]);
+      const target = temp.make();
+      await restore(archive, target);
+      expect(readFileSync(join(target, "link"), "utf8"), format).toBe("a");
+      expect(readFileSync(join(target, `${"long-directory-name-".repeat(6)}/${"f".repeat(120)}.txt`), "utf8"), format).toBe("long");
+    }
+    const padded = Buffer.concat([execFileSync("tar", ["-cf", "-", "-C", root, "a.txt"]), Buffer.alloc(1 << 20)]);
+    await expect(restore(padded, temp.make())).rejects.toThrow(/data after its end/);
   });
 
   it("a large tree of ordinary links all pointing up into one store is kept whole", async () => {

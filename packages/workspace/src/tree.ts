@@ -111,39 +111,39 @@ function linkTree(links: ReadonlyMap<string, string>): PathNode {
   return root;
 }
 
-const HOPS = Symbol("too many hops");
+/** Where a link leads (path components, no link left in them) and how many links that took, itself included. */
+interface Resolution { at: string[]; links: number }
 
 /**
  * Links (path -> target) that leave the root once the other links are followed, as the OS
  * resolves them: `a/up -> ..` and `esc -> a/up/..` each stay inside on their own, but `esc`
- * points at the root's parent. Loops, chains over 40 links, and links that take far more steps to
- * follow than their length explains (crafted ones: thousands of `..` through deep chains) count
- * as escaping. Steps are budgeted per link by its number of components, so the work stays
- * proportional to the input, and the event loop gets a turn every few milliseconds.
+ * points at the root's parent. Loops, links needing more than 40 links in one lookup (as Linux
+ * counts them, every link followed), and links that take far more steps to follow than their
+ * length explains count as escaping. Steps are budgeted per link by its number of components,
+ * so the work stays proportional to the input, and the event loop gets a turn between links.
  */
 export async function escapingLinks(links: ReadonlyMap<string, string>): Promise<string[]> {
   const root = linkTree(links);
-  // Where each link leads, as path components with no link left in them; null when it escapes.
-  const resolved = new Map<string, string[] | null>();
+  // A link's resolution does not depend on who follows it: each is worked out once. Null: escapes.
+  const resolved = new Map<string, Resolution | null>();
   const slice = loopSlicer();
 
-  const follow = (path: string, hops: number): string[] | null | typeof HOPS => {
+  const follow = (path: string, depth: number): Resolution | null => {
     const known = resolved.get(path);
     if (known !== undefined) return known;
     const target = links.get(path) ?? "";
-    if (hops >= MAX_LINK_HOPS) return HOPS;
-    if (isAbsolute(target)) return null;
+    if (depth > MAX_LINK_HOPS || isAbsolute(target)) return null;
     resolved.set(path, null); // in progress: a loop back to it escapes
-    const result = walk(path, target, hops);
-    // A chain too long from here may be short enough from elsewhere: only lasting answers are kept.
-    if (result === HOPS) resolved.delete(path);
-    else resolved.set(path, result);
+    const walked = walk(path, target, depth);
+    const result = walked === null || walked.links + 1 > MAX_LINK_HOPS ? null : { at: walked.at, links: walked.links + 1 };
+    resolved.set(path, result);
     return result;
   };
 
-  const walk = (path: string, target: string, hops: number): string[] | null | typeof HOPS => {
+  const walk = (path: string, target: string, depth: number): Resolution | null => {
     const parts = target.split("/");
     let budget = 64 + 8 * (path.split("/").length + parts.length);
+    let followed = 0;
     let at: string[] = [];
     let nodes: (PathNode | undefined)[] = [root];
     const enter = (components: readonly string[]): void => {
@@ -168,18 +168,19 @@ export async function escapingLinks(links: ReadonlyMap<string, string>): Promise
       const node = nodes[nodes.length - 1]?.children.get(c);
       nodes.push(node);
       if (node?.link === undefined) continue;
-      const through = follow(node.link, hops + 1);
-      if (through === null || through === HOPS) return through;
-      budget -= through.length;
-      enter(through);
+      const through = follow(node.link, depth + 1);
+      if (through === null) return null;
+      followed += through.links;
+      budget -= through.at.length;
+      if (followed > MAX_LINK_HOPS) return null;
+      enter(through.at);
     }
-    return at;
+    return { at, links: followed };
   };
 
   const out: string[] = [];
   for (const path of links.keys()) {
-    const result = follow(path, 0);
-    if (result === null || result === HOPS) out.push(path);
+    if (follow(path, 0) === null) out.push(path);
     await slice();
   }
   return out;
