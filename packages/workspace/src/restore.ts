@@ -55,7 +55,8 @@ async function extractInto(data: Buffer, base: string, maxBytes: number): Promis
   const entries: TreeEntry[] = [];
   const hashes = new Map<string, string>();
   const extract = tar.extract();
-  extract.end(data);
+  // Only up to the end blocks: the zero padding after them need not be whole blocks.
+  extract.end(data.subarray(0, end));
   const seen = new Set<string>();
   const links = new Set<string>();
   const parents = new Set<string>();
