@@ -40,27 +40,29 @@ export interface BenchStackOptions {
 
 const TOKEN = "bench-token-0123456789";
 
-/** Stacks started and not yet stopped, so a signal can take them down (see onStopSignal). */
-const live = new Set<BenchStack>();
-/** Clean-ups of what is still starting (a nats-server not yet up, a stack not yet whole). */
-const starting = new Set<() => Promise<void>>();
+/**
+ * How to stop everything started and not yet stopped (stacks, nats-servers still starting, a
+ * stack's files before it is whole), so a signal can take it all down (see onStopSignal).
+ * Each removes itself when it runs.
+ */
+const cleanups = new Set<() => Promise<void>>();
 let stopping = false;
 
 /** A nats-server that a signal stops even while it is starting; `done()` hands it over to its owner. */
 export function startTrackedNats(): { server: Promise<NatsServer>; done(): void } {
   const server = startNatsServer();
   const cleanup = async (): Promise<void> => {
-    starting.delete(cleanup);
+    cleanups.delete(cleanup);
     await (await server.catch(() => undefined))?.cleanup();
   };
-  starting.add(cleanup);
-  return { server, done: () => starting.delete(cleanup) };
+  cleanups.add(cleanup);
+  return { server, done: () => cleanups.delete(cleanup) };
 }
 
 export async function stopAllStacks(): Promise<void> {
   // Until nothing is left: a stack may finish starting while the first round stops the others.
-  for (let round = 0; round < 10 && live.size + starting.size > 0; round++) {
-    await Promise.allSettled([...[...live].map((s) => s.stop()), ...[...starting].map((c) => c())]);
+  for (let round = 0; round < 10 && cleanups.size > 0; round++) {
+    await Promise.allSettled([...cleanups].map((c) => c()));
   }
 }
 
@@ -94,8 +96,8 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   const tracked = startTrackedNats();
   const nats = await tracked.server;
   const work = mkdtempSync(join(tmpdir(), "harness-bench-"));
-  const dropWork = async (): Promise<void> => { starting.delete(dropWork); rmSync(work, { recursive: true, force: true }); };
-  starting.add(dropWork);
+  const dropWork = async (): Promise<void> => { cleanups.delete(dropWork); rmSync(work, { recursive: true, force: true }); };
+  cleanups.add(dropWork);
   const model = await startScriptedModel({ script: opts.script, ...(opts.minCacheableTokens ? { minCacheableTokens: opts.minCacheableTokens } : {}) });
   const services: ServiceProc[] = [];
   let apiUrl = "";
@@ -123,7 +125,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopped ??= stopAll());
   const stopAll = async (): Promise<void> => {
-    live.delete(stack);
+    cleanups.delete(stop);
     await Promise.allSettled(services.map((s) => stopService(s)));
     await model.close();
     await nats.cleanup();
@@ -149,9 +151,9 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     },
   };
   // Registered before any service starts, so a signal during start-up stops what did start.
-  live.add(stack);
+  cleanups.add(stop);
   tracked.done();
-  starting.delete(dropWork);
+  cleanups.delete(dropWork);
   try {
     // Supervisor first: it provisions streams and consumers.
     await start("supervisor");

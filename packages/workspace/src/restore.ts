@@ -5,7 +5,7 @@ import tar from "tar-stream";
 import { ArchiveError } from "./errors.js";
 import { loopSlicer } from "./loop-slice.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, gunzipIfNeeded } from "./snapshot.js";
-import { contentFiles, digestEntries, escapingLinks, linkEscapes, MAX_NAME_BYTES, MAX_NAME_DEPTH, sha256, type TreeEntry } from "./tree.js";
+import { contentFiles, digestEntries, escapingLinks, linkEscapes, MAX_NAME_BYTES, MAX_NAME_DEPTH, nameWithinLimits, sha256, type TreeEntry } from "./tree.js";
 
 export interface RestoreOptions {
   /** Throw ArchiveError (and clear `dir`) unless the restored tree has this digest. */
@@ -174,7 +174,7 @@ function entrySize(field: Buffer): number | undefined {
 }
 
 // Failures the archive's names cause; others (EACCES, ENOSPC) are this machine's and stay as they are.
-const CLASHES = new Set(["EEXIST", "ENOTDIR", "EISDIR", "ENAMETOOLONG"]);
+const CLASHES = new Set(["EEXIST", "ENOTDIR", "EISDIR"]);
 
 /** Runs an entry's writes; a clash with an earlier entry (`a` then `a/b`) refuses the archive. */
 function written(name: string, write: () => void): void {
@@ -193,17 +193,13 @@ function parentOf(rel: string): string {
   return i === -1 ? "" : rel.slice(0, i);
 }
 
-// MAX_NAME_BYTES is Linux's PATH_MAX; MAX_NAME_DEPTH a depth no workspace needs (dependency
-// folders are never archived): every level is a directory to create, and very deep ones cost seconds.
-
 function checkName(raw: string): string {
   // `tar -C dir .` writes every name under `./`.
   const name = raw.replace(/^(\.\/+)+/, "").replace(/\/+$/, "");
   if (name === "" || name.includes("\0")) throw new ArchiveError(`archive entry has an invalid name '${raw.slice(0, 200)}'`);
-  if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new ArchiveError(`archive entry '${name.slice(0, 200)}...' has a name over ${MAX_NAME_BYTES} bytes`);
   if (name.startsWith("/")) throw new ArchiveError(`archive entry '${raw}' has an absolute path`);
   const parts = name.split("/");
   if (parts.some((p) => p === ".." || p === "." || p === "")) throw new ArchiveError(`archive entry '${raw}' escapes the directory or is not normalized`);
-  if (parts.length > MAX_NAME_DEPTH) throw new ArchiveError(`archive entry '${name.slice(0, 200)}...' is ${parts.length} levels deep, over ${MAX_NAME_DEPTH}`);
+  if (!nameWithinLimits(name)) throw new ArchiveError(`archive entry '${name.slice(0, 200)}...' is over ${MAX_NAME_BYTES} bytes or ${MAX_NAME_DEPTH} levels deep (${parts.length})`);
   return name;
 }

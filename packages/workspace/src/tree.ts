@@ -13,9 +13,18 @@ export const DEFAULT_SNAPSHOT_EXCLUDES = [
   ".next/cache/", "__pycache__/", ".venv/", ".pytest_cache/", ".mypy_cache/",
 ] as const;
 
-/** Longest entry name, in bytes (Linux's PATH_MAX), and deepest, in levels, that archives carry. */
+/**
+ * Longest entry name, in bytes (Linux's PATH_MAX), and deepest, in levels, that archives carry:
+ * no workspace needs more (dependency folders are never archived), and every level is a
+ * directory to create, very deep ones costing seconds.
+ */
 export const MAX_NAME_BYTES = 4_096;
 export const MAX_NAME_DEPTH = 128;
+
+/** Whether a slash-separated entry name is within MAX_NAME_BYTES and MAX_NAME_DEPTH. */
+export function nameWithinLimits(path: string): boolean {
+  return Buffer.byteLength(path) <= MAX_NAME_BYTES && path.split("/").length <= MAX_NAME_DEPTH;
+}
 
 export interface TreeOptions {
   /** gitignore-style patterns left out of the tree; replaces DEFAULT_SNAPSHOT_EXCLUDES. */
@@ -55,7 +64,7 @@ export async function readTree(root: string, opts: TreeOptions = {}): Promise<Tr
     for (const d of readdirSync(join(root, dir), { withFileTypes: true })) {
       const path = dir === "" ? d.name : `${dir}/${d.name}`;
       // What restore would refuse is left out (and reported), so every snapshot restores.
-      if (Buffer.byteLength(path) > MAX_NAME_BYTES || path.split("/").length > MAX_NAME_DEPTH) {
+      if (!nameWithinLimits(path)) {
         skipped.push(path);
         continue;
       }
