@@ -7,16 +7,17 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 const SWEEP_MS = 250;
 
 interface Waiting {
-  resolve(pa: PubAck): void;
+  resolve(msg: Msg): void;
   reject(err: Error): void;
   subject: string;
   deadline: number;
 }
 
 /**
- * JetStream publish with one wildcard reply subscription for every ack. The client's
- * js.publish() runs a full request per message (a timer, a muxed-reply entry and an Error
- * allocated to cancel it); on the hot path that costs more than validating the message.
+ * Requests on the hot path (JetStream publishes, KV writes and direct gets) with one wildcard
+ * reply subscription for all of them. The client's own request() runs a full request object per
+ * call (a timer, a muxed-reply entry and an Error allocated to cancel it even after a reply); on
+ * the hot path that costs more than validating the message.
  */
 export class AckPublisher {
   private readonly prefix = `${createInbox()}.`;
@@ -31,12 +32,22 @@ export class AckPublisher {
     this.sweeper.unref();
   }
 
-  publish(subject: string, data: string | Uint8Array, headers: MsgHdrs): Promise<PubAck> {
+  /** A JetStream publish: resolves with the stream's ack, rejects with its API error. */
+  async publish(subject: string, data: string | Uint8Array, headers?: MsgHdrs): Promise<PubAck> {
+    const reply = await this.request(subject, data, headers);
+    if (reply.headers?.code === 503) throw new NoRespondersError(subject);
+    const r = reply.json<PubAck & { error?: ApiError }>();
+    if (r.error) throw new JetStreamApiError(r.error);
+    return { ...r, duplicate: r.duplicate ?? false };
+  }
+
+  /** One reply, whatever it holds (a status reply included); rejects only on timeout or close. */
+  request(subject: string, data: string | Uint8Array, headers?: MsgHdrs): Promise<Msg> {
     const token = (this.next++).toString(36);
-    return new Promise<PubAck>((resolve, reject) => {
+    return new Promise<Msg>((resolve, reject) => {
       this.waiting.set(token, { resolve, reject, subject, deadline: Date.now() + this.timeoutMs });
       try {
-        this.nc.publish(subject, data, { reply: this.prefix + token, headers });
+        this.nc.publish(subject, data, headers ? { reply: this.prefix + token, headers } : { reply: this.prefix + token });
       } catch (err) {
         this.waiting.delete(token);
         reject(err instanceof Error ? err : new Error(String(err)));
@@ -47,7 +58,7 @@ export class AckPublisher {
   close(): void {
     clearInterval(this.sweeper);
     if (!this.nc.isClosed()) this.sub.unsubscribe();
-    for (const w of this.waiting.values()) w.reject(new Error("bus closed before the publish was acknowledged"));
+    for (const w of this.waiting.values()) w.reject(new Error("bus closed before the request was answered"));
     this.waiting.clear();
   }
 
@@ -56,17 +67,7 @@ export class AckPublisher {
     const w = this.waiting.get(token);
     if (!w) return;
     this.waiting.delete(token);
-    if (msg.headers?.code === 503) {
-      w.reject(new NoRespondersError(w.subject));
-      return;
-    }
-    try {
-      const r = msg.json<PubAck & { error?: ApiError }>();
-      if (r.error) w.reject(new JetStreamApiError(r.error));
-      else w.resolve({ ...r, duplicate: r.duplicate ?? false });
-    } catch (err) {
-      w.reject(err instanceof Error ? err : new Error(String(err)));
-    }
+    w.resolve(msg);
   }
 
   private sweep(): void {

@@ -50,7 +50,7 @@ export async function connectBus(opts: ConnectOptions): Promise<Bus> {
       void runner.done.then(() => consumers.delete(runner));
       return runner;
     },
-    runs: createRunStore(js),
+    runs: createRunStore(js, publisher),
     artifacts: createArtifactStore(js, jsm),
     dlq: createDeadLetters(js, jsm),
     readRunEvents: (runId, ropts) => readRunEvents(js, runId, ropts),

@@ -61,6 +61,15 @@ export class DeadLetterNotFoundError extends Error {
   }
 }
 
+/** The run store refused a key or answered a read with an error status. */
+export class StoreError extends Error {
+  readonly code = "BUS_ERR_STORE";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreError";
+  }
+}
+
 export const errors = {
   ValidationError,
   PermanentError,
@@ -68,4 +77,5 @@ export const errors = {
   KvConflictError,
   RoutingError,
   DeadLetterNotFoundError,
+  StoreError,
 };

@@ -1,6 +1,6 @@
 export { connectBus } from "./connect.js";
 export {
-  ValidationError, PermanentError, RetryableError, KvConflictError, RoutingError, DeadLetterNotFoundError, errors,
+  ValidationError, PermanentError, RetryableError, KvConflictError, RoutingError, DeadLetterNotFoundError, StoreError, errors,
 } from "./errors.js";
 export { subjectFor } from "./publish.js";
 export { newTraceparent, isTraceparent } from "./trace.js";

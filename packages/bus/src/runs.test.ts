@@ -1,6 +1,8 @@
 import { useNatsServer } from "@harness/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KvConflictError } from "./errors.js";
+import { Kvm } from "@nats-io/kv";
+import { BUCKETS } from "@harness/contracts";
+import { KvConflictError, StoreError } from "./errors.js";
 import { testBus } from "./test-fixtures/messages.js";
 import type { Bus } from "./types.js";
 
@@ -65,5 +67,30 @@ describe("bus - run store", () => {
     }
     // Size is the stored JSON's, in bytes.
     expect((await writerA.runs.get("run-busy-0"))?.size).toBe(Buffer.byteLength(JSON.stringify((await writerA.runs.get("run-busy-0"))?.value)));
+  });
+
+  it("reads and writes the same entries as the client's own KV, deletes included", async () => {
+    const kv = await new Kvm(writerA.js).open(BUCKETS.runs);
+    const rev = await kv.put("run-interop", JSON.stringify({ from: "client" }));
+    expect(await writerB.runs.get("run-interop")).toMatchObject({ value: { from: "client" }, revision: rev });
+
+    const next = await writerB.runs.update("run-interop", { from: "store" }, rev);
+    const entry = await kv.get("run-interop");
+    expect(entry?.revision).toBe(next);
+    expect(entry?.json()).toEqual({ from: "store" });
+    await expect(writerB.runs.update("run-interop", { from: "stale" }, rev)).rejects.toBeInstanceOf(KvConflictError);
+
+    await kv.delete("run-interop");
+    expect(await writerB.runs.get("run-interop")).toBeNull();
+    await kv.purge("run-interop");
+    expect(await writerB.runs.get("run-interop")).toBeNull();
+  });
+
+  it("refuses a key that is not a plain KV key, before anything is sent", async () => {
+    for (const key of ["run with space", "run.*", ".run", "run.", "run>x"]) {
+      await expect(writerA.runs.get(key)).rejects.toBeInstanceOf(StoreError);
+      await expect(writerA.runs.put(key, {})).rejects.toBeInstanceOf(StoreError);
+    }
+    expect((await writerA.runs.keys()).some((k) => k.includes(" ") || k.includes("*"))).toBe(false);
   });
 });
