@@ -17,7 +17,7 @@ export { ServiceHeartbeat } from "./heartbeat.js";
 export { OutboxItem, AttemptState, SprintState, UsageTotals, RunLedger, RunState } from "./state.js";
 export {
   SUBJECTS, STREAMS, CONSUMERS, BUCKETS, OBJECT_STORES, HEADERS,
-  evaluateSubject, evaluatorConsumer, eventSubject, ledgerKey, runEventsFilter, dlqSubject, heartbeatSubject,
+  evaluateSubject, evaluatorConsumer, eventSubject, ledgerKey, sprintKey, runEventsFilter, dlqSubject, heartbeatSubject,
 } from "./names.js";
 export { workSubject, eventSubjectOf } from "./routing.js";
 export { MESSAGE_SCHEMAS } from "./catalog.js";

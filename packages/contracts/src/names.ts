@@ -71,6 +71,14 @@ export function ledgerKey(runId: string): string {
   return `ledger.${runId}`;
 }
 
+/**
+ * KV key of one finished sprint's full record (contract, reviews, attempts, verdicts): the run
+ * state keeps a stub for it, so what every fold rewrites does not grow with the sprints behind it.
+ */
+export function sprintKey(runId: string, sprint: number): string {
+  return `sprint.${runId}.${sprint}`;
+}
+
 export function runEventsFilter(runId: string): string {
   return `${SUBJECTS.eventsPrefix}.${runId}.>`;
 }

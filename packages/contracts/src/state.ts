@@ -36,6 +36,11 @@ export const SprintState = z.object({
   contract: SprintContract.optional(),
   reviews: z.array(z.object({ round: z.number().int(), review: ContractReview })).default([]),
   attempts: z.array(AttemptState).default([]),
+  /**
+   * A passed sprint the run has moved on from: its full record is under sprintKey(runId, number)
+   * and this entry keeps only number, status and contractRound (the API's run view restores it).
+   */
+  archived: z.literal(true).optional(),
 });
 export type SprintState = z.infer<typeof SprintState>;
 

@@ -3,6 +3,7 @@ import {
   EventMessage, ledgerKey, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem, type RunLedger,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
+import { archiveSprints, storeSprintRecords } from "./archive.js";
 import { FoldContentionError } from "./errors.js";
 import { reduce } from "./reducer.js";
 import type { RunCache } from "./run-cache.js";
@@ -56,8 +57,9 @@ const AGAIN = Symbol("again");
 /**
  * Applies one step to a run's state in KV with compare-and-set, any number of replicas at
  * once: (1) finish any outbox a crashed fold left, (2) let the step decide from the current
- * state (it returns null for an event already applied), (3) write the new state together with
- * its outbox, (4) publish the outbox, (5) clear it. Returns the state written, if any.
+ * state (it returns null for an event already applied), (3) store the records of sprints it
+ * finished (see archive.ts), (4) write the new state together with its outbox, (5) publish the
+ * outbox, (6) clear it. Returns the state written, if any.
  *
  * With a cache, the first try starts from the state and revision this replica last saw instead
  * of reading KV. The revision guards the write, so a stale entry costs one lost compare-and-set
@@ -98,8 +100,11 @@ async function tryStep(
     await casWrite(bus, runId, cleared, revision, cache);
     return AGAIN;
   }
-  const next = step(prev);
-  if (!next) return null;
+  const decided = step(prev);
+  if (!decided) return null;
+  const { state: compact, records } = archiveSprints(decided.state);
+  if (records.length > 0) await storeSprintRecords(bus, runId, records);
+  const next = { state: compact, outbox: decided.outbox };
   const written = await casWrite(bus, runId, { ...next.state, pending: next.outbox }, revision, cache);
   if (written === undefined) return AGAIN;
   // A new budget reaches the ledger before the work it lets go out: a worker reading the old

@@ -1,6 +1,7 @@
 import type { Bus } from "@harness/bus";
 import { RunState, TERMINAL_STATUSES, type RunStatus } from "@harness/contracts";
 import type { RunSummary } from "./api-schemas.js";
+import { withArchivedSprints } from "./archive.js";
 import { errors } from "./errors.js";
 import { runSummary } from "./views.js";
 
@@ -12,6 +13,11 @@ export async function loadRun(bus: Bus, id: string): Promise<RunState> {
   const entry = await bus.runs.get(id);
   if (!entry) throw new errors.RunNotFound(id);
   return RunState.parse(entry.value);
+}
+
+/** The run with its finished sprints' full records (see archive.ts), for readers that show or search them. */
+export async function loadFullRun(bus: Bus, id: string): Promise<RunState> {
+  return withArchivedSprints(bus, await loadRun(bus, id), bus.logger);
 }
 
 /**

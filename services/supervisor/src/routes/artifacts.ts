@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { ArtifactParams, errorResponses } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
-import { loadRun } from "../run-store.js";
+import { loadFullRun } from "../run-store.js";
 
 /** Snapshots and evidence files the run refers to; refs of other runs are not served here. */
 function referenced(s: RunState, ref: string): boolean {
@@ -21,7 +21,7 @@ export const artifactRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (a
     },
   }, async (req, reply) => {
     const { id, ref } = req.params;
-    const state = await loadRun(deps.bus, id);
+    const state = await loadFullRun(deps.bus, id);
     if (!referenced(state, ref)) throw new errors.ArtifactNotFound(ref, id);
     const bytes = await deps.bus.artifacts.get(ref);
     if (!bytes) throw new errors.ArtifactNotFound(ref, id);

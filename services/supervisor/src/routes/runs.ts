@@ -9,7 +9,7 @@ import {
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 import { initialState } from "../reducer.js";
-import { listRunSummaries, loadRun } from "../run-store.js";
+import { listRunSummaries, loadFullRun } from "../run-store.js";
 import { runView } from "../views.js";
 import { writeLedger } from "../fold.js";
 
@@ -79,5 +79,5 @@ export const runRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
       tags: ["runs"], summary: "A run: state, spec, sprints, attempts, verdicts with per-criterion scores, usage and cost",
       params: RunParams, response: { 200: RunView, ...errorResponses },
     },
-  }, async (req) => runView(await loadRun(deps.bus, req.params.id)));
+  }, async (req) => runView(await loadFullRun(deps.bus, req.params.id)));
 };

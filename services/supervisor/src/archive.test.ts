@@ -1,0 +1,106 @@
+import { EventMessage, RunState, sprintKey, SprintState } from "@harness/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The test kit is not a dependency of the service (tests only); it is reached by path.
+import { useNatsServer, waitFor } from "../../../packages/testkit/src/index.js";
+import { archiveSprints } from "./archive.js";
+import { initialState, reduce } from "./reducer.js";
+import { ART, contractFor, deepFrozen, ev, options, SPEC, startTestSupervisor, TEST_TOKEN, verdict, type TestSupervisor } from "./test-fixtures.js";
+
+const NOW = "2026-01-01T00:00:00.000Z";
+const approved = { review: { approved: true, changeRequests: [], comments: "fine" }, round: 1, evaluator: "core" };
+
+/** The events that take sprint n from its contract to a pass. */
+function sprintEvents(r: string, n: number, artifact = { ...ART, name: `sha256-${String(n).repeat(64)}`, digest: String(n).repeat(64) }): EventMessage[] {
+  return [
+    ev(r, "contract.proposed", { contract: contractFor(n), round: 1 }, n),
+    ev(r, "contract.reviewed", approved, n),
+    ev(r, "build.produced", { artifact, files: ["a.js"], notes: `notes ${n}` }, n, 1),
+    ev(r, "verdict.produced", { verdict: verdict(true) }, n, 1),
+  ];
+}
+
+function fold(s: RunState, events: EventMessage[]): RunState {
+  for (const e of events) s = archiveSprints(reduce(deepFrozen(s), e, NOW).state).state;
+  return s;
+}
+
+describe("supervisor - finished sprints leave the run state", () => {
+  it("stubs a passed sprint once the run has moved past it, and keeps the sprint in progress whole", () => {
+    const r = "run1";
+    let s = fold(initialState(r, "a counter", options(), NOW), [ev(r, "run.requested", { prompt: "a counter", options: options() }), ev(r, "spec.produced", { spec: SPEC, version: 1 })]);
+    s = fold(s, sprintEvents(r, 1).slice(0, 3));
+    // Sprint 1 built, not yet judged: nothing to archive.
+    expect(archiveSprints(s).records).toEqual([]);
+
+    const passed = reduce(deepFrozen(s), sprintEvents(r, 1)[3]!, NOW).state;
+    expect(passed.currentSprint).toBe(2);
+    const { state, records } = archiveSprints(deepFrozen(passed));
+    expect(records.map((x) => x.number)).toEqual([1]);
+    expect(records[0]?.contract?.summary).toBe("sprint 1");
+    expect(records[0]?.attempts[0]?.verdicts["core"]?.passed).toBe(true);
+    expect(state.sprints[0]).toEqual({ number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [], archived: true });
+    expect(state.sprints[1]).toEqual(passed.sprints[1]);
+    // A stub is stored state like any other.
+    expect(RunState.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
+    // Archived once: the next fold finds nothing more to move.
+    expect(archiveSprints(state).records).toEqual([]);
+  });
+
+  it("archives every sprint of a completed run, and leaves a failed sprint in the state", () => {
+    const r = "run2";
+    let s = fold(initialState(r, "a counter", options(), NOW), [ev(r, "run.requested", { prompt: "a counter", options: options() }), ev(r, "spec.produced", { spec: SPEC, version: 1 })]);
+    s = fold(s, [...sprintEvents(r, 1), ...sprintEvents(r, 2)]);
+    expect(s.status).toBe("completed");
+    expect(s.sprints.map((x) => x.archived)).toEqual([true, true]);
+
+    const failed: SprintState = { number: 1, status: "failed", contractRound: 3, reviews: [], attempts: [] };
+    const running = { ...initialState(r, "p", options(), NOW), status: "failed" as const, currentSprint: 1, sprints: [failed] };
+    expect(archiveSprints(running).records).toEqual([]);
+  });
+});
+
+const nats = useNatsServer();
+let sup: TestSupervisor;
+beforeAll(async () => { sup = await startTestSupervisor(nats.url, { name: "archive-test" }); });
+afterAll(async () => { await sup?.close(); });
+
+describe("supervisor - archived sprints through the fold and the API", () => {
+  it("keeps the stored state the size of the sprint in progress, while GET /runs/:id still shows every sprint in full", async () => {
+    const created = await sup.app.inject({
+      method: "POST", url: "/runs", headers: { authorization: `Bearer ${TEST_TOKEN}` }, payload: { prompt: "a tally counter", options: { maxSprints: 2 } },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json<{ id: string }>().id;
+    const stored = async () => RunState.parse((await sup.bus.runs.get(id))!.value);
+    const sizeAt = async (what: string, ok: (s: RunState) => boolean) =>
+      waitFor(async () => { const e = await sup.bus.runs.get(id); return e && ok(RunState.parse(e.value)) ? e.size : undefined; }, { what });
+
+    await sizeAt("planning", (s) => s.status === "planning");
+    await sup.bus.publish(EventMessage, ev(id, "spec.produced", { spec: SPEC, version: 1 }));
+    const sprint1Tar = await sup.bus.artifacts.put(new TextEncoder().encode("sprint one's workspace"));
+    for (const e of sprintEvents(id, 1, sprint1Tar)) await sup.bus.publish(EventMessage, e);
+    const inSprint2 = await sizeAt("running sprint 2", (s) => s.currentSprint === 2 && s.pending.length === 0);
+
+    const mid = await stored();
+    expect(mid.sprints[0]).toMatchObject({ number: 1, status: "passed", archived: true, attempts: [] });
+    expect(JSON.stringify(mid)).not.toContain("notes 1");
+    const record = SprintState.parse((await sup.bus.runs.get(sprintKey(id, 1)))!.value);
+    expect(record.attempts[0]?.build?.notes).toBe("notes 1");
+
+    for (const e of sprintEvents(id, 2)) await sup.bus.publish(EventMessage, e);
+    const done = await sizeAt("completed", (s) => s.status === "completed" && s.pending.length === 0);
+    // Two sprints behind it weigh no more than one: what a fold rewrites does not grow with the run.
+    expect(done).toBeLessThan(inSprint2 + 1_000);
+
+    const view = await sup.app.inject({ method: "GET", url: `/runs/${id}` });
+    expect(view.statusCode).toBe(200);
+    const sprints = view.json<{ sprints: SprintState[] }>().sprints;
+    expect(sprints.map((x) => [x.number, x.contract?.summary, x.attempts[0]?.verdicts["core"]?.passed, x.archived])).toEqual([
+      [1, "sprint 1", true, undefined], [2, "sprint 2", true, undefined],
+    ]);
+    // The artifact route still finds a build of an archived sprint among the run's artifacts.
+    const art = await sup.app.inject({ method: "GET", url: `/runs/${id}/artifacts/${sprint1Tar.name}` });
+    expect(art.statusCode, art.body).toBe(200);
+    expect(art.body).toBe("sprint one's workspace");
+  });
+});

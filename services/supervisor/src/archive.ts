@@ -1,0 +1,48 @@
+import type { Bus } from "@harness/bus";
+import { SprintState, sprintKey, type RunState } from "@harness/contracts";
+import type { Logger } from "@harness/logger";
+
+/**
+ * A passed sprint behind the current one (or in a completed run) can no longer change: the
+ * reducer only acts on the current sprint, and a replan keeps every sprint before the one that
+ * failed. Its record is moved to its own key, so the state every fold rewrites stays the size of
+ * the sprint in progress, not of the whole run (a long run's state would otherwise grow by a
+ * contract and its verdicts per sprint, be rewritten on every model call's usage event, and in
+ * the end pass NATS's payload limit).
+ */
+function isDone(s: RunState, sp: SprintState): boolean {
+  return sp.archived !== true && sp.status === "passed" && (sp.number < s.currentSprint || s.status === "completed");
+}
+
+/** The state with finished sprints stubbed, and the full records to store before it is written. */
+export function archiveSprints(s: RunState): { state: RunState; records: SprintState[] } {
+  if (!s.sprints.some((sp) => isDone(s, sp))) return { state: s, records: [] };
+  const records: SprintState[] = [];
+  const sprints = s.sprints.map((sp) => {
+    if (!isDone(s, sp)) return sp;
+    records.push(sp);
+    const stub: SprintState = { number: sp.number, status: sp.status, contractRound: sp.contractRound, reviews: [], attempts: [], archived: true };
+    return stub;
+  });
+  return { state: { ...s, sprints }, records };
+}
+
+/** Stores records before the state that drops them is written: a crash between the two only repeats the (same) writes. */
+export async function storeSprintRecords(bus: Bus, runId: string, records: readonly SprintState[]): Promise<void> {
+  await Promise.all(records.map((r) => bus.runs.put(sprintKey(runId, r.number), r)));
+}
+
+/** The run with every archived sprint's full record back in place, as the API shows it. */
+export async function withArchivedSprints(bus: Bus, s: RunState, logger?: Logger): Promise<RunState> {
+  if (!s.sprints.some((sp) => sp.archived === true)) return s;
+  const sprints = await Promise.all(s.sprints.map(async (sp) => {
+    if (sp.archived !== true) return sp;
+    const entry = await bus.runs.get(sprintKey(s.id, sp.number));
+    const parsed = entry ? SprintState.safeParse(entry.value) : undefined;
+    if (parsed?.success) return parsed.data;
+    // Not expected (the record is written first); the stub still says what the sprint did.
+    logger?.warn({ runId: s.id, sprint: sp.number }, "archived sprint record missing or unreadable");
+    return sp;
+  }));
+  return { ...s, sprints };
+}
