@@ -1,4 +1,6 @@
+import { BUCKETS } from "@harness/contracts";
 import type { RecordedRequest } from "@harness/scripted-model";
+import { connect } from "@nats-io/transport-node";
 import { cheapPrompt, cheapScript } from "./cheap-script.js";
 import { repeatedPrefixTokens } from "./prompt-prefix.js";
 import { withBenchStack } from "./stack.js";
@@ -21,6 +23,13 @@ function sprintOf(r: RecordedRequest): number {
 const promptTokens = (r: RecordedRequest): number =>
   (r.usage?.input_tokens ?? 0) + (r.usage?.cache_read_input_tokens ?? 0) + (r.usage?.cache_creation_input_tokens ?? 0);
 
+interface StateWrite { sprint: number; bytes: number }
+
+const meanBytes = (writes: readonly StateWrite[], sprint: number): number => {
+  const at = writes.filter((w) => w.sprint === sprint);
+  return at.reduce((n, w) => n + w.bytes, 0) / Math.max(1, at.length);
+};
+
 function meanPromptTokens(requests: readonly RecordedRequest[]): number {
   return requests.reduce((n, r) => n + promptTokens(r), 0) / Math.max(1, requests.length);
 }
@@ -36,11 +45,23 @@ export async function benchContextGrowth(opts: ContextGrowthOptions = {}): Promi
   const minCacheableTokens = opts.minCacheableTokens ?? 1_024;
   const log = opts.log ?? (() => undefined);
   // A builder that looks before it writes: list_files' answer grows by a file every sprint.
-  const requests = await withBenchStack({ script: cheapScript({ buildSteps: ["list", "write"] }), minCacheableTokens }, async (stack, observer) => {
-    const id = await stack.createRun(cheapPrompt(sprints, "long"), { maxSprints: sprints });
-    await observer.waitEnded([id], 600_000);
-    if (observer.ended.get(id)?.status !== "completed") throw new Error(`run ${id} ended ${observer.ended.get(id)?.status}`);
-    return stack.model.requests.filter((r) => r.path === "/v1/messages" && r.status === 200);
+  const { requests, writes } = await withBenchStack({ script: cheapScript({ buildSteps: ["list", "write"] }), minCacheableTokens }, async (stack, observer) => {
+    // Every write of a run's state, as the server receives it: what the supervisor rewrites
+    // on each event (twice when it sends work), usage events of model calls included.
+    const nc = await connect({ servers: stack.nats.url, name: "bench-state-writes" });
+    const writes: StateWrite[] = [];
+    nc.subscribe(`$KV.${BUCKETS.runs}.*`, {
+      callback: (err, m) => { if (!err && m.data.length > 0) writes.push({ sprint: m.json<{ currentSprint?: number }>().currentSprint ?? 0, bytes: m.data.length }); },
+    });
+    try {
+      await nc.flush();
+      const id = await stack.createRun(cheapPrompt(sprints, "long"), { maxSprints: sprints });
+      await observer.waitEnded([id], 600_000);
+      if (observer.ended.get(id)?.status !== "completed") throw new Error(`run ${id} ended ${observer.ended.get(id)?.status}`);
+      return { requests: stack.model.requests.filter((r) => r.path === "/v1/messages" && r.status === 200), writes };
+    } finally {
+      await nc.close();
+    }
   });
   log(`${requests.length} model calls over ${sprints} sprints`);
 
@@ -63,12 +84,17 @@ export async function benchContextGrowth(opts: ContextGrowthOptions = {}): Promi
     [`callsSprint${sprints}`]: last.length,
     repeatedPrefixShareOfPrompt: round(repeat / total),
     cacheReadShareOfRepeatedPrefix: round(read / repeat),
+    runStateBytesPerWriteSprint1: Math.round(meanBytes(writes, 1)),
+    [`runStateBytesPerWriteSprint${sprints}`]: Math.round(meanBytes(writes, sprints)),
   };
   const growth = round(meanPromptTokens(last) / meanPromptTokens(first));
+  log(`run state: ${writes.length} writes, ${Math.round(meanBytes(writes, 1))} bytes each in sprint 1, ${Math.round(meanBytes(writes, sprints))} in sprint ${sprints}`);
   return {
     figures,
     baseline: { [`promptTokensPerCallSprint${sprints}`]: round(meanPromptTokens(first), 1) },
-    ratios: { growth },
+    // No target of its own: the run state keeps the id of every event folded (dedupe), about
+    // 43 bytes each, so it grows by the events of each sprint (see docs/performance.md).
+    ratios: { growth, runStateGrowth: round(meanBytes(writes, sprints) / meanBytes(writes, 1)) },
     targets: {
       growth: { target: `sprint ${sprints} prompt tokens/call <= 1.1x sprint 1`, met: growth <= 1.1 },
       cache: { target: "repeated prefix read from cache >= 80%", met: read / repeat >= 0.8 },
