@@ -1,8 +1,9 @@
 import type { Bus } from "@harness/bus";
-import { CONSUMERS, STREAMS, evaluatorConsumer } from "@harness/contracts";
+import { CONSUMERS, RunState, STREAMS, evaluatorConsumer } from "@harness/contracts";
 import type { ScriptedModel } from "@harness/scripted-model";
 import { sleep, waitFor } from "@harness/testkit";
 import { auditRun, type FoldedState, type LoggedEvent, type RunAudit, type RunViewLite } from "./chaos-audit.js";
+import { appliedIds } from "../../services/supervisor/src/archive.js";
 import type { Cluster } from "./chaos-cluster.js";
 import { answered, requestTag, type RunPlan } from "./chaos-script.js";
 
@@ -56,7 +57,8 @@ export async function collect(cluster: Cluster, bus: Bus, model: ScriptedModel, 
   const events = (await cluster.api<{ events: LoggedEvent[] }>("GET", `/runs/${run.id}/events?limit=10000`)).body.events;
   const entry = await bus.runs.get(run.id);
   if (!entry) throw new Error(`run ${run.id} has no state in KV`);
-  const state = entry.value as FoldedState;
+  const stored = RunState.parse(entry.value);
+  const state: FoldedState = { applied: await appliedIds(bus, stored), eventCount: stored.eventCount };
   const requests = answered(model.requests).filter((r) => requestTag(r) === run.plan.tag);
   const audit = auditRun({ tag: run.plan.tag, kind: run.plan.kind, view, events, state, requests, faults: cluster.faults });
   return { audit, events };

@@ -37,6 +37,12 @@ export const SprintState = z.object({
   reviews: z.array(z.object({ round: z.number().int(), review: ContractReview })).default([]),
   attempts: z.array(AttemptState).default([]),
   /**
+   * Ids of this sprint's events already folded (the run's `applied` holds the others): they
+   * leave the state with the sprint's record when it is archived, so the ids kept in the state
+   * do not grow with the run either.
+   */
+  applied: z.array(z.string()).default([]),
+  /**
    * A passed sprint the run has moved on from: its full record is under sprintKey(runId, number)
    * and this entry keeps only number, status and contractRound (the API's run view restores it).
    */
@@ -84,7 +90,10 @@ export const RunState = z.object({
   usage: UsageTotals,
   /** Count of events folded into this state. */
   eventCount: z.number().int().nonnegative().default(0),
-  /** Ids of every event already folded: makes applying an event twice a no-op. */
+  /**
+   * Ids of the events already folded that belong to no sprint in progress (run-level events, and
+   * late ones of an archived sprint); each sprint keeps its own. Makes applying an event twice a no-op.
+   */
   applied: z.array(z.string()).default([]),
   /** Messages decided but maybe not yet published (outbox); re-published idempotently by id. */
   pending: z.array(OutboxItem).default([]),

@@ -1,4 +1,4 @@
-import { BudgetPatch, Id, RunState, RunStatus, ServiceHeartbeat } from "@harness/contracts";
+import { BudgetPatch, Id, RunState, RunStatus, ServiceHeartbeat, SprintState } from "@harness/contracts";
 import { z } from "zod";
 
 /**
@@ -41,9 +41,12 @@ export const RunList = z.object({
   runs: z.array(RunSummary),
 });
 
-/** The run without fold bookkeeping (applied ids, outbox, held work). */
+/** The run without fold bookkeeping (applied ids, outbox, held work), every sprint in full. */
 export const RunView = RunState.omit({ applied: true, pending: true, held: true })
-  .extend({ heldWork: z.number().int().describe("work held back while paused") })
+  .extend({
+    heldWork: z.number().int().describe("work held back while paused"),
+    sprints: z.array(SprintState.omit({ applied: true, archived: true })),
+  })
   .meta({ id: "RunView" });
 export type RunView = z.infer<typeof RunView>;
 

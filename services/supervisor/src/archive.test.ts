@@ -2,7 +2,9 @@ import { EventMessage, RunState, sprintKey, SprintState } from "@harness/contrac
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The test kit is not a dependency of the service (tests only); it is reached by path.
 import { useNatsServer, waitFor } from "../../../packages/testkit/src/index.js";
-import { archiveSprints } from "./archive.js";
+import { createLogger } from "@harness/logger";
+import { appliedIds, archiveSprints } from "./archive.js";
+import { foldEvent } from "./fold.js";
 import { initialState, reduce } from "./reducer.js";
 import { ART, contractFor, deepFrozen, ev, options, SPEC, startTestSupervisor, TEST_TOKEN, verdict, type TestSupervisor } from "./test-fixtures.js";
 
@@ -38,7 +40,9 @@ describe("supervisor - finished sprints leave the run state", () => {
     expect(records.map((x) => x.number)).toEqual([1]);
     expect(records[0]?.contract?.summary).toBe("sprint 1");
     expect(records[0]?.attempts[0]?.verdicts["core"]?.passed).toBe(true);
-    expect(state.sprints[0]).toEqual({ number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [], archived: true });
+    expect(state.sprints[0]).toEqual({ number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [], applied: [], archived: true });
+    // The sprint's event ids leave with its record.
+    expect(records[0]?.applied).toHaveLength(4);
     expect(state.sprints[1]).toEqual(passed.sprints[1]);
     // A stub is stored state like any other.
     expect(RunState.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
@@ -53,7 +57,7 @@ describe("supervisor - finished sprints leave the run state", () => {
     expect(s.status).toBe("completed");
     expect(s.sprints.map((x) => x.archived)).toEqual([true, true]);
 
-    const failed: SprintState = { number: 1, status: "failed", contractRound: 3, reviews: [], attempts: [] };
+    const failed: SprintState = { number: 1, status: "failed", contractRound: 3, reviews: [], attempts: [], applied: [] };
     const running = { ...initialState(r, "p", options(), NOW), status: "failed" as const, currentSprint: 1, sprints: [failed] };
     expect(archiveSprints(running).records).toEqual([]);
   });
@@ -78,6 +82,11 @@ describe("supervisor - archived sprints through the fold and the API", () => {
     await sizeAt("planning", (s) => s.status === "planning");
     await sup.bus.publish(EventMessage, ev(id, "spec.produced", { spec: SPEC, version: 1 }));
     const sprint1Tar = await sup.bus.artifacts.put(new TextEncoder().encode("sprint one's workspace"));
+    const usage = (callId: string) => ev(id, "usage.recorded", {
+      callId, role: "generator", model: "m", usage: { inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }, costUsd: 0.01,
+    }, 1, 1);
+    const early = usage("early");
+    await sup.bus.publish(EventMessage, early);
     for (const e of sprintEvents(id, 1, sprint1Tar)) await sup.bus.publish(EventMessage, e);
     const inSprint2 = await sizeAt("running sprint 2", (s) => s.currentSprint === 2 && s.pending.length === 0);
 
@@ -92,12 +101,30 @@ describe("supervisor - archived sprints through the fold and the API", () => {
     // Two sprints behind it weigh no more than one: what a fold rewrites does not grow with the run.
     expect(done).toBeLessThan(inSprint2 + 1_000);
 
+    // The stored state keeps no id of the archived sprints' events; their records do.
+    const end = await stored();
+    expect(end.applied.some((x) => x === early.id)).toBe(false);
+    expect(await appliedIds(sup.bus, end)).toContain(early.id);
+
+    // A late copy of an archived sprint's usage event is turned away by its record's ids; a
+    // first-time one is folded once, its id kept with the run's own.
+    const deps = { bus: sup.bus, logger: createLogger("supervisor", { level: "silent" }) };
+    expect(await foldEvent(deps, early)).toBe(false);
+    const late = usage("late");
+    expect(await foldEvent(deps, late)).toBe(true);
+    expect(await foldEvent(deps, late)).toBe(false);
+    const after = await stored();
+    expect(after.usage.calls).toBe(end.usage.calls + 1);
+    expect(after.applied).toContain(late.id);
+
     const view = await sup.app.inject({ method: "GET", url: `/runs/${id}` });
     expect(view.statusCode).toBe(200);
     const sprints = view.json<{ sprints: SprintState[] }>().sprints;
     expect(sprints.map((x) => [x.number, x.contract?.summary, x.attempts[0]?.verdicts["core"]?.passed, x.archived])).toEqual([
       [1, "sprint 1", true, undefined], [2, "sprint 2", true, undefined],
     ]);
+    // Fold bookkeeping stays out of the API's view.
+    expect(sprints.some((x) => "applied" in x || "archived" in x)).toBe(false);
     // The artifact route still finds a build of an archived sprint among the run's artifacts.
     const art = await sup.app.inject({ method: "GET", url: `/runs/${id}/artifacts/${sprint1Tar.name}` });
     expect(art.statusCode, art.body).toBe(200);

@@ -21,7 +21,7 @@ export function archiveSprints(s: RunState): { state: RunState; records: SprintS
   const sprints = s.sprints.map((sp) => {
     if (!isDone(s, sp)) return sp;
     records.push(sp);
-    const stub: SprintState = { number: sp.number, status: sp.status, contractRound: sp.contractRound, reviews: [], attempts: [], archived: true };
+    const stub: SprintState = { number: sp.number, status: sp.status, contractRound: sp.contractRound, reviews: [], attempts: [], applied: [], archived: true };
     return stub;
   });
   return { state: { ...s, sprints }, records };
@@ -30,6 +30,28 @@ export function archiveSprints(s: RunState): { state: RunState; records: SprintS
 /** Stores records before the state that drops them is written: a crash between the two only repeats the (same) writes. */
 export async function storeSprintRecords(bus: Bus, runId: string, records: readonly SprintState[]): Promise<void> {
   await Promise.all(records.map((r) => bus.runs.put(sprintKey(runId, r.number), r)));
+}
+
+export function isArchived(s: RunState, sprint: number): boolean {
+  return s.sprints.some((sp) => sp.number === sprint && sp.archived === true);
+}
+
+/**
+ * The ids of the events an archived sprint had folded, from its record. Only a late copy of one
+ * of its events needs them (a redelivery, or a usage event folded after its sprint passed).
+ */
+export async function archivedAppliedIds(bus: Bus, runId: string, sprint: number): Promise<ReadonlySet<string>> {
+  const entry = await bus.runs.get(sprintKey(runId, sprint));
+  const parsed = entry ? SprintState.safeParse(entry.value) : undefined;
+  if (parsed?.success) return new Set(parsed.data.applied);
+  bus.logger.warn({ runId, sprint }, "archived sprint record missing or unreadable: its events are checked against the run's ids only");
+  return new Set();
+}
+
+/** Every event id the run has folded: its own, its sprints', and its archived sprints' records'. */
+export async function appliedIds(bus: Bus, s: RunState): Promise<string[]> {
+  const archived = await Promise.all(s.sprints.filter((sp) => sp.archived === true).map((sp) => archivedAppliedIds(bus, s.id, sp.number)));
+  return [...s.applied, ...s.sprints.flatMap((sp) => sp.applied), ...archived.flatMap((ids) => [...ids])];
 }
 
 /** The run with every archived sprint's full record back in place, as the API shows it. */

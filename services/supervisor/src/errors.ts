@@ -22,3 +22,15 @@ export class FoldContentionError extends Error {
     this.name = "FoldContentionError";
   }
 }
+
+/**
+ * A fold step met an event of an archived sprint: it stops before writing anything, so the
+ * fold can read that sprint's applied ids from its record and try again. Never leaves the fold.
+ */
+export class ArchivedSprintEventError extends Error {
+  readonly code = "SUP_ERR_ARCHIVED_SPRINT_EVENT";
+  constructor(runId: string, sprint: number) {
+    super(`an event of run ${runId} belongs to archived sprint ${sprint}`);
+    this.name = "ArchivedSprintEventError";
+  }
+}

@@ -71,7 +71,7 @@ describe("supervisor fold - run cache with the API steering runs", () => {
     expect(cancelled.options.budget.maxCostUsd).toBe(99);
     // Every event of the run folded exactly once (the last transitions are folded after "cancelled" is written).
     const end = await settled(id);
-    expect([...end.state.applied].sort()).toEqual(end.events.map((e) => e.id).sort());
+    expect([...end.state.applied, ...end.state.sprints.flatMap((sp) => sp.applied)].sort()).toEqual(end.events.map((e) => e.id).sort());
     expect(end.events.filter((e) => e.type === "run.transition").map((e) => (e.payload as { to: string }).to))
       .toEqual(["planning", "paused", "planning", "running", "cancelled"]);
     // A finished run is not kept.

@@ -3,9 +3,9 @@ import {
   EventMessage, ledgerKey, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem, type RunLedger,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
-import { archiveSprints, storeSprintRecords } from "./archive.js";
-import { FoldContentionError } from "./errors.js";
-import { reduce } from "./reducer.js";
+import { archivedAppliedIds, archiveSprints, isArchived, storeSprintRecords } from "./archive.js";
+import { ArchivedSprintEventError, FoldContentionError } from "./errors.js";
+import { isApplied, reduce } from "./reducer.js";
 import type { RunCache } from "./run-cache.js";
 
 const MAX_CAS_ATTEMPTS = 20;
@@ -147,8 +147,22 @@ async function casWrite(bus: Bus, runId: string, state: RunState, revision: numb
  * duplicates are harmless. Returns whether this call applied it.
  */
 export async function foldEvent(deps: FoldDeps, event: EventMessage): Promise<boolean> {
-  const done = await foldStep(deps.bus, event.runId, (prev) =>
-    prev.applied.includes(event.id) ? null : reduce(prev, event, deps.now?.() ?? new Date().toISOString()), deps.cache);
+  // Set once the event turns out to belong to an archived sprint: that sprint's ids are in its record.
+  let archived: ReadonlySet<string> | undefined;
+  const step: FoldStep = (prev) => {
+    if (isApplied(prev, event.id) || archived?.has(event.id)) return null;
+    if (archived === undefined && isArchived(prev, event.sprint)) throw new ArchivedSprintEventError(event.runId, event.sprint);
+    return reduce(prev, event, deps.now?.() ?? new Date().toISOString());
+  };
+  let done: Awaited<ReturnType<typeof foldStep>>;
+  try {
+    done = await foldStep(deps.bus, event.runId, step, deps.cache);
+  } catch (err) {
+    if (!(err instanceof ArchivedSprintEventError)) throw err;
+    // Nothing was written: read the record's ids and fold again (rare: late copies only).
+    archived = await archivedAppliedIds(deps.bus, event.runId, event.sprint);
+    done = await foldStep(deps.bus, event.runId, step, deps.cache);
+  }
   if (!done) return false;
   const { prev, state } = done;
   if (state.status !== prev.status) deps.logger.info({ runId: state.id, from: prev.status, to: state.status, reason: state.reason }, "run transition");

@@ -20,7 +20,7 @@ export function initialState(id: string, prompt: string, options: RunOptions, no
 export function reduce(prev: RunState, event: EventMessage, now: string): { state: RunState; outbox: OutboxItem[] } {
   const s = draft(prev);
   const d = new Decisions(s, event.id, now);
-  s.applied.push(event.id);
+  recordApplied(s, event);
   s.eventCount++;
   s.updatedAt = now;
   if (event.type !== "usage.recorded" && event.type !== "run.transition") s.lastProgressAt = now;
@@ -28,10 +28,28 @@ export function reduce(prev: RunState, event: EventMessage, now: string): { stat
   return settle(d);
 }
 
+/** Whether the state already holds this event id (an archived sprint's ids are in its record: see archive.ts). */
+export function isApplied(s: RunState, id: string): boolean {
+  return s.applied.includes(id) || s.sprints.some((sp) => sp.applied.includes(id));
+}
+
+/** An event's id goes with its sprint while the sprint is in the state; otherwise to the run's own list. */
+function recordApplied(s: RunState, e: EventMessage): void {
+  const sprint = e.sprint > 0 ? s.sprints.find((sp) => sp.number === e.sprint && sp.archived !== true) : undefined;
+  (sprint ? sprint.applied : s.applied).push(e.id);
+}
+
+/** Sprints replaced by a new plan hand their event ids to the run, so their events still count as applied. */
+function replaceSprints(s: RunState, sprints: SprintState[]): void {
+  const kept = new Set(sprints);
+  for (const sp of s.sprints) if (!kept.has(sp)) s.applied.push(...sp.applied);
+  s.sprints = sprints;
+}
+
 /**
  * A copy of `prev` that a fold step may change: new objects and arrays down to what the reducer
  * and the watchdog rules write to (top-level fields, usage, sprints, reviews, attempts, verdict
- * maps, applied, pending, held). Everything below that (spec, options, contracts, builds,
+ * maps, applied ids, pending, held). Everything below that (spec, options, contracts, builds,
  * verdicts, outbox messages) is shared with `prev` and only ever replaced, never changed in place,
  * so `prev` stays as it was: the fold may keep it (its cache) and a lost compare-and-set retries
  * from it. A deep clone of the whole state per event cost more than the rest of reduce.
@@ -44,6 +62,7 @@ export function draft(prev: RunState): RunState {
       ...sp,
       reviews: [...sp.reviews],
       attempts: sp.attempts.map((a) => ({ ...a, verdicts: { ...a.verdicts } })),
+      applied: [...sp.applied],
     })),
     applied: [...prev.applied],
     pending: [...prev.pending],
@@ -80,12 +99,12 @@ function apply(d: Decisions, e: EventMessage): void {
         // Replanned: accepted sprints stay as they are, the rest come from the new plan.
         const from = s.replanFrom;
         delete s.replanFrom;
-        s.sprints = [...s.sprints.filter((x) => x.number < from), ...newSprints(e.payload.spec, s.options.maxSprints).filter((x) => x.number >= from)];
+        replaceSprints(s, [...s.sprints.filter((x) => x.number < from), ...newSprints(e.payload.spec, s.options.maxSprints).filter((x) => x.number >= from)]);
         if (!sprintOf(s, from)) { fail(d, "replan_empty", `the replanned spec has no sprint ${from}`); return; }
         startSprint(d, from);
         return;
       }
-      s.sprints = newSprints(e.payload.spec, s.options.maxSprints);
+      replaceSprints(s, newSprints(e.payload.spec, s.options.maxSprints));
       if (s.options.gates.approveSpec) { s.waitingFor = "spec_approval"; return; }
       startSprint(d, 1);
       return;
@@ -197,7 +216,7 @@ function onAllVerdicts(d: Decisions, sprint: SprintState): void {
 }
 
 function newSprints(spec: ProductSpec, maxSprints: number): SprintState[] {
-  return spec.sprints.slice(0, maxSprints).map((p) => ({ number: p.number, status: "pending", contractRound: 0, reviews: [], attempts: [] }));
+  return spec.sprints.slice(0, maxSprints).map((p) => ({ number: p.number, status: "pending", contractRound: 0, reviews: [], attempts: [], applied: [] }));
 }
 
 function fail(d: Decisions, decision: string, reason: string): void {

@@ -3,8 +3,8 @@ import type { RunSummary, RunView } from "./api-schemas.js";
 
 /** The API's view of a run: the state without fold bookkeeping. */
 export function runView(s: RunState): RunView {
-  const { applied: _a, pending: _p, held, ...rest } = s;
-  return { ...rest, heldWork: held.length };
+  const { applied: _a, pending: _p, held, sprints, ...rest } = s;
+  return { ...rest, sprints: sprints.map(({ applied: _ids, archived: _stub, ...sp }) => sp), heldWork: held.length };
 }
 
 export function runSummary(s: RunState): RunSummary {
