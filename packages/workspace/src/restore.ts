@@ -5,13 +5,19 @@ import tar from "tar-stream";
 import { ArchiveError } from "./errors.js";
 import { loopSlicer } from "./loop-slice.js";
 import { DEFAULT_MAX_SNAPSHOT_BYTES, gunzipIfNeeded } from "./snapshot.js";
-import { contentFiles, digestEntries, escapingLinks, linkEscapes, MAX_NAME_BYTES, MAX_NAME_DEPTH, nameWithinLimits, sha256, type TreeEntry } from "./tree.js";
+import { contentFiles, digestEntries, escapingLinks, isGitPath, linkEscapes, MAX_NAME_BYTES, MAX_NAME_DEPTH, nameWithinLimits, sha256, type TreeEntry } from "./tree.js";
 
 export interface RestoreOptions {
   /** Throw ArchiveError (and clear `dir`) unless the restored tree has this digest. */
   expectedDigest?: string;
   /** Upper bound on the unpacked archive size. */
   maxBytes?: number;
+  /**
+   * Leave out `.git` (and nested ones): entries are still checked like any other, then not
+   * written. For a reader that needs the product, not its history (the evaluator): history grows
+   * by loose objects every commit, the working tree only with the product.
+   */
+  skipGit?: boolean;
 }
 
 export interface Restored { digest: string; files: string[] }
@@ -28,7 +34,7 @@ export async function restore(bytes: Uint8Array, dir: string, opts: RestoreOptio
   const base = await realpath(dir);
   try {
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
-    const { entries, hashes } = await extractInto(await gunzipIfNeeded(bytes, maxBytes * 2), base, maxBytes);
+    const { entries, hashes } = await extractInto(await gunzipIfNeeded(bytes, maxBytes * 2), base, maxBytes, opts.skipGit === true);
     // From the bytes just written (each with `wx`, so exactly those), not read back from disk.
     const digest = await digestEntries(base, entries, hashes);
     if (opts.expectedDigest !== undefined && digest !== opts.expectedDigest) {
@@ -46,7 +52,7 @@ export async function restore(bytes: Uint8Array, dir: string, opts: RestoreOptio
  * synchronous (a workspace is many small files, and a thread-pool round trip per call made a
  * 36-file restore several times slower), giving the event loop back every few milliseconds.
  */
-async function extractInto(data: Buffer, base: string, maxBytes: number): Promise<{ entries: TreeEntry[]; hashes: Map<string, string> }> {
+async function extractInto(data: Buffer, base: string, maxBytes: number, skipGit: boolean): Promise<{ entries: TreeEntry[]; hashes: Map<string, string> }> {
   // A tar cut off between two entries still parses: only its end-of-archive blocks tell.
   const end = tarEnd(data);
   if (end === undefined) throw new ArchiveError("archive is cut off: its headers do not lead to tar's end-of-archive blocks");
@@ -95,6 +101,8 @@ async function extractInto(data: Buffer, base: string, maxBytes: number): Promis
         parents.add(p);
       }
       const abs = join(base, name);
+      // Checked in full above and below; only the write is left out.
+      const written = skipGit && isGitPath(name) ? skipped : writtenOrRefused;
       if (h.type === "directory") {
         entry.resume();
         written(name, () => { ensureDir(name); chmodSync(abs, 0o755); });
@@ -177,7 +185,9 @@ function entrySize(field: Buffer): number | undefined {
 const CLASHES = new Set(["EEXIST", "ENOTDIR", "EISDIR"]);
 
 /** Runs an entry's writes; a clash with an earlier entry (`a` then `a/b`) refuses the archive. */
-function written(name: string, write: () => void): void {
+function skipped(): void {}
+
+function writtenOrRefused(name: string, write: () => void): void {
   try {
     write();
   } catch (err) {

@@ -86,6 +86,34 @@ describe("snapshot / restore - artifacts", () => {
     expect(await treeDigest(root)).toBe(snap.digest);
   });
 
+  it("restore can leave .git out, writing the same product with the same digest, and still refuses a hostile .git entry", async () => {
+    const root = temp.make();
+    write(root, { "src/app.js": "run()\n", ".git/HEAD": "ref: refs/heads/main\n", ".git/objects/ab/cdef": "blob", "vendor/lib/.git/config": "[core]\n" });
+    const snap = await snapshot(root);
+    const full = temp.make();
+    const product = temp.make();
+    const whole = await restore(snap.bytes, full);
+    const lean = await restore(snap.bytes, product, { skipGit: true });
+    expect(lean).toEqual(whole);
+    expect(lean.digest).toBe(snap.digest);
+    expect(readFileSync(join(product, "src/app.js"), "utf8")).toBe("run()\n");
+    expect(readdirSync(product).sort()).toEqual(["src", "vendor"]);
+    expect(readdirSync(join(product, "vendor/lib"))).toEqual([]);
+    expect(existsSync(join(full, ".git/objects/ab/cdef"))).toBe(true);
+
+    // Left out, not trusted: a .git entry that escapes, or a link out, refuses the whole archive.
+    const outside = temp.make();
+    for (const entries of [
+      [{ name: "ok.txt", body: "ok" }, { name: `.git/../../${outside.split("/").pop()}/evil`, body: "x" }],
+      [{ name: "ok.txt", body: "ok" }, { name: ".git/hooks", type: "symlink" as const, linkname: outside }],
+    ]) {
+      const target = temp.make();
+      await expect(restore(await rawTar(entries), target, { skipGit: true })).rejects.toBeInstanceOf(ArchiveError);
+      expect(readdirSync(target)).toEqual([]);
+    }
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
   it("keeps symlinks inside the workspace and skips ones pointing outside", async () => {
     const root = temp.make();
     write(root, { "src/a.txt": "a" });

@@ -14,6 +14,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     EVALUATOR_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
     EVALUATOR_WORKDIR: z.string().default(join(tmpdir(), "harness-evaluator")),
     EVALUATOR_CHROMIUM: z.string().default("/usr/bin/chromium"),
+    /** Restore each artifact's `.git` as well (for contract checks that read the repository's history). */
+    EVALUATOR_RESTORE_GIT: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   }, env);
 }
 export type Config = ReturnType<typeof loadConfig>;

@@ -1,5 +1,5 @@
 import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Bus } from "@harness/bus";
 import type { CommandCheck, CriterionResult, EvaluationRequested, ModelChoice, ModelRole, RubricCheck, SprintContract, Verdict } from "@harness/contracts";
 import type { BudgetGuard, ModelClient, UsageRecord } from "@harness/model";
@@ -18,6 +18,8 @@ export interface EvaluateDeps {
   workdir: string;
   chromium: string;
   judgeSystem: string;
+  /** Restore the snapshot's `.git` too, for checks that read the history (EVALUATOR_RESTORE_GIT). */
+  restoreGit?: boolean;
 }
 
 export interface EvaluateOptions {
@@ -68,8 +70,12 @@ export async function evaluateIn(dir: string, deps: EvaluateDeps, msg: Evaluatio
   let opinion: string | undefined;
   const bytes = await deps.bus.artifacts.get(artifact.name);
   if (!bytes) throw new ArtifactMissingError(artifact.name);
-  const { files } = await restore(bytes, dir);
-  const env: Record<string, string> = { CI: "true" };
+  // The product without its history unless asked: a sprint's commit adds loose objects to every
+  // later snapshot, and checks judge what was built, not how it was committed.
+  const { files } = await restore(bytes, dir, { skipGit: deps.restoreGit !== true });
+  // Git in a check stops at the evaluation's own directory: without a .git there it must not
+  // find a repository the work directory happens to sit in.
+  const env: Record<string, string> = { CI: "true", GIT_CEILING_DIRECTORIES: dirname(dir) };
   const installFailure = await install(dir, contract, env);
   if (installFailure) return verdictOf(deps.name, coverAll(contract.checks, [installFailure], "the install command failed"), undefined);
   working();
