@@ -32,6 +32,13 @@ export async function storeSprintRecords(bus: Bus, runId: string, records: reado
   await Promise.all(records.map((r) => bus.runs.put(sprintKey(runId, r.number), r)));
 }
 
+/** An archived sprint's stored record; undefined when it is missing or unreadable. */
+async function readRecord(bus: Bus, runId: string, sprint: number): Promise<SprintState | undefined> {
+  const entry = await bus.runs.get(sprintKey(runId, sprint));
+  const parsed = entry ? SprintState.safeParse(entry.value) : undefined;
+  return parsed?.success ? parsed.data : undefined;
+}
+
 export function isArchived(s: RunState, sprint: number): boolean {
   return s.sprints.some((sp) => sp.number === sprint && sp.archived === true);
 }
@@ -41,9 +48,8 @@ export function isArchived(s: RunState, sprint: number): boolean {
  * of its events needs them (a redelivery, or a usage event folded after its sprint passed).
  */
 export async function archivedAppliedIds(bus: Bus, runId: string, sprint: number): Promise<ReadonlySet<string>> {
-  const entry = await bus.runs.get(sprintKey(runId, sprint));
-  const parsed = entry ? SprintState.safeParse(entry.value) : undefined;
-  if (parsed?.success) return new Set(parsed.data.applied);
+  const record = await readRecord(bus, runId, sprint);
+  if (record) return new Set(record.applied);
   bus.logger.warn({ runId, sprint }, "archived sprint record missing or unreadable: its events are checked against the run's ids only");
   return new Set();
 }
@@ -59,9 +65,8 @@ export async function withArchivedSprints(bus: Bus, s: RunState, logger?: Logger
   if (!s.sprints.some((sp) => sp.archived === true)) return s;
   const sprints = await Promise.all(s.sprints.map(async (sp) => {
     if (sp.archived !== true) return sp;
-    const entry = await bus.runs.get(sprintKey(s.id, sp.number));
-    const parsed = entry ? SprintState.safeParse(entry.value) : undefined;
-    if (parsed?.success) return parsed.data;
+    const record = await readRecord(bus, s.id, sp.number);
+    if (record) return record;
     // Not expected (the record is written first); the stub still says what the sprint did.
     logger?.warn({ runId: s.id, sprint: sp.number }, "archived sprint record missing or unreadable");
     return sp;
