@@ -47,6 +47,12 @@ export const SprintState = z.object({
    * and this entry keeps only number, status and contractRound (the API's run view restores it).
    */
   archived: z.literal(true).optional(),
+  /**
+   * A passed sprint the run has just moved on from, still whole: the fold that decided it writes
+   * its record, then stubs it (archived). No event is folded while a sprint is marked (the next
+   * fold finishes the archiving first), so every writer of its record writes the same content.
+   */
+  archiving: z.literal(true).optional(),
 });
 export type SprintState = z.infer<typeof SprintState>;
 

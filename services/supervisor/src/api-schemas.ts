@@ -45,7 +45,7 @@ export const RunList = z.object({
 export const RunView = RunState.omit({ applied: true, pending: true, held: true })
   .extend({
     heldWork: z.number().int().describe("work held back while paused"),
-    sprints: z.array(SprintState.omit({ applied: true, archived: true })),
+    sprints: z.array(SprintState.omit({ applied: true, archived: true, archiving: true })),
   })
   .meta({ id: "RunView" });
 export type RunView = z.infer<typeof RunView>;

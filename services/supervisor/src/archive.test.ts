@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The test kit is not a dependency of the service (tests only); it is reached by path.
 import { useNatsServer, waitFor } from "../../../packages/testkit/src/index.js";
 import { createLogger } from "@harness/logger";
-import { appliedIds, archiveSprints } from "./archive.js";
+import { appliedIds, archiveSprints, markFinished } from "./archive.js";
 import { foldEvent } from "./fold.js";
 import { initialState, reduce } from "./reducer.js";
 import { ART, contractFor, deepFrozen, ev, options, SPEC, startTestSupervisor, TEST_TOKEN, verdict, type TestSupervisor } from "./test-fixtures.js";
@@ -22,7 +22,7 @@ function sprintEvents(r: string, n: number, artifact = { ...ART, name: `sha256-$
 }
 
 function fold(s: RunState, events: EventMessage[]): RunState {
-  for (const e of events) s = archiveSprints(reduce(deepFrozen(s), e, NOW).state).state;
+  for (const e of events) s = archiveSprints(markFinished(reduce(deepFrozen(s), e, NOW).state)).state;
   return s;
 }
 
@@ -32,11 +32,13 @@ describe("supervisor - finished sprints leave the run state", () => {
     let s = fold(initialState(r, "a counter", options(), NOW), [ev(r, "run.requested", { prompt: "a counter", options: options() }), ev(r, "spec.produced", { spec: SPEC, version: 1 })]);
     s = fold(s, sprintEvents(r, 1).slice(0, 3));
     // Sprint 1 built, not yet judged: nothing to archive.
-    expect(archiveSprints(s).records).toEqual([]);
+    expect(archiveSprints(markFinished(s)).records).toEqual([]);
 
     const passed = reduce(deepFrozen(s), sprintEvents(r, 1)[3]!, NOW).state;
     expect(passed.currentSprint).toBe(2);
-    const { state, records } = archiveSprints(deepFrozen(passed));
+    const marked = markFinished(deepFrozen(passed));
+    expect(marked.sprints.map((x) => x.archiving)).toEqual([true, undefined]);
+    const { state, records } = archiveSprints(deepFrozen(marked));
     expect(records.map((x) => x.number)).toEqual([1]);
     expect(records[0]?.contract?.summary).toBe("sprint 1");
     expect(records[0]?.attempts[0]?.verdicts["core"]?.passed).toBe(true);
@@ -46,7 +48,10 @@ describe("supervisor - finished sprints leave the run state", () => {
     expect(state.sprints[1]).toEqual(passed.sprints[1]);
     // A stub is stored state like any other.
     expect(RunState.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
+    // The record is the sprint as it was, without the mark.
+    expect(records[0]).toEqual(passed.sprints[0]);
     // Archived once: the next fold finds nothing more to move.
+    expect(markFinished(state)).toBe(state);
     expect(archiveSprints(state).records).toEqual([]);
   });
 
@@ -59,7 +64,7 @@ describe("supervisor - finished sprints leave the run state", () => {
 
     const failed: SprintState = { number: 1, status: "failed", contractRound: 3, reviews: [], attempts: [], applied: [] };
     const running = { ...initialState(r, "p", options(), NOW), status: "failed" as const, currentSprint: 1, sprints: [failed] };
-    expect(archiveSprints(running).records).toEqual([]);
+    expect(markFinished(running)).toBe(running);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Bus } from "@harness/bus";
+import { RetryableError, type Bus } from "@harness/bus";
 import { SprintState, sprintKey, type RunState } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 
@@ -9,20 +9,44 @@ import type { Logger } from "@harness/logger";
  * the sprint in progress, not of the whole run (a long run's state would otherwise grow by a
  * contract and its verdicts per sprint, be rewritten on every model call's usage event, and in
  * the end pass NATS's payload limit).
+ *
+ * In two steps, like the outbox: the fold's compare-and-set writes the sprint whole and marked
+ * (`archiving`), and only the fold that won it (or any fold after a crash) writes the record
+ * from that state and then stubs the sprint. A record is therefore only ever written from a
+ * state that is the run's decided truth, never from a stale copy that then loses its write.
  */
 function isDone(s: RunState, sp: SprintState): boolean {
-  return sp.archived !== true && sp.status === "passed" && (sp.number < s.currentSprint || s.status === "completed");
+  return sp.archived !== true && sp.archiving !== true && sp.status === "passed" && (sp.number < s.currentSprint || s.status === "completed");
 }
 
-/** The state with finished sprints stubbed, and the full records to store before it is written. */
+function stub(sp: SprintState): SprintState {
+  return { number: sp.number, status: sp.status, contractRound: sp.contractRound, reviews: [], attempts: [], applied: [], archived: true };
+}
+
+/**
+ * Marks the sprints the run has finished with. A passed sprint without attempts cannot have
+ * passed: it is a stub whose marks an older supervisor dropped when it rewrote the state, so it
+ * becomes a stub again, and its record (written before) is left as it is.
+ */
+export function markFinished(s: RunState): RunState {
+  if (!s.sprints.some((sp) => isDone(s, sp))) return s;
+  return { ...s, sprints: s.sprints.map((sp) => !isDone(s, sp) ? sp : sp.attempts.length === 0 ? stub(sp) : { ...sp, archiving: true }) };
+}
+
+/** Whether a stored state has work left by the fold that wrote it: an outbox to publish or records to write. */
+export function needsFinish(s: RunState): boolean {
+  return s.pending.length > 0 || s.sprints.some((sp) => sp.archiving === true);
+}
+
+/** The state with its marked sprints stubbed, and their full records to store before it is written. */
 export function archiveSprints(s: RunState): { state: RunState; records: SprintState[] } {
-  if (!s.sprints.some((sp) => isDone(s, sp))) return { state: s, records: [] };
+  if (!s.sprints.some((sp) => sp.archiving === true)) return { state: s, records: [] };
   const records: SprintState[] = [];
   const sprints = s.sprints.map((sp) => {
-    if (!isDone(s, sp)) return sp;
-    records.push(sp);
-    const stub: SprintState = { number: sp.number, status: sp.status, contractRound: sp.contractRound, reviews: [], attempts: [], applied: [], archived: true };
-    return stub;
+    if (sp.archiving !== true) return sp;
+    const { archiving: _marked, ...record } = sp;
+    records.push(record);
+    return stub(sp);
   });
   return { state: { ...s, sprints }, records };
 }
@@ -32,7 +56,7 @@ export async function storeSprintRecords(bus: Bus, runId: string, records: reado
   await Promise.all(records.map((r) => bus.runs.put(sprintKey(runId, r.number), r)));
 }
 
-/** An archived sprint's stored record; undefined when it is missing or unreadable. */
+/** An archived sprint's stored record; undefined when there is none (a read that fails throws). */
 async function readRecord(bus: Bus, runId: string, sprint: number): Promise<SprintState | undefined> {
   const entry = await bus.runs.get(sprintKey(runId, sprint));
   const parsed = entry ? SprintState.safeParse(entry.value) : undefined;
@@ -46,12 +70,13 @@ export function isArchived(s: RunState, sprint: number): boolean {
 /**
  * The ids of the events an archived sprint had folded, from its record. Only a late copy of one
  * of its events needs them (a redelivery, or a usage event folded after its sprint passed).
+ * Without the record nobody can tell whether the event was applied: the event waits (and, if the
+ * record never comes back, ends in the dead-letter stream) rather than risk being counted twice.
  */
 export async function archivedAppliedIds(bus: Bus, runId: string, sprint: number): Promise<ReadonlySet<string>> {
   const record = await readRecord(bus, runId, sprint);
-  if (record) return new Set(record.applied);
-  bus.logger.warn({ runId, sprint }, "archived sprint record missing or unreadable: its events are checked against the run's ids only");
-  return new Set();
+  if (!record) throw new RetryableError(`run ${runId}: the record of archived sprint ${sprint} is missing or unreadable`, 5_000);
+  return new Set(record.applied);
 }
 
 /** Every event id the run has folded: its own, its sprints', and its archived sprints' records'. */
@@ -60,16 +85,21 @@ export async function appliedIds(bus: Bus, s: RunState): Promise<string[]> {
   return [...s.applied, ...s.sprints.flatMap((sp) => sp.applied), ...archived.flatMap((ids) => [...ids])];
 }
 
-/** The run with every archived sprint's full record back in place, as the API shows it. */
+/**
+ * The run with every archived sprint's full record back in place, as the API shows it. A record
+ * that cannot be read leaves its stub, which still says what the sprint did: one bad key does
+ * not take the whole run's view down.
+ */
 export async function withArchivedSprints(bus: Bus, s: RunState, logger?: Logger): Promise<RunState> {
   if (!s.sprints.some((sp) => sp.archived === true)) return s;
   const sprints = await Promise.all(s.sprints.map(async (sp) => {
     if (sp.archived !== true) return sp;
-    const record = await readRecord(bus, s.id, sp.number);
-    if (record) return record;
-    // Not expected (the record is written first); the stub still says what the sprint did.
-    logger?.warn({ runId: s.id, sprint: sp.number }, "archived sprint record missing or unreadable");
-    return sp;
+    const record = await readRecord(bus, s.id, sp.number).catch((err: unknown) => {
+      logger?.warn({ runId: s.id, sprint: sp.number, err }, "archived sprint record unreadable");
+      return undefined;
+    });
+    if (!record) logger?.warn({ runId: s.id, sprint: sp.number }, "archived sprint record missing");
+    return record ?? sp;
   }));
   return { ...s, sprints };
 }

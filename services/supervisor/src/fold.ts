@@ -3,7 +3,7 @@ import {
   EventMessage, ledgerKey, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem, type RunLedger,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
-import { archivedAppliedIds, archiveSprints, isArchived, storeSprintRecords } from "./archive.js";
+import { archivedAppliedIds, archiveSprints, isArchived, markFinished, needsFinish, storeSprintRecords } from "./archive.js";
 import { ArchivedSprintEventError, FoldContentionError } from "./errors.js";
 import { isApplied, reduce } from "./reducer.js";
 import type { RunCache } from "./run-cache.js";
@@ -56,20 +56,21 @@ const AGAIN = Symbol("again");
 
 /**
  * Applies one step to a run's state in KV with compare-and-set, any number of replicas at
- * once: (1) finish any outbox a crashed fold left, (2) let the step decide from the current
- * state (it returns null for an event already applied), (3) store the records of sprints it
- * finished (see archive.ts), (4) write the new state together with its outbox, (5) publish the
- * outbox, (6) clear it. Returns the state written, if any.
+ * once: (1) finish what a crashed fold left (its outbox, its sprint records), (2) let the step
+ * decide from the current state (it returns null for an event already applied), (3) write the
+ * new state together with its outbox and the sprints it finished marked (see archive.ts),
+ * (4) publish the outbox and store the records, (5) clear the outbox and stub the sprints.
+ * Returns the state written, if any.
  *
  * With a cache, the first try starts from the state and revision this replica last saw instead
  * of reading KV. The revision guards the write, so a stale entry costs one lost compare-and-set
  * and then the fold reads KV as without a cache. A cached state only ever decides a write: when
- * the step decides nothing from it, KV is read to confirm (it may hold an outbox left by a
- * crashed fold elsewhere, which must be finished), and a cached state with an outbox is not used.
+ * the step decides nothing from it, KV is read to confirm (it may hold work left by a crashed
+ * fold elsewhere, which must be finished), and a cached state with such work is not used.
  */
 export async function foldStep(bus: Bus, runId: string, step: FoldStep, cache?: RunCache): Promise<{ prev: RunState; state: RunState } | null> {
   const hit = cache?.get(runId);
-  if (hit && hit.state.pending.length === 0) {
+  if (hit && !needsFinish(hit.state)) {
     const done = await tryStep(bus, runId, step, hit.state, hit.revision, cache);
     if (done !== null && done !== AGAIN) return done;
     // Decided nothing from the cached state, or it was stale: KV decides, as without a cache.
@@ -85,7 +86,7 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep, cache?: 
     cache?.set(runId, prev, entry.revision, entry.size);
     const done = await tryStep(bus, runId, step, prev, entry.revision, cache);
     if (done !== AGAIN) return done;
-    if (prev.pending.length === 0) await jitter(i);
+    if (!needsFinish(prev)) await jitter(i);
   }
   throw new FoldContentionError(runId);
 }
@@ -94,38 +95,48 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep, cache?: 
 async function tryStep(
   bus: Bus, runId: string, step: FoldStep, prev: RunState, revision: number, cache: RunCache | undefined,
 ): Promise<{ prev: RunState; state: RunState } | null | typeof AGAIN> {
-  if (prev.pending.length > 0) {
-    await publishOutbox(bus, prev.pending);
-    const cleared = { ...prev, pending: [] };
-    await casWrite(bus, runId, cleared, revision, cache);
+  if (needsFinish(prev)) {
+    await finish(bus, runId, prev, revision, cache);
     return AGAIN;
   }
   const decided = step(prev);
   if (!decided) return null;
-  const { state: compact, records } = archiveSprints(decided.state);
-  if (records.length > 0) await storeSprintRecords(bus, runId, records);
-  const next = { state: compact, outbox: decided.outbox };
-  const written = await casWrite(bus, runId, { ...next.state, pending: next.outbox }, revision, cache);
-  if (written === undefined) return AGAIN;
+  const written = { ...markFinished(decided.state), pending: decided.outbox };
+  const revisionWritten = await casWrite(bus, runId, written, revision, cache);
+  if (revisionWritten === undefined) return AGAIN;
+  const final = archiveSprints({ ...written, pending: [] }).state;
   // A new budget reaches the ledger before the work it lets go out: a worker reading the old
   // one would refuse the call again.
-  const budgetChanged = prev.options.budget !== next.state.options.budget;
-  if (budgetChanged) await writeLedger(bus, next.state);
-  // Clearing the outbox is only needed when there was one (the write above holds `pending: []`).
-  const clear = next.outbox.length > 0
-    ? publishOutbox(bus, next.outbox).then(() => casWrite(bus, runId, next.state, written, cache))
-    : undefined;
-  // Otherwise the ledger is advisory (spend, status): written beside the clearing write, not after it.
-  const ledger = !budgetChanged && ledgerChanged(prev, next.state) ? writeLedger(bus, next.state) : undefined;
-  await Promise.all([clear, ledger]);
-  return { prev, state: next.state };
+  const budgetChanged = prev.options.budget !== final.options.budget;
+  if (budgetChanged) await writeLedger(bus, final);
+  // Only needed when there is something to finish (otherwise the write above is the final state).
+  const finishing = needsFinish(written) ? finish(bus, runId, written, revisionWritten, cache) : undefined;
+  // Otherwise the ledger is advisory (spend, status): written beside the finishing write, not after it.
+  const ledger = !budgetChanged && ledgerChanged(prev, final) ? writeLedger(bus, final) : undefined;
+  await Promise.all([finishing, ledger]);
+  return { prev, state: final };
+}
+
+/**
+ * Publishes a written state's outbox and stores its finished sprints' records, then writes it
+ * without either. Repeating it (a crash, two replicas finishing the same state) repeats the same
+ * publishes, deduplicated by id, and the same record writes; a lost compare-and-set means
+ * another fold finished it first.
+ */
+async function finish(bus: Bus, runId: string, s: RunState, revision: number, cache: RunCache | undefined): Promise<void> {
+  const { state, records } = archiveSprints(s);
+  await Promise.all([
+    s.pending.length > 0 ? publishOutbox(bus, s.pending) : undefined,
+    records.length > 0 ? storeSprintRecords(bus, runId, records) : undefined,
+  ]);
+  await casWrite(bus, runId, { ...state, pending: [] }, revision, cache);
 }
 
 /** Compare-and-set; the new revision, or undefined when another writer came first (the cache forgets the run). */
 async function casWrite(bus: Bus, runId: string, state: RunState, revision: number, cache: RunCache | undefined): Promise<number | undefined> {
   try {
-    if (!cache || state.pending.length > 0) {
-      // A state with an outbox is never folded from (see foldStep): not worth room in the cache.
+    if (!cache || needsFinish(state)) {
+      // A state with work left is never folded from (see foldStep): not worth room in the cache.
       cache?.delete(runId);
       return await bus.runs.update(runId, state, revision);
     }

@@ -1,6 +1,7 @@
 import type { Bus } from "@harness/bus";
 import { RunState } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
+import { needsFinish } from "./archive.js";
 import { foldStep, isTerminal } from "./fold.js";
 import type { Metrics } from "./metrics.js";
 import type { RunCache } from "./run-cache.js";
@@ -43,8 +44,8 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
     const parsed = entry ? RunState.safeParse(entry.value) : undefined;
     if (!parsed?.success) return;
     const s = parsed.data;
-    if (s.pending.length > 0 && now() - Date.parse(s.updatedAt) > OUTBOX_GRACE_MS) {
-      // A fold died between writing its outbox and publishing it: finish that first.
+    if (needsFinish(s) && now() - Date.parse(s.updatedAt) > OUTBOX_GRACE_MS) {
+      // A fold died between writing its outbox (or sprints to archive) and finishing them: finish that first.
       await foldStep(opts.bus, runId, () => null, opts.cache);
       return;
     }

@@ -1,0 +1,128 @@
+import { RetryableError } from "@harness/bus";
+import { RunState, sprintKey, SprintState, type EventMessage } from "@harness/contracts";
+import { createLogger } from "@harness/logger";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The test kit is not a dependency of the service (tests only); it is reached by path.
+import { useNatsServer } from "../../../packages/testkit/src/index.js";
+import { markFinished } from "./archive.js";
+import { foldEvent, type FoldDeps } from "./fold.js";
+import { initialState, reduce } from "./reducer.js";
+import { RunCache } from "./run-cache.js";
+import { ART, contractFor, ev, options, SPEC, startTestSupervisor, verdict, type TestSupervisor } from "./test-fixtures.js";
+
+const nats = useNatsServer();
+let sup: TestSupervisor;
+beforeAll(async () => { sup = await startTestSupervisor(nats.url, { name: "archive-faults-test" }); });
+afterAll(async () => { await sup?.close(); });
+
+const logger = createLogger("supervisor", { level: "silent" });
+const approved = { review: { approved: true, changeRequests: [], comments: "fine" }, round: 1, evaluator: "core" };
+let runs = 0;
+
+function usage(runId: string, callId: string, sprint: number): EventMessage {
+  const u = { inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 };
+  return ev(runId, "usage.recorded", { callId, role: "generator", model: "m", usage: u, costUsd: 0.01 }, sprint, 1);
+}
+
+/** A two-sprint run folded (by `deps`, straight into KV) up to sprint 1 waiting for its verdict. */
+async function runAwaitingVerdict(deps: FoldDeps): Promise<{ id: string; pass: EventMessage }> {
+  const id = `faults${++runs}`;
+  await sup.bus.runs.create(id, initialState(id, "a counter", options({ maxSprints: 2 }), new Date().toISOString()));
+  for (const e of [
+    ev(id, "run.requested", { prompt: "a counter", options: options({ maxSprints: 2 }) }),
+    ev(id, "spec.produced", { spec: SPEC, version: 1 }),
+    ev(id, "contract.proposed", { contract: contractFor(1), round: 1 }, 1),
+    ev(id, "contract.reviewed", approved, 1),
+    ev(id, "build.produced", { artifact: ART, files: ["a.js"], notes: "notes 1" }, 1, 1),
+  ]) await foldEvent(deps, e);
+  return { id, pass: ev(id, "verdict.produced", { verdict: verdict(true) }, 1, 1) };
+}
+
+const state = async (id: string) => RunState.parse((await sup.bus.runs.get(id))!.value);
+const record = async (id: string, n: number) => {
+  const entry = await sup.bus.runs.get(sprintKey(id, n));
+  return entry ? SprintState.parse(entry.value) : undefined;
+};
+
+describe("supervisor - archived sprint records under faults", () => {
+  it("keeps the record of the fold that won: a replica deciding from a stale cache cannot overwrite it, and no event is applied twice", async () => {
+    const stale = { bus: sup.bus, logger, cache: new RunCache() };
+    const fresh = { bus: sup.bus, logger };
+    const { id, pass } = await runAwaitingVerdict(stale);
+    // The stale replica's cache now holds sprint 1 before its last usage event and its pass.
+    const u = usage(id, "last-call", 1);
+    expect(await foldEvent(fresh, u)).toBe(true);
+    expect(await foldEvent(fresh, pass)).toBe(true);
+    expect((await record(id, 1))?.applied).toEqual(expect.arrayContaining([u.id, pass.id]));
+
+    // A redelivery of the pass reaches the stale replica: it decides from its cache, loses the
+    // compare-and-set, and finds the event applied.
+    expect(await foldEvent(stale, pass)).toBe(false);
+    expect((await record(id, 1))?.applied).toEqual(expect.arrayContaining([u.id, pass.id]));
+    // So a duplicate of the usage event is still known, whichever replica gets it.
+    expect(await foldEvent(stale, u)).toBe(false);
+    expect(await foldEvent(fresh, u)).toBe(false);
+    const end = await state(id);
+    expect(end.usage.calls).toBe(1);
+    expect(end.sprints[0]).toMatchObject({ number: 1, archived: true, attempts: [] });
+  });
+
+  it("finishes the archiving a fold left when it died after its write: the next fold stores the record and stubs the sprint", async () => {
+    const deps = { bus: sup.bus, logger };
+    const { id, pass } = await runAwaitingVerdict(deps);
+    const entry = (await sup.bus.runs.get(id))!;
+    const decided = reduce(RunState.parse(entry.value), pass, new Date().toISOString());
+    // What the dead fold wrote: the sprint whole and marked, the outbox not yet published.
+    await sup.bus.runs.update(id, { ...markFinished(decided.state), pending: decided.outbox }, entry.revision);
+    expect(await record(id, 1)).toBeUndefined();
+
+    expect(await foldEvent(deps, usage(id, "sprint-2-call", 2))).toBe(true);
+    const s = await state(id);
+    expect(s.pending).toEqual([]);
+    expect(s.sprints[0]).toEqual({ number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [], applied: [], archived: true });
+    const { archiving: _mark, ...whole } = markFinished(decided.state).sprints[0]!;
+    expect(await record(id, 1)).toEqual(whole);
+    // The pass itself is known through the record.
+    expect(await foldEvent(deps, pass)).toBe(false);
+  });
+
+  it("turns a stub an older supervisor stripped of its marks back into a stub, and leaves its record whole", async () => {
+    const deps = { bus: sup.bus, logger };
+    const { id, pass } = await runAwaitingVerdict(deps);
+    await foldEvent(deps, pass);
+    const before = await record(id, 1);
+    expect(before?.attempts).toHaveLength(1);
+
+    // An older supervisor's schema drops `archived` and `applied`: the stub reads as a passed sprint.
+    const entry = (await sup.bus.runs.get(id))!;
+    const s = RunState.parse(entry.value);
+    const stripped = { ...s, sprints: s.sprints.map((sp) => sp.number === 1 ? { number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [] } : sp) };
+    await sup.bus.runs.update(id, stripped, entry.revision);
+
+    expect(await foldEvent(deps, usage(id, "after-rollout", 2))).toBe(true);
+    expect((await state(id)).sprints[0]).toMatchObject({ number: 1, archived: true });
+    expect(await record(id, 1)).toEqual(before);
+  });
+
+  it("holds back a late event of an archived sprint whose record is missing rather than risk applying it twice", async () => {
+    const deps = { bus: sup.bus, logger };
+    const id = `faults${++runs}`;
+    const stub: SprintState = { number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [], applied: [], archived: true };
+    await sup.bus.runs.create(id, { ...initialState(id, "p", options({ maxSprints: 2 }), new Date().toISOString()), status: "running", currentSprint: 2, sprints: [stub] });
+
+    await expect(foldEvent(deps, usage(id, "late", 1))).rejects.toBeInstanceOf(RetryableError);
+    expect((await state(id)).usage.calls).toBe(0);
+  });
+
+  it("shows an archived sprint whose record is unreadable as its stub, and the rest of the run in full", async () => {
+    const deps = { bus: sup.bus, logger };
+    const { id, pass } = await runAwaitingVerdict(deps);
+    await foldEvent(deps, pass);
+    await sup.bus.runs.put(sprintKey(id, 1), { not: "a sprint" });
+
+    const view = await sup.app.inject({ method: "GET", url: `/runs/${id}` });
+    expect(view.statusCode, view.body).toBe(200);
+    const sprints = view.json<{ sprints: SprintState[] }>().sprints;
+    expect(sprints.map((x) => [x.number, x.status, x.attempts.length])).toEqual([[1, "passed", 0], [2, "contracting", 0]]);
+  });
+});
