@@ -230,6 +230,13 @@ describe("per-role NATS users on a server started from the generated config", ()
     expect(new Set(supervisor.violations.map((v) => v.subject))).toEqual(new Set(["harness.events.run-sv.verdict.produced.core"]));
   });
 
+  it("fails a worker's read of a full run state with the server's refusal itself, not a timeout", async () => {
+    const generator = await bus("generator");
+    const read = generator.runs.get("run-secret");
+    await expect(read).rejects.toBeInstanceOf(errors.PermissionViolationError);
+    await expect(read).rejects.toThrow(/Permissions Violation for Publish to "\$JS\.API\.DIRECT\.GET\.KV_harness-runs\.\$KV\.harness-runs\.run-secret"/);
+  });
+
   it("refuses workers the provisioning of streams, which is why they run with HARNESS_PROVISION=false", async () => {
     const generator = await bus("generator");
     await expect(generator.provision()).rejects.toThrow(refused);

@@ -1,6 +1,6 @@
 import { JetStreamApiError, type ApiError, type PubAck } from "@nats-io/jetstream";
 import {
-  NoRespondersError, TimeoutError, createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription,
+  NoRespondersError, TimeoutError, createInbox, errors, type Msg, type MsgHdrs, type NatsConnection, type Status, type Subscription,
 } from "@nats-io/transport-node";
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -24,12 +24,15 @@ export class AckPublisher {
   private readonly waiting = new Map<string, Waiting>();
   private readonly sub: Subscription;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly statuses: AsyncIterable<Status>;
   private next = 0;
 
   constructor(private readonly nc: NatsConnection, private readonly timeoutMs = DEFAULT_TIMEOUT_MS) {
-    this.sub = nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => { if (!err) this.settle(msg); } });
+    this.sub = nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => { if (err) this.failAll(err); else this.settle(msg); } });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
+    this.statuses = nc.status();
+    void this.watchDenials();
   }
 
   /** A JetStream publish: resolves with the stream's ack, rejects with its API error. */
@@ -57,6 +60,9 @@ export class AckPublisher {
 
   close(): void {
     clearInterval(this.sweeper);
+    // The client's status iterator has stop(); it is not on the AsyncIterable type.
+    const statuses: object = this.statuses;
+    if ("stop" in statuses && typeof statuses.stop === "function") statuses.stop();
     if (!this.nc.isClosed()) this.sub.unsubscribe();
     for (const w of this.waiting.values()) w.reject(new Error("bus closed before the request was answered"));
     this.waiting.clear();
@@ -68,6 +74,29 @@ export class AckPublisher {
     if (!w) return;
     this.waiting.delete(token);
     w.resolve(msg);
+  }
+
+  /**
+   * The server answers a publish it forbids with an error on the connection, not a reply: the
+   * requests to that subject fail with it at once instead of waiting out their timeout, so a
+   * missing permission reads as one.
+   */
+  private async watchDenials(): Promise<void> {
+    for await (const s of this.statuses) {
+      if (s.type !== "error" || !(s.error instanceof errors.PermissionViolationError) || s.error.operation !== "publish") continue;
+      const denied = s.error;
+      for (const [token, w] of this.waiting) {
+        if (w.subject !== denied.subject) continue;
+        this.waiting.delete(token);
+        w.reject(denied);
+      }
+    }
+  }
+
+  /** The reply subscription itself failed (e.g. not allowed): nothing waiting can be answered. */
+  private failAll(err: Error): void {
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
   }
 
   private sweep(): void {

@@ -45,7 +45,7 @@ export async function provisionAll(js: JetStreamClient, jsm: JetStreamManager, o
     ensureConsumer(jsm, STREAMS.work, CONSUMERS.reviewer, SUBJECTS.workReview, limits),
     ensureConsumer(jsm, STREAMS.events, CONSUMERS.supervisor, SUBJECTS.eventsAll, limits),
     ...evaluators.map((name) => ensureConsumer(jsm, STREAMS.work, evaluatorConsumer(name), evaluateSubject(name), limits)),
-    ensureRunBucket(js),
+    ensureRunBucket(js, jsm),
     ensureArtifactStore(js),
   ]);
 }
@@ -106,14 +106,19 @@ async function ensureConsumer(jsm: JetStreamManager, stream: string, durable: st
   }
 }
 
-async function ensureRunBucket(js: JetStreamClient): Promise<void> {
+async function ensureRunBucket(js: JetStreamClient, jsm: JetStreamManager): Promise<void> {
   const kvm = new Kvm(js);
   try {
+    // Opens the bucket as it is when it exists (created earlier with other options, e.g. history).
     await kvm.create(BUCKETS.runs, { history: KV_HISTORY, storage: StorageType.File });
   } catch (err) {
-    // Created earlier with other options (e.g. history): keep it as it is.
     await kvm.open(BUCKETS.runs).catch(() => { throw err; });
   }
+  // Except direct gets: the run store reads by them, and workers' permissions allow no other
+  // read of their ledger. A bucket made without them gets them.
+  const stream = `KV_${BUCKETS.runs}`;
+  const info = await jsm.streams.info(stream);
+  if (info.config.allow_direct !== true) await jsm.streams.update(stream, { allow_direct: true });
 }
 
 async function ensureArtifactStore(js: JetStreamClient): Promise<void> {

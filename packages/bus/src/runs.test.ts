@@ -1,4 +1,4 @@
-import { useNatsServer } from "@harness/testkit";
+import { startNatsServer, useNatsServer } from "@harness/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kvm } from "@nats-io/kv";
 import { BUCKETS } from "@harness/contracts";
@@ -92,5 +92,20 @@ describe("bus - run store", () => {
       await expect(writerA.runs.put(key, {})).rejects.toBeInstanceOf(StoreError);
     }
     expect((await writerA.runs.keys()).some((k) => k.includes(" ") || k.includes("*"))).toBe(false);
+  });
+
+  it("turns on direct gets, which the run store reads by, in a bucket made without them", async () => {
+    const own = await startNatsServer();
+    const bus = await testBus(own.url, "old-bucket");
+    try {
+      const kv = await new Kvm(bus.js).create(BUCKETS.runs, { allow_direct: false });
+      await kv.put("run-old", JSON.stringify({ n: 1 }));
+      expect((await bus.jsm.streams.info(`KV_${BUCKETS.runs}`)).config.allow_direct).toBe(false);
+      await bus.provision();
+      expect((await bus.runs.get("run-old"))?.value).toEqual({ n: 1 });
+    } finally {
+      await bus.close();
+      await own.cleanup();
+    }
   });
 });
