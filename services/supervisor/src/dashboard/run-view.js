@@ -155,7 +155,8 @@ function criterionRow(run, c) {
     h("td", { class: "crit-mark" }, c.passed ? "✓" : "✗"),
     h("td", {}, h("div", {}, h("span", { class: "tag" }, c.kind), " ", c.description),
       c.passed ? null : h("div", { class: "small feedback" }, c.feedback),
-      c.evidence.filter((e) => !e.artifact).slice(0, 2).map((e) => h("div", { class: "small muted evidence" }, e.summary)),
+      // A failed check's feedback is often its evidence's summary: shown once.
+      c.evidence.filter((e) => !e.artifact && (c.passed || e.summary !== c.feedback)).slice(0, 2).map((e) => h("div", { class: "small muted evidence" }, e.summary)),
       shots.map((e) => h("a", { class: "shot", href: `/runs/${run.id}/artifacts/${e.artifact.name}`, target: "_blank" }, h("img", { src: `/runs/${run.id}/artifacts/${e.artifact.name}`, alt: e.summary, loading: "lazy" })))),
     h("td", { class: "crit-score" }, h("div", { class: "score-track" }, bar, mark), h("span", { class: "mono small" }, `${c.score}/${c.threshold}`)));
 }
