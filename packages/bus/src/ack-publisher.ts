@@ -26,13 +26,15 @@ export class AckPublisher {
   private readonly sweeper: NodeJS.Timeout;
   private readonly statuses: AsyncIterable<Status>;
   private next = 0;
+  /** Why the reply subscription ended, when the server ended it: no reply can come any more. */
+  private broken: Error | undefined;
 
   constructor(private readonly nc: NatsConnection, private readonly timeoutMs = DEFAULT_TIMEOUT_MS) {
-    this.sub = nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => { if (err) this.failAll(err); else this.settle(msg); } });
+    this.sub = nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => { if (err) this.fail(err); else this.settle(msg); } });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
     this.statuses = nc.status();
-    void this.watchDenials();
+    this.watchDenials().catch(() => undefined);
   }
 
   /** A JetStream publish: resolves with the stream's ack, rejects with its API error. */
@@ -47,6 +49,7 @@ export class AckPublisher {
   /** One reply, whatever it holds (a status reply included); rejects only on timeout or close. */
   request(subject: string, data: string | Uint8Array, headers?: MsgHdrs): Promise<Msg> {
     const token = (this.next++).toString(36);
+    if (this.broken) return Promise.reject(this.broken);
     return new Promise<Msg>((resolve, reject) => {
       this.waiting.set(token, { resolve, reject, subject, deadline: Date.now() + this.timeoutMs });
       try {
@@ -93,8 +96,12 @@ export class AckPublisher {
     }
   }
 
-  /** The reply subscription itself failed (e.g. not allowed): nothing waiting can be answered. */
-  private failAll(err: Error): void {
+  /**
+   * The reply subscription itself failed (e.g. the user may not subscribe to its inbox): nothing
+   * waiting, and nothing asked later, can be answered, so all of it fails with the server's error.
+   */
+  private fail(err: Error): void {
+    this.broken = err;
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
   }

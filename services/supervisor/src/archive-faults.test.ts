@@ -1,13 +1,14 @@
 import { RetryableError } from "@harness/bus";
-import { RunState, sprintKey, SprintState, type EventMessage } from "@harness/contracts";
+import { BUCKETS, CONSUMERS, RunState, sprintKey, SprintState, STREAMS, type EventMessage } from "@harness/contracts";
 import { createLogger } from "@harness/logger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The test kit is not a dependency of the service (tests only); it is reached by path.
-import { useNatsServer } from "../../../packages/testkit/src/index.js";
+import { useNatsServer, waitFor } from "../../../packages/testkit/src/index.js";
 import { markFinished } from "./archive.js";
 import { foldEvent, type FoldDeps } from "./fold.js";
 import { initialState, reduce } from "./reducer.js";
 import { RunCache } from "./run-cache.js";
+import { startWatchdog } from "./watchdog.js";
 import { ART, contractFor, ev, options, SPEC, startTestSupervisor, verdict, type TestSupervisor } from "./test-fixtures.js";
 
 const nats = useNatsServer();
@@ -24,18 +25,30 @@ function usage(runId: string, callId: string, sprint: number): EventMessage {
   return ev(runId, "usage.recorded", { callId, role: "generator", model: "m", usage: u, costUsd: 0.01 }, sprint, 1);
 }
 
-/** A two-sprint run folded (by `deps`, straight into KV) up to sprint 1 waiting for its verdict. */
-async function runAwaitingVerdict(deps: FoldDeps): Promise<{ id: string; pass: EventMessage }> {
+/** A run (two sprints) folded by `deps` straight into KV, up to sprint 1 waiting for its verdict. */
+async function runAwaitingVerdict(deps: FoldDeps, maxSprints = 2): Promise<{ id: string; pass: EventMessage }> {
   const id = `faults${++runs}`;
-  await sup.bus.runs.create(id, initialState(id, "a counter", options({ maxSprints: 2 }), new Date().toISOString()));
+  await sup.bus.runs.create(id, initialState(id, "a counter", options({ maxSprints }), new Date().toISOString()));
   for (const e of [
-    ev(id, "run.requested", { prompt: "a counter", options: options({ maxSprints: 2 }) }),
+    ev(id, "run.requested", { prompt: "a counter", options: options({ maxSprints }) }),
     ev(id, "spec.produced", { spec: SPEC, version: 1 }),
     ev(id, "contract.proposed", { contract: contractFor(1), round: 1 }, 1),
     ev(id, "contract.reviewed", approved, 1),
     ev(id, "build.produced", { artifact: ART, files: ["a.js"], notes: "notes 1" }, 1, 1),
   ]) await foldEvent(deps, e);
+  await quiet();
   return { id, pass: ev(id, "verdict.produced", { verdict: verdict(true) }, 1, 1) };
+}
+
+/**
+ * Waits until the test supervisor's own consumer has folded the events these folds published
+ * (their run.transition events), so a state written next is not finished behind the test's back.
+ */
+async function quiet(): Promise<void> {
+  await waitFor(async () => {
+    const info = await sup.bus.jsm.consumers.info(STREAMS.events, CONSUMERS.supervisor);
+    return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+  }, { what: "the supervisor's consumer caught up" });
 }
 
 const state = async (id: string) => RunState.parse((await sup.bus.runs.get(id))!.value);
@@ -86,22 +99,58 @@ describe("supervisor - archived sprint records under faults", () => {
     expect(await foldEvent(deps, pass)).toBe(false);
   });
 
-  it("turns a stub an older supervisor stripped of its marks back into a stub, and leaves its record whole", async () => {
+  it("turns a stub an older supervisor stripped of its marks back into a stub before deciding, so none of its events is applied twice", async () => {
     const deps = { bus: sup.bus, logger };
     const { id, pass } = await runAwaitingVerdict(deps);
+    const inSprint = usage(id, "in-sprint-1", 1);
+    await foldEvent(deps, inSprint);
     await foldEvent(deps, pass);
     const before = await record(id, 1);
-    expect(before?.attempts).toHaveLength(1);
+    expect(before?.applied).toContain(inSprint.id);
+    await quiet();
 
-    // An older supervisor's schema drops `archived` and `applied`: the stub reads as a passed sprint.
+    // An older supervisor's schema drops `archived`: the stub reads as a passed sprint, and the
+    // late event that older supervisor folded keeps its id with the sprint.
+    const olderLate = usage(id, "older-late", 1);
     const entry = (await sup.bus.runs.get(id))!;
     const s = RunState.parse(entry.value);
-    const stripped = { ...s, sprints: s.sprints.map((sp) => sp.number === 1 ? { number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [] } : sp) };
+    const stripped = { ...s, sprints: s.sprints.map((sp) => sp.number === 1 ? { number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [], applied: [olderLate.id] } : sp) };
     await sup.bus.runs.update(id, stripped, entry.revision);
 
-    expect(await foldEvent(deps, usage(id, "after-rollout", 2))).toBe(true);
-    expect((await state(id)).sprints[0]).toMatchObject({ number: 1, archived: true });
+    // A redelivery of an event in the record, the older supervisor's late event, and a new late
+    // event folded twice: each counts once.
+    expect(await foldEvent(deps, inSprint)).toBe(false);
+    expect(await foldEvent(deps, olderLate)).toBe(false);
+    const newLate = usage(id, "new-late", 1);
+    expect(await foldEvent(deps, newLate)).toBe(true);
+    expect(await foldEvent(deps, newLate)).toBe(false);
+    const end = await state(id);
+    expect(end.usage.calls).toBe(2);
+    expect(end.sprints[0]).toMatchObject({ number: 1, archived: true });
     expect(await record(id, 1)).toEqual(before);
+  });
+
+  it("has the watchdog finish a finished run whose last fold died after its write, even when first seen within the grace", async () => {
+    const deps = { bus: sup.bus, logger };
+    const { id, pass } = await runAwaitingVerdict(deps, 1);
+    const entry = (await sup.bus.runs.get(id))!;
+    const decided = reduce(RunState.parse(entry.value), pass, new Date().toISOString());
+    expect(decided.state.status).toBe("completed");
+    await sup.bus.runs.update(id, { ...markFinished(decided.state), pending: decided.outbox }, entry.revision);
+
+    let t = Date.now();
+    const watchdog = startWatchdog({ bus: sup.bus, logger, intervalMs: 3_600_000, stallAfterMs: 60_000, now: () => t });
+    try {
+      await watchdog.sweep();
+      t += 60_000;
+      await watchdog.sweep();
+    } finally {
+      await watchdog.stop();
+    }
+    const end = await state(id);
+    expect(end.pending).toEqual([]);
+    expect(end.sprints[0]).toMatchObject({ number: 1, archived: true });
+    expect((await record(id, 1))?.attempts).toHaveLength(1);
   });
 
   it("holds back a late event of an archived sprint whose record is missing rather than risk applying it twice", async () => {
@@ -118,7 +167,8 @@ describe("supervisor - archived sprint records under faults", () => {
     const deps = { bus: sup.bus, logger };
     const { id, pass } = await runAwaitingVerdict(deps);
     await foldEvent(deps, pass);
-    await sup.bus.runs.put(sprintKey(id, 1), { not: "a sprint" });
+    // Not JSON at all: the read itself fails, not only the schema.
+    await sup.bus.js.publish(`$KV.${BUCKETS.runs}.${sprintKey(id, 1)}`, "{not json");
 
     const view = await sup.app.inject({ method: "GET", url: `/runs/${id}` });
     expect(view.statusCode, view.body).toBe(200);

@@ -24,13 +24,26 @@ function stub(sp: SprintState): SprintState {
 }
 
 /**
- * Marks the sprints the run has finished with. A passed sprint without attempts cannot have
- * passed: it is a stub whose marks an older supervisor dropped when it rewrote the state, so it
- * becomes a stub again, and its record (written before) is left as it is.
+ * A passed sprint without attempts cannot have passed: it is a stub whose marks an older
+ * supervisor dropped when it rewrote the state. It is stubbed again before anything is decided
+ * from the state, so a late event of the sprint is checked against its record (left as it was),
+ * and the ids the older supervisor kept with it go to the run's own list.
  */
+export function restoreStubs(s: RunState): RunState {
+  const stripped = (sp: SprintState) => isDone(s, sp) && sp.attempts.length === 0;
+  if (!s.sprints.some(stripped)) return s;
+  return {
+    ...s,
+    applied: [...s.applied, ...s.sprints.filter(stripped).flatMap((sp) => sp.applied)],
+    sprints: s.sprints.map((sp) => stripped(sp) ? stub(sp) : sp),
+  };
+}
+
+/** Marks the sprints the run has finished with (see restoreStubs for the ones without attempts). */
 export function markFinished(s: RunState): RunState {
-  if (!s.sprints.some((sp) => isDone(s, sp))) return s;
-  return { ...s, sprints: s.sprints.map((sp) => !isDone(s, sp) ? sp : sp.attempts.length === 0 ? stub(sp) : { ...sp, archiving: true }) };
+  const done = (sp: SprintState) => isDone(s, sp) && sp.attempts.length > 0;
+  if (!s.sprints.some(done)) return s;
+  return { ...s, sprints: s.sprints.map((sp) => done(sp) ? { ...sp, archiving: true } : sp) };
 }
 
 /** Whether a stored state has work left by the fold that wrote it: an outbox to publish or records to write. */
@@ -56,7 +69,7 @@ export async function storeSprintRecords(bus: Bus, runId: string, records: reado
   await Promise.all(records.map((r) => bus.runs.put(sprintKey(runId, r.number), r)));
 }
 
-/** An archived sprint's stored record; undefined when there is none (a read that fails throws). */
+/** An archived sprint's stored record; undefined when there is none or it is not a sprint record (a read that fails throws). */
 async function readRecord(bus: Bus, runId: string, sprint: number): Promise<SprintState | undefined> {
   const entry = await bus.runs.get(sprintKey(runId, sprint));
   const parsed = entry ? SprintState.safeParse(entry.value) : undefined;
@@ -94,12 +107,14 @@ export async function withArchivedSprints(bus: Bus, s: RunState, logger?: Logger
   if (!s.sprints.some((sp) => sp.archived === true)) return s;
   const sprints = await Promise.all(s.sprints.map(async (sp) => {
     if (sp.archived !== true) return sp;
-    const record = await readRecord(bus, s.id, sp.number).catch((err: unknown) => {
+    try {
+      const record = await readRecord(bus, s.id, sp.number);
+      if (record) return record;
+      logger?.warn({ runId: s.id, sprint: sp.number }, "archived sprint record missing or not a sprint record");
+    } catch (err) {
       logger?.warn({ runId: s.id, sprint: sp.number, err }, "archived sprint record unreadable");
-      return undefined;
-    });
-    if (!record) logger?.warn({ runId: s.id, sprint: sp.number }, "archived sprint record missing");
-    return record ?? sp;
+    }
+    return sp;
   }));
   return { ...s, sprints };
 }

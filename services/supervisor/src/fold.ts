@@ -3,7 +3,7 @@ import {
   EventMessage, ledgerKey, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem, type RunLedger,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
-import { archivedAppliedIds, archiveSprints, isArchived, markFinished, needsFinish, storeSprintRecords } from "./archive.js";
+import { archivedAppliedIds, archiveSprints, isArchived, markFinished, needsFinish, restoreStubs, storeSprintRecords } from "./archive.js";
 import { ArchivedSprintEventError, FoldContentionError } from "./errors.js";
 import { isApplied, reduce } from "./reducer.js";
 import type { RunCache } from "./run-cache.js";
@@ -83,7 +83,9 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep, cache?: 
       throw new RetryableError(`run ${runId} has no state yet`, 500);
     }
     const prev = RunState.parse(entry.value);
-    cache?.set(runId, prev, entry.revision, entry.size);
+    // A state with work left is finished below and never folded from: not worth room in the cache.
+    if (needsFinish(prev)) cache?.delete(runId);
+    else cache?.set(runId, prev, entry.revision, entry.size);
     const done = await tryStep(bus, runId, step, prev, entry.revision, cache);
     if (done !== AGAIN) return done;
     if (!needsFinish(prev)) await jitter(i);
@@ -91,7 +93,7 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep, cache?: 
   throw new FoldContentionError(runId);
 }
 
-/** One compare-and-set try from `prev` at `revision`; every successful write is remembered in the cache. */
+/** One compare-and-set try from `prev` at `revision`; the cache remembers each state written that has no work left. */
 async function tryStep(
   bus: Bus, runId: string, step: FoldStep, prev: RunState, revision: number, cache: RunCache | undefined,
 ): Promise<{ prev: RunState; state: RunState } | null | typeof AGAIN> {
@@ -99,7 +101,7 @@ async function tryStep(
     await finish(bus, runId, prev, revision, cache);
     return AGAIN;
   }
-  const decided = step(prev);
+  const decided = step(restoreStubs(prev));
   if (!decided) return null;
   const written = { ...markFinished(decided.state), pending: decided.outbox };
   const revisionWritten = await casWrite(bus, runId, written, revision, cache);

@@ -44,9 +44,11 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
     const parsed = entry ? RunState.safeParse(entry.value) : undefined;
     if (!parsed?.success) return;
     const s = parsed.data;
-    if (needsFinish(s) && now() - Date.parse(s.updatedAt) > OUTBOX_GRACE_MS) {
-      // A fold died between writing its outbox (or sprints to archive) and finishing them: finish that first.
-      await foldStep(opts.bus, runId, () => null, opts.cache);
+    if (needsFinish(s)) {
+      // A fold that died between writing its outbox (or sprints to archive) and finishing them
+      // leaves them to the next fold; a run no event will reach again (a finished one) relies on
+      // this. Until it is finished, even a finished run is checked again on the next sweep.
+      if (now() - Date.parse(s.updatedAt) > OUTBOX_GRACE_MS) await foldStep(opts.bus, runId, () => null, opts.cache);
       return;
     }
     if (isTerminal(s)) { finished.add(runId); return; }
