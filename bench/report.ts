@@ -2,7 +2,7 @@
  * Prints bench/results/latest.json as the markdown table docs/performance.md shows:
  * `pnpm exec tsx bench/report.ts`. One row per target, then every figure of each benchmark.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchResult } from "./types.js";
@@ -25,6 +25,10 @@ function settings(r: Entry): string {
 }
 
 function main(): void {
+  if (!existsSync(RESULTS)) {
+    console.error(`no results yet (${RESULTS}): run \`pnpm bench\` first`);
+    process.exit(1);
+  }
   const all = JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, Entry>;
   const rows = ["| benchmark | target | met | ratios |", "| --- | --- | --- | --- |"];
   const details: string[] = [];

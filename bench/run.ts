@@ -63,7 +63,10 @@ function writeResults(out: Record<string, unknown>): void {
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
-  if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(", ")}; have ${BENCHMARKS.map((b) => b.name).join(", ")}`);
+  if (unknown.length > 0) {
+    console.error(`no benchmark named ${unknown.join(", ")}; have ${BENCHMARKS.map((b) => b.name).join(", ")}`);
+    process.exit(2);
+  }
   // In the order asked for.
   const selected = wanted.length ? wanted.map((w) => BENCHMARKS.find((b) => b.name === w) as Benchmark) : BENCHMARKS;
   const previous: Record<string, unknown> = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown> : {};

@@ -85,7 +85,7 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
     // verdict shows its criteria scored against their thresholds.
     await page.locator(".feature").first().waitFor({ timeout: 20_000 });
     await page.locator(".verdict .criteria tr").first().waitFor({ timeout: 30_000 });
-    expect(await page.locator(".verdict .crit-score").first().textContent()).toMatch(/^\d+(\.\d+)?\/\d+(\.\d+)?$/);
+    expect(await page.locator(".verdict .crit-score").first().textContent()).toMatch(/^\d+(\.\d+)? · min \d+(\.\d+)?$/);
 
     await page.locator('[data-action="pause"]').click();
     await page.locator('.run-head [data-status="paused"]').waitFor({ timeout: 15_000 });

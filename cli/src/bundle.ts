@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { build } from "esbuild";
+import { build, stop } from "esbuild";
 import { REPO_ROOT, type ServiceName } from "./paths.js";
 
 /*
@@ -29,6 +29,7 @@ export function bundlePath(name: ServiceName): string {
  * never see half a bundle.
  */
 export async function bundleServices(names: readonly ServiceName[] = SERVICES): Promise<void> {
+  // esbuild's service process (hundreds of MB) would otherwise live as long as `harness up`.
   const result = await build({
     entryPoints: names.map((n) => ({ in: join(REPO_ROOT, "services", n, "src", "main.ts"), out: join(n, "dist", "main") })),
     outdir: join(REPO_ROOT, "services"), outExtension: { ".js": ".mjs" },
@@ -37,7 +38,7 @@ export async function bundleServices(names: readonly ServiceName[] = SERVICES): 
     external: EXTERNAL,
     // CommonJS dependencies inside an ES module still call require() for Node built-ins.
     banner: { js: "import { createRequire as __harnessRequire } from 'node:module'; const require = __harnessRequire(import.meta.url);" },
-  });
+  }).finally(() => stop());
   const tag = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   // Maps first: a reader that sees a new bundle must also see its map.
   for (const f of [...result.outputFiles].sort((a, b) => Number(b.path.endsWith(".map")) - Number(a.path.endsWith(".map")))) {

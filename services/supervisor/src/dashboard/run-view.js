@@ -155,10 +155,10 @@ function criterionRow(run, c) {
     h("td", { class: "crit-mark" }, c.passed ? "✓" : "✗"),
     h("td", {}, h("div", {}, h("span", { class: "tag" }, c.kind), " ", c.description),
       c.passed ? null : h("div", { class: "small feedback" }, c.feedback),
-      // A failed check's feedback is often its evidence's summary: shown once.
-      c.evidence.filter((e) => !e.artifact && (c.passed || e.summary !== c.feedback)).slice(0, 2).map((e) => h("div", { class: "small muted evidence" }, e.summary)),
+      // A failed check's feedback often quotes its evidence's summary: shown once.
+      c.evidence.filter((e) => !e.artifact && (c.passed || !c.feedback.includes(e.summary))).slice(0, 2).map((e) => h("div", { class: "small muted evidence" }, e.summary)),
       shots.map((e) => h("a", { class: "shot", href: `/runs/${run.id}/artifacts/${e.artifact.name}`, target: "_blank" }, h("img", { src: `/runs/${run.id}/artifacts/${e.artifact.name}`, alt: e.summary, loading: "lazy" })))),
-    h("td", { class: "crit-score" }, h("div", { class: "score-track" }, bar, mark), h("span", { class: "mono small" }, `${c.score}/${c.threshold}`)));
+    h("td", { class: "crit-score" }, h("div", { class: "score-track" }, bar, mark), h("span", { class: "mono small", title: `score ${c.score} of 10, passes at ${c.threshold}` }, `${c.score} · min ${c.threshold}`)));
 }
 
 // ---- The spec: its versions, the changes between them, and the review box of the spec gate.
