@@ -76,8 +76,17 @@ export const RunLedger = z.object({
 });
 export type RunLedger = z.infer<typeof RunLedger>;
 
+/**
+ * The run state's format. A release raises it when an older supervisor rewriting a newer state
+ * would damage it (it drops the fields it does not know): a supervisor leaves a state of a newer
+ * format to the replicas that know it. 2: finished sprints archived in two steps.
+ */
+export const RUN_STATE_FORMAT = 2 as const;
+
 /** The supervisor's fold of a run's events; stored in KV, written with compare-and-set. */
 export const RunState = z.object({
+  /** See RUN_STATE_FORMAT; states written before it had none. */
+  format: z.number().int().positive().default(1),
   id: z.string(),
   prompt: z.string(),
   options: RunOptions,

@@ -1,6 +1,6 @@
 import { KvConflictError, RetryableError, type Bus } from "@harness/bus";
 import {
-  EventMessage, ledgerKey, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem, type RunLedger,
+  EventMessage, ledgerKey, RUN_STATE_FORMAT, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem, type RunLedger,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { archivedAppliedIds, archiveSprints, isArchived, markFinished, needsFinish, restoreStubs, storeSprintRecords } from "./archive.js";
@@ -70,6 +70,7 @@ const AGAIN = Symbol("again");
  */
 export async function foldStep(bus: Bus, runId: string, step: FoldStep, cache?: RunCache): Promise<{ prev: RunState; state: RunState } | null> {
   const hit = cache?.get(runId);
+  // The cache only holds states this replica wrote or read, so only a KV read can be of a newer format.
   if (hit && !needsFinish(hit.state)) {
     const done = await tryStep(bus, runId, step, hit.state, hit.revision, cache);
     if (done !== null && done !== AGAIN) return done;
@@ -83,6 +84,11 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep, cache?: 
       throw new RetryableError(`run ${runId} has no state yet`, 500);
     }
     const prev = RunState.parse(entry.value);
+    if (prev.format > RUN_STATE_FORMAT) {
+      // Rewriting it would drop what this version does not know: the newer replicas fold it.
+      cache?.delete(runId);
+      throw new RetryableError(`run ${runId}: its state has format ${prev.format}, newer than this supervisor's ${RUN_STATE_FORMAT}; left to newer replicas`, 2_000);
+    }
     // A state with work left is finished below and never folded from: not worth room in the cache.
     if (needsFinish(prev)) cache?.delete(runId);
     else cache?.set(runId, prev, entry.revision, entry.size);
@@ -135,7 +141,9 @@ async function finish(bus: Bus, runId: string, s: RunState, revision: number, ca
 }
 
 /** Compare-and-set; the new revision, or undefined when another writer came first (the cache forgets the run). */
-async function casWrite(bus: Bus, runId: string, state: RunState, revision: number, cache: RunCache | undefined): Promise<number | undefined> {
+async function casWrite(bus: Bus, runId: string, written: RunState, revision: number, cache: RunCache | undefined): Promise<number | undefined> {
+  // Every write says which format wrote it (an older state is this format once rewritten).
+  const state = written.format === RUN_STATE_FORMAT ? written : { ...written, format: RUN_STATE_FORMAT };
   try {
     if (!cache || needsFinish(state)) {
       // A state with work left is never folded from (see foldStep): not worth room in the cache.

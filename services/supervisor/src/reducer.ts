@@ -1,4 +1,4 @@
-import type { BudgetPatch, EventMessage, OutboxItem, ProductSpec, RunControl, RunOptions, RunState, SprintState } from "@harness/contracts";
+import { RUN_STATE_FORMAT, type BudgetPatch, type EventMessage, type OutboxItem, type ProductSpec, type RunControl, type RunOptions, type RunState, type SprintState } from "@harness/contracts";
 import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatch, reviewWork, sprintOf } from "./steps.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -6,7 +6,7 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 /** The state a run starts in, written by the API before run.requested is folded. */
 export function initialState(id: string, prompt: string, options: RunOptions, now: string): RunState {
   return {
-    id, prompt, options, status: "queued", reason: "", waitingFor: "nothing", createdAt: now, updatedAt: now,
+    format: RUN_STATE_FORMAT, id, prompt, options, status: "queued", reason: "", waitingFor: "nothing", createdAt: now, updatedAt: now,
     specVersion: 0, currentSprint: 0, sprints: [], eventCount: 0, applied: [], pending: [], held: [], resumes: 0, replans: 0,
     usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, calls: 0 },
   };
