@@ -28,8 +28,11 @@ export function bundlePath(name: ServiceName): string {
  * more than one service). Files are replaced atomically: concurrent launches in other processes
  * never see half a bundle.
  */
+/** Builds in flight in this process: esbuild's service process is stopped when the last ends. */
+let building = 0;
+
 export async function bundleServices(names: readonly ServiceName[] = SERVICES): Promise<void> {
-  // esbuild's service process (hundreds of MB) would otherwise live as long as `harness up`.
+  building++;
   const result = await build({
     entryPoints: names.map((n) => ({ in: join(REPO_ROOT, "services", n, "src", "main.ts"), out: join(n, "dist", "main") })),
     outdir: join(REPO_ROOT, "services"), outExtension: { ".js": ".mjs" },
@@ -38,7 +41,9 @@ export async function bundleServices(names: readonly ServiceName[] = SERVICES): 
     external: EXTERNAL,
     // CommonJS dependencies inside an ES module still call require() for Node built-ins.
     banner: { js: "import { createRequire as __harnessRequire } from 'node:module'; const require = __harnessRequire(import.meta.url);" },
-  }).finally(() => stop());
+    // esbuild's service process (hundreds of MB) would otherwise live as long as `harness up`;
+    // it is shared, so only the last build in flight may stop it.
+  }).finally(() => (--building === 0 ? stop() : undefined));
   const tag = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   // Maps first: a reader that sees a new bundle must also see its map.
   for (const f of [...result.outputFiles].sort((a, b) => Number(b.path.endsWith(".map")) - Number(a.path.endsWith(".map")))) {

@@ -14,7 +14,7 @@ export {
   UsageRecorded, WorkFailed, BudgetExceeded, RunControl, RunTransition, EventMessage,
 } from "./events.js";
 export { ServiceHeartbeat } from "./heartbeat.js";
-export { OutboxItem, AttemptState, SprintState, UsageTotals, RunLedger, RunState, RUN_STATE_FORMAT } from "./state.js";
+export { OutboxItem, AttemptState, SprintState, UsageTotals, RunLedger, RunState, RunStateFormat, RUN_STATE_FORMAT } from "./state.js";
 export {
   SUBJECTS, STREAMS, CONSUMERS, BUCKETS, OBJECT_STORES, HEADERS,
   evaluateSubject, evaluatorConsumer, eventSubject, ledgerKey, sprintKey, runEventsFilter, dlqSubject, heartbeatSubject,

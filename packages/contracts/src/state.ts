@@ -83,6 +83,10 @@ export type RunLedger = z.infer<typeof RunLedger>;
  */
 export const RUN_STATE_FORMAT = 2 as const;
 
+/** Only a stored run state's format, read before the rest: a newer format may not parse with this version's schema. */
+export const RunStateFormat = z.object({ format: z.number().int().positive().default(1) });
+export type RunStateFormat = z.infer<typeof RunStateFormat>;
+
 /** The supervisor's fold of a run's events; stored in KV, written with compare-and-set. */
 export const RunState = z.object({
   /** See RUN_STATE_FORMAT; states written before it had none. */

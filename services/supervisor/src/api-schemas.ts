@@ -42,7 +42,7 @@ export const RunList = z.object({
 });
 
 /** The run without fold bookkeeping (applied ids, outbox, held work), every sprint in full. */
-export const RunView = RunState.omit({ applied: true, pending: true, held: true })
+export const RunView = RunState.omit({ format: true, applied: true, pending: true, held: true })
   .extend({
     heldWork: z.number().int().describe("work held back while paused"),
     sprints: z.array(SprintState.omit({ applied: true, archived: true, archiving: true })),

@@ -7,6 +7,7 @@ import { archivedAppliedIds, archiveSprints, isArchived, markFinished, needsFini
 import { ArchivedSprintEventError, FoldContentionError } from "./errors.js";
 import { isApplied, reduce } from "./reducer.js";
 import type { RunCache } from "./run-cache.js";
+import { newerFormat } from "./state-format.js";
 
 const MAX_CAS_ATTEMPTS = 20;
 
@@ -83,12 +84,13 @@ export async function foldStep(bus: Bus, runId: string, step: FoldStep, cache?: 
       cache?.delete(runId);
       throw new RetryableError(`run ${runId} has no state yet`, 500);
     }
-    const prev = RunState.parse(entry.value);
-    if (prev.format > RUN_STATE_FORMAT) {
+    const newer = newerFormat(entry.value);
+    if (newer !== undefined) {
       // Rewriting it would drop what this version does not know: the newer replicas fold it.
       cache?.delete(runId);
-      throw new RetryableError(`run ${runId}: its state has format ${prev.format}, newer than this supervisor's ${RUN_STATE_FORMAT}; left to newer replicas`, 2_000);
+      throw new RetryableError(`run ${runId}: its state has format ${newer}, newer than this supervisor's ${RUN_STATE_FORMAT}; left to newer replicas`, 2_000);
     }
+    const prev = RunState.parse(entry.value);
     // A state with work left is finished below and never folded from: not worth room in the cache.
     if (needsFinish(prev)) cache?.delete(runId);
     else cache?.set(runId, prev, entry.revision, entry.size);

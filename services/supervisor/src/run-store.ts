@@ -1,8 +1,9 @@
 import type { Bus } from "@harness/bus";
-import { RunState, TERMINAL_STATUSES, type RunStatus } from "@harness/contracts";
+import { RUN_STATE_FORMAT, RunState, TERMINAL_STATUSES, type RunStatus } from "@harness/contracts";
 import type { RunSummary } from "./api-schemas.js";
 import { withArchivedSprints } from "./archive.js";
 import { errors } from "./errors.js";
+import { newerFormat } from "./state-format.js";
 import { runSummary } from "./views.js";
 
 export function isTerminalStatus(status: RunStatus): boolean {
@@ -12,6 +13,8 @@ export function isTerminalStatus(status: RunStatus): boolean {
 export async function loadRun(bus: Bus, id: string): Promise<RunState> {
   const entry = await bus.runs.get(id);
   if (!entry) throw new errors.RunNotFound(id);
+  const newer = newerFormat(entry.value);
+  if (newer !== undefined) throw new errors.NewerStateFormat(id, newer, RUN_STATE_FORMAT);
   return RunState.parse(entry.value);
 }
 
@@ -21,7 +24,8 @@ export async function loadFullRun(bus: Bus, id: string): Promise<RunState> {
 }
 
 /**
- * Visits every run in the bucket, one at a time, so a caller keeps only what it needs (a summary,
+ * Visits every run in the bucket (but those of a newer state format, which this version cannot
+ * read in full: during a rolling update the newer replicas list them), one at a time, so a caller keeps only what it needs (a summary,
  * a count) and memory does not grow with every run's full state. A full scan: fine for the
  * thousands of runs one deployment holds; an index would be the next step past that.
  */

@@ -39,3 +39,27 @@ describe("supervisor - run state format across versions", () => {
     expect(after.status).toBe("planning");
   });
 });
+
+describe("supervisor - a state of a newer format on an older replica", () => {
+  it("is refused before its values are read, shown by no API route of this version, and left alone by the watchdog", async () => {
+    const id = "format-unknown-values";
+    // A newer format may hold values this version's schema refuses (a new status here).
+    const newer = { ...initialState(id, "p", options(), new Date().toISOString()), format: RUN_STATE_FORMAT + 1, status: "hibernating", pending: [{ kind: "event", message: { id: "x" } }] };
+    await sup.bus.runs.create(id, newer);
+
+    await expect(foldEvent(deps(), ev(id, "run.requested", { prompt: "p", options: options() }))).rejects.toBeInstanceOf(RetryableError);
+    const view = await sup.app.inject({ method: "GET", url: `/runs/${id}` });
+    expect(view.statusCode).toBe(503);
+    expect(view.json()).toMatchObject({ error: "SUP_ERR_NEWER_STATE_FORMAT" });
+    await sup.watchdog.sweep();
+    expect(await stored(id)).toEqual(newer);
+  });
+
+  it("keeps the format out of the API's view of a run", async () => {
+    const id = "format-view";
+    await sup.bus.runs.create(id, initialState(id, "p", options(), new Date().toISOString()));
+    const view = await sup.app.inject({ method: "GET", url: `/runs/${id}` });
+    expect(view.statusCode).toBe(200);
+    expect(view.json()).not.toHaveProperty("format");
+  });
+});

@@ -3,7 +3,7 @@ import type { RunSummary, RunView } from "./api-schemas.js";
 
 /** The API's view of a run: the state without fold bookkeeping. */
 export function runView(s: RunState): RunView {
-  const { applied: _a, pending: _p, held, sprints, ...rest } = s;
+  const { format: _f, applied: _a, pending: _p, held, sprints, ...rest } = s;
   return { ...rest, sprints: sprints.map(({ applied: _ids, archived: _stub, archiving: _marked, ...sp }) => sp), heldWork: held.length };
 }
 

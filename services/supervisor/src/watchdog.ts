@@ -2,6 +2,7 @@ import type { Bus } from "@harness/bus";
 import { RunState } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { needsFinish } from "./archive.js";
+import { newerFormat } from "./state-format.js";
 import { foldStep, isTerminal } from "./fold.js";
 import type { Metrics } from "./metrics.js";
 import type { RunCache } from "./run-cache.js";
@@ -41,6 +42,8 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
 
   const checkRun = async (runId: string) => {
     const entry = await opts.bus.runs.get(runId);
+    // A newer replica watches a state of a newer format (it may not even parse here).
+    if (entry && newerFormat(entry.value) !== undefined) return;
     const parsed = entry ? RunState.safeParse(entry.value) : undefined;
     if (!parsed?.success) return;
     const s = parsed.data;

@@ -145,6 +145,11 @@ function verdictBlock(run, v) {
       h("tbody", {}, v.criteria.map((c) => criterionRow(run, c)))));
 }
 
+function quotes(feedback, summary) {
+  const s = summary.trim();
+  return s === feedback.trim() || (s.length >= 20 && feedback.includes(s));
+}
+
 function criterionRow(run, c) {
   const bar = h("span", { class: `score-fill ${c.passed ? "ok-bg" : "bad-bg"}` });
   bar.style.setProperty("width", `${(c.score / 10) * 100}%`);
@@ -155,8 +160,9 @@ function criterionRow(run, c) {
     h("td", { class: "crit-mark" }, c.passed ? "✓" : "✗"),
     h("td", {}, h("div", {}, h("span", { class: "tag" }, c.kind), " ", c.description),
       c.passed ? null : h("div", { class: "small feedback" }, c.feedback),
-      // A failed check's feedback often quotes its evidence's summary: shown once.
-      c.evidence.filter((e) => !e.artifact && (c.passed || !c.feedback.includes(e.summary))).slice(0, 2).map((e) => h("div", { class: "small muted evidence" }, e.summary)),
+      // A failed check's feedback often quotes its evidence's summary (a short one, like "exit 1",
+      // may appear in it by chance): shown once.
+      c.evidence.filter((e) => !e.artifact && (c.passed || !quotes(c.feedback, e.summary))).slice(0, 2).map((e) => h("div", { class: "small muted evidence" }, e.summary)),
       shots.map((e) => h("a", { class: "shot", href: `/runs/${run.id}/artifacts/${e.artifact.name}`, target: "_blank" }, h("img", { src: `/runs/${run.id}/artifacts/${e.artifact.name}`, alt: e.summary, loading: "lazy" })))),
     h("td", { class: "crit-score" }, h("div", { class: "score-track" }, bar, mark), h("span", { class: "mono small", title: `score ${c.score} of 10, passes at ${c.threshold}` }, `${c.score} · min ${c.threshold}`)));
 }
