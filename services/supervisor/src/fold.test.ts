@@ -96,8 +96,11 @@ describe("supervisor fold - per-replica run cache", () => {
     expect(kv.state.usage.calls).toBe(1);
     await waitFor(() => workOf(id)().length === 3, { what: "the three work items" });
     expect(workOf(id)()).toEqual(["plan.requested", "contract.requested", "review.requested"]);
-    // The ledger still follows status and spend.
-    const ledger = (await bus.runs.get(ledgerKey(id)))?.value as RunLedger;
+    // The ledger still follows status and spend (written after the fold, not waited for).
+    const ledger = await waitFor(async () => {
+      const l = (await bus.runs.get(ledgerKey(id)))?.value as RunLedger | undefined;
+      return l?.usage.calls === 1 ? l : undefined;
+    }, { what: "the ledger" });
     expect(ledger).toMatchObject({ status: "running", usage: { calls: 1, costUsd: 0.25 } });
   });
 

@@ -52,6 +52,16 @@ export async function writeLedger(bus: Bus, s: RunState): Promise<void> {
   await bus.runs.put(ledgerKey(s.id), ledgerOf(s));
 }
 
+/**
+ * A ledger write the fold does not wait for: a fold that only changed spend or status would
+ * otherwise hold the run's next event one more round trip (a model call's usage event comes just
+ * before the work's result). Writes still land in fold order: one connection sends them in the
+ * order they are made. A failed one is logged; the next change of status or spend rewrites it.
+ */
+function writeLedgerLater(bus: Bus, s: RunState): void {
+  writeLedger(bus, s).catch((err: unknown) => { bus.logger.warn({ err, runId: s.id }, "ledger write failed; the next change of status or spend rewrites it"); });
+}
+
 /** Another try is needed: a compare-and-set lost, or a crashed fold's outbox was just finished. */
 const AGAIN = Symbol("again");
 
@@ -121,9 +131,9 @@ async function tryStep(
   if (budgetChanged) await writeLedger(bus, final);
   // Only needed when there is something to finish (otherwise the write above is the final state).
   const finishing = needsFinish(written) ? finish(bus, runId, written, revisionWritten, cache) : undefined;
-  // Otherwise the ledger is advisory (spend, status): written beside the finishing write, not after it.
-  const ledger = !budgetChanged && ledgerChanged(prev, final) ? writeLedger(bus, final) : undefined;
-  await Promise.all([finishing, ledger]);
+  // Otherwise the ledger is advisory (spend, status): not waited for (see writeLedgerLater).
+  if (!budgetChanged && ledgerChanged(prev, final)) writeLedgerLater(bus, final);
+  await finishing;
   return { prev, state: final };
 }
 
