@@ -1,5 +1,5 @@
 import { RetryableError } from "@harness/bus";
-import { BUCKETS, CONSUMERS, RunState, sprintKey, SprintState, STREAMS, type EventMessage } from "@harness/contracts";
+import { BUCKETS, CONSUMERS, ledgerKey, RunState, sprintKey, SprintState, STREAMS, type EventMessage } from "@harness/contracts";
 import { createLogger } from "@harness/logger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The test kit is not a dependency of the service (tests only); it is reached by path.
@@ -144,6 +144,8 @@ describe("supervisor - archived sprint records under faults", () => {
       await watchdog.sweep();
       t += 60_000;
       await watchdog.sweep();
+      // The dead fold never wrote the ledger either; the next sweep finds the run finished and says so.
+      await watchdog.sweep();
     } finally {
       await watchdog.stop();
     }
@@ -151,6 +153,7 @@ describe("supervisor - archived sprint records under faults", () => {
     expect(end.pending).toEqual([]);
     expect(end.sprints[0]).toMatchObject({ number: 1, archived: true });
     expect((await record(id, 1))?.attempts).toHaveLength(1);
+    expect((await sup.bus.runs.get(ledgerKey(id)))?.value).toMatchObject({ status: "completed" });
   });
 
   it("holds back a late event of an archived sprint whose record is missing rather than risk applying it twice", async () => {

@@ -1,6 +1,6 @@
 import { KvConflictError, RetryableError, type Bus } from "@harness/bus";
 import {
-  EventMessage, ledgerKey, RUN_STATE_FORMAT, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem, type RunLedger,
+  EventMessage, ledgerKey, RUN_STATE_FORMAT, RunLedger, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { archivedAppliedIds, archiveSprints, isArchived, markFinished, needsFinish, restoreStubs, storeSprintRecords } from "./archive.js";
@@ -40,7 +40,7 @@ export function ledgerOf(s: RunState): RunLedger {
   return { id: s.id, status: s.status, budget: s.options.budget, models: s.options.models, usage: s.usage };
 }
 
-function ledgerChanged(a: RunState, b: RunState): boolean {
+function ledgerChanged(a: Pick<RunState, "status" | "usage">, b: Pick<RunState, "status" | "usage">): boolean {
   return a.status !== b.status || a.usage.calls !== b.usage.calls || a.usage.costUsd !== b.usage.costUsd;
 }
 
@@ -55,11 +55,24 @@ export async function writeLedger(bus: Bus, s: RunState): Promise<void> {
 /**
  * A ledger write the fold does not wait for: a fold that only changed spend or status would
  * otherwise hold the run's next event one more round trip (a model call's usage event comes just
- * before the work's result). Writes still land in fold order: one connection sends them in the
- * order they are made. A failed one is logged; the next change of status or spend rewrites it.
+ * before the work's result). It is sent at once, on the stream the next fold's compare-and-set
+ * goes to, so it is stored before that fold can publish any work, and before any later ledger
+ * write of this replica. A failed one is logged; the next change of status or spend rewrites
+ * it, and the watchdog checks a finished run's ledger (ensureLedger).
  */
 function writeLedgerLater(bus: Bus, s: RunState): void {
-  writeLedger(bus, s).catch((err: unknown) => { bus.logger.warn({ err, runId: s.id }, "ledger write failed; the next change of status or spend rewrites it"); });
+  writeLedger(bus, s).catch((err: unknown) => {
+    // Closing cuts the wait for the ack, not the write: the connection drains what was sent.
+    if (bus.nc.isClosed() || bus.nc.isDraining()) return;
+    bus.logger.warn({ err, runId: s.id }, "ledger write failed; the next change of status or spend rewrites it");
+  });
+}
+
+/** Writes the run's ledger when it does not say what the state says (a write lost to a crash or a failure). */
+export async function ensureLedger(bus: Bus, s: RunState): Promise<void> {
+  const stored = RunLedger.safeParse((await bus.runs.get(ledgerKey(s.id)))?.value);
+  if (stored.success && !ledgerChanged(stored.data, s)) return;
+  await writeLedger(bus, s);
 }
 
 /** Another try is needed: a compare-and-set lost, or a crashed fold's outbox was just finished. */

@@ -3,7 +3,7 @@ import { RunState } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { needsFinish } from "./archive.js";
 import { newerFormat } from "./state-format.js";
-import { foldStep, isTerminal } from "./fold.js";
+import { ensureLedger, foldStep, isTerminal } from "./fold.js";
 import type { Metrics } from "./metrics.js";
 import type { RunCache } from "./run-cache.js";
 import { reduceWatchdog, watchdogAction, type WatchdogPolicy } from "./watchdog-rules.js";
@@ -54,7 +54,12 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
       if (now() - Date.parse(s.updatedAt) > OUTBOX_GRACE_MS) await foldStep(opts.bus, runId, () => null, opts.cache);
       return;
     }
-    if (isTerminal(s)) { finished.add(runId); return; }
+    if (isTerminal(s)) {
+      // Once per finished run and replica: a ledger still saying "running" would let workers go on calling models.
+      await ensureLedger(opts.bus, s);
+      finished.add(runId);
+      return;
+    }
     if (!watchdogAction(s, now(), opts)) return;
     // Decide again inside the fold: the state may have moved since it was read.
     let taken: ReturnType<typeof watchdogAction>;
