@@ -100,17 +100,26 @@ export class InboxPullSource implements PullSource {
       const description = msg.headers?.description ?? "";
       this.warnOnce(`${code} ${description}`, { code, description }, "pull request ended by the server");
       this.pausedUntil = Date.now() + ERROR_PAUSE_MS;
-      setTimeout(() => this.onCredits(), ERROR_PAUSE_MS).unref();
+      // The pause ends when the timer fires, not by the clock: on a busy event loop a timer can
+      // fire a little before Date.now() passes pausedUntil, and the request it triggers would be
+      // dropped, with nothing left to ask again.
+      setTimeout(() => { this.pausedUntil = 0; this.onCredits(); }, ERROR_PAUSE_MS).unref();
       return;
     }
     this.onCredits();
   }
 
-  /** Requests die silently with a server restart; missing heartbeats mean none is left. */
+  /**
+   * Requests die silently with a server restart; missing heartbeats mean none is left. With no
+   * request out, the runner is asked again too: one lost trigger must not leave a consumer idle
+   * for good (it asks only when it has room).
+   */
   private checkLiveness(): void {
     if (this.credits > 0 && Date.now() - this.lastActivity > 2 * IDLE_HEARTBEAT_MS) {
       this.log.warn({ credits: this.credits }, "pull heartbeats missed; re-issuing pull requests");
       this.credits = 0;
+      this.onCredits();
+    } else if (this.credits === 0 && Date.now() >= this.pausedUntil) {
       this.onCredits();
     }
   }
