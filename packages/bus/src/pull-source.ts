@@ -100,9 +100,8 @@ export class InboxPullSource implements PullSource {
       const description = msg.headers?.description ?? "";
       this.warnOnce(`${code} ${description}`, { code, description }, "pull request ended by the server");
       this.pausedUntil = Date.now() + ERROR_PAUSE_MS;
-      // The pause ends when the timer fires, not by the clock: on a busy event loop a timer can
-      // fire a little before Date.now() passes pausedUntil, and the request it triggers would be
-      // dropped, with nothing left to ask again.
+      // The pause ends when the timer fires, not when the wall clock says so: timers run on the
+      // monotonic clock and Date.now() can step back, and a request dropped here is not asked again.
       setTimeout(() => { this.pausedUntil = 0; this.onCredits(); }, ERROR_PAUSE_MS).unref();
       return;
     }
