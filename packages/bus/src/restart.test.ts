@@ -1,4 +1,4 @@
-import { evaluateSubject, evaluatorConsumer } from "@harness/contracts";
+import { evaluateSubject, evaluatorConsumer, STREAMS } from "@harness/contracts";
 import { useNatsServer, waitFor } from "@harness/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Job, testBus, testId } from "./test-fixtures/messages.js";
@@ -31,7 +31,11 @@ describe("bus - server restart", () => {
         return false;
       }
     }, { what: "a publish after the restart", timeoutMs: 20_000 });
-    await waitFor(() => seen.length === 2, { what: "the message published after the restart", timeoutMs: 20_000 });
+    await waitFor(() => seen.length === 2, { what: "the message published after the restart", timeoutMs: 20_000 }).catch(async (err: unknown) => {
+      // It timed out once in a loaded CI run, never since: say what the server held, for next time.
+      const info = await bus.jsm.consumers.info(STREAMS.work, evaluatorConsumer("restart")).catch((e: unknown) => e);
+      throw new Error(`${String(err)}; seen ${JSON.stringify(seen)}; consumer ${JSON.stringify(info)}`);
+    });
     await consumer.stop();
     expect(seen).toEqual([1, 2]);
   });
