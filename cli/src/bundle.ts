@@ -23,14 +23,14 @@ export function bundlePath(name: ServiceName): string {
   return join(REPO_ROOT, "services", name, "dist", "main.mjs");
 }
 
+/** Builds in flight in this process: esbuild's service process is stopped when the last ends. */
+let building = 0;
+
 /**
  * Bundles every service in one esbuild pass (they share most modules, so one pass costs little
  * more than one service). Files are replaced atomically: concurrent launches in other processes
  * never see half a bundle.
  */
-/** Builds in flight in this process: esbuild's service process is stopped when the last ends. */
-let building = 0;
-
 export async function bundleServices(names: readonly ServiceName[] = SERVICES): Promise<void> {
   building++;
   const result = await build({

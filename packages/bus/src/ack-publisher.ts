@@ -2,6 +2,7 @@ import { JetStreamApiError, type ApiError, type PubAck } from "@nats-io/jetstrea
 import {
   NoRespondersError, TimeoutError, createInbox, errors, type Msg, type MsgHdrs, type NatsConnection, type Status, type Subscription,
 } from "@nats-io/transport-node";
+import { stopStatuses } from "./statuses.js";
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const SWEEP_MS = 250;
@@ -63,9 +64,7 @@ export class AckPublisher {
 
   close(): void {
     clearInterval(this.sweeper);
-    // The client's status iterator has stop(); it is not on the AsyncIterable type.
-    const statuses: object = this.statuses;
-    if ("stop" in statuses && typeof statuses.stop === "function") statuses.stop();
+    stopStatuses(this.statuses);
     if (!this.nc.isClosed()) this.sub.unsubscribe();
     for (const w of this.waiting.values()) w.reject(new Error("bus closed before the request was answered"));
     this.waiting.clear();

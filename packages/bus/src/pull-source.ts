@@ -3,6 +3,7 @@ import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } 
 import type { Logger } from "pino";
 import { DEFAULT_PULL_EXPIRES_MS } from "./defaults.js";
 import { PulledMsg } from "./pulled-msg.js";
+import { stopStatuses } from "./statuses.js";
 
 const IDLE_HEARTBEAT_MS = 5_000;
 /** After a server error status, wait before asking again so a deleted consumer is not hammered. */
@@ -61,9 +62,7 @@ export class InboxPullSource implements PullSource {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.monitor);
-    // The client's status iterator has stop(); it is not on the AsyncIterable type.
-    const statuses: object = this.statuses;
-    if ("stop" in statuses && typeof statuses.stop === "function") statuses.stop();
+    stopStatuses(this.statuses);
     if (!this.nc.isClosed()) this.sub.unsubscribe();
   }
 

@@ -25,8 +25,9 @@ export async function loadFullRun(bus: Bus, id: string): Promise<RunState> {
 
 /**
  * Visits every run in the bucket (but those of a newer state format, which this version cannot
- * read in full: during a rolling update the newer replicas list them), one at a time, so a caller keeps only what it needs (a summary,
- * a count) and memory does not grow with every run's full state. A full scan: fine for the
+ * read in full: during a rolling update the newer replicas list them), one at a time, so a
+ * caller keeps only what it needs (a summary, a count) and memory does not grow with every run's
+ * full state. A full scan: fine for the
  * thousands of runs one deployment holds; an index would be the next step past that.
  */
 export async function scanRuns(bus: Bus, visit: (s: RunState) => void): Promise<void> {
