@@ -169,14 +169,19 @@ describe("supervisor API - controls", () => {
     expect(late.json()).toMatchObject({ error: "SUP_ERR_CONFLICT" });
   });
 
-  it("approve releases a run waiting at the spec gate only with a token", async () => {
-    const id = await createRun("gated", { gates: { approveSpec: true } });
-    for (const action of ["pause", "resume", "cancel", "approve"]) {
-      const res = await inject("POST", `/runs/${id}/${action}`, { auth: false });
+  it("gate actions need a token, and answer 409 naming the wait while the run is at no gate", async () => {
+    const id = await createRun("gated", { gates: { approveSpec: true, approveContracts: true } });
+    for (const action of ["pause", "resume", "cancel", "approve", "spec/revise", "contract/revise"]) {
+      const res = await inject("POST", `/runs/${id}/${action}`, { auth: false, body: { comments: "x" } });
       expect(res.statusCode, action).toBe(401);
     }
-    const accepted = await inject("POST", `/runs/${id}/approve`);
-    expect(accepted.statusCode).toBe(202);
+    await waitStatus(id, "planning");
+    const early = await inject("POST", `/runs/${id}/approve`);
+    expect(early.statusCode).toBe(409);
+    expect(early.json<{ message: string }>().message).toMatch(/waits at no approval gate \(it waits for spec\)/);
+    const contract = await inject("POST", `/runs/${id}/contract/revise`, { body: { comments: "more checks" } });
+    expect(contract.statusCode).toBe(409);
+    expect(contract.json<{ message: string }>().message).toMatch(/not waiting for contract approval/);
   });
 
   it("controls answer 404 for an unknown run and 400 naming an unknown body field", async () => {
@@ -307,7 +312,7 @@ describe("supervisor API - ops", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/dlq", "/dlq/{id}/redrive", "/healthz", "/metrics", "/readyz", "/runs", "/runs/{id}", "/runs/{id}/approve",
-      "/runs/{id}/artifacts/{ref}", "/runs/{id}/cancel", "/runs/{id}/events", "/runs/{id}/pause", "/runs/{id}/resume", "/runs/{id}/spec/revise", "/services",
+      "/runs/{id}/artifacts/{ref}", "/runs/{id}/cancel", "/runs/{id}/contract/revise", "/runs/{id}/events", "/runs/{id}/pause", "/runs/{id}/resume", "/runs/{id}/spec/revise", "/services",
     ]);
     expect(doc.paths["/runs"]?.["post"]?.security).toEqual([{ bearer: [] }]);
     const docs = await inject("GET", "/docs/");

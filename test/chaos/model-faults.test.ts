@@ -5,7 +5,9 @@ import { seconds, table } from "../support/chaos-report.js";
 import { answered, chaosScript, requestTag, responseId, runPlan } from "../support/chaos-script.js";
 import { api, startStack, type Stack } from "../support/stack.js";
 
-interface Case { tag: string; fault: Fault; times: number; match: Match; end: "completed" | RegExp }
+/** How a run must end: completed, or failed / paused with a reason matching the pattern. */
+type End = "completed" | { status: "failed" | "paused"; reason: RegExp };
+interface Case { tag: string; fault: Fault; times: number; match: Match; end: End }
 
 const FOREVER = 1_000;
 const planner: Match = { role: "planner" };
@@ -13,7 +15,11 @@ const contract: Match = { role: "generator", toolChoice: "propose_contract" };
 const build: Match = { role: "generator", hasTool: "write_file" };
 const review: Match = { role: "evaluator", toolChoice: "submit_review" };
 
-/** Transient faults must be ridden out; persistent ones must end the run with a reason naming role and cause. */
+/**
+ * Transient faults must be ridden out. A model that stays unavailable pauses the run with its
+ * work held for a resume (nothing is wrong with the run); output that never validates fails it.
+ * Either way the reason names role and cause.
+ */
 const CASES: Case[] = [
   { tag: "cx-r429", fault: { fault: "rate_limit", retryAfterSeconds: 1 }, times: 2, match: planner, end: "completed" },
   { tag: "cx-r529", fault: { fault: "overloaded" }, times: 2, match: build, end: "completed" },
@@ -22,9 +28,9 @@ const CASES: Case[] = [
   { tag: "cx-rmal", fault: { fault: "malformed_tool_input" }, times: 2, match: planner, end: "completed" },
   { tag: "cx-rcut", fault: { fault: "cut_stream" }, times: 2, match: build, end: "completed" },
   { tag: "cx-rmix", fault: { fault: "stream_error" }, times: 1, match: review, end: "completed" },
-  { tag: "cx-fmal", fault: { fault: "malformed_tool_input" }, times: FOREVER, match: planner, end: /^planner could not complete plan\.requested: .*invalid/ },
-  { tag: "cx-f429", fault: { fault: "rate_limit", retryAfterSeconds: 1 }, times: FOREVER, match: review, end: /^evaluator could not complete review\.requested: gave up after \d+ deliveries: model endpoint unavailable \(status 429\)/ },
-  { tag: "cx-f500", fault: { fault: "server_error" }, times: FOREVER, match: build, end: /^generator could not complete build\.requested: gave up after \d+ deliveries: model endpoint unavailable \(status 500\)/ },
+  { tag: "cx-fmal", fault: { fault: "malformed_tool_input" }, times: FOREVER, match: planner, end: { status: "failed", reason: /^planner could not complete plan\.requested: .*invalid/ } },
+  { tag: "cx-f429", fault: { fault: "rate_limit", retryAfterSeconds: 1 }, times: FOREVER, match: review, end: { status: "paused", reason: /^the model stayed unavailable: evaluator could not complete review\.requested: the model stayed unavailable over \d+ deliveries: model endpoint unavailable \(status 429\)/ } },
+  { tag: "cx-f500", fault: { fault: "server_error" }, times: FOREVER, match: build, end: { status: "paused", reason: /^the model stayed unavailable: generator could not complete build\.requested: the model stayed unavailable over \d+ deliveries: model endpoint unavailable \(status 500\)/ } },
 ];
 
 describe("chaos - model faults from the scripted server", () => {
@@ -43,7 +49,7 @@ describe("chaos - model faults from the scripted server", () => {
     await model?.close();
   });
 
-  it("runs ride out 429, 529, 500, timeouts, malformed tool input and cut streams, or fail with a reason naming the cause; none hangs", async () => {
+  it("runs ride out 429, 529, 500, timeouts, malformed tool input and cut streams, or stop (failed, or paused while the model is down) with a reason naming the cause; none hangs", async () => {
     const started = Date.now();
     const runs = await Promise.all(CASES.map(async (c) => {
       const plan = runPlan(c.tag, "completes");
@@ -56,7 +62,8 @@ describe("chaos - model faults from the scripted server", () => {
       for (const r of runs) {
         if (ended.has(r.id)) continue;
         const { body } = await api<RunViewLite>(stack, "GET", `/runs/${r.id}`);
-        if (["completed", "failed", "cancelled"].includes(body.status)) ended.set(r.id, { view: body, at: Date.now() });
+        const stops = r.c.end === "completed" ? [] : [r.c.end.status];
+        if (["completed", "failed", "cancelled", ...stops].includes(body.status)) ended.set(r.id, { view: body, at: Date.now() });
       }
       await new Promise((res) => setTimeout(res, 500));
     }
@@ -82,8 +89,8 @@ describe("chaos - model faults from the scripted server", () => {
         expect(r.hits, `${r.c.tag}: every injected fault was served`).toBe(r.c.times);
         expect(r.end?.view.status, `${r.c.tag}: ${r.end?.view.reason}`).toBe("completed");
       } else {
-        expect(r.end?.view.status, r.c.tag).toBe("failed");
-        expect(r.end?.view.reason, r.c.tag).toMatch(r.c.end);
+        expect(r.end?.view.status, r.c.tag).toBe(r.c.end.status);
+        expect(r.end?.view.reason, r.c.tag).toMatch(r.c.end.reason);
       }
       // Failed attempts are never charged; every answer (a malformed one included) is, once.
       expect(r.charged, `${r.c.tag}: usage events vs answered calls`).toEqual(r.billable);

@@ -73,8 +73,11 @@ export type BudgetExceeded = z.infer<typeof BudgetExceeded>;
 
 /** Human or operator control through the API. */
 export const RunControl = message("run.control", z.object({
-  /** `revise_spec` sends the comment to the planner for a new spec version (spec gate). */
-  action: z.enum(["pause", "resume", "cancel", "approve", "revise_spec"]),
+  /**
+   * `revise_spec` sends the comment to the planner for a new spec version (spec gate);
+   * `revise_contract` sends it to the generator as a change request for a new contract round (contract gate).
+   */
+  action: z.enum(["pause", "resume", "cancel", "approve", "revise_spec", "revise_contract"]),
   comment: z.string().max(10_000).optional(),
   /** With resume: the run's new limits (a run paused on its budget needs more to go on). */
   budget: BudgetPatch.optional(),

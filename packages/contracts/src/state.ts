@@ -123,6 +123,14 @@ export const RunState = z.object({
   /** Replans used (RunOptions.maxReplans), and the sprint the pending replan starts from. */
   replans: z.number().int().nonnegative().default(0),
   replanFrom: z.number().int().min(1).optional(),
+  /** Comments the pending plan work carries (a human's spec revision, a replan's failures), so a re-dispatch sends them again. */
+  planComments: z.string().min(1).max(20_000).optional(),
+  /**
+   * Time spent waiting on a human (paused, or at an approval gate) up to the last such wait, and
+   * when the current one began: the wall-clock budget counts the run's working time only.
+   */
+  waitedMs: z.number().nonnegative().default(0),
+  waitingSince: z.iso.datetime().optional(),
   /** Counts resumes, so re-dispatched work gets fresh message ids. */
   resumes: z.number().int().nonnegative().default(0),
   /** When the run last made progress (an event other than usage); drives stall detection. */

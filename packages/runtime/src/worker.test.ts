@@ -2,6 +2,7 @@ import { connectBus, type Bus, type HandlerContext } from "@harness/bus";
 import { SCHEMA_VERSION, WorkFailed, type PlanRequested } from "@harness/contracts";
 import { useNatsServer } from "@harness/testkit";
 import { pino } from "pino";
+import { ModelUnavailableError } from "@harness/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { workerHandler } from "./worker.js";
 
@@ -55,5 +56,19 @@ describe("worker handler", () => {
       await w.recordUsage({ ...usage(`${msg.id}-bad`), costUsd: -1 });
     });
     await expect(handler(msg, ctx)).rejects.toThrow(/costUsd/);
+  });
+
+  it("asks for a redelivery while the model is down, and on the last delivery reports it as the model's outage, not the work's failure", async () => {
+    const msg = planWork();
+    const handler = workerHandler<PlanRequested>(bus, { role: "planner", instance: "t" }, async () => {
+      throw new ModelUnavailableError("model endpoint unavailable (status 529)", 10_000, { status: 529 });
+    });
+    await expect(handler(msg, { ...ctx, deliveryCount: 4 } as HandlerContext)).rejects.toThrow(/status 529/);
+    expect(await bus.readRunEvents(msg.runId)).toEqual([]);
+    // The last delivery is acked: the supervisor holds the work for a resume instead.
+    await handler(msg, { ...ctx, deliveryCount: 5 } as HandlerContext);
+    const events = (await bus.readRunEvents(msg.runId)).map((e) => e.message as WorkFailed);
+    expect(events.map((e) => [e.type, e.payload.code])).toEqual([["work.failed", "MODEL_UNAVAILABLE"]]);
+    expect(events[0]?.payload.reason).toMatch(/^the model stayed unavailable over 5 deliveries: model endpoint unavailable \(status 529\)/);
   });
 });

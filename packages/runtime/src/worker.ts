@@ -73,6 +73,11 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       }
       if (err instanceof ModelUnavailableError) {
         if (ctx.deliveryCount < ctx.maxDeliver) throw new RetryableError(err.message, err.retryAfterMs, { cause: err });
+        // Nothing wrong with the work or the run: the supervisor pauses the run and holds the work
+        // for a resume once the model is back, so the message has done its job.
+        const reason = `the model stayed unavailable over ${ctx.deliveryCount} deliveries: ${err.message}`;
+        await emit(WorkFailed, "work.failed", { role: producer.role, work: msg.type, reason, code: err.code });
+        return;
       } else if (err instanceof ModelError && !err.retryable) {
         await emit(WorkFailed, "work.failed", { role: producer.role, work: msg.type, reason: err.message, code: err.code });
         return;

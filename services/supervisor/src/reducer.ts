@@ -1,5 +1,6 @@
 import { RUN_STATE_FORMAT, type BudgetPatch, type EventMessage, type OutboxItem, type ProductSpec, type RunControl, type RunOptions, type RunState, type SprintState } from "@harness/contracts";
 import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatch, reviewWork, sprintOf } from "./steps.js";
+import { judged } from "./verdicts.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -7,7 +8,7 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 export function initialState(id: string, prompt: string, options: RunOptions, now: string): RunState {
   return {
     format: RUN_STATE_FORMAT, id, prompt, options, status: "queued", reason: "", waitingFor: "nothing", createdAt: now, updatedAt: now,
-    specVersion: 0, currentSprint: 0, sprints: [], eventCount: 0, applied: [], pending: [], held: [], resumes: 0, replans: 0,
+    specVersion: 0, currentSprint: 0, sprints: [], eventCount: 0, applied: [], pending: [], held: [], resumes: 0, replans: 0, waitedMs: 0,
     usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, calls: 0 },
   };
 }
@@ -73,7 +74,9 @@ export function draft(prev: RunState): RunState {
 /** Ends a fold step: budgets are checked, and work decided while paused or after the end is held or dropped. */
 export function settle(d: Decisions): { state: RunState; outbox: OutboxItem[] } {
   const s = d.s;
+  clockHumanWait(s, d.now);
   if (!TERMINAL.has(s.status)) checkBudget(d, d.now);
+  clockHumanWait(s, d.now);
   // Work decided while paused waits for resume; records (transitions) go out at once.
   if (s.status === "paused") {
     s.held.push(...d.out.filter((o) => o.kind === "work"));
@@ -95,6 +98,7 @@ function apply(d: Decisions, e: EventMessage): void {
       if (s.waitingFor !== "spec" || e.payload.version !== s.specVersion + 1) return;
       s.spec = e.payload.spec;
       s.specVersion = e.payload.version;
+      delete s.planComments;
       if (s.replanFrom) {
         // Replanned: accepted sprints stay as they are, the rest come from the new plan.
         const from = s.replanFrom;
@@ -139,7 +143,7 @@ function apply(d: Decisions, e: EventMessage): void {
       const v = e.payload.verdict;
       if (s.waitingFor !== "verdicts" || !current || !attempt || e.attempt !== attempt.attempt) return;
       if (!s.options.evaluators.includes(v.evaluator) || attempt.verdicts[v.evaluator]) return;
-      attempt.verdicts[v.evaluator] = v;
+      attempt.verdicts[v.evaluator] = judged(v, sprint.contract);
       if (s.options.evaluators.some((name) => !attempt.verdicts[name])) return;
       onAllVerdicts(d, sprint);
       return;
@@ -152,10 +156,14 @@ function apply(d: Decisions, e: EventMessage): void {
       s.usage.costUsd += e.payload.costUsd;
       s.usage.calls++;
       return;
-    case "work.failed":
-      if (TERMINAL.has(s.status)) return;
-      fail(d, "work_failed", `${e.payload.role} could not complete ${e.payload.work}: ${e.payload.reason}`);
+    case "work.failed": {
+      // A late failure of superseded work (a stall re-dispatch's twin, an earlier attempt) is history, not news.
+      if (TERMINAL.has(s.status) || !failsAwaitedWork(s, e)) return;
+      const what = `${e.payload.role} could not complete ${e.payload.work}: ${e.payload.reason}`;
+      if (e.payload.code === MODEL_UNAVAILABLE) { pauseFor(d, "model_unavailable", `the model stayed unavailable: ${what}; resume when it is back`); return; }
+      fail(d, "work_failed", what);
       return;
+    }
     case "budget.exceeded":
       onBudgetExceeded(d, e.payload.kind, `${e.payload.kind} budget exceeded: ${e.payload.detail || `${e.payload.used} of ${e.payload.limit}`}`, true);
       return;
@@ -235,14 +243,61 @@ function onBudgetExceeded(d: Decisions, kind: string, reason: string, refusedWor
   if (refusedWork) redispatch(d);
 }
 
-/** What a run has used of each budget limit by `now`. */
-export function budgetUse(s: Pick<RunState, "usage" | "createdAt">, now: string): { costUsd: number; tokens: number; elapsedMs: number } {
+const MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE";
+
+/** The work type that ends each wait on work. */
+const WORK_OF_WAIT: Partial<Record<RunState["waitingFor"], string>> = {
+  spec: "plan.requested", contract: "contract.requested", review: "review.requested", build: "build.requested", verdicts: "evaluation.requested",
+};
+
+/** Whether a failure is of the work the run waits for now: same kind, sprint and (for builds and evaluations) attempt. */
+function failsAwaitedWork(s: RunState, e: Extract<EventMessage, { type: "work.failed" }>): boolean {
+  if (WORK_OF_WAIT[s.waitingFor] !== e.payload.work) return false;
+  if (s.waitingFor === "spec") return true;
+  if (e.sprint !== s.currentSprint) return false;
+  if (s.waitingFor !== "build" && s.waitingFor !== "verdicts") return true;
+  return e.attempt === sprintOf(s)?.attempts.at(-1)?.attempt;
+}
+
+/** Work that failed for a reason outside the run (the model is down) waits for a human, held to be issued again on resume. */
+function pauseFor(d: Decisions, decision: string, reason: string): void {
+  const s = d.s;
+  if (s.status !== "paused") {
+    s.pausedFrom = s.waitingFor;
+    d.transition("paused", decision, reason);
+  } else {
+    d.record(decision, reason);
+  }
+  redispatch(d);
+}
+
+/** Waits only a human can end: the wall-clock budget does not run during them. */
+function waitsOnHuman(s: RunState): boolean {
+  return s.status === "paused" || s.waitingFor === "spec_approval" || s.waitingFor === "contract_approval" || s.waitingFor === "human";
+}
+
+/** Starts or ends the clock of a human wait as the status says. */
+function clockHumanWait(s: RunState, now: string): void {
+  const waiting = !TERMINAL.has(s.status) && waitsOnHuman(s);
+  if (waiting && s.waitingSince === undefined) s.waitingSince = now;
+  if (!waiting && s.waitingSince !== undefined) {
+    s.waitedMs = (s.waitedMs ?? 0) + Math.max(0, Date.parse(now) - Date.parse(s.waitingSince));
+    delete s.waitingSince;
+  }
+}
+
+type BudgetView = Pick<RunState, "usage" | "createdAt"> & Partial<Pick<RunState, "waitedMs" | "waitingSince">>;
+
+/** What a run has used of each budget limit by `now`; elapsed time leaves out waits on a human. */
+export function budgetUse(s: BudgetView, now: string): { costUsd: number; tokens: number; elapsedMs: number } {
   const u = s.usage;
-  return { costUsd: u.costUsd, tokens: u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens, elapsedMs: Date.parse(now) - Date.parse(s.createdAt) };
+  const nowMs = Date.parse(now);
+  const waited = (s.waitedMs ?? 0) + (s.waitingSince !== undefined ? Math.max(0, nowMs - Date.parse(s.waitingSince)) : 0);
+  return { costUsd: u.costUsd, tokens: u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens, elapsedMs: nowMs - Date.parse(s.createdAt) - waited };
 }
 
 /** The first limit of `budget` the run is already past, with the reason to give; none when within all. */
-function budgetExcess(s: Pick<RunState, "usage" | "createdAt">, budget: RunOptions["budget"], now: string): { kind: string; reason: string } | undefined {
+function budgetExcess(s: BudgetView, budget: RunOptions["budget"], now: string): { kind: string; reason: string } | undefined {
   const { tokens, elapsedMs: elapsed } = budgetUse(s, now);
   if (s.usage.costUsd > budget.maxCostUsd) return { kind: "cost", reason: `cost budget exceeded: $${s.usage.costUsd.toFixed(4)} of $${budget.maxCostUsd}` };
   if (tokens > budget.maxTokens) return { kind: "tokens", reason: `token budget exceeded: ${tokens} of ${budget.maxTokens}` };
@@ -297,12 +352,30 @@ function control(d: Decisions, action: RunControl["payload"]["action"], comment?
       return;
     case "revise_spec":
       // Only while the spec waits for a human: a new version replaces it, and waits again.
-      if (s.waitingFor !== "spec_approval" || !comment) return;
+      if (s.waitingFor !== "spec_approval" || s.status === "paused" || !comment) return;
       planWork(d, { comments: comment });
       return;
-    case "approve":
-      if (s.waitingFor === "spec_approval") startSprint(d, 1);
-      else if (s.waitingFor === "contract_approval") { const sp = sprintOf(s); if (sp) startAttempt(d, sp); }
+    case "revise_contract": {
+      // The human's comments are a change request: the generator proposes the next round, which the evaluator reviews again.
+      const sprint = sprintOf(s);
+      if (s.waitingFor !== "contract_approval" || s.status === "paused" || !comment || !sprint) return;
+      sprint.reviews.push({ round: sprint.contractRound, review: { approved: false, changeRequests: [{ target: "contract", request: comment }], comments: "Changes requested by a human at the contract gate." } });
+      sprint.contractRound++;
+      contractWork(d, sprint);
       return;
+    }
+    case "approve": {
+      // A paused run stays paused: approving is not resuming.
+      if (s.status === "paused") return;
+      const sprint = sprintOf(s);
+      if (s.waitingFor === "spec_approval") {
+        d.record("approve_spec", comment ?? "spec approved");
+        startSprint(d, 1);
+      } else if (s.waitingFor === "contract_approval" && sprint) {
+        d.record("approve_contract", comment ?? `sprint ${sprint.number} contract approved`);
+        startAttempt(d, sprint);
+      }
+      return;
+    }
   }
 }

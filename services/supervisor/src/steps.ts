@@ -53,6 +53,9 @@ export function specExcerpt(s: RunState, sprint: SprintState): SpecExcerpt {
 export function planWork(d: Decisions, revision?: { comments: string; replanFrom?: number }): void {
   const s = d.s;
   s.waitingFor = "spec";
+  // Kept until the spec arrives, so work issued again (a stall, a resume) asks for the same revision.
+  if (revision) s.planComments = revision.comments;
+  else delete s.planComments;
   d.work("plan.requested", {
     prompt: s.prompt, maxSprints: s.options.maxSprints, version: s.specVersion + 1,
     ...(s.options.constraints ? { constraints: s.options.constraints } : {}),
@@ -114,7 +117,7 @@ export function evaluationWork(d: Decisions, sprint: SprintState): void {
 export function redispatch(d: Decisions): void {
   const sprint = sprintOf(d.s);
   switch (d.s.waitingFor) {
-    case "spec": planWork(d); return;
+    case "spec": planWork(d, d.s.planComments !== undefined ? { comments: d.s.planComments, ...(d.s.replanFrom ? { replanFrom: d.s.replanFrom } : {}) } : undefined); return;
     case "contract": if (sprint) contractWork(d, sprint); return;
     case "review": if (sprint) reviewWork(d, sprint); return;
     case "build": if (sprint) buildWork(d, sprint); return;

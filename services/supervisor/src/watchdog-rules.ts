@@ -1,6 +1,6 @@
 import type { OutboxItem, RunState } from "@harness/contracts";
 import { derivedId } from "@harness/runtime";
-import { draft, settle, startPlanning } from "./reducer.js";
+import { budgetUse, draft, settle, startPlanning } from "./reducer.js";
 import { Decisions, redispatch } from "./steps.js";
 
 /**
@@ -24,7 +24,8 @@ const WORK_WAITS = new Set(["spec", "contract", "review", "build", "verdicts"]);
 export function watchdogAction(s: RunState, nowMs: number, policy: WatchdogPolicy): WatchdogAction | undefined {
   if (s.status === "paused" || s.status === "completed" || s.status === "failed" || s.status === "cancelled") return undefined;
   const wallclockId = derivedId(s.id, "watchdog", "wallclock", s.resumes);
-  if (nowMs - Date.parse(s.createdAt) > s.options.budget.maxWallClockMs && !s.applied.includes(wallclockId)) {
+  // Time waiting on a human does not count (budgetUse): a run at an approval gate overnight is not late.
+  if (budgetUse(s, new Date(nowMs).toISOString()).elapsedMs > s.options.budget.maxWallClockMs && !s.applied.includes(wallclockId)) {
     return { kind: "wallclock", id: wallclockId };
   }
   // A queued run lost its run.requested (the API died between writing state and publishing).

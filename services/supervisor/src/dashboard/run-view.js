@@ -15,7 +15,8 @@ export function runHeader(run, actions) {
   const can = {
     pause: !TERMINAL.has(run.status) && run.status !== "paused",
     resume: run.status === "paused",
-    approve: run.waitingFor === "spec_approval" || run.waitingFor === "contract_approval",
+    // Approving a paused run would not start it: resume first.
+    approve: run.status !== "paused" && (run.waitingFor === "spec_approval" || run.waitingFor === "contract_approval"),
     cancel: !TERMINAL.has(run.status),
   };
   const button = (action, label, kind) => h("button", {

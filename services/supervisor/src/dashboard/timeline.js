@@ -28,6 +28,7 @@ function describe(m) {
     case "budget.exceeded": return ["bad", `${p.kind} budget: ${p.detail || `${p.used} of ${p.limit}`}`];
     case "run.control":
       if (p.action === "revise_spec") return ["control", `Operator asked for spec changes: “${p.comment ?? ""}”`];
+      if (p.action === "revise_contract") return ["control", `Operator asked for contract changes: “${p.comment ?? ""}”`];
       return ["control", `Operator: ${p.action}${p.comment ? ` — ${p.comment}` : ""}`];
     case "run.transition":
       if (p.from === p.to) return ["warn", `${p.decision.replaceAll("_", " ")}: ${p.reason}`];

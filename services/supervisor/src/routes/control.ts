@@ -25,12 +25,14 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
       onRequest: deps.auth,
       schema: {
         tags: ["runs"], summary: SUMMARY[action], security: [{ bearer: [] }], params: RunParams, body: ControlBody,
-        response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run already ended") },
+        response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe(action === "approve" ? "the run already ended, is paused, or waits at no approval gate" : "the run already ended") },
       },
     }, async (req, reply) => {
       const { id } = req.params;
       const state = await loadRun(deps.bus, id);
       if (isTerminalStatus(state.status)) throw new errors.Conflict(`run ${id} is ${state.status}; it cannot ${action}`);
+      // Refused here rather than accepted and ignored by the fold.
+      if (action === "approve") assertAtGate(state, "approve");
       const comment = req.body?.comment;
       const msg = envelope("run.control", { action, ...(comment ? { comment } : {}) }, { id: null, runId: id, sprint: state.currentSprint, attempt: 0 }, API_PRODUCER);
       await deps.bus.publish(RunControl, msg);
@@ -61,6 +63,23 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
     return reply.code(202).send({ id, action: "resume", accepted: true });
   });
 
+  app.post("/runs/:id/contract/revise", {
+    onRequest: deps.auth,
+    schema: {
+      tags: ["runs"], summary: "Send change requests on the current sprint's contract to the generator; it proposes a new round, which the evaluator reviews again (contract gate)",
+      security: [{ bearer: [] }], params: RunParams, body: ReviseBody,
+      response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run is paused or not waiting for contract approval") },
+    },
+  }, async (req, reply) => {
+    const { id } = req.params;
+    const state = await loadRun(deps.bus, id);
+    if (state.waitingFor !== "contract_approval") throw new errors.Conflict(`run ${id} is not waiting for contract approval (it waits for ${state.waitingFor}); enable options.gates.approveContracts to review contracts`);
+    assertAtGate(state, "revise the contract");
+    const msg = envelope("run.control", { action: "revise_contract" as const, comment: req.body.comments }, { id: null, runId: id, sprint: state.currentSprint, attempt: 0 }, API_PRODUCER);
+    await deps.bus.publish(RunControl, msg);
+    return reply.code(202).send({ id, action: "revise_contract", accepted: true });
+  });
+
   app.post("/runs/:id/spec/revise", {
     onRequest: deps.auth,
     schema: {
@@ -72,6 +91,7 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
     const { id } = req.params;
     const state = await loadRun(deps.bus, id);
     if (state.waitingFor !== "spec_approval") throw new errors.Conflict(`run ${id} is not waiting for spec approval (it waits for ${state.waitingFor}); enable options.gates.approveSpec to review specs`);
+    assertAtGate(state, "revise the spec");
     const msg = envelope("run.control", { action: "revise_spec" as const, comment: req.body.comments }, { id: null, runId: id, sprint: 0, attempt: 0 }, API_PRODUCER);
     await deps.bus.publish(RunControl, msg);
     return reply.code(202).send({ id, action: "revise_spec", accepted: true });
@@ -88,4 +108,12 @@ function noRoomLeft(s: RunState, budget: RunState["options"]["budget"], now: str
   if (tokens >= budget.maxTokens) return `${tokens} tokens used of ${budget.maxTokens}`;
   if (elapsed >= budget.maxWallClockMs) return `${Math.round(elapsed / 1000)}s elapsed of ${Math.round(budget.maxWallClockMs / 1000)}s`;
   return undefined;
+}
+
+/** Gate actions need a run that waits at a gate and is not paused (approving is not resuming). */
+function assertAtGate(state: RunState, what: string): void {
+  if (state.status === "paused") throw new errors.Conflict(`run ${state.id} is paused; resume it before you ${what}`);
+  if (state.waitingFor !== "spec_approval" && state.waitingFor !== "contract_approval") {
+    throw new errors.Conflict(`run ${state.id} waits at no approval gate (it waits for ${state.waitingFor}); there is nothing to ${what}`);
+  }
 }
