@@ -8,7 +8,8 @@ import { useNatsServer } from "@harness/testkit";
 import { createModelClient } from "@harness/model";
 import { snapshot } from "@harness/workspace";
 import { evaluate } from "../services/evaluator/src/evaluate.js";
-import { buildVariant, evaluationMessage, todoContract, todoVariants, type Variant } from "./fixtures/apps/todo.js";
+import { contractProblems } from "../services/evaluator/src/review-rules.js";
+import { buildVariant, evaluationMessage, todoContract, todoFeatures, todoVariants, type Variant } from "./fixtures/apps/todo.js";
 
 /**
  * The evaluator against real apps: a correct todo app, a second correct one written differently,
@@ -56,6 +57,10 @@ describe("evaluator - judges fixture apps on its own copy", () => {
     };
     return { contract, verdict: await limited(() => evaluate(deps, evaluationMessage(`run-${variant.name}`, contract, artifact))) };
   }
+
+  it("judges with a contract the review rules would have agreed: every feature and deliverable behaviourally proven", () => {
+    expect(contractProblems(todoContract(), todoFeatures())).toEqual([]);
+  });
 
   for (const variant of todoVariants()) {
     const title = variant.expect.passed

@@ -14,7 +14,7 @@ export function createHandlers(deps: EvaluatorDeps) {
     /** review.requested -> contract.reviewed. Code rules always apply; the model adds judgement. */
     async review(w: WorkContext<ReviewRequested>): Promise<void> {
       const { contract, specExcerpt, round, maxRounds } = w.msg.payload;
-      const problems = contractProblems(contract);
+      const problems = contractProblems(contract, specExcerpt.features);
       const prompt = [
         `## Product\n${specExcerpt.title}: ${specExcerpt.overview}`,
         `## Features this sprint must deliver\n${JSON.stringify(specExcerpt.features, null, 2)}`,

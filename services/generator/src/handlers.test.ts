@@ -17,7 +17,7 @@ function buildWork(base?: { name: string; size: number }) {
     id: "w1", schemaVersion: 1, type: "build.requested", runId: "r1", sprint: 2, attempt: 1, causationId: null,
     producer: { role: "supervisor", instance: "t" }, time: new Date().toISOString(),
     payload: {
-      spec: { title: "Notes", overview: "a notes file", features: [] },
+      spec: { title: "Notes", overview: "a notes file", features: [], sprints: [] },
       contract: { sprint: 2, summary: "notes", deliverables: [], checks: [] },
       feedback: [],
       ...(base ? { base: { name: base.name, digest: base.name.slice(7), size: base.size } } : {}),

@@ -32,13 +32,22 @@ export function feedbackText(verdicts: Verdict[]): string {
   return lines.join("\n");
 }
 
+/**
+ * The sprint's features come from the plan as well as from the contract: a feature the contract
+ * left out is still the sprint's to deliver, and the builder should see it rather than never
+ * learn of it.
+ */
 export function buildPrompt(p: BuildRequested["payload"], sprint: number, attempt: number): string {
-  const features = p.spec.features.filter((f) => p.contract.deliverables.some((d) => d.featureIds.includes(f.id)));
+  const planned = p.spec.sprints.find((s) => s.number === sprint)?.featureIds ?? [];
+  const named = (id: string) => p.contract.deliverables.some((d) => d.featureIds.includes(id));
+  const features = p.spec.features.filter((f) => planned.includes(f.id) || named(f.id));
+  const unnamed = features.filter((f) => !named(f.id)).map((f) => f.id);
   const parts = [
     `## Product\n${p.spec.title}: ${p.spec.overview}`,
     ...(p.spec.designLanguage ? [`## Design language\n${p.spec.designLanguage}`] : []),
     `## Sprint ${sprint}, attempt ${attempt}: the agreed contract\n${JSON.stringify(p.contract, null, 2)}`,
-    ...(features.length > 0 ? [`## Features\n${JSON.stringify(features, null, 2)}`] : []),
+    ...(features.length > 0 ? [`## Features this sprint delivers\n${JSON.stringify(features, null, 2)}`] : []),
+    ...(unnamed.length > 0 ? [`Planned for this sprint but named by no deliverable of the contract: ${unnamed.join(", ")}. Build them too.`] : []),
   ];
   if (p.feedback.length > 0) parts.push(`## The previous attempt failed evaluation. Fix these:\n${feedbackText(p.feedback)}`);
   if (p.previousNotes) parts.push(`## Notes from the previous attempt\n${p.previousNotes}`);
