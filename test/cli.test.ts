@@ -37,12 +37,15 @@ describe("cli - harness up, run --follow, status, logs, export against the scrip
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(upOut).not.toContain(env.HARNESS_API_TOKEN); // a token from the environment is not echoed
 
-    const run = cli(["run", "Pocket Notes: notes I can add and find after a reload", "--follow", "--attempts", "3"], env);
+    const run = cli(["run", "Pocket Notes: notes I can add and find after a reload", "--follow", "--attempts", "3", "--budget", "5"], env);
     expect(run.out).toContain("sprint 2 · attempt 1 · core: FAIL");
     expect(run.out).toMatch(/run \S+: COMPLETED/);
     expect(run.code, run.out).toBe(0);
     const id = /run (\S+) created/.exec(run.out)?.[1];
     expect(id).toBeDefined();
+    // --budget sets the spend limit; the token and wall-clock limits stay at their defaults.
+    const created = await (await fetch(`${url}/runs/${id}`)).json() as { options: { budget: unknown } };
+    expect(created.options.budget).toEqual({ maxCostUsd: 5, maxTokens: 20_000_000, maxWallClockMs: 6 * 3_600_000 });
 
     const status = cli(["status"], env);
     expect(status.out).toContain(`${id}  completed`);

@@ -13,22 +13,30 @@ interface RunView {
 
 export interface RunFlags { sprints?: number; attempts?: number; budget?: number; evaluators?: string; model?: string[]; follow?: boolean; constraints?: string }
 
-export async function runCommand(prompt: string, flags: RunFlags): Promise<number> {
-  const target = apiTarget();
+/**
+ * The run options the user gave, and nothing else: the API's schema fills every default, so
+ * `--budget` sets the spend limit while the token and wall-clock limits keep theirs.
+ */
+export function runOptions(flags: RunFlags): Record<string, unknown> {
   const models: Record<string, { model: string }> = {};
   for (const m of flags.model ?? []) {
     const [role, id] = m.split("=");
     if (!role || !id) throw new CliError(`--model takes role=model-id (got "${m}")`, 2);
     models[role] = { model: id };
   }
-  const options = {
+  return {
     ...(flags.sprints ? { maxSprints: flags.sprints } : {}),
     ...(flags.attempts ? { maxAttemptsPerSprint: flags.attempts } : {}),
-    ...(flags.budget ? { budget: { maxCostUsd: flags.budget, maxTokens: 50_000_000, maxWallClockMs: 12 * 3_600_000 } } : {}),
+    ...(flags.budget ? { budget: { maxCostUsd: flags.budget } } : {}),
     ...(flags.evaluators ? { evaluators: flags.evaluators.split(",").map((s) => s.trim()) } : {}),
     ...(Object.keys(models).length ? { models } : {}),
     ...(flags.constraints ? { constraints: flags.constraints } : {}),
   };
+}
+
+export async function runCommand(prompt: string, flags: RunFlags): Promise<number> {
+  const target = apiTarget();
+  const options = runOptions(flags);
   const { id } = await request<{ id: string }>(target, "POST", "/runs", { prompt, options });
   console.log(`run ${id} created · dashboard ${target.url}/#/runs/${id}`);
   if (!flags.follow) return 0;
