@@ -30,13 +30,22 @@ export type RunModels = Partial<Record<ModelRole, ModelChoice>>;
 /** How old a ledger read may be and still stand in for a fresh one (see `first`). */
 const FRESH_LEDGER_MS = 250;
 
+/** What this work's own calls have used so far. */
+export interface Spend { costUsd: number; tokens: number }
+
 /**
  * `first` is a ledger the caller has just read (the work's start reads one): the first check
  * uses it if it is under FRESH_LEDGER_MS old, instead of a second read of the same key
  * a millisecond later. Every later check reads KV.
+ *
+ * The ledger moves only once the supervisor has folded a call's usage event, so a tool loop's
+ * next call may check against a ledger without its previous ones. `ownSpend` closes that gap:
+ * the run has used at least the ledger at the work's start plus this work's own calls, and at
+ * least the ledger now; the larger is checked, which never counts a call twice.
  */
-export function runBudgetGuard(bus: Bus, runId: string, first?: { ledger: RunLedger | null; readAt: number }): BudgetGuard {
+export function runBudgetGuard(bus: Bus, runId: string, first?: { ledger: RunLedger | null; readAt: number }, ownSpend?: () => Spend): BudgetGuard {
   let held = first;
+  const start = first?.ledger ? used(first.ledger) : undefined;
   return {
     async reserve(worst) {
       const reuse = held !== undefined && Date.now() - held.readAt < FRESH_LEDGER_MS;
@@ -45,13 +54,21 @@ export function runBudgetGuard(bus: Bus, runId: string, first?: { ledger: RunLed
       if (!s) return;
       assertActive(s, runId);
       const { budget } = s;
-      const usedTokens = s.usage.inputTokens + s.usage.outputTokens + s.usage.cacheCreationInputTokens + s.usage.cacheReadInputTokens;
-      if (s.usage.costUsd + worst.costUsd > budget.maxCostUsd) {
-        throw new BudgetExceededError("cost", budget.maxCostUsd, s.usage.costUsd, `the next call could cost $${worst.costUsd.toFixed(4)}; $${(budget.maxCostUsd - s.usage.costUsd).toFixed(4)} of $${budget.maxCostUsd} left`);
+      const now = used(s);
+      const own = ownSpend?.() ?? { costUsd: 0, tokens: 0 };
+      const costUsd = Math.max(now.costUsd, (start?.costUsd ?? 0) + own.costUsd);
+      const tokens = Math.max(now.tokens, (start?.tokens ?? 0) + own.tokens);
+      if (costUsd + worst.costUsd > budget.maxCostUsd) {
+        throw new BudgetExceededError("cost", budget.maxCostUsd, costUsd, `the next call could cost $${worst.costUsd.toFixed(4)}; $${(budget.maxCostUsd - costUsd).toFixed(4)} of $${budget.maxCostUsd} left`);
       }
-      if (usedTokens + worst.tokens > budget.maxTokens) {
-        throw new BudgetExceededError("tokens", budget.maxTokens, usedTokens, `the next call could use ${worst.tokens} tokens; ${budget.maxTokens - usedTokens} of ${budget.maxTokens} left`);
+      if (tokens + worst.tokens > budget.maxTokens) {
+        throw new BudgetExceededError("tokens", budget.maxTokens, tokens, `the next call could use ${worst.tokens} tokens; ${budget.maxTokens - tokens} of ${budget.maxTokens} left`);
       }
     },
   };
+}
+
+function used(l: RunLedger): Spend {
+  const u = l.usage;
+  return { costUsd: u.costUsd, tokens: u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens };
 }

@@ -43,7 +43,10 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       // The schema validates at publish time; the envelope is built generically.
       await bus.publish(schema, envelope(type, payload, msg, producer, { id }) as z.input<typeof schema>, { ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) });
     };
+    const own = { costUsd: 0, tokens: 0 };
     const recordUsage = async (u: UsageRecord) => {
+      own.costUsd += u.costUsd;
+      own.tokens += u.usage.inputTokens + u.usage.outputTokens + u.usage.cacheCreationInputTokens + u.usage.cacheReadInputTokens;
       const id = derivedId(u.callId, "usage");
       const usage = envelope("usage.recorded", { callId: u.callId, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd }, msg, producer, { id });
       // A call that was answered has been paid for: keep trying through a NATS outage rather than
@@ -59,7 +62,7 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       const ledger = await readLedger(bus, msg.runId);
       const readAt = Date.now();
       assertActive(ledger, msg.runId);
-      const budget = runBudgetGuard(bus, msg.runId, { ledger, readAt });
+      const budget = runBudgetGuard(bus, msg.runId, { ledger, readAt }, () => own);
       const work: WorkContext<M> = { msg, ctx, logger: ctx.logger, budget, models: ledger?.models ?? {}, emit, recordUsage };
       await fn(work);
       await usageStored();
