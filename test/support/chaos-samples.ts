@@ -46,6 +46,7 @@ export const EVENT_SAMPLES: Record<string, Json> = {
   "verdict.produced": toJson({ verdict }),
   "usage.recorded": { callId: "msg_1", role: "generator", model: "claude-sonnet-4-5", usage, costUsd: 0.001 },
   "work.failed": { role: "planner", work: "plan.requested", reason: "model output invalid" },
+  "work.progress": { role: "evaluator", work: "evaluation.requested", elapsedMs: 120_000 },
   "budget.exceeded": { kind: "cost", limit: 1, used: 2 },
   "run.control": { action: "pause", comment: "lunch" },
   "run.transition": { from: "queued", to: "planning", decision: "plan" },

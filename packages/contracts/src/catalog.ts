@@ -1,7 +1,7 @@
 import { ServiceHeartbeat } from "./heartbeat.js";
 import {
   BudgetExceeded, BuildProduced, ContractProposed, ContractReviewed, RunControl, RunRequested, RunTransition,
-  SpecProduced, UsageRecorded, VerdictProduced, WorkFailed,
+  SpecProduced, UsageRecorded, VerdictProduced, WorkFailed, WorkProgress,
 } from "./events.js";
 import { CreateRunRequest } from "./run.js";
 import { RunLedger, RunState } from "./state.js";
@@ -22,6 +22,7 @@ export const MESSAGE_SCHEMAS = {
   "verdict.produced": VerdictProduced,
   "usage.recorded": UsageRecorded,
   "work.failed": WorkFailed,
+  "work.progress": WorkProgress,
   "budget.exceeded": BudgetExceeded,
   "run.control": RunControl,
   "run.transition": RunTransition,

@@ -63,6 +63,18 @@ export const WorkFailed = message("work.failed", z.object({
 }));
 export type WorkFailed = z.infer<typeof WorkFailed>;
 
+/**
+ * A worker still at the work (long checks, a long build): keeps the supervisor's stall watchdog
+ * from taking a busy worker for lost work. Sent every few minutes while a handler runs.
+ */
+export const WorkProgress = message("work.progress", z.object({
+  role: Role,
+  work: z.string(),
+  /** How long the work has been running. */
+  elapsedMs: z.number().int().nonnegative(),
+}));
+export type WorkProgress = z.infer<typeof WorkProgress>;
+
 export const BudgetExceeded = message("budget.exceeded", z.object({
   kind: z.enum(["cost", "tokens", "wallclock", "attempts", "contract_rounds", "sprints"]),
   limit: z.number(),
@@ -95,7 +107,7 @@ export type RunTransition = z.infer<typeof RunTransition>;
 
 export const EventMessage = z.discriminatedUnion("type", [
   RunRequested, SpecProduced, ContractProposed, ContractReviewed, BuildProduced, VerdictProduced,
-  UsageRecorded, WorkFailed, BudgetExceeded, RunControl, RunTransition,
+  UsageRecorded, WorkFailed, WorkProgress, BudgetExceeded, RunControl, RunTransition,
 ]);
 export type EventMessage = z.infer<typeof EventMessage>;
 export type EventType = EventMessage["type"];

@@ -11,7 +11,7 @@ export {
 } from "./work.js";
 export {
   RunRequested, SpecProduced, ContractProposed, ContractReviewed, BuildProduced, VerdictProduced,
-  UsageRecorded, WorkFailed, BudgetExceeded, RunControl, RunTransition, EventMessage,
+  UsageRecorded, WorkFailed, WorkProgress, BudgetExceeded, RunControl, RunTransition, EventMessage,
 } from "./events.js";
 export { ServiceHeartbeat } from "./heartbeat.js";
 export { OutboxItem, AttemptState, SprintState, UsageTotals, RunLedger, RunState, RunStateFormat, RUN_STATE_FORMAT } from "./state.js";

@@ -1,5 +1,5 @@
 import { connectBus, type Bus, type HandlerContext } from "@harness/bus";
-import { SCHEMA_VERSION, WorkFailed, type PlanRequested } from "@harness/contracts";
+import { SCHEMA_VERSION, WorkFailed, type PlanRequested, type WorkProgress } from "@harness/contracts";
 import { useNatsServer } from "@harness/testkit";
 import { pino } from "pino";
 import { ModelUnavailableError } from "@harness/model";
@@ -70,5 +70,18 @@ describe("worker handler", () => {
     const events = (await bus.readRunEvents(msg.runId)).map((e) => e.message as WorkFailed);
     expect(events.map((e) => [e.type, e.payload.code])).toEqual([["work.failed", "MODEL_UNAVAILABLE"]]);
     expect(events[0]?.payload.reason).toMatch(/^the model stayed unavailable over 5 deliveries: model endpoint unavailable \(status 529\)/);
+  });
+
+  it("says it is still at the work while a long handler runs, and stops saying so when it ends", async () => {
+    const msg = planWork();
+    const handler = workerHandler<PlanRequested>(bus, { role: "planner", instance: "t" }, async () => {
+      await new Promise((r) => setTimeout(r, 260));
+    }, { progressEveryMs: 100 });
+    await handler(msg, ctx);
+    await new Promise((r) => setTimeout(r, 250));
+    const events = (await bus.readRunEvents(msg.runId)).map((e) => e.message as WorkProgress);
+    expect(events.map((e) => [e.type, e.payload.role, e.payload.work])).toEqual([["work.progress", "planner", "plan.requested"], ["work.progress", "planner", "plan.requested"]]);
+    expect(events[1]!.payload.elapsedMs).toBeGreaterThan(events[0]!.payload.elapsedMs);
+    expect(events.map((e) => e.causationId)).toEqual([msg.id, msg.id]);
   });
 });

@@ -1,5 +1,5 @@
 import { PermanentError, RetryableError, ValidationError, type Bus, type HandlerContext } from "@harness/bus";
-import { BudgetExceeded, UsageRecorded, WorkFailed, type Producer } from "@harness/contracts";
+import { BudgetExceeded, UsageRecorded, WorkFailed, WorkProgress, type Producer } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { BudgetExceededError, ModelError, ModelUnavailableError, type BudgetGuard, type UsageRecord } from "@harness/model";
 import type { z } from "zod";
@@ -22,11 +22,21 @@ export interface WorkContext<M extends WorkEnvelope> {
 }
 
 /**
+ * How often a handler still running says so (work.progress): well inside the supervisor's stall
+ * window (SUPERVISOR_STALL_MS, 15 minutes by default), so checks or builds that run for half an
+ * hour are not taken for lost work and dispatched a second time.
+ */
+export const WORK_PROGRESS_EVERY_MS = 2 * 60_000;
+
+export interface WorkerOptions { progressEveryMs?: number }
+
+/**
  * Wraps a worker's handler with the failure policy every role shares: transient model
  * trouble is redelivered later; a budget refusal, invalid model output or a final delivery
  * becomes an event the supervisor acts on, so a run never waits on work that will not come.
  */
-export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Producer, fn: (w: WorkContext<M>) => Promise<void>) {
+export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Producer, fn: (w: WorkContext<M>) => Promise<void>, opts: WorkerOptions = {}) {
+  const progressEveryMs = opts.progressEveryMs ?? WORK_PROGRESS_EVERY_MS;
   return async (msg: M, ctx: HandlerContext): Promise<void> => {
     // Usage events are published while the work goes on (the next tool turn, the commit) and are
     // all stored before any result event, so the supervisor has charged a call when it acts on
@@ -57,6 +67,15 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
         .finally(() => usagePending.delete(publishing));
       usagePending.add(publishing);
     };
+    const started = Date.now();
+    let beats = 0;
+    // Best effort: a progress event that cannot be published changes nothing but the stall clock.
+    const progress = setInterval(() => {
+      const id = derivedId(msg.id, "work.progress", String(++beats));
+      const event = envelope("work.progress", { role: producer.role, work: msg.type, elapsedMs: Date.now() - started }, msg, producer, { id });
+      bus.publish(WorkProgress, event).catch((err: unknown) => ctx.logger.warn({ err }, "work progress not published"));
+    }, progressEveryMs);
+    progress.unref();
     try {
       // Work of a finished or cancelled run is dropped before it starts.
       const ledger = await readLedger(bus, msg.runId);
@@ -93,6 +112,8 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
         await emit(WorkFailed, "work.failed", { role: producer.role, work: msg.type, reason, code: "MAX_DELIVERIES" });
       }
       throw err;
+    } finally {
+      clearInterval(progress);
     }
   };
 }

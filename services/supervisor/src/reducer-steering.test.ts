@@ -132,3 +132,20 @@ describe("supervisor reducer: the wall clock counts working time only", () => {
     expect([s.status, s.reason]).toEqual(["failed", "wall-clock budget exceeded: 21660s of 21600s"]);
   });
 });
+
+describe("supervisor reducer: work that takes long", () => {
+  it("keeps a run whose worker says it is still at the awaited work from looking stalled, but not on progress of superseded work", () => {
+    const r = "run1";
+    const policy = { stallAfterMs: 15 * 60_000 };
+    let { s } = fold(building(), T0, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1));
+    expect(s.waitingFor).toBe("verdicts");
+    const progress = (attempt: number, elapsedMs: number) => ev(r, "work.progress", { role: "evaluator", work: "evaluation.requested", elapsedMs }, 1, attempt);
+    // Twenty minutes of checks, a progress event every two: no stall.
+    for (let min = 2; min <= 20; min += 2) ({ s } = fold(s, at(min * 60_000), progress(1, min * 60_000)));
+    expect(watchdogAction(s, Date.parse(T0) + 21 * 60_000, policy)).toBeUndefined();
+    expect(s.lastProgressAt).toBe(T0);
+    // Progress of another attempt's evaluation says nothing about the one awaited.
+    ({ s } = fold(s, at(34 * 60_000), progress(2, 34 * 60_000)));
+    expect(watchdogAction(s, Date.parse(T0) + 36 * 60_000, policy)?.kind).toBe("redispatch");
+  });
+});

@@ -23,8 +23,9 @@ export function reduce(prev: RunState, event: EventMessage, now: string): { stat
   const d = new Decisions(s, event.id, now);
   recordApplied(s, event);
   s.eventCount++;
-  s.updatedAt = now;
-  if (event.type !== "usage.recorded" && event.type !== "run.transition") s.lastProgressAt = now;
+  // updatedAt is the watchdog's clock of life: a worker still at superseded work does not keep a run that waits on lost work alive.
+  if (event.type !== "work.progress" || awaitedWork(s, event)) s.updatedAt = now;
+  if (event.type !== "usage.recorded" && event.type !== "run.transition" && event.type !== "work.progress") s.lastProgressAt = now;
   apply(d, event);
   return settle(d);
 }
@@ -158,7 +159,7 @@ function apply(d: Decisions, e: EventMessage): void {
       return;
     case "work.failed": {
       // A late failure of superseded work (a stall re-dispatch's twin, an earlier attempt) is history, not news.
-      if (TERMINAL.has(s.status) || !failsAwaitedWork(s, e)) return;
+      if (TERMINAL.has(s.status) || !awaitedWork(s, e)) return;
       const what = `${e.payload.role} could not complete ${e.payload.work}: ${e.payload.reason}`;
       if (e.payload.code === MODEL_UNAVAILABLE) { pauseFor(d, "model_unavailable", `the model stayed unavailable: ${what}; resume when it is back`); return; }
       fail(d, "work_failed", what);
@@ -170,6 +171,7 @@ function apply(d: Decisions, e: EventMessage): void {
     case "run.control":
       control(d, e.payload.action, e.payload.comment, e.payload.budget);
       return;
+    case "work.progress":
     case "run.transition":
       return;
   }
@@ -250,8 +252,8 @@ const WORK_OF_WAIT: Partial<Record<RunState["waitingFor"], string>> = {
   spec: "plan.requested", contract: "contract.requested", review: "review.requested", build: "build.requested", verdicts: "evaluation.requested",
 };
 
-/** Whether a failure is of the work the run waits for now: same kind, sprint and (for builds and evaluations) attempt. */
-function failsAwaitedWork(s: RunState, e: Extract<EventMessage, { type: "work.failed" }>): boolean {
+/** Whether a worker's failure or progress is about the work the run waits for now: same kind, sprint and (for builds and evaluations) attempt. */
+function awaitedWork(s: RunState, e: Extract<EventMessage, { type: "work.failed" | "work.progress" }>): boolean {
   if (WORK_OF_WAIT[s.waitingFor] !== e.payload.work) return false;
   if (s.waitingFor === "spec") return true;
   if (e.sprint !== s.currentSprint) return false;

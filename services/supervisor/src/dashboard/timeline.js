@@ -3,7 +3,7 @@ import { clock, count, h, plural, usd } from "./ui.js";
 
 export const EVENT_TYPES = [
   "run.requested", "spec.produced", "contract.proposed", "contract.reviewed", "build.produced", "verdict.produced",
-  "usage.recorded", "work.failed", "budget.exceeded", "run.control", "run.transition",
+  "usage.recorded", "work.failed", "work.progress", "budget.exceeded", "run.control", "run.transition",
 ];
 
 function describe(m) {
@@ -25,6 +25,8 @@ function describe(m) {
       return ["usage", `${p.role} model call · ${count((u.inputTokens ?? 0) + (u.outputTokens ?? 0) + (u.cacheReadInputTokens ?? 0) + (u.cacheCreationInputTokens ?? 0))} tokens · ${usd(p.costUsd)}`];
     }
     case "work.failed": return ["bad", `${p.role} gave up on ${p.work}: ${p.reason}`];
+    // Shown with usage: a heartbeat, not a step.
+    case "work.progress": return ["usage", `${where}${p.role} still at ${p.work} after ${Math.round((p.elapsedMs ?? 0) / 60_000)} min`];
     case "budget.exceeded": return ["bad", `${p.kind} budget: ${p.detail || `${p.used} of ${p.limit}`}`];
     case "run.control":
       if (p.action === "revise_spec") return ["control", `Operator asked for spec changes: “${p.comment ?? ""}”`];
@@ -40,7 +42,7 @@ function describe(m) {
 export function timelineItem(e) {
   const m = e.message ?? {};
   const [kind, text] = describe(m);
-  return h("li", { class: `tl tl-${kind} ${m.type === "usage.recorded" ? "tl-usage" : ""}`, "data-seq": e.seq, "data-type": m.type },
+  return h("li", { class: `tl tl-${kind} ${m.type === "usage.recorded" || m.type === "work.progress" ? "tl-usage" : ""}`, "data-seq": e.seq, "data-type": m.type },
     h("span", { class: "tl-dot" }),
     h("span", { class: "tl-time mono" }, clock(e.time)),
     h("span", { class: "tl-type mono" }, m.type),
