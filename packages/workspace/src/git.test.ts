@@ -21,6 +21,28 @@ describe("git history - every attempt is a commit", () => {
     expect(await gitLog(root)).toEqual([{ sha, message: "sprint 1 attempt 1" }]);
   });
 
+  it("packs the history once loose objects pile up, so snapshots stop growing by a file per object", async () => {
+    const root = temp.make();
+    await gitInit(root);
+    const looseDirs = () => readdirSync(join(root, ".git", "objects")).filter((n) => /^[0-9a-f]{2}$/.test(n)).length;
+    const packs = () => readdirSync(join(root, ".git", "objects", "pack")).filter((n) => n.endsWith(".pack")).length;
+    let commits = 0;
+    while (packs() === 0 && commits < 60) {
+      for (let k = 0; k < 3; k++) writeFileSync(join(root, `f${k}.txt`), `commit ${commits} file ${k}\n`);
+      await gitCommit(root, `c${++commits}`);
+    }
+    expect(packs()).toBe(1);
+    expect(looseDirs()).toBeLessThan(10);
+    expect(await gitLog(root)).toHaveLength(commits);
+    expect((await runCommand(root, "git fsck --strict --no-progress && git status --porcelain")).exitCode).toBe(0);
+    // The packed history survives a snapshot and restore, and commits go on from it.
+    const copy = temp.make();
+    await restore((await snapshot(root)).bytes, copy);
+    writeFileSync(join(copy, "f0.txt"), "after restore\n");
+    await gitCommit(copy, "after restore");
+    expect((await gitLog(copy)).map((c) => c.message).slice(0, 2)).toEqual(["after restore", `c${commits}`]);
+  });
+
   it("gitCommit adds a commit even when nothing changed", async () => {
     const root = temp.make();
     await gitInit(root);

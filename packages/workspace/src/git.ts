@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { scrubbedEnv } from "./env.js";
 import { GitError } from "./errors.js";
@@ -41,6 +41,12 @@ const NEW_REPO_CONFIG = [
 // half the commit's time); a workspace lives for one build, so it never needs maintenance.
 // The message comes on stdin, never through the shell string.
 const COMMIT_SCRIPT = "git add -A && git -c core.hooksPath=/dev/null -c maintenance.auto=false commit -q --allow-empty --no-verify -F -";
+// Every commit leaves loose objects, one file each, and a workspace's .git travels through every
+// snapshot and restore: at 150 loose objects a restore measured 200 ms against 17 ms packed, and
+// a repack about 110 ms. So once the loose objects fill PACK_AT_FANOUT of git's 256 fan-out
+// directories (about 55 objects), the commit packs them (one thread: the other core is working).
+const PACK_SCRIPT = `${COMMIT_SCRIPT} && git -c pack.threads=1 repack -adq`;
+const PACK_AT_FANOUT = 48;
 // Key/value pairs arrive as positional arguments, so one shell sets them all.
 const CONFIG_SCRIPT = 'while [ $# -gt 0 ]; do git config --replace-all "$1" "$2" || exit; shift 2; done';
 
@@ -186,13 +192,24 @@ function isNotFound(err: unknown): boolean {
  * exactly one commit. Hooks are skipped: they are workspace content the model may have written.
  */
 export async function gitCommit(dir: string, message: string): Promise<string> {
-  await gitShell(dir, "commit", COMMIT_SCRIPT, [], message);
+  const pack = (await looseFanout(dir)) >= PACK_AT_FANOUT;
+  await gitShell(dir, "commit", pack ? PACK_SCRIPT : COMMIT_SCRIPT, [], message);
   const sha = await headFromFiles(dir) ?? (await git(dir, ["rev-parse", "HEAD"])).trim();
   if (!OBJECT_ID.test(sha)) throw new GitError(`git rev-parse in ${dir} printed no commit id: ${sha}`, "");
   return sha;
 }
 
 const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+const FANOUT_DIR = /^[0-9a-f]{2}$/;
+
+/** How many of `.git/objects`' fan-out directories hold loose objects: one directory listing, a proxy for their count. */
+async function looseFanout(dir: string): Promise<number> {
+  try {
+    return (await readdir(join(dir, ".git", "objects"))).filter((n) => FANOUT_DIR.test(n)).length;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * HEAD's commit read from `.git` (a git process less per build): a detached HEAD holds the id, an
