@@ -1,7 +1,7 @@
 import { connectBus, type Bus } from "@harness/bus";
 import {
   BuildProduced, CONSUMERS, EvaluationRequested, EventMessage, GeneratorWork, PlanRequested, ReviewRequested, SUBJECTS,
-  evaluatorConsumer, eventSubject,
+  evaluatorConsumer, eventSubjectOf, workSubject, type WorkMessage,
 } from "@harness/contracts";
 import { useNatsServer } from "@harness/testkit";
 import { headers } from "@nats-io/transport-node";
@@ -30,7 +30,8 @@ const TARGETS: Target[] = [
   { consumer: CONSUMERS.generator, schema: GeneratorWork, routes: [work(SUBJECTS.workContract, "contract.requested"), work(SUBJECTS.workBuild, "build.requested")] },
   { consumer: CONSUMERS.reviewer, schema: ReviewRequested, routes: [work(SUBJECTS.workReview, "review.requested")] },
   { consumer: evaluatorConsumer("core"), schema: EvaluationRequested, routes: [work(`${SUBJECTS.workEvaluatePrefix}.core`, "evaluation.requested")] },
-  { consumer: CONSUMERS.supervisor, schema: EventMessage, routes: Object.entries(EVENT_SAMPLES).map(([type, payload]) => ({ subject: eventSubject("fuzzrun", type), type, payload })) },
+  // Each event on its own subject: a verdict's names its evaluator.
+  { consumer: CONSUMERS.supervisor, schema: EventMessage, routes: Object.entries(EVENT_SAMPLES).map(([type, payload]) => ({ subject: eventSubjectOf(envelope(type, payload) as EventMessage), type, payload })) },
 ];
 
 const encoder = new TextEncoder();
@@ -47,19 +48,27 @@ function cases(t: Target): fc.Arbitrary<{ subject: string; bytes: Uint8Array }> 
   )).map(([r, bytes]) => ({ subject: r.subject, bytes }));
 }
 
-/** What the bus must do with these bytes, decided independently: handle them, or dead-letter them naming why. */
-function expected(schema: z.ZodType, bytes: Uint8Array): { handled: true } | { handled: false; reason: RegExp; at: string[] } {
+/**
+ * What the bus must do with these bytes on this subject, decided from the schema and contracts'
+ * routing: handle them, or dead-letter them naming why. A mutation of the run id, the type or a
+ * verdict's evaluator leaves a valid envelope off its own subject.
+ */
+function expected(t: Target, subject: string, bytes: Uint8Array): { handled: true } | { handled: false; reason: RegExp; at: string[] } {
   let json: unknown;
   try { json = JSON.parse(decoder.decode(bytes)); } catch { return { handled: false, reason: /^payload is not valid JSON/, at: [] }; }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return { handled: true };
+  const parsed = t.schema.safeParse(json);
+  if (parsed.success) {
+    // Evaluation work here goes to the core evaluator, which is where workSubject sends it by default.
+    const own = t.consumer === CONSUMERS.supervisor ? eventSubjectOf(parsed.data as EventMessage) : workSubject(parsed.data as WorkMessage);
+    return own === subject ? { handled: true } : { handled: false, reason: /^subject does not match the envelope: /, at: [] };
+  }
   const at = [...z.prettifyError(parsed.error).matchAll(/→ at (\S+)/g)].map((m) => `at ${m[1]}`);
   return { handled: false, reason: /^payload failed schema validation: /, at };
 }
 
 describe("fuzz - bus messages on every consumed subject", () => {
   for (const target of TARGETS) {
-    it(`${target.consumer} handles what its schema accepts and dead-letters everything else with the validation error, then keeps consuming`, async () => {
+    it(`${target.consumer} handles what its schema accepts on its own subject and dead-letters everything else with the reason, then keeps consuming`, async () => {
       const tracker = trackOutcomes(bus, target.consumer, target.schema);
       let n = 0;
       try {
@@ -69,7 +78,7 @@ describe("fuzz - bus messages on every consumed subject", () => {
           h.set(CASE_HEADER, id);
           await bus.js.publish(subject, bytes, { headers: h });
           const outcome = await tracker.wait(id);
-          const want = expected(target.schema, bytes);
+          const want = expected(target, subject, bytes);
           if (want.handled) {
             expect(outcome.kind).toBe("handled");
           } else {

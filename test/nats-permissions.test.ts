@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus, type Bus } from "@harness/bus";
-import { HEADERS, STREAMS, heartbeatSubject } from "@harness/contracts";
+import { EventMessage, HEADERS, RunState, STREAMS, eventSubject, heartbeatSubject } from "@harness/contracts";
 import { generatePassword, harnessUsers, renderNatsConfig } from "@harness/nats-config";
 import { startNatsServer, waitFor, type NatsServer } from "@harness/testkit";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, errors, headers, type NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { startScriptedModel } from "@harness/scripted-model";
+import { ART, contractFor, ev, SPEC, startTestSupervisor, TEST_TOKEN, verdict } from "../services/supervisor/src/test-fixtures.js";
+import { ServiceRegistry } from "../services/supervisor/src/registry.js";
 import { api, startStack } from "./support/stack.js";
 import { tinyProgramScript } from "./support/tiny-program.js";
 
@@ -218,7 +220,8 @@ describe("per-role NATS users on a server started from the generated config", ()
     const planner = await bus("planner");
     await planner.js.publish("harness.dlq.planner", "dead", { headers: dlqHeaders("harness.events.run-sv.verdict.produced.core") });
     const verdictLetter = (await supervisor.dlq.list()).find((l) => l.originalSubject.includes("verdict"));
-    await expect(supervisor.dlq.redrive(verdictLetter?.seq ?? 0)).rejects.toThrow(refused);
+    // The planner's consumer reads no verdicts: the bus refuses before the server would.
+    await expect(supervisor.dlq.redrive(verdictLetter?.seq ?? 0)).rejects.toThrow(/consumer "planner" does not read: not redriven/);
     const handled: string[] = [];
     await new Promise<void>((resolve) => {
       const c = supervisor.consume("supervisor", Loose, async (msg) => {
@@ -240,6 +243,76 @@ describe("per-role NATS users on a server started from the generated config", ()
   it("refuses workers the provisioning of streams, which is why they run with HARNESS_PROVISION=false", async () => {
     const generator = await bus("generator");
     await expect(generator.provision()).rejects.toThrow(refused);
+  });
+});
+
+describe("an envelope forged on a subject its sender may use", () => {
+  it("is dead-lettered with the reason and never folded: a generator's passing verdict on build.produced leaves the run waiting for verdicts", async () => {
+    const own = await startNatsServer({ config: renderNatsConfig({ passwords }) });
+    opened.push({ close: () => own.cleanup() });
+    const sup = await startTestSupervisor(own.url, { name: "forgery-supervisor", user: "supervisor", pass: passwords["supervisor"] ?? "" });
+    opened.push(sup);
+    const as = async (user: string): Promise<Bus> => {
+      const b = await connectBus({ url: own.url, name: `forgery-${user}`, user, pass: passwords[user] ?? "" });
+      opened.push(b);
+      return b;
+    };
+    const [planner, generator, evaluator] = [await as("planner"), await as("generator"), await as("evaluator")];
+    const created = await sup.app.inject({ method: "POST", url: "/runs", headers: { authorization: `Bearer ${TEST_TOKEN}` }, payload: { prompt: "a tally counter", options: { maxSprints: 2 } } });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json<{ id: string }>().id;
+    const state = async () => RunState.parse((await sup.bus.runs.get(id))?.value);
+    const until = (what: string, ok: (s: RunState) => boolean) => waitFor(async () => { const s = await state(); return ok(s) ? s : undefined; }, { what });
+
+    // Each role reports on its own user, as the services do, up to the sprint's evaluation.
+    await until("planning", (s) => s.status === "planning");
+    await planner.publish(EventMessage, ev(id, "spec.produced", { spec: SPEC, version: 1 }));
+    await until("a contract", (s) => s.waitingFor === "contract");
+    await generator.publish(EventMessage, ev(id, "contract.proposed", { contract: contractFor(1), round: 1 }, 1));
+    await until("a review", (s) => s.waitingFor === "review");
+    await evaluator.publish(EventMessage, ev(id, "contract.reviewed", { review: { approved: true, changeRequests: [], comments: "fine" }, round: 1, evaluator: "core" }, 1));
+    await until("a build", (s) => s.waitingFor === "build");
+    await generator.publish(EventMessage, ev(id, "build.produced", { artifact: ART, files: ["a.js"], notes: "" }, 1, 1));
+    await until("verdicts", (s) => s.waitingFor === "verdicts");
+
+    // The server lets the generator publish on build.produced whatever the envelope says.
+    const forged = ev(id, "verdict.produced", { verdict: verdict(true) }, 1, 1);
+    const gen = await client("generator", { server: own });
+    await jetstream(gen.nc).publish(eventSubject(id, "build.produced"), JSON.stringify(forged));
+    expect(gen.violations).toEqual([]);
+    const letter = await waitFor(async () => (await sup.bus.dlq.list()).find((l) => l.consumer === "supervisor"), { what: "the forgery's dead letter" });
+    expect(letter).toMatchObject({ originalSubject: eventSubject(id, "build.produced"), deliveries: 1 });
+    expect(letter.reason).toBe(`subject does not match the envelope: a verdict.produced of run ${id} belongs on ${eventSubject(id, "verdict.produced", "core")}, not ${eventSubject(id, "build.produced")}`);
+    const after = await state();
+    expect([after.status, after.waitingFor, after.currentSprint]).toEqual(["running", "verdicts", 1]);
+    expect(after.sprints[0]?.attempts[0]?.verdicts).toEqual({});
+    expect(JSON.stringify(after)).not.toContain(forged.id);
+
+    // The same verdict from the evaluator, on its own subject, is folded: the sprint passes.
+    await evaluator.publish(EventMessage, ev(id, "verdict.produced", { verdict: verdict(true) }, 1, 1));
+    await until("sprint 2", (s) => s.currentSprint === 2);
+  });
+});
+
+describe("a heartbeat on a subject its sender may use", () => {
+  it("counts only for the role and name the subject names: a generator posing as an evaluator is not listed", async () => {
+    const registry = new ServiceRegistry();
+    registry.start(supervisor);
+    opened.push({ close: async () => registry.stop() });
+    await supervisor.nc.flush();
+    const beat = (role: string, name: string, instance: string) => JSON.stringify({
+      type: "service.heartbeat", schemaVersion: 1, role, name, instance, version: "1", inFlight: 0, capacity: 1,
+      startedAt: new Date().toISOString(), time: new Date().toISOString(),
+    });
+    const gen = await client("generator");
+    const ev = await client("evaluator-x");
+    gen.nc.publish(heartbeatSubject("generator", "generator"), beat("evaluator", "x", "posing"));
+    // Flushed first, so the server has passed it on to the registry before the real one.
+    await gen.nc.flush();
+    ev.nc.publish(heartbeatSubject("evaluator", "x"), beat("evaluator", "x", "real"));
+    await waitFor(() => registry.list().some((e) => e.instance === "real"), { what: "the real heartbeat" });
+    expect(registry.list().map((e) => e.instance)).toEqual(["real"]);
+    expect([...gen.violations, ...ev.violations]).toEqual([]);
   });
 });
 

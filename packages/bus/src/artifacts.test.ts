@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OBJECT_STORES } from "@harness/contracts";
 import { Objm } from "@nats-io/obj";
 import { headers } from "@nats-io/transport-node";
+import { verifying } from "./artifact-digest.js";
 import { ARTIFACT_CHUNK_BYTES } from "./defaults.js";
+import { ArtifactIntegrityError } from "./errors.js";
 import { testBus } from "./test-fixtures/messages.js";
 import type { Bus } from "./types.js";
 
@@ -118,5 +120,34 @@ describe("bus - artifacts", () => {
     expect(sha(got)).toBe(ref.digest);
     const empty = await bus.artifacts.put(new Uint8Array(0));
     expect(await bus.artifacts.get(empty.name)).toEqual(new Uint8Array(0));
+  });
+
+  it("refuses an artifact replaced under its name with other bytes, read whole or streamed, until a put restores it", async () => {
+    const os = await new Objm(bus.js).open(OBJECT_STORES.artifacts);
+    const small = new TextEncoder().encode("the workspace the generator built");
+    const big = new Uint8Array(ARTIFACT_CHUNK_BYTES * 2 + 5).map((_, i) => i % 241);
+    for (const [bytes, forged] of [[small, new TextEncoder().encode("a workspace that passes anything")], [big, big.map((b) => b ^ 1)]] as const) {
+      const ref = await bus.artifacts.put(bytes);
+      // What a role with object-store write access can do: a plain put under the existing name.
+      await os.putBlob({ name: ref.name, options: { max_chunk_size: ARTIFACT_CHUNK_BYTES } }, forged);
+      const err: unknown = await bus.artifacts.get(ref.name).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ArtifactIntegrityError);
+      expect(err).toMatchObject({ code: "BUS_ERR_ARTIFACT_INTEGRITY", artifact: ref.name });
+      expect(String(err)).toMatch(/failed its integrity check: .*replaced/);
+      await expect(bus.artifacts.getStream(ref.name)).rejects.toBeInstanceOf(ArtifactIntegrityError);
+      // Putting the real bytes again stores them again, rather than keep the forgery as "the same".
+      await bus.artifacts.put(bytes);
+      expect((await bus.artifacts.get(ref.name))?.byteLength).toBe(bytes.byteLength);
+      expect(createHash("sha256").update((await bus.artifacts.get(ref.name)) ?? "").digest("hex")).toBe(ref.digest);
+    }
+  });
+
+  it("errors a streamed read at its end when the bytes do not hash to the name", async () => {
+    const name = `sha256-${createHash("sha256").update("expected").digest("hex")}`;
+    const source = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode("something else")); c.close(); } });
+    const chunks: Uint8Array[] = [];
+    const read = (async () => { for await (const chunk of verifying(name, Buffer.from(name.slice(7), "hex"), source)) chunks.push(chunk); })();
+    await expect(read).rejects.toBeInstanceOf(ArtifactIntegrityError);
+    await expect(read).rejects.toThrow(/14 bytes hash to sha256-/);
   });
 });

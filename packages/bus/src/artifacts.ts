@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { checkBytes, checkMetadata, digestOfName, sha256Of, verifying } from "./artifact-digest.js";
 import { ARTIFACT_CHUNK_BYTES } from "./defaults.js";
+import { ArtifactIntegrityError } from "./errors.js";
 import type { ArtifactStore } from "./types.js";
 
 // The object store hashes every chunk on put and get; node:crypto is several times faster than the
@@ -32,8 +34,10 @@ export function createArtifactStore(js: JetStreamClient, jsm: JetStreamManager):
     const name = `sha256-${digest}`;
     const os = await store();
     const existing = await os.info(name);
-    // Same name means same bytes: a second put of an artifact is a no-op.
-    if (existing === null || existing.deleted || existing.size !== size) {
+    // Same name means same bytes: a second put of an artifact is a no-op, unless what is stored
+    // under the name is no longer those bytes (replaced): then the put restores them.
+    const intact = existing !== null && !existing.deleted && existing.size === size && sha256Of(existing.digest)?.toString("hex") === digest;
+    if (!intact) {
       await os.put({ name, options: { max_chunk_size: ARTIFACT_CHUNK_BYTES } }, open());
     }
     return { name, digest, size };
@@ -68,17 +72,31 @@ export function createArtifactStore(js: JetStreamClient, jsm: JetStreamManager):
       const os = await store();
       const info = await os.info(name);
       if (info === null || info.deleted) return null;
+      const expected = digestOfName(name);
+      checkMetadata(name, expected, info);
       // A chunk gone between the two reads was replaced by a second put of the same bytes: the
       // client's own get reads the object's current metadata again.
-      const whole = info.chunks === 1 && !info.options?.link ? await oneChunk(jsm, info) : null;
-      return whole ?? os.getBlob(name);
+      const whole = info.chunks === 1 && !info.options?.link ? await oneChunk(jsm, info, expected) : null;
+      if (whole !== null) return whole;
+      // Hashed here too: the client checks against metadata it reads again (or a link's target).
+      const bytes = await os.getBlob(name);
+      if (bytes !== null) checkBytes(name, expected, bytes);
+      return bytes;
     },
     async getStream(name) {
       const r = await (await store()).get(name);
       if (r === null) return null;
       // The stream itself errors on a bad digest; this promise repeats it and must not go unhandled.
       r.error.catch(() => undefined);
-      return r.data;
+      const expected = digestOfName(name);
+      if (expected === null) return r.data;
+      try {
+        checkMetadata(name, expected, r.info);
+      } catch (err) {
+        await r.data.cancel().catch(() => undefined);
+        throw err;
+      }
+      return verifying(name, expected, r.data);
     },
     async has(name) {
       const info = await (await store()).info(name);
@@ -95,32 +113,21 @@ const chunkSubject = (nuid: string): string => `$O.${OBJECT_STORES.artifacts}.C.
 /**
  * Most artifacts fit in one chunk. The client's get reads chunks through an ordered consumer,
  * created and deleted on the server for every read; one chunk is one direct get instead (raw
- * bytes, where the stream message API would send them base64 inside JSON). Null when the chunk is
- * gone or the digest is in a form this does not read: the caller falls back to the client's get.
+ * bytes, where the stream message API would send them base64 inside JSON). The bytes are held to
+ * the name's digest, or for other names to the metadata's. Null when the chunk is gone or there
+ * is no digest this reads: the caller falls back to the client's get.
  */
-async function oneChunk(jsm: JetStreamManager, info: ObjectInfo): Promise<Uint8Array | null> {
-  const expected = sha256Of(info.digest);
+async function oneChunk(jsm: JetStreamManager, info: ObjectInfo, named: Buffer | null): Promise<Uint8Array | null> {
+  const expected = named ?? sha256Of(info.digest);
   if (expected === null) return null;
   const m = await jsm.direct.getMessage(OBJ_STREAM, { last_by_subj: chunkSubject(info.nuid) });
   if (m === null) return null;
   const data = m.data;
   if (data.byteLength !== info.size || !createHash("sha256").update(data).digest().equals(expected)) {
-    throw new Error(`received a corrupt object ${info.name}: ${data.byteLength} bytes, expected ${info.size} with digest ${info.digest}`);
+    throw new ArtifactIntegrityError(info.name, `received a corrupt object: ${data.byteLength} bytes, expected ${info.size} with digest ${info.digest}`);
   }
   // A plain Uint8Array, as the client's get returns, not the Buffer the message holds.
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/**
- * The 32 bytes of an object's `SHA-256=` digest. Clients write it as base64url (padded or not);
- * other clients and older versions as standard base64 or hex, which the client's own check accepts too.
- */
-function sha256Of(digest: string): Buffer | null {
-  const value = /^SHA-256=(.+)$/i.exec(digest)?.[1];
-  if (value === undefined) return null;
-  // Node's base64 decoder reads both alphabets, with or without padding.
-  const bytes = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, "hex") : Buffer.from(value, "base64");
-  return bytes.length === 32 ? bytes : null;
 }
 
 function chunksOf(data: Uint8Array): ReadableStream<Uint8Array> {

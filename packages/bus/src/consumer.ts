@@ -1,4 +1,3 @@
-import { CONSUMERS, STREAMS } from "@harness/contracts";
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
@@ -8,11 +7,8 @@ import { deliver, type DeliveryPolicy } from "./delivery.js";
 import { ValidationError } from "./errors.js";
 import { Prefetch } from "./prefetch.js";
 import { InboxPullSource, type PullSource } from "./pull-source.js";
+import { streamOfConsumer } from "./routing.js";
 import type { BusConsumer, ConsumeOptions, Handler } from "./types.js";
-
-export function streamOfConsumer(consumer: string): string {
-  return consumer === CONSUMERS.supervisor ? STREAMS.events : STREAMS.work;
-}
 
 /**
  * Pulls only what it can handle: free handler slots, plus a small prefetch while handlers are quick

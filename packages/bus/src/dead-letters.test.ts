@@ -1,8 +1,9 @@
-import { evaluateSubject, evaluatorConsumer } from "@harness/contracts";
+import { HEADERS, SUBJECTS, dlqSubject, evaluateSubject, evaluatorConsumer } from "@harness/contracts";
 import { useNatsServer, waitFor } from "@harness/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeadLetterNotFoundError, PermanentError } from "./errors.js";
-import { Job, testBus, testId, type Job as JobMsg } from "./test-fixtures/messages.js";
+import { headers } from "@nats-io/transport-node";
+import { DeadLetterNotFoundError, PermanentError, RoutingError } from "./errors.js";
+import { Job, planRequested, testBus, testId, type Job as JobMsg } from "./test-fixtures/messages.js";
 import type { Bus } from "./types.js";
 
 const nats = useNatsServer();
@@ -45,5 +46,18 @@ describe("bus - dead letters", () => {
     expect(await bus.dlq.get(dead?.seq ?? 0)).toBeNull();
     expect(await bus.dlq.list()).toEqual([]);
     await expect(bus.dlq.redrive(dead?.seq ?? 0)).rejects.toBeInstanceOf(DeadLetterNotFoundError);
+  });
+
+  it("keeps a dead letter, rather than redrive it, when it names a subject its consumer does not read", async () => {
+    // Any worker may file letters on its own DLQ subject, and the headers are its to write.
+    const h = headers();
+    h.set(HEADERS.dlqSubject, SUBJECTS.workPlan);
+    h.set(HEADERS.dlqConsumer, "planner");
+    const forged = await bus.js.publish(dlqSubject(evaluatorConsumer("redrive")), JSON.stringify(planRequested()), { headers: h });
+    const before = (await bus.jsm.streams.info("HARNESS_WORK")).state.messages;
+    await expect(bus.dlq.redrive(forged.seq)).rejects.toBeInstanceOf(RoutingError);
+    await expect(bus.dlq.redrive(forged.seq)).rejects.toThrow(/names harness\.work\.plan .* "evaluator-redrive" does not read/);
+    expect((await bus.jsm.streams.info("HARNESS_WORK")).state.messages).toBe(before);
+    expect(await bus.dlq.get(forged.seq)).not.toBeNull();
   });
 });

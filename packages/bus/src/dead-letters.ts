@@ -1,10 +1,12 @@
-import { HEADERS, STREAMS, dlqSubject } from "@harness/contracts";
+import { HEADERS, STREAMS, SUBJECTS, dlqSubject } from "@harness/contracts";
 import type { JetStreamClient, JetStreamManager, JsMsg, StoredMsg } from "@nats-io/jetstream";
 import { headers, type MsgHdrs } from "@nats-io/transport-node";
 import { randomUUID } from "node:crypto";
 import { BUS_HEADERS, DEFAULT_DLQ_LIST_LIMIT, DLQ_PAYLOAD_PREVIEW_BYTES, DLQ_REASON_MAX_CHARS } from "./defaults.js";
-import { DeadLetterNotFoundError } from "./errors.js";
+import { DeadLetterNotFoundError, RoutingError } from "./errors.js";
 import { oneLine } from "./headers.js";
+import { API_CODES, isApiError } from "./nats-errors.js";
+import { streamOfConsumer, subjectMatches } from "./routing.js";
 import { readRange } from "./stream-read.js";
 import type { DeadLetter, DeadLetters } from "./types.js";
 
@@ -52,6 +54,26 @@ function toDeadLetter(seq: number, subject: string, time: Date, h: MsgHdrs | und
   };
 }
 
+/**
+ * A dead letter's original subject is only a header, and every worker may file dead letters, headers
+ * and all, on its own `harness.dlq.<consumer>`. Redriving republishes with the supervisor's rights,
+ * so a letter goes back only to a subject its consumer reads: the subject it was filed on names the
+ * consumer (permissions bind that), and the server says what that consumer reads.
+ */
+async function checkRedrivable(jsm: JetStreamManager, seq: number, filedOn: string, target: string): Promise<void> {
+  const consumer = filedOn.slice(SUBJECTS.dlqPrefix.length + 1);
+  const stream = streamOfConsumer(consumer);
+  const info = await jsm.consumers.info(stream, consumer).catch((err: unknown) => {
+    if (isApiError(err, API_CODES.consumerNotFound)) return null;
+    throw err;
+  });
+  let reads = info?.config.filter_subjects ?? (info?.config.filter_subject ? [info.config.filter_subject] : []);
+  if (info !== null && reads.length === 0) reads = (await jsm.streams.info(stream)).config.subjects;
+  if (!reads.some((pattern) => subjectMatches(pattern, target))) {
+    throw new RoutingError(`dead letter ${seq} names ${target} as its subject, which its consumer "${consumer}" does not read: not redriven`);
+  }
+}
+
 export function createDeadLetters(js: JetStreamClient, jsm: JetStreamManager): DeadLetters {
   const load = (seq: number): Promise<StoredMsg | null> => jsm.streams.getMessage(STREAMS.dlq, { seq });
   return {
@@ -67,6 +89,7 @@ export function createDeadLetters(js: JetStreamClient, jsm: JetStreamManager): D
       const sm = await load(seq);
       const target = sm?.header?.get(HEADERS.dlqSubject);
       if (!sm || !target) throw new DeadLetterNotFoundError(seq);
+      await checkRedrivable(jsm, seq, sm.subject, target);
       // A fresh msg id: the original id is still inside the de-duplication window.
       await js.publish(target, sm.data, { headers: copyHeaders(sm.header), msgID: `redrive-${randomUUID()}` });
       await jsm.streams.deleteMessage(STREAMS.dlq, seq, false);

@@ -6,6 +6,7 @@ import { sendToDeadLetters } from "./dead-letters.js";
 import { PermanentError, RetryableError, ValidationError } from "./errors.js";
 import { headersToRecord } from "./headers.js";
 import { idOf } from "./publish.js";
+import { subjectMismatch } from "./routing.js";
 import type { HandlerContext } from "./types.js";
 
 /** What one durable's handling needs; built once per consume() call. */
@@ -32,6 +33,13 @@ export async function deliver(p: DeliveryPolicy, m: JsMsg): Promise<void> {
   }
   const parsed = p.schema.safeParse(raw);
   if (!parsed.success) return deadLetter(p, m, `payload failed schema validation: ${z.prettifyError(parsed.error)}`);
+  // Permissions say who may publish on a subject, not what; an envelope off its own subject is
+  // a forgery (a verdict sent on build.produced) or a bug, and retrying changes neither.
+  const mismatch = subjectMismatch(m.subject, parsed.data);
+  if (mismatch !== undefined) {
+    p.logger.warn({ seq: m.seq, subject: m.subject, msgId: idOf(parsed.data), reason: mismatch }, "envelope arrived on another message's subject");
+    return deadLetter(p, m, mismatch);
+  }
   const deliveryCount = m.info.deliveryCount;
   if (deliveryCount > p.maxDeliver) {
     return deadLetter(p, m, `delivered ${deliveryCount} times, over the limit of ${p.maxDeliver}: an earlier attempt never finished`);

@@ -13,7 +13,7 @@ export class ValidationError extends Error {
 
 /** Thrown by a handler when retrying cannot help: the message is dead-lettered at once. */
 export class PermanentError extends Error {
-  readonly code = "BUS_ERR_PERMANENT";
+  readonly code: string = "BUS_ERR_PERMANENT";
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "PermanentError";
@@ -70,6 +70,21 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * An artifact's bytes do not hash to the digest its content-addressed name promises: replaced
+ * under its name (any role with object-store write access can) or corrupted. Permanent: the
+ * same name returns the same wrong bytes, and a worker must not act on them.
+ */
+export class ArtifactIntegrityError extends PermanentError {
+  override readonly code = "BUS_ERR_ARTIFACT_INTEGRITY";
+  readonly artifact: string;
+  constructor(artifact: string, message: string, options?: ErrorOptions) {
+    super(`artifact ${artifact} failed its integrity check: ${message}`, options);
+    this.name = "ArtifactIntegrityError";
+    this.artifact = artifact;
+  }
+}
+
 export const errors = {
   ValidationError,
   PermanentError,
@@ -78,4 +93,5 @@ export const errors = {
   RoutingError,
   DeadLetterNotFoundError,
   StoreError,
+  ArtifactIntegrityError,
 };

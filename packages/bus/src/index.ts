@@ -1,8 +1,9 @@
 export { connectBus } from "./connect.js";
 export {
-  ValidationError, PermanentError, RetryableError, KvConflictError, RoutingError, DeadLetterNotFoundError, StoreError, errors,
+  ValidationError, PermanentError, RetryableError, KvConflictError, RoutingError, DeadLetterNotFoundError, StoreError,
+  ArtifactIntegrityError, errors,
 } from "./errors.js";
-export { subjectFor } from "./publish.js";
+export { subjectFor, subjectMismatch } from "./routing.js";
 export { newTraceparent, isTraceparent } from "./trace.js";
 export {
   DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_DELIVER, DEFAULT_BACKOFF_MS, DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_CONCURRENCY,

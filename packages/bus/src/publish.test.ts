@@ -1,8 +1,8 @@
 import { HEADERS, PlanRequested, STREAMS, SUBJECTS } from "@harness/contracts";
 import { useNatsServer } from "@harness/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ValidationError } from "./errors.js";
-import { planRequested, testBus } from "./test-fixtures/messages.js";
+import { RoutingError, ValidationError } from "./errors.js";
+import { Job, planRequested, testBus, testId } from "./test-fixtures/messages.js";
 import type { Bus } from "./types.js";
 
 const nats = useNatsServer();
@@ -49,13 +49,20 @@ describe("bus - publish", () => {
 
   it("propagates a given traceparent and honours an explicit subject", async () => {
     const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    const { seq } = await bus.publish(PlanRequested, planRequested(), { traceparent: tp, subject: "harness.work.evaluate.custom" });
+    const { seq } = await bus.publish(Job, { id: testId(), n: 1 }, { traceparent: tp, subject: "harness.work.evaluate.custom" });
     const stored = await bus.jsm.streams.getMessage(STREAMS.work, { seq });
     expect(stored?.subject).toBe("harness.work.evaluate.custom");
     expect(stored?.header.get(HEADERS.traceparent)).toBe(tp);
   });
 
+  it("refuses an explicit subject other than the envelope's own, before anything is sent", async () => {
+    const before = await workCount();
+    await expect(bus.publish(PlanRequested, planRequested(), { subject: "harness.work.evaluate.custom" })).rejects.toBeInstanceOf(RoutingError);
+    await expect(bus.publish(PlanRequested, planRequested(), { subject: "harness.work.evaluate.custom" })).rejects.toThrow(/belongs on harness\.work\.plan/);
+    expect(await workCount()).toBe(before);
+  });
+
   it("rejects a publish to a subject no stream captures", async () => {
-    await expect(bus.publish(PlanRequested, planRequested(), { subject: "nowhere.at.all" })).rejects.toThrow(/no responders/);
+    await expect(bus.publish(Job, { id: testId(), n: 1 }, { subject: "nowhere.at.all" })).rejects.toThrow(/no responders/);
   });
 });

@@ -1,34 +1,18 @@
-import { EventMessage, HEADERS, WorkMessage, eventSubjectOf, workSubject } from "@harness/contracts";
+import { HEADERS } from "@harness/contracts";
 import { headers } from "@nats-io/transport-node";
 import { z } from "zod";
 import type { AckPublisher } from "./ack-publisher.js";
 import { BUS_HEADERS } from "./defaults.js";
 import { RoutingError, ValidationError } from "./errors.js";
+import { subjectFor, subjectMismatch, typeOf } from "./routing.js";
 import { isTraceparent, newTraceparent } from "./trace.js";
 import type { PublishOptions, PublishResult } from "./types.js";
-
-const WORK_TYPES: ReadonlySet<string> = new Set(WorkMessage.options.map((o) => o.shape.type.value));
-const EVENT_TYPES: ReadonlySet<string> = new Set(EventMessage.options.map((o) => o.shape.type.value));
 
 /** Parses once and throws before anything reaches the wire. */
 export function validate<S extends z.ZodType>(schema: S, msg: unknown): z.output<S> {
   const r = schema.safeParse(msg);
   if (!r.success) throw new ValidationError(`invalid message: ${z.prettifyError(r.error)}`, r.error.issues, { cause: r.error });
   return r.data;
-}
-
-/** contracts' routing, chosen by the message's type tag. */
-export function subjectFor(value: unknown): string {
-  const type = typeOf(value);
-  if (type !== undefined && WORK_TYPES.has(type)) return workSubject(value as WorkMessage);
-  if (type !== undefined && EVENT_TYPES.has(type)) return eventSubjectOf(value as EventMessage);
-  throw new RoutingError(`no subject for message type ${type === undefined ? "(none)" : `"${type}"`}: pass opts.subject`);
-}
-
-export function typeOf(value: unknown): string | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const type = (value as { type?: unknown }).type;
-  return typeof type === "string" ? type : undefined;
 }
 
 export function idOf(value: unknown): string | undefined {
@@ -42,6 +26,9 @@ export async function publishMessage<S extends z.ZodType>(
 ): Promise<PublishResult> {
   const value = validate(schema, msg);
   const subject = opts.subject ?? subjectFor(value);
+  // Consumers dead-letter such a message (see routing.ts): refuse it before it is sent.
+  const mismatch = opts.subject === undefined ? undefined : subjectMismatch(opts.subject, value);
+  if (mismatch !== undefined) throw new RoutingError(mismatch);
   const h = headers();
   if (opts.headers) for (const [k, v] of Object.entries(opts.headers)) h.set(k, v);
   const type = typeOf(value);

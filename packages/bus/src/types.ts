@@ -82,7 +82,9 @@ export interface RunStore {
 
 export interface ArtifactStore {
   put(data: Uint8Array | AsyncIterable<Uint8Array>): Promise<ArtifactRef>;
+  /** Throws ArtifactIntegrityError when the bytes do not hash to a `sha256-<digest>` name. */
   get(name: string): Promise<Uint8Array | null>;
+  /** Like get; a mismatch found only at the end errors the stream there, with the same error. */
   getStream(name: string): Promise<ReadableStream<Uint8Array> | null>;
   has(name: string): Promise<boolean>;
 }
@@ -103,7 +105,10 @@ export interface DeadLetters {
   /** Oldest first. */
   list(opts?: { limit?: number | undefined }): Promise<DeadLetter[]>;
   get(seq: number): Promise<DeadLetter | null>;
-  /** Republishes the original payload to its original subject with a fresh msg id, then deletes the dead letter. */
+  /**
+   * Republishes the original payload to its original subject with a fresh msg id, then deletes the
+   * dead letter. Throws RoutingError, keeping the letter, when its consumer does not read that subject.
+   */
   redrive(seq: number): Promise<void>;
 }
 

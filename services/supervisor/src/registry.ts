@@ -1,5 +1,5 @@
 import type { Bus } from "@harness/bus";
-import { CONSUMERS, evaluatorConsumer, ServiceHeartbeat, STREAMS, SUBJECTS } from "@harness/contracts";
+import { CONSUMERS, evaluatorConsumer, heartbeatSubject, ServiceHeartbeat, STREAMS, SUBJECTS } from "@harness/contracts";
 
 export interface ServiceEntry extends ServiceHeartbeat { lastSeen: string; alive: boolean }
 
@@ -16,7 +16,9 @@ export class ServiceRegistry {
     void (async () => {
       for await (const m of sub) {
         const parsed = ServiceHeartbeat.safeParse(safeJson(m.string()));
-        if (parsed.success) this.record(parsed.data);
+        // Permissions scope who may beat on a subject, not who the beat claims to be: a role
+        // announcing another (a generator posing as an evaluator) is not on that one's subject.
+        if (parsed.success && m.subject === heartbeatSubject(parsed.data.role, parsed.data.name)) this.record(parsed.data);
       }
     })();
   }

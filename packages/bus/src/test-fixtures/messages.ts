@@ -1,4 +1,4 @@
-import { SCHEMA_VERSION, type PlanRequested, type RunControl } from "@harness/contracts";
+import { SCHEMA_VERSION, type PlanRequested, type RunControl, type VerdictProduced } from "@harness/contracts";
 import { pino, type Logger } from "pino";
 import { z } from "zod";
 import { connectBus } from "../connect.js";
@@ -30,6 +30,11 @@ export function planRequested(runId = testId("run"), prompt = "a pixel-art sprit
 
 export function runControl(runId: string, comment: string): z.input<typeof RunControl> {
   return { ...envelope(runId), type: "run.control", payload: { action: "pause", comment } };
+}
+
+/** A passing verdict with no criteria: enough for routing, which reads only the evaluator. */
+export function verdictProduced(runId: string, evaluator = "core"): z.input<typeof VerdictProduced> {
+  return { ...envelope(runId), type: "verdict.produced", payload: { verdict: { evaluator, passed: true, criteria: [], summary: "all good" } } };
 }
 
 /** A minimal message for tests that exercise delivery rather than contracts. */

@@ -1,3 +1,4 @@
+import { RoutingError } from "@harness/bus";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { authErrorResponses, DeadLetterList, DlqParams, RedriveResponse } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
@@ -18,7 +19,13 @@ export const dlqRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
     const { id } = req.params;
     const letter = await deps.bus.dlq.get(id);
     if (!letter) throw new errors.DeadLetterNotFound(String(id));
-    await deps.bus.dlq.redrive(id);
+    try {
+      await deps.bus.dlq.redrive(id);
+    } catch (err) {
+      // A letter naming a subject its consumer never read was not filed by that consumer.
+      if (err instanceof RoutingError) throw new errors.Conflict(err.message);
+      throw err;
+    }
     return reply.code(202).send({ id, redriven: true, subject: letter.originalSubject });
   });
 };
