@@ -14,7 +14,7 @@ function cli(args: string[], env: Record<string, string>, timeoutMs = 120_000) {
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-describe("cli - harness up, run --follow, status, logs, export against the scripted model", () => {
+describe("cli - harness up, run --follow, status, logs, export and steering against the scripted model", () => {
   // Inside the repository, as `pnpm harness up` uses it by default: builds must not inherit
   // this repository's package.json ("type": "module") from the data folder's location.
   mkdirSync(join(REPO_ROOT, ".harness"), { recursive: true });
@@ -22,17 +22,20 @@ describe("cli - harness up, run --follow, status, logs, export against the scrip
   const env = { HARNESS_HOME: home, ANTHROPIC_API_KEY: "", HARNESS_API_TOKEN: "cli-test-token-123456" };
   let up: ChildProcess | undefined;
   let upOut = "";
+  // The stack the first test starts serves the tests after it: one stack per file keeps this file quick.
+  let url: string | undefined;
+  const get = async <T>(path: string) => await (await fetch(`${url}${path}`)).json() as T;
 
   afterAll(async () => {
     if (up && up.exitCode === null) { up.kill("SIGKILL"); }
     rmSync(home, { recursive: true, force: true });
   });
 
-  it("starts the stack, follows a run to completion, exports the product and stops on Ctrl-C", async () => {
+  it("starts the stack, follows a run to completion and exports the product", async () => {
     up = spawn(TSX, [CLI, "up", "--port", "0", "--quiet"], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     up.stdout?.on("data", (d: Buffer) => { upOut += d.toString(); });
     up.stderr?.on("data", (d: Buffer) => { upOut += d.toString(); });
-    const url = await waitFor(() => /harness is up: (http:\/\/127\.0\.0\.1:\d+)/.exec(upOut)?.[1], { timeoutMs: 60_000, what: "harness up" }).catch((err) => { throw new Error(`${err}\n${upOut}`); });
+    url = await waitFor(() => /harness is up: (http:\/\/127\.0\.0\.1:\d+)/.exec(upOut)?.[1], { timeoutMs: 60_000, what: "harness up" }).catch((err) => { throw new Error(`${err}\n${upOut}`); });
     expect(upOut).toContain("SCRIPTED");
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(upOut).not.toContain(env.HARNESS_API_TOKEN); // a token from the environment is not echoed
@@ -63,12 +66,62 @@ describe("cli - harness up, run --follow, status, logs, export against the scrip
     const cancelDone = cli(["cancel", id!], env);
     expect(cancelDone.code).toBe(1);
     expect(cancelDone.out).toMatch(/harness: .*409/);
+  }, 240_000);
 
+  it("steers a gated run: pause, status shows it paused, resume with new limits, revise, approve, a refused approve, cancel", async () => {
+    expect(url, "the stack started by the first test").toBeDefined();
+    // Created through the API: `run` sets no gates. At the spec gate nothing is in flight, so the
+    // pause holds: today a result that arrives while paused and starts the next sprint also
+    // unpauses the run (the reducer's startSprint moves it to running).
+    const res = await fetch(`${url}/runs`, {
+      method: "POST", headers: { authorization: `Bearer ${env.HARNESS_API_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "Pocket Notes, steered from the command line", options: { gates: { approveSpec: true, approveContracts: false } } }),
+    });
+    const { id } = await res.json() as { id: string };
+    const run = () => get<{ status: string; reason: string; waitingFor: string; specVersion: number; options: { budget: unknown } }>(`/runs/${id}`);
+    const until = (what: string, ok: (r: Awaited<ReturnType<typeof run>>) => boolean) =>
+      waitFor(async () => { const r = await run(); return ok(r) ? r : undefined; }, { timeoutMs: 15_000, what });
+    await until("the spec gate", (r) => r.waitingFor === "spec_approval");
+
+    const pause = cli(["pause", id, "--comment", "reading the plan first"], env);
+    expect(pause.out.trim()).toBe(`pause sent for run ${id}`);
+    await until("the run to pause", (r) => r.status === "paused");
+    expect(cli(["status", id], env).out).toContain(`run ${id}: PAUSED (reading the plan first)`);
+
+    // Only the limits given change: the token limit keeps its default.
+    const resume = cli(["resume", id, "--budget", "9", "--minutes", "90"], env);
+    expect(resume.out.trim()).toBe(`resume sent for run ${id} with limits $9, 90 min`);
+    const resumed = await until("the run to resume", (r) => r.status === "planning");
+    expect(resumed.options.budget).toEqual({ maxCostUsd: 9, maxTokens: 20_000_000, maxWallClockMs: 90 * 60_000 });
+
+    // The wrong gate is refused with the API's reason; the right one reaches the planner.
+    const wrongGate = cli(["revise", id, "--contract", "add a check for search"], env);
+    expect(wrongGate.code).toBe(1);
+    expect(wrongGate.out).toContain(`(409): run ${id} is not waiting for contract approval (it waits for spec_approval)`);
+    const revise = cli(["revise", id, "--spec", "Keep search out of the first sprint"], env);
+    expect(revise.out.trim()).toBe(`spec changes sent for run ${id}: the planner writes a new version`);
+    await until("spec version 2 at the gate", (r) => r.specVersion === 2 && r.waitingFor === "spec_approval");
+
+    const approve = cli(["approve", id, "--comment", "plan is fine"], env);
+    expect(approve.out.trim()).toBe(`approve sent for run ${id}`);
+    await until("the first sprint", (r) => r.status === "running");
+    // Now the run waits at no gate: the API's 409 says so, and the exit code is not 0.
+    const again = cli(["approve", id], env);
+    expect(again.code).toBe(1);
+    expect(again.out.trim()).toMatch(new RegExp(`^harness: POST /runs/${id}/approve failed \\(409\\): run ${id} waits at no approval gate \\(it waits for \\w+\\); there is nothing to approve$`));
+
+    const cancel = cli(["cancel", id, "--comment", "steered enough"], env);
+    expect(cancel.out.trim()).toBe(`cancel sent for run ${id}`);
+    await until("the run to be cancelled with the comment", (r) => r.status === "cancelled" && r.reason === "steered enough");
+  }, 90_000);
+
+  it("stops the stack on Ctrl-C", async () => {
+    expect(up, "the stack started by the first test").toBeDefined();
     const exited = new Promise<number | null>((r) => up!.once("exit", (code) => r(code)));
-    up.kill("SIGINT");
+    up!.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(upOut).toContain("stopped");
-  }, 240_000);
+  }, 30_000);
 
   it("answers usage errors and a missing stack with one clear line and a meaningful exit code", () => {
     const unknown = cli(["frobnicate"], env, 30_000);
@@ -77,7 +130,12 @@ describe("cli - harness up, run --follow, status, logs, export against the scrip
     const badOption = cli(["run", "x", "--bogus"], env, 30_000);
     expect(badOption.code).toBe(2);
     expect(badOption.out.trim()).toBe("harness: Unknown option '--bogus' (see harness --help)");
-    expect(cli(["--help"], env, 30_000).code).toBe(0);
+    const help = cli(["--help"], env, 30_000);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('revise <id> --spec "..." | --contract "..."');
+    const noComments = cli(["revise", "some-run"], env, 30_000);
+    expect(noComments.code).toBe(2);
+    expect(noComments.out.trim()).toBe('harness: revise takes one of --spec "<comments>" or --contract "<comments>"');
     const noStack = cli(["status"], { ...env, HARNESS_HOME: mkdtempSync(join(tmpdir(), "harness-empty-")) }, 30_000);
     expect(noStack.code).toBe(2);
     expect(noStack.out.trim()).toBe("harness: no running harness found: start one with `pnpm harness up` (or set HARNESS_API_URL)");

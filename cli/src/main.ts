@@ -2,7 +2,8 @@
 import { parseArgs } from "node:util";
 import { CliError } from "./client.js";
 import { demoCommand } from "./commands/demo.js";
-import { cancelCommand, exportCommand, logsCommand, runCommand, statusCommand } from "./commands/runs.js";
+import { exportCommand, logsCommand, runCommand, statusCommand } from "./commands/runs.js";
+import { reviseCommand, steerCommand } from "./commands/steer.js";
 import { upCommand } from "./commands/up.js";
 
 const USAGE = `harness <command>
@@ -12,7 +13,13 @@ const USAGE = `harness <command>
                  [--evaluators a,b] [--model role=id] [--constraints "..."]
   status [id]                            list runs, or one run's summary
   logs <id>                              a run's event history
-  cancel <id>                            cancel a run (stops in-flight work)
+  pause <id> [--comment "..."]           hold new work; work already running finishes
+  resume <id> [--comment "..."] [--budget USD] [--tokens N] [--minutes N]
+                                         release held work; new limits for a run paused on its budget
+  cancel <id> [--comment "..."]          cancel a run (stops in-flight work)
+  approve <id> [--comment "..."]         approve the spec or contract a gated run waits for
+  revise <id> --spec "..." | --contract "..."
+                                         send change requests at the spec or contract gate
   export <id> <dir>                      the run's product as a git repository
   demo [--keep]                          offline end-to-end demo with a scripted model`;
 
@@ -25,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: "string" }, scripted: { type: "boolean" }, quiet: { type: "boolean" }, follow: { type: "boolean", short: "f" },
       sprints: { type: "string" }, attempts: { type: "string" }, budget: { type: "string" }, evaluators: { type: "string" },
       model: { type: "string", multiple: true }, constraints: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
+      comment: { type: "string" }, tokens: { type: "string" }, minutes: { type: "string" }, spec: { type: "string" }, contract: { type: "string" },
     },
     });
   } catch (err) {
@@ -38,6 +46,11 @@ async function main(argv: string[]): Promise<number> {
     if (v === undefined) return undefined;
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new CliError(`--${name} takes a positive number (got "${v}")`, 2);
+    return n;
+  };
+  const int = (v: string | undefined, name: string) => {
+    const n = num(v, name);
+    if (n !== undefined && !Number.isInteger(n)) throw new CliError(`--${name} takes a whole number (got "${v}")`, 2);
     return n;
   };
   const port = (v: string) => {
@@ -58,7 +71,11 @@ async function main(argv: string[]): Promise<number> {
     });
     case "status": return statusCommand(args[0]);
     case "logs": return logsCommand(need(0, "run id"));
-    case "cancel": return cancelCommand(need(0, "run id"));
+    case "pause": case "resume": case "cancel": case "approve": return steerCommand(command, need(0, "run id"), {
+      ...(values.comment ? { comment: values.comment } : {}), ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
+      ...(values.tokens ? { tokens: int(values.tokens, "tokens")! } : {}), ...(values.minutes ? { minutes: num(values.minutes, "minutes")! } : {}),
+    });
+    case "revise": return reviseCommand(need(0, "run id"), { spec: values.spec, contract: values.contract });
     case "export": return exportCommand(need(0, "run id"), need(1, "target directory"));
     case "demo": return demoCommand({ keep: values.keep ?? false });
     default: throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);

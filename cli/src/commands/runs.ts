@@ -99,12 +99,6 @@ export async function logsCommand(id: string): Promise<number> {
   return 0;
 }
 
-export async function cancelCommand(id: string): Promise<number> {
-  await request(apiTarget(), "POST", `/runs/${id}/cancel`, {});
-  console.log(`run ${id}: cancel requested`);
-  return 0;
-}
-
 /** The run's latest artifact, restored as a git repository (one commit per build attempt). */
 export async function exportCommand(id: string, dir: string): Promise<number> {
   const target = apiTarget();
