@@ -6,7 +6,7 @@ import { waitFor } from "@harness/testkit";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startStack, type Stack } from "./support/stack.js";
-import { tinyProgramScript, tinySpec } from "./support/tiny-program.js";
+import { tinyContract, tinyProgramScript, tinySpec } from "./support/tiny-program.js";
 
 /**
  * Screenshots are evidence for people, not assertions: the page redraws live, so an element can
@@ -34,6 +34,17 @@ function revisedSpec() {
   };
 }
 
+const CONTRACT_COMMENTS = "Also prove that add handles negative numbers: add(-1, 1) returns 0.";
+
+/** Round 2 of sprint 1's contract, as the generator writes it from the reviewer's change request. */
+function revisedContract() {
+  const contract = tinyContract(1);
+  return {
+    ...contract, summary: "add() with tests, negative numbers included",
+    checks: [...contract.checks, { ...contract.checks[0]!, id: "negatives", description: "add(-1, 1) returns 0 in the library's tests" }],
+  };
+}
+
 /** The tiny program with every model reply held back, so the run is live long enough to watch and pause. */
 function slowed(script: Script, delayMs: number): Rule[] {
   const rules = Array.isArray(script) ? script : script.rules;
@@ -56,6 +67,8 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
         // The spec gate: version 1, then version 2 when the reviewer's comments reach the planner.
         { name: "plan-revised", match: { role: "planner", contains: COMMENTS }, reply: { toolUse: [{ name: "submit_spec", input: revisedSpec() }], delayMs: 1_500 } },
         { name: "plan-gated", match: { role: "planner", contains: "reviewed spec" }, reply: { toolUse: [{ name: "submit_spec", input: tinySpec("Calc v1", 1) }] } },
+        // The contract gate: round 2 answers the reviewer's change request.
+        { name: "contract-revised", match: { role: "generator", toolChoice: "propose_contract", contains: CONTRACT_COMMENTS }, reply: { toolUse: [{ name: "propose_contract", input: revisedContract() }], delayMs: 1_500 } },
         ...slowed(tinyProgramScript(), 400),
       ],
     });
@@ -190,6 +203,69 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
     await page.locator('[data-action="approve-spec"]').click();
     await expect.poll(async () => (await api<{ waitingFor: string }>(stack, "GET", `/runs/${body.id}`)).body.waitingFor, { timeout: 10_000 }).not.toBe("spec_approval");
     await page.locator("#spec-review").waitFor({ state: "detached", timeout: 10_000 });
+    await api(stack, "POST", `/runs/${body.id}/cancel`, {});
+  });
+  it("reviews a gated contract: sees the sprint's contract, keeps what is typed across re-renders, shows a 409 inline, requests changes, approves round 2", async () => {
+    const { body } = await api<{ id: string }>(stack, "POST", "/runs", { prompt: "A calculator library (reviewed contract)", options: { gates: { approveSpec: false, approveContracts: true } } });
+    await page.goto(`${stack.apiUrl}/#/runs/${body.id}`);
+    const card = page.locator("#contract");
+    const comments = page.locator("#contract-comments");
+    const revise = page.locator('[data-action="revise-contract"]');
+    const approve = page.locator('[data-action="approve-contract"]');
+    const error = page.locator("#contract-review-error");
+    await revise.waitFor({ timeout: 20_000 });
+
+    // The current sprint's contract as the evaluator agreed to it: summary, deliverables, checks.
+    expect(await card.locator(".contract-top").textContent()).toContain("round 1 · 1 check");
+    expect(await card.locator(".contract-body .prose").textContent()).toBe("add() with tests");
+    expect(await card.locator('[data-deliverable="D1"]').textContent()).toContain("add(a, b) in lib.js");
+    expect(await card.locator(".contract-body .checks li").last().textContent()).toContain("unit-tests — the library's own tests pass");
+    expect(await card.locator(".contract-body").textContent()).toContain("Round 1: approved");
+
+    // A live re-render (the run is paused meanwhile) keeps the box's focus, caret and text; a paused
+    // run cannot be approved, here or in the header.
+    await comments.fill("Also prove negatives");
+    await comments.evaluate((el) => { (el as unknown as { setSelectionRange(a: number, b: number): void }).setSelectionRange(5, 5); });
+    expect((await api(stack, "POST", `/runs/${body.id}/pause`, {})).status).toBe(202);
+    await page.locator("#contract-paused").waitFor({ timeout: 10_000 });
+    expect(await page.evaluate("[document.activeElement?.id, document.activeElement?.selectionStart]")).toEqual(["contract-comments", 5]);
+    expect(await comments.inputValue()).toBe("Also prove negatives");
+    expect(await approve.isDisabled()).toBe(true);
+    expect(await page.locator('.run-head [data-action="approve"]').isDisabled()).toBe(true);
+    await shoot(page, "#contract", join(SCREENSHOTS, "contract-paused.png"));
+    expect((await api(stack, "POST", `/runs/${body.id}/resume`, {})).status).toBe(202);
+    await page.locator("#contract-paused").waitFor({ state: "detached", timeout: 10_000 });
+    expect(await approve.isEnabled()).toBe(true);
+
+    // A refusal is shown where the person typed (sent with Ctrl+Enter: the focus stays in the box).
+    await page.route("**/contract/revise", (route) => route.fulfill({
+      status: 409, contentType: "application/json",
+      body: JSON.stringify({ error: "SUP_ERR_CONFLICT", message: `run ${body.id} is not waiting for contract approval (it waits for build)`, statusCode: 409 }),
+    }), { times: 1 });
+    await comments.fill(CONTRACT_COMMENTS);
+    await comments.press("Control+Enter");
+    await expect.poll(() => error.textContent()).toMatch(/^409 Conflict run .* is not waiting for contract approval/);
+    expect(await comments.inputValue()).toBe(CONTRACT_COMMENTS);
+    expect(await page.evaluate("document.activeElement?.id")).toBe("contract-comments");
+    await shoot(page, "#contract", join(SCREENSHOTS, "contract-error.png"));
+
+    // Sent for real: the box waits, quoting it, while the generator writes round 2 (held back a
+    // moment) and the evaluator reviews it; round 2 answers the request and comes back to the gate.
+    await revise.click();
+    await page.locator("#contract-review.review-wait").waitFor({ timeout: 10_000 });
+    expect(await page.locator("#contract-review").textContent()).toContain(CONTRACT_COMMENTS);
+    await shoot(page, "#contract", join(SCREENSHOTS, "contract-revising.png"));
+    await expect.poll(() => card.locator(".contract-top").textContent(), { timeout: 20_000 }).toContain("round 2 · 2 checks");
+    await approve.waitFor();
+    expect(await card.locator(".contract-body .prose").textContent()).toBe("add() with tests, negative numbers included");
+    expect(await card.locator(".contract-body .change-requests").textContent()).toBe(CONTRACT_COMMENTS);
+    expect(await card.locator(".contract-body .checks li").last().textContent()).toContain("negatives");
+    await shoot(page, "#contract", join(SCREENSHOTS, "contract-review.png"));
+
+    await approve.click();
+    await expect.poll(async () => (await api<{ waitingFor: string }>(stack, "GET", `/runs/${body.id}`)).body.waitingFor, { timeout: 10_000 }).not.toBe("contract_approval");
+    await page.locator("#contract-review").waitFor({ state: "detached", timeout: 10_000 });
+    expect(await card.isHidden()).toBe(true);
     await api(stack, "POST", `/runs/${body.id}/cancel`, {});
   });
 });

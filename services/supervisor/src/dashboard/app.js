@@ -1,6 +1,7 @@
 /* global document, window, location, EventSource */
 // The dashboard: hash routes over the supervisor's own API, live run updates over SSE.
 import { pagesFor } from "./router.js";
+import { contractPanel } from "./contract-review.js";
 import { budgetForm, budgetMeters, featureBoard, runHeader, specPanel, specVersions, sprintsView } from "./run-view.js";
 import { EVENT_TYPES, timelineCard, timelineItem } from "./timeline.js";
 import { h } from "./ui.js";
@@ -85,14 +86,16 @@ async function showRun(id) {
       toast(`${action[0].toUpperCase()}${action.slice(1)} sent.`, "ok");
     } catch (err) { if (err.status !== 401) toast(err.message, "bad"); }
   };
-  // Its outcome shows in the review box itself, where the person is typing: no toast.
-  const revise = async (comments) => {
-    try { await api("POST", `/runs/${id}/spec/revise`, { comments }); return null; } catch (err) { return err; }
-  };
+  // A review box's requests: the outcome shows in the box itself, where the person is typing: no toast.
+  const inBox = (path, body) => api("POST", `/runs/${id}/${path}`, body).then(() => null, (err) => err);
+  const revise = (comments) => inBox("spec/revise", { comments });
   // Every spec version from the run's spec.produced events, with the comments it answers.
   const produced = new Map();
   let asked = null;
   const spec = specPanel({ revise, approve: () => control("approve") });
+  // The change request sent at the contract gate and not yet answered by an agreed round.
+  let contractAsked = null;
+  const contract = contractPanel({ revise: (comments) => inBox("contract/revise", { comments }), approve: () => inBox("approve") });
   const budget = budgetForm({ control });
   let meters;
   const render = () => {
@@ -100,8 +103,11 @@ async function showRun(id) {
     top.replaceChildren(runHeader(run, { control, budget }), meters);
     rest.replaceChildren(featureBoard(run), sprintsView(run) ?? "");
     spec.update(run, specVersions(run, produced), asked);
-    // While the spec is being written or reviewed it comes first; once building, after the sprints.
-    spec.mount(stateEl, run.waitingFor === "spec" || run.waitingFor === "spec_approval" ? rest : null);
+    contract.update(run, contractAsked);
+    // The contract card (hidden away from its gate) comes first. While the spec is being written
+    // or reviewed it comes before that; once building, after the sprints.
+    contract.mount(stateEl, rest);
+    spec.mount(stateEl, run.waitingFor === "spec" || run.waitingFor === "spec_approval" ? contract.el : null);
   };
   let pending;
   const refresh = () => {
@@ -121,6 +127,8 @@ async function showRun(id) {
     const e = JSON.parse(ev.data);
     const m = e.message ?? {};
     if (m.type === "run.control" && m.payload?.action === "revise_spec") asked = m.payload.comment ?? null;
+    if (m.type === "run.control" && m.payload?.action === "revise_contract") contractAsked = { sprint: m.sprint, comments: m.payload.comment ?? "" };
+    if (m.type === "contract.reviewed" && m.payload?.review?.approved) contractAsked = null;
     if (m.type === "spec.produced" && m.payload?.spec && !produced.has(m.payload.version)) {
       produced.set(m.payload.version, { version: m.payload.version, spec: m.payload.spec, time: e.time, comments: asked });
       asked = null;

@@ -1,7 +1,8 @@
 // The run page: header and controls, budget meters, feature board, sprints with verdicts, and the
 // spec with every version, what changed between versions, and the review box of the spec gate.
 /* global document */
-import { clock, count, diffLines, duration, empty, h, linesOf, meter, pill, plural, usd } from "./ui.js";
+import { contractChecks, reviewRounds } from "./contract-review.js";
+import { clock, count, diffLines, duration, empty, formError, h, linesOf, meter, pill, plural, usd } from "./ui.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -126,8 +127,7 @@ function sprintBlock(run, s) {
       h("h3", {}, `Sprint ${s.number}`, plan ? h("span", { class: "muted" }, ` · ${plan.goal}`) : null), pill(s.status)),
     s.contract ? h("details", { class: "contract" },
       h("summary", {}, `Contract: ${s.contract.summary} · ${plural(s.contract.checks.length, "check")} · ${plural(s.reviews.length, "review round")}`),
-      h("ul", { class: "checks" }, s.contract.checks.map((c) => h("li", {}, h("span", { class: "tag" }, c.kind), " ", h("span", { class: "mono" }, c.id), ` — ${c.description}`))),
-      s.reviews.map((r) => h("p", { class: "small" }, `Round ${r.round}: `, r.review.approved ? h("strong", { class: "ok" }, "approved") : h("strong", { class: "bad" }, `${r.review.changeRequests.length} change requests`), r.review.comments ? ` — ${r.review.comments}` : ""))) : null,
+      contractChecks(s.contract), reviewRounds(s.reviews)) : null,
     h("div", { class: "attempts" }, s.attempts.map((a) => attemptBlock(run, a))));
 }
 
@@ -169,8 +169,6 @@ function criterionRow(run, c) {
 }
 
 // ---- The spec: its versions, the changes between them, and the review box of the spec gate.
-
-const HTTP = { 400: "Bad request", 401: "Not authorised", 404: "Not found", 409: "Conflict", 413: "Too large", 415: "Unsupported" };
 
 /** Every version of the spec, oldest first: from the run's spec.produced events, or its current spec. */
 export function specVersions(run, produced) {
@@ -255,8 +253,7 @@ export function specPanel(actions) {
         h("p", { class: "small muted" }, h("q", {}, asked)));
     }
     if (run.waitingFor !== "spec_approval") return null;
-    const error = ui.error ? h("p", { class: "form-error", role: "alert", id: "spec-review-error" },
-      h("strong", {}, ui.error.status ? `${ui.error.status} ${HTTP[ui.error.status] ?? "Error"}` : "Not sent"), " ", ui.error.message) : null;
+    const error = ui.error ? formError(ui.error, "spec-review-error") : null;
     return h("div", { class: "review", id: "spec-review" },
       h("p", {}, h("strong", {}, `Spec v${latest.version} waits for your approval.`), " Approve it to start building, or tell the planner what to change."),
       comments, error,

@@ -74,6 +74,14 @@ export function meter(label, used, limit, fmt) {
     h("div", { class: "meter-track" }, fill));
 }
 
+const HTTP = { 400: "Bad request", 401: "Not authorised", 404: "Not found", 409: "Conflict", 413: "Too large", 415: "Unsupported" };
+
+/** A refused request, shown where the person acted: its status and the API's own message. */
+export function formError(err, id) {
+  return h("p", { class: "form-error", role: "alert", id },
+    h("strong", {}, err.status ? `${err.status} ${HTTP[err.status] ?? "Error"}` : "Not sent"), " ", err.message);
+}
+
 /** "1 check", "3 checks". */
 export function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;

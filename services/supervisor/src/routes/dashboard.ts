@@ -17,6 +17,7 @@ const FILES: Record<string, string> = {
   "ui.js": "text/javascript; charset=utf-8",
   "router.js": "text/javascript; charset=utf-8",
   "run-view.js": "text/javascript; charset=utf-8",
+  "contract-review.js": "text/javascript; charset=utf-8",
   "timeline.js": "text/javascript; charset=utf-8",
   "pages.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
