@@ -10,7 +10,7 @@ const USAGE = `harness <command>
 
   up [--port N] [--scripted] [--quiet]   start NATS and the four services; prints the dashboard URL
   run "<prompt>" [--follow] [--sprints N] [--attempts N] [--budget USD]
-                 [--evaluators a,b] [--model role=id] [--constraints "..."]
+                 [--evaluators a,b] [--model role=id] [--constraints "..."] [--gates spec,contracts]
   status [id]                            list runs, or one run's summary
   logs <id>                              a run's event history
   pause <id> [--comment "..."]           hold new work; work already running finishes
@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       port: { type: "string" }, scripted: { type: "boolean" }, quiet: { type: "boolean" }, follow: { type: "boolean", short: "f" },
       sprints: { type: "string" }, attempts: { type: "string" }, budget: { type: "string" }, evaluators: { type: "string" },
-      model: { type: "string", multiple: true }, constraints: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
+      model: { type: "string", multiple: true }, constraints: { type: "string" }, gates: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
       comment: { type: "string" }, tokens: { type: "string" }, minutes: { type: "string" }, spec: { type: "string" }, contract: { type: "string" },
     },
     });
@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values.follow ? { follow: true } : {}), ...(values.sprints ? { sprints: num(values.sprints, "sprints")! } : {}),
       ...(values.attempts ? { attempts: num(values.attempts, "attempts")! } : {}), ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
       ...(values.evaluators ? { evaluators: values.evaluators } : {}), ...(values.model ? { model: values.model } : {}),
-      ...(values.constraints ? { constraints: values.constraints } : {}),
+      ...(values.constraints ? { constraints: values.constraints } : {}), ...(values.gates ? { gates: values.gates } : {}),
     });
     case "status": return statusCommand(args[0]);
     case "logs": return logsCommand(need(0, "run id"));

@@ -23,4 +23,10 @@ describe("cli run options", () => {
     });
     expect(() => runOptions({ model: ["judge"] })).toThrow('--model takes role=model-id (got "judge")');
   });
+
+  it("--gates makes the run wait for a person at the spec, the contracts, or both", () => {
+    expect(asCreated({ gates: "spec" }).gates).toEqual({ approveSpec: true, approveContracts: false });
+    expect(asCreated({ gates: "contracts, spec" }).gates).toEqual({ approveSpec: true, approveContracts: true });
+    expect(() => runOptions({ gates: "build" })).toThrow('--gates takes spec and/or contracts, comma-separated (got "build")');
+  });
 });

@@ -11,7 +11,17 @@ interface RunView {
   sprints: Array<{ number: number; status: string; attempts: Array<{ attempt: number; status: string; build?: { artifact: { name: string } } }> }>;
 }
 
-export interface RunFlags { sprints?: number; attempts?: number; budget?: number; evaluators?: string; model?: string[]; follow?: boolean; constraints?: string }
+export interface RunFlags { sprints?: number; attempts?: number; budget?: number; evaluators?: string; model?: string[]; follow?: boolean; constraints?: string; gates?: string }
+
+const GATES = { spec: "approveSpec", contracts: "approveContracts" } as const;
+
+/** `--gates spec,contracts`: where the run waits for a person's approve (or revise). */
+function gatesOf(list: string): Record<string, boolean> {
+  const names = list.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(n in GATES));
+  if (unknown.length > 0 || names.length === 0) throw new CliError(`--gates takes spec and/or contracts, comma-separated (got "${list}")`, 2);
+  return Object.fromEntries(Object.entries(GATES).map(([name, key]) => [key, names.includes(name)]));
+}
 
 /**
  * The run options the user gave, and nothing else: the API's schema fills every default, so
@@ -31,6 +41,7 @@ export function runOptions(flags: RunFlags): Record<string, unknown> {
     ...(flags.evaluators ? { evaluators: flags.evaluators.split(",").map((s) => s.trim()) } : {}),
     ...(Object.keys(models).length ? { models } : {}),
     ...(flags.constraints ? { constraints: flags.constraints } : {}),
+    ...(flags.gates ? { gates: gatesOf(flags.gates) } : {}),
   };
 }
 

@@ -100,7 +100,7 @@ export function demoScript(): Script {
       name: "contract", match: { role: "generator", toolChoice: "propose_contract" },
       reply: (req) => {
         const sprint = Number(/contract for sprint (\d+)/.exec(req.lastUserText)?.[1] ?? 1);
-        const round = req.allText.includes("change requests") ? 2 : 1;
+        const round = req.allText.includes("## Your previous proposal") ? 2 : 1;
         return { toolUse: [{ name: "propose_contract", input: contract(sprint, round) }] };
       },
     },

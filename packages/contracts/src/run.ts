@@ -18,7 +18,7 @@ export type Budget = z.infer<typeof Budget>;
 export const BudgetPatch = z.strictObject({
   maxCostUsd: z.number().positive().max(100_000).optional().describe("spend limit in US dollars"),
   maxTokens: z.number().int().positive().optional().describe("limit on all tokens: input, output, cache reads and writes"),
-  maxWallClockMs: z.number().int().positive().optional().describe("limit on the run's age, in milliseconds from its creation"),
+  maxWallClockMs: z.number().int().positive().optional().describe("limit on the run's working time in milliseconds: from its creation, leaving out time paused or waiting at an approval gate"),
 }).refine((b) => Object.values(b).some((v) => v !== undefined), "give at least one of maxCostUsd, maxTokens, maxWallClockMs")
   .meta({ minProperties: 1 });
 export type BudgetPatch = z.infer<typeof BudgetPatch>;

@@ -14,7 +14,8 @@ export function contractPrompt(p: ContractRequested["payload"], sprint: number):
   if (p.spec.designLanguage) parts.push(`## Design language\n${p.spec.designLanguage}`);
   if (p.previous) {
     parts.push(`## Your previous proposal (round ${p.round - 1})\n${JSON.stringify(p.previous.contract, null, 2)}`);
-    parts.push(`## The evaluator's change requests\n${p.previous.review.changeRequests.map((c) => `- [${c.target}] ${c.request}`).join("\n")}\n${p.previous.review.comments}`);
+    // A human at the contract gate sends theirs the same way; the review's comments say whose they are.
+    parts.push(`## Change requests on it\n${p.previous.review.changeRequests.map((c) => `- [${c.target}] ${c.request}`).join("\n")}\n${p.previous.review.comments}`);
   }
   parts.push(`Propose the contract for sprint ${sprint} (set "sprint": ${sprint}).`);
   return parts.join("\n\n");

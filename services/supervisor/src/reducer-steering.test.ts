@@ -63,6 +63,29 @@ describe("supervisor reducer: stale failures and model outages", () => {
   });
 });
 
+describe("supervisor reducer: a pause holds", () => {
+  it("stays paused when the awaited verdict lands after the pause, holding the next sprint's work for the resume", () => {
+    const r = "run1";
+    let { s } = fold(building(), T0, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1), ev(r, "run.control", { action: "pause" }));
+    let out: OutboxItem[];
+    ({ s, out } = fold(s, T0, ev(r, "verdict.produced", { verdict: verdict(true) }, 1, 1)));
+    expect([s.status, s.currentSprint, s.waitingFor]).toEqual(["paused", 2, "contract"]);
+    expect(workTypes(out)).toEqual([]);
+    expect(s.held.map((o) => o.message["type"])).toEqual(["contract.requested"]);
+    ({ s, out } = fold(s, T0, ev(r, "run.control", { action: "resume" })));
+    expect(s.status).toBe("running");
+    expect(workTypes(out)).toEqual(["contract.requested"]);
+  });
+
+  it("stays paused when the spec lands after a pause during planning", () => {
+    const r = "run1";
+    let { s } = fold(started(), T0, ev(r, "run.control", { action: "pause" }), ev(r, "spec.produced", { spec: SPEC, version: 1 }));
+    expect([s.status, s.waitingFor, s.held.length]).toEqual(["paused", "contract", 1]);
+    ({ s } = fold(s, T0, ev(r, "run.control", { action: "resume" })));
+    expect(s.status).toBe("running");
+  });
+});
+
 describe("supervisor reducer: human gates", () => {
   const gated = options({ gates: { approveSpec: true, approveContracts: true } });
 

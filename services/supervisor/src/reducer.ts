@@ -182,7 +182,10 @@ function startSprint(d: Decisions, n: number): void {
   if (!sprint) return;
   d.s.currentSprint = n;
   sprint.contractRound = 1;
-  d.transition("running", "start_sprint", `sprint ${n}`);
+  // A result that lands after a pause moves the run on, but only a resume makes it run: the
+  // next sprint's work is held (settle) and the status stays paused.
+  if (d.s.status === "paused") d.record("start_sprint", `sprint ${n}, held while paused`);
+  else d.transition("running", "start_sprint", `sprint ${n}`);
   contractWork(d, sprint);
 }
 
