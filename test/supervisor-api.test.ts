@@ -182,6 +182,10 @@ describe("supervisor API - controls", () => {
     const contract = await inject("POST", `/runs/${id}/contract/revise`, { body: { comments: "more checks" } });
     expect(contract.statusCode).toBe(409);
     expect(contract.json<{ message: string }>().message).toMatch(/not waiting for contract approval/);
+    // One change request holds 4,000 characters: a longer one is refused by name, not cut.
+    const long = await inject("POST", `/runs/${id}/contract/revise`, { body: { comments: "x".repeat(4_001) } });
+    expect(long.statusCode).toBe(400);
+    expect(long.json<{ message: string }>().message).toMatch(/^invalid body: comments: /);
   });
 
   it("controls answer 404 for an unknown run and 400 naming an unknown body field", async () => {

@@ -55,9 +55,18 @@ export const UsageRecorded = message("usage.recorded", z.object({
 export type UsageRecorded = z.infer<typeof UsageRecorded>;
 
 /** A worker gave up on a piece of work for a reason retrying will not fix. */
+/** Which work item a worker's failure or progress is about, beyond its type, sprint and attempt. */
+const WorkRef = {
+  /** An evaluation's evaluator (from the work subject). */
+  evaluator: EvaluatorName.optional(),
+  /** A contract proposal's or review's round. */
+  round: z.number().int().min(1).optional(),
+};
+
 export const WorkFailed = message("work.failed", z.object({
   role: Role,
   work: z.string(),
+  ...WorkRef,
   reason: z.string().min(1).max(10_000),
   code: z.string().max(100).optional(),
 }));
@@ -70,6 +79,7 @@ export type WorkFailed = z.infer<typeof WorkFailed>;
 export const WorkProgress = message("work.progress", z.object({
   role: Role,
   work: z.string(),
+  ...WorkRef,
   /** How long the work has been running. */
   elapsedMs: z.number().int().nonnegative(),
 }));

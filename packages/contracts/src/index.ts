@@ -17,7 +17,7 @@ export { ServiceHeartbeat } from "./heartbeat.js";
 export { OutboxItem, AttemptState, SprintState, UsageTotals, RunLedger, RunState, RunStateFormat, RUN_STATE_FORMAT } from "./state.js";
 export {
   SUBJECTS, STREAMS, CONSUMERS, BUCKETS, OBJECT_STORES, HEADERS,
-  evaluateSubject, evaluatorConsumer, eventSubject, ledgerKey, sprintKey, runEventsFilter, dlqSubject, heartbeatSubject,
+  evaluateSubject, evaluatorOfSubject, evaluatorConsumer, eventSubject, ledgerKey, sprintKey, runEventsFilter, dlqSubject, heartbeatSubject,
 } from "./names.js";
 export { workSubject, eventSubjectOf } from "./routing.js";
 export { MESSAGE_SCHEMAS } from "./catalog.js";

@@ -55,6 +55,12 @@ export function evaluateSubject(evaluator: string): string {
   return `${SUBJECTS.workEvaluatePrefix}.${evaluator}`;
 }
 
+/** The evaluator an evaluation work subject is for; undefined for any other subject. */
+export function evaluatorOfSubject(subject: string): string | undefined {
+  const prefix = `${SUBJECTS.workEvaluatePrefix}.`;
+  return subject.startsWith(prefix) ? subject.slice(prefix.length) : undefined;
+}
+
 export function evaluatorConsumer(evaluator: string): string {
   return `${CONSUMERS.evaluatorPrefix}-${evaluator}`;
 }

@@ -84,4 +84,14 @@ describe("worker handler", () => {
     expect(events[1]!.payload.elapsedMs).toBeGreaterThan(events[0]!.payload.elapsedMs);
     expect(events.map((e) => e.causationId)).toEqual([msg.id, msg.id]);
   });
+
+  it("names the evaluator (from the work subject) in what it reports about an evaluation, so a late report of one evaluator is told from another's", async () => {
+    const msg = planWork();
+    const handler = workerHandler<PlanRequested>(bus, { role: "evaluator", instance: "t" }, async () => {
+      throw new ModelUnavailableError("model endpoint unavailable (status 500)", 1_000, { status: 500 });
+    });
+    await handler(msg, { ...ctx, subject: "harness.work.evaluate.style", deliveryCount: 5 } as HandlerContext);
+    const [failed] = (await bus.readRunEvents(msg.runId)).map((e) => e.message as WorkFailed);
+    expect(failed?.payload).toMatchObject({ role: "evaluator", evaluator: "style", code: "MODEL_UNAVAILABLE" });
+  });
 });

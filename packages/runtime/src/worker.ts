@@ -1,5 +1,5 @@
 import { PermanentError, RetryableError, ValidationError, type Bus, type HandlerContext } from "@harness/bus";
-import { BudgetExceeded, UsageRecorded, WorkFailed, WorkProgress, type Producer } from "@harness/contracts";
+import { BudgetExceeded, evaluatorOfSubject, UsageRecorded, WorkFailed, WorkProgress, type Producer } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { BudgetExceededError, ModelError, ModelUnavailableError, type BudgetGuard, type UsageRecord } from "@harness/model";
 import type { z } from "zod";
@@ -68,11 +68,13 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       usagePending.add(publishing);
     };
     const started = Date.now();
+    const about = { role: producer.role, work: msg.type, ...workRef(msg, ctx.subject) };
     let beats = 0;
     // Best effort: a progress event that cannot be published changes nothing but the stall clock.
+    // Each delivery counts its own beats: a redelivery's would otherwise repeat ids already folded.
     const progress = setInterval(() => {
-      const id = derivedId(msg.id, "work.progress", String(++beats));
-      const event = envelope("work.progress", { role: producer.role, work: msg.type, elapsedMs: Date.now() - started }, msg, producer, { id });
+      const id = derivedId(msg.id, "work.progress", String(ctx.deliveryCount), String(++beats));
+      const event = envelope("work.progress", { ...about, elapsedMs: Date.now() - started }, msg, producer, { id });
       bus.publish(WorkProgress, event).catch((err: unknown) => ctx.logger.warn({ err }, "work progress not published"));
     }, progressEveryMs);
     progress.unref();
@@ -98,18 +100,18 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
         // Nothing wrong with the work or the run: the supervisor pauses the run and holds the work
         // for a resume once the model is back, so the message has done its job.
         const reason = `the model stayed unavailable over ${ctx.deliveryCount} deliveries: ${err.message}`;
-        await emit(WorkFailed, "work.failed", { role: producer.role, work: msg.type, reason, code: err.code });
+        await emit(WorkFailed, "work.failed", { ...about, reason, code: err.code });
         return;
       } else if (err instanceof ModelError && !err.retryable) {
-        await emit(WorkFailed, "work.failed", { role: producer.role, work: msg.type, reason: err.message, code: err.code });
+        await emit(WorkFailed, "work.failed", { ...about, reason: err.message, code: err.code });
         return;
       } else if (err instanceof PermanentError) {
-        await emit(WorkFailed, "work.failed", { role: producer.role, work: msg.type, reason: err.message, code: "PERMANENT" });
+        await emit(WorkFailed, "work.failed", { ...about, reason: err.message, code: "PERMANENT" });
         throw err;
       }
       if (ctx.deliveryCount >= ctx.maxDeliver) {
         const reason = `gave up after ${ctx.deliveryCount} deliveries: ${err instanceof Error ? err.message : String(err)}`;
-        await emit(WorkFailed, "work.failed", { role: producer.role, work: msg.type, reason, code: "MAX_DELIVERIES" });
+        await emit(WorkFailed, "work.failed", { ...about, reason, code: "MAX_DELIVERIES" });
       }
       throw err;
     } finally {
@@ -133,4 +135,11 @@ async function untilPublished(publish: () => Promise<unknown>, keepAlive: () => 
       await new Promise((r) => setTimeout(r, delay));
     }
   }
+}
+
+/** The evaluator (from the subject) and contract round (from the payload) a work item is for. */
+function workRef(msg: WorkEnvelope, subject: string): { evaluator?: string; round?: number } {
+  const evaluator = evaluatorOfSubject(subject);
+  const round = (msg as { payload?: { round?: unknown } }).payload?.round;
+  return { ...(evaluator !== undefined ? { evaluator } : {}), ...(typeof round === "number" ? { round } : {}) };
 }

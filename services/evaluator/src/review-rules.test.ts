@@ -53,6 +53,12 @@ describe("review rules - enforced by code whatever the model thinks", () => {
     expect(contractProblems(contract([http("create", { method: "POST", body: { title: "x" }, expectStatus: 201, expectJson: { title: "x" } })], APP), [F1])).toEqual([]);
   });
 
+  it("counts a request that changes something or expects a refusal as behaviour through its status alone", () => {
+    expect(contractProblems(contract([http("rejects-empty", { method: "POST", body: {}, expectStatus: 400 })], APP), [F1])).toEqual([]);
+    expect(contractProblems(contract([http("missing", { path: "/api/todos/nope", expectStatus: 404 })], APP), [F1])).toEqual([]);
+    expect(contractProblems(contract([http("head", { method: "HEAD", path: "/" })], APP), [F1])[0]).toMatch(/^deliverable D1 is proven only by presence checks \(head\)/);
+  });
+
   it("rejects a contract that silently drops a feature planned for the sprint, naming the feature", () => {
     const c = contract([http("list", { expectJson: { "[0].title": "Buy milk" } })], APP);
     expect(contractProblems(c, [F1, feature("F2", "Tick todos off")])).toEqual([

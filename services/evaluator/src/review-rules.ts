@@ -18,9 +18,14 @@ function isPresenceCommand(c: CommandCheck): boolean {
   return PRESENCE_COMMAND.test(c.command) && c.expectOutput.length === 0;
 }
 
-/** A status alone is what a stub answers too (`GET / -> 200`); only the content proves behaviour. */
+/**
+ * A read that expects success and asserts nothing of the answer is what a stub passes too
+ * (`GET / -> 200`). A request that changes something or expects a refusal (`POST {} -> 400`)
+ * exercises behaviour through its status alone.
+ */
 function isPresenceHttp(c: HttpCheck): boolean {
-  return c.expectBodyContains.length === 0 && Object.keys(c.expectJson).length === 0;
+  const read = c.method === "GET" || c.method === "HEAD" || c.method === "OPTIONS";
+  return read && c.expectStatus < 300 && c.expectBodyContains.length === 0 && Object.keys(c.expectJson).length === 0;
 }
 
 function isPresenceBrowser(c: BrowserCheck): boolean {

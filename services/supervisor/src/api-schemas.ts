@@ -58,7 +58,9 @@ export const ResumeBody = z.strictObject({
   comment: z.string().max(10_000).optional(),
   budget: BudgetPatch.optional().describe("new limits for a paused run; the fields given replace the run's (raise them to go on after a budget pause)"),
 }).nullish();
-export const ReviseBody = z.strictObject({ comments: z.string().trim().min(1, "comments must not be empty").max(20_000) });
+/** Spec comments travel in run.control (10,000 characters at most); contract comments become one change request (4,000). */
+export const ReviseBody = z.strictObject({ comments: z.string().trim().min(1, "comments must not be empty").max(10_000) });
+export const ReviseContractBody = z.strictObject({ comments: z.string().trim().min(1, "comments must not be empty").max(4_000) });
 export const ControlResponse = z.object({ id: z.string(), action: z.string(), accepted: z.boolean() });
 
 export const EventsQuery = z.object({

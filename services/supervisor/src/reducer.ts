@@ -1,5 +1,6 @@
 import { RUN_STATE_FORMAT, type BudgetPatch, type EventMessage, type OutboxItem, type ProductSpec, type RunControl, type RunOptions, type RunState, type SprintState } from "@harness/contracts";
 import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatch, reviewWork, sprintOf } from "./steps.js";
+import { awaitedWork, MAX_PROGRESS_COVER_MS, stillHeld } from "./awaited.js";
 import { judged } from "./verdicts.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -24,7 +25,7 @@ export function reduce(prev: RunState, event: EventMessage, now: string): { stat
   recordApplied(s, event);
   s.eventCount++;
   // updatedAt is the watchdog's clock of life: a worker still at superseded work does not keep a run that waits on lost work alive.
-  if (event.type !== "work.progress" || awaitedWork(s, event)) s.updatedAt = now;
+  if (event.type !== "work.progress" || (awaitedWork(s, event) && event.payload.elapsedMs <= MAX_PROGRESS_COVER_MS)) s.updatedAt = now;
   if (event.type !== "usage.recorded" && event.type !== "run.transition" && event.type !== "work.progress") s.lastProgressAt = now;
   apply(d, event);
   return settle(d);
@@ -249,20 +250,8 @@ function onBudgetExceeded(d: Decisions, kind: string, reason: string, refusedWor
 }
 
 const MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE";
-
-/** The work type that ends each wait on work. */
-const WORK_OF_WAIT: Partial<Record<RunState["waitingFor"], string>> = {
-  spec: "plan.requested", contract: "contract.requested", review: "review.requested", build: "build.requested", verdicts: "evaluation.requested",
-};
-
-/** Whether a worker's failure or progress is about the work the run waits for now: same kind, sprint and (for builds and evaluations) attempt. */
-function awaitedWork(s: RunState, e: Extract<EventMessage, { type: "work.failed" | "work.progress" }>): boolean {
-  if (WORK_OF_WAIT[s.waitingFor] !== e.payload.work) return false;
-  if (s.waitingFor === "spec") return true;
-  if (e.sprint !== s.currentSprint) return false;
-  if (s.waitingFor !== "build" && s.waitingFor !== "verdicts") return true;
-  return e.attempt === sprintOf(s)?.attempts.at(-1)?.attempt;
-}
+/** ChangeRequest.request's limit; the API refuses longer contract comments. */
+const MAX_CHANGE_REQUEST = 4_000;
 
 /** Work that failed for a reason outside the run (the model is down) waits for a human, held to be issued again on resume. */
 function pauseFor(d: Decisions, decision: string, reason: string): void {
@@ -340,7 +329,7 @@ function control(d: Decisions, action: RunControl["payload"]["action"], comment?
       if (budget) s.options = { ...s.options, budget: patchedBudget(s.options.budget, budget) };
       if (s.status !== "paused") return;
       s.resumes++;
-      const held = s.held;
+      const held = stillHeld(s, s.held);
       s.held = [];
       // Back to planning while the spec is not yet approved (or not yet written).
       const planning = !s.spec || s.waitingFor === "spec" || s.waitingFor === "spec_approval";
@@ -363,8 +352,9 @@ function control(d: Decisions, action: RunControl["payload"]["action"], comment?
     case "revise_contract": {
       // The human's comments are a change request: the generator proposes the next round, which the evaluator reviews again.
       const sprint = sprintOf(s);
-      if (s.waitingFor !== "contract_approval" || s.status === "paused" || !comment || !sprint) return;
-      sprint.reviews.push({ round: sprint.contractRound, review: { approved: false, changeRequests: [{ target: "contract", request: comment }], comments: "Changes requested by a human at the contract gate." } });
+      // The API refuses it on the last round (409): the evaluator's review of one more would fail the run.
+      if (s.waitingFor !== "contract_approval" || s.status === "paused" || !comment || !sprint || sprint.contractRound >= s.options.maxContractRounds) return;
+      sprint.reviews.push({ round: sprint.contractRound, review: { approved: false, changeRequests: [{ target: "contract", request: comment.slice(0, MAX_CHANGE_REQUEST) }], comments: "Changes requested by a human at the contract gate." } });
       sprint.contractRound++;
       contractWork(d, sprint);
       return;

@@ -50,16 +50,20 @@ export function specExcerpt(s: RunState, sprint: SprintState): SpecExcerpt {
   };
 }
 
+const MAX_PLAN_COMMENTS = 20_000;
+
 export function planWork(d: Decisions, revision?: { comments: string; replanFrom?: number }): void {
   const s = d.s;
   s.waitingFor = "spec";
   // Kept until the spec arrives, so work issued again (a stall, a resume) asks for the same revision.
-  if (revision) s.planComments = revision.comments;
+  // Cut to what plan work and the state hold: a replan's failures can run long.
+  const comments = revision?.comments.slice(0, MAX_PLAN_COMMENTS);
+  if (comments) s.planComments = comments;
   else delete s.planComments;
   d.work("plan.requested", {
     prompt: s.prompt, maxSprints: s.options.maxSprints, version: s.specVersion + 1,
     ...(s.options.constraints ? { constraints: s.options.constraints } : {}),
-    ...(revision && s.spec ? { revision: { previousSpec: s.spec, comments: revision.comments } } : {}),
+    ...(comments && s.spec ? { revision: { previousSpec: s.spec, comments } } : {}),
     ...(revision?.replanFrom ? { replanFrom: revision.replanFrom } : {}),
   }, 0, 0);
 }

@@ -48,7 +48,7 @@ export function contractPanel(actions) {
   let pending = null;
   const el = h("section", { class: "card contract-card", id: "contract", hidden: true });
   const comments = h("textarea", {
-    id: "contract-comments", rows: 3, maxlength: 20_000, "aria-label": "Change requests for the generator",
+    id: "contract-comments", rows: 3, maxlength: 4_000, "aria-label": "Change requests for the generator",
     placeholder: "What should the contract prove that it does not? For example: “Add a check that an empty note is refused with 400.”",
     onkeydown: (ev) => { if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); act("revise"); } },
   });

@@ -81,10 +81,12 @@ export function budgetMeters(run) {
   const u = run.usage;
   const tokens = u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens;
   const end = TERMINAL.has(run.status) ? Date.parse(run.updatedAt) : Date.now();
+  // As the budget counts it: time paused or waiting at a gate is left out.
+  const waited = (run.waitedMs ?? 0) + (run.waitingSince ? Math.max(0, end - Date.parse(run.waitingSince)) : 0);
   return h("section", { class: "card meters" },
     meter("Cost", u.costUsd, b.maxCostUsd, usd),
     meter("Tokens", tokens, b.maxTokens, count),
-    meter("Wall clock", end - Date.parse(run.createdAt), b.maxWallClockMs, duration),
+    meter("Wall clock", end - Date.parse(run.createdAt) - waited, b.maxWallClockMs, duration),
     h("div", { class: "usage-facts" },
       fact("model calls", u.calls), fact("input", count(u.inputTokens)), fact("output", count(u.outputTokens)),
       fact("cache read", count(u.cacheReadInputTokens)), fact("cache write", count(u.cacheCreationInputTokens))));
@@ -190,7 +192,7 @@ export function specPanel(actions) {
   let pending = null;
   const el = h("section", { class: "card spec-card", id: "spec", hidden: true });
   const comments = h("textarea", {
-    id: "spec-comments", rows: 3, maxlength: 20_000, "aria-label": "Comments for the planner",
+    id: "spec-comments", rows: 3, maxlength: 10_000, "aria-label": "Comments for the planner",
     placeholder: "What should the planner change? For example: “Give multiplication its own feature and sprint.”",
     onkeydown: (ev) => { if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); send(); } },
   });

@@ -1,7 +1,7 @@
 import { RunControl, type RunState } from "@harness/contracts";
 import { envelope } from "@harness/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { ApiError, authErrorResponses, ControlBody, ControlResponse, ResumeBody, ReviseBody, RunParams } from "../api-schemas.js";
+import { ApiError, authErrorResponses, ControlBody, ControlResponse, ResumeBody, ReviseBody, ReviseContractBody, RunParams } from "../api-schemas.js";
 import { budgetUse, patchedBudget } from "../reducer.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
@@ -67,14 +67,19 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
     onRequest: deps.auth,
     schema: {
       tags: ["runs"], summary: "Send change requests on the current sprint's contract to the generator; it proposes a new round, which the evaluator reviews again (contract gate)",
-      security: [{ bearer: [] }], params: RunParams, body: ReviseBody,
-      response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run is paused or not waiting for contract approval") },
+      security: [{ bearer: [] }], params: RunParams, body: ReviseContractBody,
+      response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run is paused, not waiting for contract approval, or on its last contract round") },
     },
   }, async (req, reply) => {
     const { id } = req.params;
     const state = await loadRun(deps.bus, id);
     if (state.waitingFor !== "contract_approval") throw new errors.Conflict(`run ${id} is not waiting for contract approval (it waits for ${state.waitingFor}); enable options.gates.approveContracts to review contracts`);
     assertAtGate(state, "revise the contract");
+    const sprint = state.sprints.find((sp) => sp.number === state.currentSprint);
+    // One more round the evaluator could send back would fail the run: approve or cancel instead.
+    if (sprint && sprint.contractRound >= state.options.maxContractRounds) {
+      throw new errors.Conflict(`run ${id} is on contract round ${sprint.contractRound} of at most ${state.options.maxContractRounds}; approve the contract or cancel the run`);
+    }
     const msg = envelope("run.control", { action: "revise_contract" as const, comment: req.body.comments }, { id: null, runId: id, sprint: state.currentSprint, attempt: 0 }, API_PRODUCER);
     await deps.bus.publish(RunControl, msg);
     return reply.code(202).send({ id, action: "revise_contract", accepted: true });
