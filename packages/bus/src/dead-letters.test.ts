@@ -60,4 +60,12 @@ describe("bus - dead letters", () => {
     expect((await bus.jsm.streams.info("HARNESS_WORK")).state.messages).toBe(before);
     expect(await bus.dlq.get(forged.seq)).not.toBeNull();
   });
+
+  it("keeps a dead letter whose consumer no longer exists, and says so", async () => {
+    const h = headers();
+    h.set(HEADERS.dlqSubject, evaluateSubject("gone"));
+    const letter = await bus.js.publish(dlqSubject(evaluatorConsumer("gone")), JSON.stringify({ id: testId(), n: 1 }), { headers: h });
+    await expect(bus.dlq.redrive(letter.seq)).rejects.toThrow(/filed by consumer "evaluator-gone", which no longer exists on HARNESS_WORK: not redriven/);
+    expect(await bus.dlq.get(letter.seq)).not.toBeNull();
+  });
 });

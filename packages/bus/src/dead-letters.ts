@@ -67,8 +67,9 @@ async function checkRedrivable(jsm: JetStreamManager, seq: number, filedOn: stri
     if (isApiError(err, API_CODES.consumerNotFound)) return null;
     throw err;
   });
-  let reads = info?.config.filter_subjects ?? (info?.config.filter_subject ? [info.config.filter_subject] : []);
-  if (info !== null && reads.length === 0) reads = (await jsm.streams.info(stream)).config.subjects;
+  if (info === null) throw new RoutingError(`dead letter ${seq} was filed by consumer "${consumer}", which no longer exists on ${stream}: not redriven (start the service that owns it, then redrive)`);
+  let reads = info.config.filter_subjects ?? (info.config.filter_subject ? [info.config.filter_subject] : []);
+  if (reads.length === 0) reads = (await jsm.streams.info(stream)).config.subjects;
   if (!reads.some((pattern) => subjectMatches(pattern, target))) {
     throw new RoutingError(`dead letter ${seq} names ${target} as its subject, which its consumer "${consumer}" does not read: not redriven`);
   }
