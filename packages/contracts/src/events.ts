@@ -90,6 +90,8 @@ export const BudgetExceeded = message("budget.exceeded", z.object({
   limit: z.number(),
   used: z.number(),
   detail: z.string().max(2_000).default(""),
+  /** The refused work's evaluator or contract round, as on work.failed. */
+  ...WorkRef,
 }));
 export type BudgetExceeded = z.infer<typeof BudgetExceeded>;
 

@@ -92,7 +92,8 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       await Promise.all(usagePending);
       if (err instanceof RunNotActiveError) { ctx.logger.info({ err }, "dropping work of an inactive run"); return; }
       if (err instanceof BudgetExceededError) {
-        await emit(BudgetExceeded, "budget.exceeded", { kind: err.kind, limit: err.limit, used: err.used, detail: err.message });
+        const { evaluator, round } = about;
+        await emit(BudgetExceeded, "budget.exceeded", { kind: err.kind, limit: err.limit, used: err.used, detail: err.message, ...(evaluator ? { evaluator } : {}), ...(round ? { round } : {}) });
         return;
       }
       if (err instanceof ModelUnavailableError) {

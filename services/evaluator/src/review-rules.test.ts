@@ -53,10 +53,11 @@ describe("review rules - enforced by code whatever the model thinks", () => {
     expect(contractProblems(contract([http("create", { method: "POST", body: { title: "x" }, expectStatus: 201, expectJson: { title: "x" } })], APP), [F1])).toEqual([]);
   });
 
-  it("counts a request that changes something or expects a refusal as behaviour through its status alone", () => {
+  it("counts a refusal the app decides as behaviour through its status alone, and a stub's answers as presence", () => {
     expect(contractProblems(contract([http("rejects-empty", { method: "POST", body: {}, expectStatus: 400 })], APP), [F1])).toEqual([]);
-    expect(contractProblems(contract([http("missing", { path: "/api/todos/nope", expectStatus: 404 })], APP), [F1])).toEqual([]);
-    expect(contractProblems(contract([http("head", { method: "HEAD", path: "/" })], APP), [F1])[0]).toMatch(/^deliverable D1 is proven only by presence checks \(head\)/);
+    for (const stub of [http("missing", { path: "/api/todos/nope", expectStatus: 404 }), http("created", { method: "POST", body: { title: "x" }, expectStatus: 201 }), http("head", { method: "HEAD", path: "/" })]) {
+      expect(contractProblems(contract([stub], APP), [F1])[0]).toMatch(new RegExp(`^deliverable D1 is proven only by presence checks \\(${stub.id}\\)`));
+    }
   });
 
   it("rejects a contract that silently drops a feature planned for the sprint, naming the feature", () => {

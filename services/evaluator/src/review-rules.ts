@@ -19,13 +19,15 @@ function isPresenceCommand(c: CommandCheck): boolean {
 }
 
 /**
- * A read that expects success and asserts nothing of the answer is what a stub passes too
- * (`GET / -> 200`). A request that changes something or expects a refusal (`POST {} -> 400`)
- * exercises behaviour through its status alone.
+ * A status alone is what a stub answers too: `GET / -> 200`, `POST /x -> 201`, and `-> 404` or
+ * `405` from a server with no routes at all. Only a refusal the app decides (`POST {} -> 400`,
+ * `-> 401`, `409`, `422`) exercises behaviour through its status; anything else needs an
+ * assertion on the body or JSON.
  */
 function isPresenceHttp(c: HttpCheck): boolean {
-  const read = c.method === "GET" || c.method === "HEAD" || c.method === "OPTIONS";
-  return read && c.expectStatus < 300 && c.expectBodyContains.length === 0 && Object.keys(c.expectJson).length === 0;
+  if (c.expectBodyContains.length > 0 || Object.keys(c.expectJson).length > 0) return false;
+  const decidedRefusal = c.expectStatus >= 400 && c.expectStatus < 500 && c.expectStatus !== 404 && c.expectStatus !== 405;
+  return !decidedRefusal;
 }
 
 function isPresenceBrowser(c: BrowserCheck): boolean {

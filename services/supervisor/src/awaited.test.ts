@@ -99,3 +99,61 @@ describe("limits on what humans and replans send", () => {
     expect(s.planComments?.length).toBe(20_000);
   });
 });
+
+describe("budget refusals and outages of one evaluator", () => {
+  const refusal = (limit: number, sprint = 1, attempt = 1, evaluator?: string) =>
+    ev(r, "budget.exceeded", { kind: "cost", limit, used: limit, detail: "the next call could cost $0.10", ...(evaluator ? { evaluator } : {}) }, sprint, attempt);
+  const usage = (costUsd: number) => ev(r, "usage.recorded", { callId: `c${costUsd}`, role: "generator", model: "m", usage: { inputTokens: 1, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }, costUsd });
+
+  it("holds the refused work of a run already paused on its budget, and sends it on resume", () => {
+    let { s } = fold(building(options({ onBudgetExceeded: "pause", budget: { maxCostUsd: 1, maxTokens: 1_000_000, maxWallClockMs: 6 * 60 * MIN } })), T0, usage(1.2));
+    expect([s.status, s.held.length]).toEqual(["paused", 0]);
+    ({ s } = fold(s, T0, refusal(1)));
+    expect(s.held.map((o) => o.message["type"])).toEqual(["build.requested"]);
+    const { out } = fold(s, T0, ev(r, "run.control", { action: "resume", budget: { maxCostUsd: 5 } }));
+    expect(workTypes(out)).toEqual(["build.requested"]);
+  });
+
+  it("sends work refused against a limit a resume has raised since again, without pausing", () => {
+    const { s } = fold(building(options({ onBudgetExceeded: "pause", budget: { maxCostUsd: 1, maxTokens: 1_000_000, maxWallClockMs: 6 * 60 * MIN } })), T0, usage(1.2), ev(r, "run.control", { action: "resume", budget: { maxCostUsd: 5 } }));
+    expect(s.status).toBe("running");
+    const late = fold(s, T0, refusal(1));
+    expect(late.s.status).toBe("running");
+    expect(workTypes(late.out)).toEqual(["build.requested"]);
+  });
+
+  it("holds only the evaluation of the evaluator whose model stayed down; the other's may still be running", () => {
+    const opts = options({ evaluators: ["core", "style"] });
+    let { s } = fold(building(opts), T0, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1));
+    ({ s } = fold(s, T0, failed("evaluation.requested", 1, 1, { evaluator: "style", code: "MODEL_UNAVAILABLE" })));
+    expect(s.held.map((o) => o.evaluator)).toEqual(["style"]);
+    // Both held (a stall escalation holds every evaluation still missing): resume sends each once.
+    const twice = { ...s, held: [...s.held, ...fold(s, T0, failed("evaluation.requested", 1, 1, { evaluator: "core", code: "MODEL_UNAVAILABLE" })).s.held] };
+    const { out } = fold(twice, T0, ev(r, "run.control", { action: "resume" }));
+    expect(out.filter((o) => o.kind === "work").map((o) => o.evaluator).sort()).toEqual(["core", "style"]);
+  });
+
+  it("drops held work when the run ends", () => {
+    const opts = options();
+    const oneSprint = { ...SPEC, sprints: [SPEC.sprints[0]!] };
+    let s = fold(initialState(r, "p", opts, T0), T0, ev(r, "run.requested", { prompt: "p", options: opts }), ev(r, "spec.produced", { spec: oneSprint, version: 1 }),
+      ev(r, "contract.proposed", { contract: contractFor(1), round: 1 }, 1), ev(r, "contract.reviewed", review(true), 1), ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1), ev(r, "run.control", { action: "pause" })).s;
+    ({ s } = fold(s, T0, failed("evaluation.requested", 1, 1, { evaluator: "core", code: "MODEL_UNAVAILABLE" })));
+    expect(s.held).toHaveLength(1);
+    // The twin of the failed evaluation passes while paused: the run completes with nothing left to resume.
+    ({ s } = fold(s, T0, ev(r, "verdict.produced", { verdict: verdict(true) }, 1, 1)));
+    expect([s.status, s.held]).toEqual(["completed", []]);
+  });
+
+  it("gives an evaluation its checks' time limits on top of the progress cover", () => {
+    const long = { ...contractFor(1), checks: [{ ...contractFor(1).checks[0]!, timeoutMs: 30 * MIN }, { ...contractFor(1).checks[0]!, id: "c2", timeoutMs: 30 * MIN }] };
+    let s = at1(options(), ev(r, "contract.proposed", { contract: long, round: 1 }, 1), ev(r, "contract.reviewed", review(true), 1));
+    ({ s } = fold(s, T0, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1)));
+    const beat = (ms: number) => ev(r, "work.progress", { role: "evaluator", work: "evaluation.requested", evaluator: "core", elapsedMs: ms }, 1, 1);
+    ({ s } = fold(s, at(170 * MIN), beat(170 * MIN)));
+    expect(s.updatedAt).toBe(at(170 * MIN));
+    ({ s } = fold(s, at(182 * MIN), beat(182 * MIN)));
+    expect(s.updatedAt).toBe(at(170 * MIN));
+  });
+});
+

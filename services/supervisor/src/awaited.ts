@@ -8,10 +8,15 @@ const WORK_OF_WAIT: Partial<Record<RunState["waitingFor"], string>> = {
 
 /**
  * A worker's progress covers for it this long at most: a handler that hangs keeps heart-beating
- * (its timer does not know), so past this the stall watchdog takes over again. Longer than any
- * legitimate work item (a 10-minute install and a few 30-minute checks).
+ * (its timer does not know), so past this the stall watchdog takes over again. An evaluation
+ * gets its checks' own time limits on top, however many checks the contract has.
  */
 export const MAX_PROGRESS_COVER_MS = 2 * 60 * 60_000;
+
+export function progressCover(s: RunState): number {
+  const checks = s.waitingFor === "verdicts" ? sprintOf(s)?.contract?.checks ?? [] : [];
+  return MAX_PROGRESS_COVER_MS + checks.reduce((ms, c) => ms + (c.kind === "command" ? c.timeoutMs : 0), 0);
+}
 
 interface WorkKey { type: string; sprint: number; attempt: number; evaluator?: string | undefined; round?: number | undefined }
 
@@ -35,6 +40,12 @@ function awaits(s: RunState, w: WorkKey): boolean {
 /** Whether a worker's failure or progress is about the work the run waits for now. */
 export function awaitedWork(s: RunState, e: Extract<EventMessage, { type: "work.failed" | "work.progress" }>): boolean {
   return awaits(s, { type: e.payload.work, sprint: e.sprint, attempt: e.attempt, evaluator: e.payload.evaluator, round: e.payload.round });
+}
+
+/** Whether a budget refusal is of the work the run waits for now (a refusal names no work type: the wait's is assumed). */
+export function awaitedRefusal(s: RunState, e: Extract<EventMessage, { type: "budget.exceeded" }>): boolean {
+  const type = WORK_OF_WAIT[s.waitingFor];
+  return type !== undefined && awaits(s, { type, sprint: e.sprint, attempt: e.attempt, evaluator: e.payload.evaluator, round: e.payload.round });
 }
 
 function keyOf(o: OutboxItem): WorkKey {

@@ -115,7 +115,7 @@ describe("supervisor reducer", () => {
     const r = "run1";
     let { s } = throughSprintOneBuild(options({ onBudgetExceeded: "pause" }));
     let out: OutboxItem[];
-    ({ s, out } = drive(s, ev(r, "budget.exceeded", { kind: "cost", limit: 1, used: 0.99, detail: "next call could cost $0.05" }, 1, 1)));
+    ({ s, out } = drive(s, ev(r, "budget.exceeded", { kind: "cost", limit: 50, used: 49.99, detail: "next call could cost $0.05" }, 1, 1)));
     expect(s.status).toBe("paused");
     expect(workTypes(out)).toEqual([]);
     expect(s.held).toHaveLength(1);

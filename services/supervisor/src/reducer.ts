@@ -1,6 +1,6 @@
 import { RUN_STATE_FORMAT, type BudgetPatch, type EventMessage, type OutboxItem, type ProductSpec, type RunControl, type RunOptions, type RunState, type SprintState } from "@harness/contracts";
 import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatch, reviewWork, sprintOf } from "./steps.js";
-import { awaitedWork, MAX_PROGRESS_COVER_MS, stillHeld } from "./awaited.js";
+import { awaitedRefusal, awaitedWork, progressCover, stillHeld } from "./awaited.js";
 import { judged } from "./verdicts.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -25,7 +25,7 @@ export function reduce(prev: RunState, event: EventMessage, now: string): { stat
   recordApplied(s, event);
   s.eventCount++;
   // updatedAt is the watchdog's clock of life: a worker still at superseded work does not keep a run that waits on lost work alive.
-  if (event.type !== "work.progress" || (awaitedWork(s, event) && event.payload.elapsedMs <= MAX_PROGRESS_COVER_MS)) s.updatedAt = now;
+  if (event.type !== "work.progress" || (awaitedWork(s, event) && event.payload.elapsedMs <= progressCover(s))) s.updatedAt = now;
   if (event.type !== "usage.recorded" && event.type !== "run.transition" && event.type !== "work.progress") s.lastProgressAt = now;
   apply(d, event);
   return settle(d);
@@ -84,7 +84,11 @@ export function settle(d: Decisions): { state: RunState; outbox: OutboxItem[] } 
     s.held.push(...d.out.filter((o) => o.kind === "work"));
     return { state: s, outbox: d.out.filter((o) => o.kind !== "work") };
   }
-  if (TERMINAL.has(s.status)) return { state: s, outbox: d.out.filter((o) => o.kind !== "work") };
+  if (TERMINAL.has(s.status)) {
+    // Nothing is resumed after the end: held work would only be shown as waiting.
+    s.held = [];
+    return { state: s, outbox: d.out.filter((o) => o.kind !== "work") };
+  }
   return { state: s, outbox: d.out };
 }
 
@@ -162,13 +166,18 @@ function apply(d: Decisions, e: EventMessage): void {
       // A late failure of superseded work (a stall re-dispatch's twin, an earlier attempt) is history, not news.
       if (TERMINAL.has(s.status) || !awaitedWork(s, e)) return;
       const what = `${e.payload.role} could not complete ${e.payload.work}: ${e.payload.reason}`;
-      if (e.payload.code === MODEL_UNAVAILABLE) { pauseFor(d, "model_unavailable", `the model stayed unavailable: ${what}; resume when it is back`); return; }
+      if (e.payload.code === MODEL_UNAVAILABLE) { pauseFor(d, "model_unavailable", `the model stayed unavailable: ${what}; resume when it is back`, e.payload.evaluator); return; }
       fail(d, "work_failed", what);
       return;
     }
-    case "budget.exceeded":
-      onBudgetExceeded(d, e.payload.kind, `${e.payload.kind} budget exceeded: ${e.payload.detail || `${e.payload.used} of ${e.payload.limit}`}`, true);
+    case "budget.exceeded": {
+      if (TERMINAL.has(s.status)) return;
+      const refused = awaitedRefusal(s, e) ? { evaluator: e.payload.evaluator } : undefined;
+      // Refused against a limit a resume has raised since: the work goes out again, nothing pauses.
+      if (raisedSince(s, e.payload.kind, e.payload.limit)) { if (refused) redispatch(d, refused.evaluator); return; }
+      onBudgetExceeded(d, e.payload.kind, `${e.payload.kind} budget exceeded: ${e.payload.detail || `${e.payload.used} of ${e.payload.limit}`}`, refused);
       return;
+    }
     case "run.control":
       control(d, e.payload.action, e.payload.comment, e.payload.budget);
       return;
@@ -239,14 +248,25 @@ function fail(d: Decisions, decision: string, reason: string): void {
   d.transition("failed", decision, reason);
 }
 
-function onBudgetExceeded(d: Decisions, kind: string, reason: string, refusedWork: boolean): void {
+/**
+ * `refused` is the awaited work a worker dropped when its call was refused: issued again on
+ * resume (held), even when the run was paused already, or the run would wait on nothing.
+ */
+function onBudgetExceeded(d: Decisions, kind: string, reason: string, refused?: { evaluator?: string | undefined }): void {
   const s = d.s;
-  if (TERMINAL.has(s.status) || s.status === "paused") return;
+  if (TERMINAL.has(s.status)) return;
+  if (s.status === "paused") { if (refused) redispatch(d, refused.evaluator); return; }
   if (s.options.onBudgetExceeded === "fail") { fail(d, `budget_${kind}`, reason); return; }
   s.pausedFrom = s.waitingFor;
   d.transition("paused", `budget_${kind}`, reason);
-  // The refused call's work was dropped by the worker; issue it again on resume.
-  if (refusedWork) redispatch(d);
+  if (refused) redispatch(d, refused.evaluator);
+}
+
+/** Whether the run's limit of this kind is now above the one a worker's refusal was made against. */
+function raisedSince(s: RunState, kind: string, limit: number): boolean {
+  if (kind === "cost") return s.options.budget.maxCostUsd > limit;
+  if (kind === "tokens") return s.options.budget.maxTokens > limit;
+  return false;
 }
 
 const MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE";
@@ -254,7 +274,7 @@ const MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE";
 const MAX_CHANGE_REQUEST = 4_000;
 
 /** Work that failed for a reason outside the run (the model is down) waits for a human, held to be issued again on resume. */
-function pauseFor(d: Decisions, decision: string, reason: string): void {
+function pauseFor(d: Decisions, decision: string, reason: string, evaluator?: string): void {
   const s = d.s;
   if (s.status !== "paused") {
     s.pausedFrom = s.waitingFor;
@@ -262,7 +282,7 @@ function pauseFor(d: Decisions, decision: string, reason: string): void {
   } else {
     d.record(decision, reason);
   }
-  redispatch(d);
+  redispatch(d, evaluator);
 }
 
 /** Waits only a human can end: the wall-clock budget does not run during them. */
@@ -310,7 +330,7 @@ function budgetText(b: RunOptions["budget"]): string {
 
 function checkBudget(d: Decisions, now: string): void {
   const over = budgetExcess(d.s, d.s.options.budget, now);
-  if (over) onBudgetExceeded(d, over.kind, over.reason, false);
+  if (over) onBudgetExceeded(d, over.kind, over.reason);
 }
 
 function control(d: Decisions, action: RunControl["payload"]["action"], comment?: string, budget?: BudgetPatch): void {

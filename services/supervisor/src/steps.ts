@@ -105,27 +105,30 @@ export function buildWork(d: Decisions, sprint: SprintState): void {
 }
 
 /** Evaluation work carries spec excerpt, contract and artifact: nothing the generator said. */
-export function evaluationWork(d: Decisions, sprint: SprintState): void {
+export function evaluationWork(d: Decisions, sprint: SprintState, only?: string): void {
   const current = sprint.attempts.at(-1);
   if (!sprint.contract || !current?.build) return;
   sprint.status = "evaluating";
   current.status = "evaluating";
   d.s.waitingFor = "verdicts";
   for (const evaluator of d.s.options.evaluators) {
-    if (current.verdicts[evaluator]) continue;
+    if (current.verdicts[evaluator] || (only !== undefined && evaluator !== only)) continue;
     d.work("evaluation.requested", { specExcerpt: specExcerpt(d.s, sprint), contract: sprint.contract, artifact: current.build.artifact }, sprint.number, current.attempt, evaluator);
   }
 }
 
-/** Re-issues the work the run is waiting for (after a resume, a stall, or a budget pause). */
-export function redispatch(d: Decisions): void {
+/**
+ * Re-issues the work the run is waiting for (after a resume, a stall, or a budget pause). With
+ * `evaluator`, only that evaluator's evaluation: the others may still be running.
+ */
+export function redispatch(d: Decisions, evaluator?: string): void {
   const sprint = sprintOf(d.s);
   switch (d.s.waitingFor) {
     case "spec": planWork(d, d.s.planComments !== undefined ? { comments: d.s.planComments, ...(d.s.replanFrom ? { replanFrom: d.s.replanFrom } : {}) } : undefined); return;
     case "contract": if (sprint) contractWork(d, sprint); return;
     case "review": if (sprint) reviewWork(d, sprint); return;
     case "build": if (sprint) buildWork(d, sprint); return;
-    case "verdicts": if (sprint) evaluationWork(d, sprint); return;
+    case "verdicts": if (sprint) evaluationWork(d, sprint, evaluator); return;
     default: return;
   }
 }
