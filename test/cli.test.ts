@@ -70,9 +70,7 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
 
   it("steers a gated run: pause, status shows it paused, resume with new limits, revise, approve, a refused approve, cancel", async () => {
     expect(url, "the stack started by the first test").toBeDefined();
-    // Created through the API: `run` sets no gates. At the spec gate nothing is in flight, so the
-    // pause holds: today a result that arrives while paused and starts the next sprint also
-    // unpauses the run (the reducer's startSprint moves it to running).
+    // Created through the API (as `run --gates spec` would): at the spec gate nothing is in flight.
     const res = await fetch(`${url}/runs`, {
       method: "POST", headers: { authorization: `Bearer ${env.HARNESS_API_TOKEN}`, "content-type": "application/json" },
       body: JSON.stringify({ prompt: "Pocket Notes, steered from the command line", options: { gates: { approveSpec: true, approveContracts: false } } }),
@@ -97,7 +95,7 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     // The wrong gate is refused with the API's reason; the right one reaches the planner.
     const wrongGate = cli(["revise", id, "--contract", "add a check for search"], env);
     expect(wrongGate.code).toBe(1);
-    expect(wrongGate.out).toContain(`(409): run ${id} is not waiting for contract approval (it waits for spec_approval)`);
+    expect(wrongGate.out).toContain(`(409): run ${id} has no contract gate (options.gates.approveContracts is off)`);
     const revise = cli(["revise", id, "--spec", "Keep search out of the first sprint"], env);
     expect(revise.out.trim()).toBe(`spec changes sent for run ${id}: the planner writes a new version`);
     await until("spec version 2 at the gate", (r) => r.specVersion === 2 && r.waitingFor === "spec_approval");

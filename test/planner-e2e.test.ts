@@ -69,6 +69,7 @@ describe("planner - reviewable specs and replanning, end to end", () => {
     await finished(body.id);
     const r = await api<{ message: string }>(stack, "POST", `/runs/${body.id}/spec/revise`, { comments: COMMENTS });
     expect(r.status).toBe(409);
+    expect(r.body.message).toMatch(new RegExp(`^run ${body.id} is (completed|failed); there is no spec to revise$`));
   });
 
   it("re-splits the remaining sprints after a sprint fails every attempt, and the run continues to completion", async () => {

@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startScriptedModel, type ScriptedModel, type Script } from "@harness/scripted-model";
 import { findNatsServer, startNatsServer } from "@harness/testkit";
 import { launchService, stopService, type ServiceName, type ServiceProc } from "./launcher.js";
+import { killStrays } from "./strays.js";
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -55,7 +56,10 @@ function dockerWorks(): boolean {
 /** NATS, (the scripted model,) and the four services as separate processes. */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const token = opts.token ?? process.env["HARNESS_API_TOKEN"] ?? randomBytes(24).toString("base64url");
+  // The token of the last `up` is kept, so scripts and saved settings that use it go on working.
+  const saved = join(opts.dataDir, "token");
+  const kept = existsSync(saved) ? readFileSync(saved, "utf8").trim() : "";
+  const apiToken = opts.token ?? process.env["HARNESS_API_TOKEN"] ?? (kept.length >= 16 ? kept : randomBytes(24).toString("base64url"));
   const nats = await startNats(opts.dataDir);
   const scripted = opts.script ? await startScriptedModel({ script: opts.script }) : undefined;
   const services: ServiceProc[] = [];
@@ -64,7 +68,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const workRoot = mkdtempSync(join(tmpdir(), "harness-work-"));
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    NATS_URL: nats.url, HARNESS_API_TOKEN: token, SUPERVISOR_HOST: "127.0.0.1", SUPERVISOR_PORT: String(opts.port),
+    NATS_URL: nats.url, HARNESS_API_TOKEN: apiToken, SUPERVISOR_HOST: "127.0.0.1", SUPERVISOR_PORT: String(opts.port),
     GENERATOR_WORKDIR: join(workRoot, "generator"), EVALUATOR_WORKDIR: join(workRoot, "evaluator"),
     ...(scripted ? { ANTHROPIC_BASE_URL: scripted.url, ANTHROPIC_API_KEY: "scripted" } : {}),
     ...opts.env,
@@ -73,6 +77,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     await Promise.all(services.map((s) => stopService(s)));
     await scripted?.close();
     await nats.stop();
+    killStrays(workRoot);
     rmSync(workRoot, { recursive: true, force: true });
   };
   try {
@@ -83,8 +88,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       if (url) apiUrl = url;
     }
     writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid }, null, 2), { mode: 0o600 });
-    writeFileSync(join(opts.dataDir, "token"), token, { mode: 0o600 });
-    return { apiUrl, token, natsUrl: nats.url, scripted, services, stop: async () => { await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); } };
+    writeFileSync(saved, apiToken, { mode: 0o600 });
+    return { apiUrl, token: apiToken, natsUrl: nats.url, scripted, services, stop: async () => { await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); } };
   } catch (err) {
     await stop();
     throw err;

@@ -26,7 +26,7 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
     const { id } = (await res.json()) as { id: string };
     console.log(`prompt: ${PROMPT}\n`);
     const status = await followRun(target, id);
-    await printSummary(id);
+    await printSummary(id, false);
     const out = join(dataDir, "product");
     await exportCommand(id, out);
     console.log([

@@ -5,7 +5,7 @@ import { clip, followRun } from "../follow.js";
 
 interface RunSummary { id: string; status: string; reason: string; title?: string; currentSprint: number; sprints: number; costUsd: number; createdAt: string }
 interface RunView {
-  id: string; status: string; reason: string; prompt: string; spec?: { title: string };
+  id: string; status: string; reason: string; prompt: string; spec?: { title: string }; waitingFor: string;
   usage: { costUsd: number; calls: number; inputTokens: number; outputTokens: number; cacheReadInputTokens: number };
   lastArtifact?: { name: string };
   sprints: Array<{ number: number; status: string; attempts: Array<{ attempt: number; status: string; build?: { artifact: { name: string } } }> }>;
@@ -56,15 +56,23 @@ export async function runCommand(prompt: string, flags: RunFlags): Promise<numbe
   return status === "completed" ? 0 : 1;
 }
 
-export async function printSummary(id: string): Promise<RunView> {
+const GATE_HINT: Record<string, string> = {
+  spec_approval: "your approval of the spec: pnpm harness approve {id}, or revise {id} --spec \"...\"",
+  contract_approval: "your approval of the contract: pnpm harness approve {id}, or revise {id} --contract \"...\"",
+};
+
+/** `exportHint` off where the product has been exported already (the demo). */
+export async function printSummary(id: string, exportHint = true): Promise<RunView> {
   const run = await request<RunView>(apiTarget(), "GET", `/runs/${id}`);
   const attempts = run.sprints.reduce((n, s) => n + s.attempts.length, 0);
+  const gate = run.status === "paused" ? undefined : GATE_HINT[run.waitingFor];
   console.log([
     `\nrun ${run.id}: ${run.status.toUpperCase()}${run.reason ? ` (${run.reason})` : ""}`,
+    ...(gate ? [`  waiting   ${gate.replaceAll("{id}", run.id)}`] : []),
     `  product   ${run.spec?.title ?? "-"}`,
     `  sprints   ${run.sprints.filter((s) => s.status === "passed").length}/${run.sprints.length} passed, ${attempts} build attempts`,
     `  model     ${run.usage.calls} calls, ${run.usage.inputTokens + run.usage.cacheReadInputTokens} input / ${run.usage.outputTokens} output tokens, $${run.usage.costUsd.toFixed(4)}`,
-    ...(run.lastArtifact ? [`  artifact  ${run.lastArtifact.name}  (pnpm harness export ${run.id} <dir>)`] : []),
+    ...(run.lastArtifact ? [`  artifact  ${run.lastArtifact.name}${exportHint ? `  (pnpm harness export ${run.id} <dir>)` : ""}`] : []),
   ].join("\n"));
   return run;
 }

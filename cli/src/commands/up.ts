@@ -1,6 +1,7 @@
 import { DATA_DIR } from "../client.js";
 import { demoScript } from "../demo/script.js";
 import { startLocalStack, type LocalStack } from "../local-stack.js";
+import { onOrphaned } from "../orphan-watch.js";
 
 const COLORS = { supervisor: 35, planner: 34, generator: 33, evaluator: 36 } as Record<string, number>;
 
@@ -29,7 +30,7 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
   const generated = !process.env["HARNESS_API_TOKEN"];
   console.log(`\nharness is up: ${stack.apiUrl}`);
   console.log(`  dashboard  ${stack.apiUrl}/`);
-  console.log(`  API token  ${generated ? `${stack.token} (generated; also in ${DATA_DIR}/token)` : "from HARNESS_API_TOKEN"}`);
+  console.log(`  API token  ${generated ? `${stack.token} (in ${DATA_DIR}/token; the next up keeps it)` : "from HARNESS_API_TOKEN"}`);
   console.log(`  model      ${useScripted ? "SCRIPTED: the offline demo script builds Pocket Notes whatever the prompt; set ANTHROPIC_API_KEY to use Claude" : "Claude via the Anthropic API"}`);
   console.log(`  NATS       ${stack.natsUrl}\n  submit     pnpm harness run "<prompt>" --follow\n`);
   await new Promise<void>((resolve) => {
@@ -43,6 +44,9 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+    // Killing `pnpm harness up` ends pnpm without passing the signal on: stop as if told to,
+    // rather than leave the stack running with nothing to stop it.
+    onOrphaned(stop);
   });
   await stack.stop();
   console.log("stopped");

@@ -73,7 +73,7 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
   }, async (req, reply) => {
     const { id } = req.params;
     const state = await loadRun(deps.bus, id);
-    if (state.waitingFor !== "contract_approval") throw new errors.Conflict(`run ${id} is not waiting for contract approval (it waits for ${state.waitingFor}); enable options.gates.approveContracts to review contracts`);
+    if (state.waitingFor !== "contract_approval") throw new errors.Conflict(notAtGate(state, "contract"));
     assertAtGate(state, "revise the contract");
     const sprint = state.sprints.find((sp) => sp.number === state.currentSprint);
     // One more round the evaluator could send back would fail the run: approve or cancel instead.
@@ -95,7 +95,7 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
   }, async (req, reply) => {
     const { id } = req.params;
     const state = await loadRun(deps.bus, id);
-    if (state.waitingFor !== "spec_approval") throw new errors.Conflict(`run ${id} is not waiting for spec approval (it waits for ${state.waitingFor}); enable options.gates.approveSpec to review specs`);
+    if (state.waitingFor !== "spec_approval") throw new errors.Conflict(notAtGate(state, "spec"));
     assertAtGate(state, "revise the spec");
     const msg = envelope("run.control", { action: "revise_spec" as const, comment: req.body.comments }, { id: null, runId: id, sprint: 0, attempt: 0 }, API_PRODUCER);
     await deps.bus.publish(RunControl, msg);
@@ -121,4 +121,12 @@ function assertAtGate(state: RunState, what: string): void {
   if (state.waitingFor !== "spec_approval" && state.waitingFor !== "contract_approval") {
     throw new errors.Conflict(`run ${state.id} waits at no approval gate (it waits for ${state.waitingFor}); there is nothing to ${what}`);
   }
+}
+
+/** Why a revise finds no gate: the run ended, the gate is off for this run, or the run is elsewhere for now. */
+function notAtGate(s: RunState, what: "spec" | "contract"): string {
+  if (isTerminalStatus(s.status)) return `run ${s.id} is ${s.status}; there is no ${what} to revise`;
+  const on = what === "spec" ? s.options.gates.approveSpec : s.options.gates.approveContracts;
+  if (!on) return `run ${s.id} has no ${what} gate (options.gates.${what === "spec" ? "approveSpec" : "approveContracts"} is off), so its ${what} is never waiting for you`;
+  return `run ${s.id} is not waiting for ${what} approval (it waits for ${s.waitingFor}); try again when it is`;
 }
