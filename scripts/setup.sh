@@ -31,8 +31,14 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$w
 fi
 
 # Git commits in workspaces need an identity; set one only where none exists.
-git config --global user.email >/dev/null 2>&1 || git config --global user.email "harness@localhost"
-git config --global user.name >/dev/null 2>&1 || git config --global user.name "harness"
+if ! git config --global user.email >/dev/null 2>&1; then
+  echo "setup: git has no identity: setting user.email harness@localhost globally"
+  git config --global user.email "harness@localhost"
+fi
+if ! git config --global user.name >/dev/null 2>&1; then
+  echo "setup: git has no identity: setting user.name harness globally"
+  git config --global user.name "harness"
+fi
 
 if [ ! -f node_modules/.modules.yaml ] || [ pnpm-lock.yaml -nt node_modules/.modules.yaml ]; then
   say "installing dependencies"

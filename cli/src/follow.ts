@@ -44,7 +44,8 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
       case "usage.recorded": cost += p["costUsd"]; return;
       case "budget.exceeded": print(`budget: ${p["kind"]} exceeded (${p["detail"]})`); return;
       case "work.failed": print(`${p["role"]} failed: ${p["reason"]}`); return;
-      case "run.transition": print(`status: ${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`); return TERMINAL.has(p["to"]) ? p["to"] : undefined;
+      // A decision that kept the status (an approval, a stall re-dispatch) is said as what it was.
+      case "run.transition": print(p["from"] === p["to"] ? `${String(p["decision"]).replaceAll("_", " ")}: ${p["reason"]}` : `status: ${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`); return TERMINAL.has(p["to"]) ? p["to"] : undefined;
       default: return;
     }
   };

@@ -102,7 +102,7 @@ export function eventDetail(type: string, p: Record<string, any>): string {
     }
     case "usage.recorded": return `${p["role"]} ${p["model"]} $${Number(p["costUsd"]).toFixed(4)}`;
     case "work.progress": return `${p["role"]} still at ${p["work"]} after ${Math.round(Number(p["elapsedMs"]) / 1000)}s`;
-    case "run.transition": return `${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`;
+    case "run.transition": return p["from"] === p["to"] ? `${String(p["decision"]).replaceAll("_", " ")}: ${p["reason"]}` : `${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`;
     case "work.failed": case "budget.exceeded": return String(p["reason"] ?? p["detail"] ?? "");
     case "run.control": return `${p["action"]}${p["comment"] ? `: ${p["comment"]}` : ""}`;
     default: return "";
