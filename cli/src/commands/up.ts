@@ -28,11 +28,16 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
     ...(useScripted ? { script: demoScript() } : {}),
   });
   const generated = !process.env["HARNESS_API_TOKEN"];
-  console.log(`\nharness is up: ${stack.apiUrl}`);
-  console.log(`  dashboard  ${stack.apiUrl}/`);
-  console.log(`  API token  ${generated ? `${stack.token} (in ${DATA_DIR}/token; the next up keeps it)` : "from HARNESS_API_TOKEN"}`);
-  console.log(`  model      ${useScripted ? "SCRIPTED: the offline demo script builds Pocket Notes whatever the prompt; set ANTHROPIC_API_KEY to use Claude" : "Claude via the Anthropic API"}`);
-  console.log(`  NATS       ${stack.natsUrl}\n  submit     pnpm harness run "<prompt>" --follow\n`);
+  // One write: a reader waiting for "harness is up" gets the whole block with it.
+  console.log([
+    `\nharness is up: ${stack.apiUrl}`,
+    `  dashboard  ${stack.apiUrl}/`,
+    `  API token  ${generated ? `${stack.token} (in ${DATA_DIR}/token; the next up keeps it)` : "from HARNESS_API_TOKEN"}`,
+    `  model      ${useScripted ? "SCRIPTED: the offline demo script builds Pocket Notes whatever the prompt; set ANTHROPIC_API_KEY to use Claude" : "Claude via the Anthropic API"}`,
+    `  NATS       ${stack.natsUrl}`,
+    `  submit     pnpm harness run "<prompt>" --follow`,
+    `  stop       Ctrl-C (drains the services first)\n`,
+  ].join("\n"));
   await new Promise<void>((resolve) => {
     const stop = () => {
       console.log("\nstopping: draining services...");
