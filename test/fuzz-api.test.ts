@@ -78,8 +78,8 @@ describe("fuzz - supervisor API bodies", () => {
     const body = fc.option(casesFrom(controlBody), { nil: undefined });
     await fc.assert(fc.asyncProperty(fc.constantFrom(...ACTIONS), body, async (action, b) => {
       const payload = b === undefined ? undefined : JSON.stringify(b);
-      // The fuzzed run is never folded (queued, at no gate): a valid approve or resume is refused by state (409), never by its body.
-      expectSchemaVerdict(await send("POST", `/runs/${runId}/${action}`, payload), ControlBody, payload, [action === "approve" || action === "resume" ? 409 : 202]);
+      // The fuzzed run waits at no gate: a valid approve is refused by state (409), never by its body.
+      expectSchemaVerdict(await send("POST", `/runs/${runId}/${action}`, payload), ControlBody, payload, [action === "approve" ? 409 : 202]);
     }), { numRuns: 1000 });
   });
 

@@ -45,7 +45,7 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
       case "budget.exceeded": print(`budget: ${p["kind"]} exceeded (${p["detail"]})`); return;
       case "work.failed": print(`${p["role"]} failed: ${p["reason"]}`); return;
       // A decision that kept the status (an approval, a stall re-dispatch) is said as what it was.
-      case "run.transition": print(p["from"] === p["to"] ? `${String(p["decision"]).replaceAll("_", " ")}: ${p["reason"]}` : `status: ${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`); return TERMINAL.has(p["to"]) ? p["to"] : undefined;
+      case "run.transition": print(p["from"] === p["to"] ? `${String(p["decision"]).replaceAll("_", " ")}${p["reason"] ? `: ${p["reason"]}` : ""}` : `status: ${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`); return TERMINAL.has(p["to"]) ? p["to"] : undefined;
       default: return;
     }
   };

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startScriptedModel, type ScriptedModel, type Script } from "@harness/scripted-model";
@@ -56,10 +56,14 @@ function dockerWorks(): boolean {
 /** NATS, (the scripted model,) and the four services as separate processes. */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   mkdirSync(opts.dataDir, { recursive: true });
-  // The token of the last `up` is kept, so scripts and saved settings that use it go on working.
+  // A token `up` generated is kept for the next `up`, so scripts that use it go on working. One
+  // from the environment is saved for the CLI's other commands but never reused without it: it
+  // may be a remote deployment's, and reusing it would print it.
   const saved = join(opts.dataDir, "token");
-  const kept = existsSync(saved) ? readFileSync(saved, "utf8").trim() : "";
-  const apiToken = opts.token ?? process.env["HARNESS_API_TOKEN"] ?? (kept.length >= 16 ? kept : randomBytes(24).toString("base64url"));
+  const generatedMark = join(opts.dataDir, "token.generated");
+  const kept = existsSync(saved) && existsSync(generatedMark) ? readFileSync(saved, "utf8").trim() : "";
+  const given = opts.token ?? process.env["HARNESS_API_TOKEN"];
+  const apiToken = given ?? (kept.length >= 16 ? kept : randomBytes(24).toString("base64url"));
   const nats = await startNats(opts.dataDir);
   const scripted = opts.script ? await startScriptedModel({ script: opts.script }) : undefined;
   const services: ServiceProc[] = [];
@@ -89,6 +93,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }
     writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid }, null, 2), { mode: 0o600 });
     writeFileSync(saved, apiToken, { mode: 0o600 });
+    chmodSync(saved, 0o600);
+    if (given === undefined) writeFileSync(generatedMark, "");
+    else rmSync(generatedMark, { force: true });
     return { apiUrl, token: apiToken, natsUrl: nats.url, scripted, services, stop: async () => { await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); } };
   } catch (err) {
     await stop();

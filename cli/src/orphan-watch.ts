@@ -1,29 +1,55 @@
 import { readFileSync } from "node:fs";
 
-/** The parent of `pid` from /proc; undefined where there is no /proc or the process is gone. */
-function parentOf(pid: number): number | undefined {
+function stat(pid: number): { ppid: number } | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return { ppid: Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]) };
   } catch {
     return undefined;
   }
 }
 
+function isPnpm(pid: number): boolean {
+  try {
+    return /(^|[/\0])pnpm(\.c?js)?\0/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Calls `onOrphaned` once this process's launcher chain is broken: its parent or its parent's
- * parent was re-parented. `pnpm harness up` runs as pnpm -> tsx -> this process; killing pnpm
- * passes no signal on, tsx stays up, and only the tsx process's new parent tells. Linux only.
+ * This process's ancestors up to the pnpm that launched it (`pnpm harness up` runs pnpm -> sh ->
+ * tsx -> this process): empty when no pnpm is found within a few levels (started by hand, by
+ * nohup, by a service manager), or where there is no /proc.
  */
-export function onOrphaned(onOrphaned: () => void, everyMs = 1_000): () => void {
-  const parent = process.ppid;
-  const grandparent = parentOf(parent);
-  const timer = setInterval(() => {
-    if (process.ppid !== parent || (grandparent !== undefined && parentOf(parent) !== grandparent)) {
-      clearInterval(timer);
-      onOrphaned();
-    }
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+export function launcherChain(): number[] {
+  const chain: number[] = [];
+  for (let pid = process.ppid; pid > 1 && chain.length < 6; pid = stat(pid)?.ppid ?? 0) {
+    chain.push(pid);
+    if (isPnpm(pid)) return chain;
+  }
+  return [];
+}
+
+/**
+ * Resolves once the launcher chain is broken: killing pnpm passes no signal on (pnpm dies, the
+ * processes under it carry on), so this process watches that every link is still there with the
+ * same parent. pnpm's own parent may change (a shell that started it with nohup exits): only
+ * pnpm's life counts. Never resolves when there is no chain to watch.
+ */
+export function orphaned(chain: readonly number[], everyMs = 1_000): { done: Promise<void>; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const parents = chain.map((pid) => stat(pid)?.ppid);
+  const done = new Promise<void>((resolve) => {
+    if (chain.length === 0) return;
+    timer = setInterval(() => {
+      const broken = process.ppid !== chain[0] || chain.some((pid, i) => {
+        const now = stat(pid);
+        return now === undefined || (i < chain.length - 1 && now.ppid !== parents[i]);
+      });
+      if (broken) { clearInterval(timer); resolve(); }
+    }, everyMs);
+    timer.unref();
+  });
+  return { done, stop: () => clearInterval(timer) };
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,6 +12,8 @@ const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catc
 
 describe("stray processes of a stopped stack", () => {
   it("kills what still runs in the stack's workspaces, in a group of its own, and nothing outside them", async () => {
+    // Found through /proc: where there is none, nothing is found and nothing is killed.
+    if (!existsSync("/proc")) { expect(killStrays(root)).toBe(0); return; }
     const inside = join(root, "evaluator", "run1");
     mkdirSync(inside, { recursive: true });
     // Detached like an evaluator's app: its own process group, left behind by a killed service.

@@ -1,32 +1,39 @@
-import { readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
+
+/** The controlling terminal of `pid` (0: none) from /proc/<pid>/stat. */
+function ttyOf(pid: string): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[4]);
+}
 
 /**
  * Processes still working in the stack's workspaces once its services are gone: apps an
- * evaluator started or commands a build ran, in process groups of their own, left behind when a
- * service was killed rather than drained (its exit hook never ran). Found by their working
- * directory (Linux /proc); killed so they stop holding ports. Returns how many there were.
+ * evaluator started or commands a build ran, in process groups of their own (no terminal),
+ * left behind when a service was killed rather than drained (its exit hook never ran). Found by
+ * their working directory (Linux /proc; elsewhere nothing is found); killed so they stop holding
+ * ports. A process with a terminal is a person's (a shell cd'ed into a workspace) and is left
+ * alone. Returns how many were killed.
  */
 export function killStrays(workRoot: string): number {
-  let killed = 0;
+  let root: string;
   let pids: string[];
   try {
-    pids = readdirSync("/proc").filter((n) => /^\d+$/.test(n));
+    // The kernel reports resolved paths: a symlinked TMPDIR must be resolved to match.
+    root = realpathSync(workRoot);
+    pids = readdirSync("/proc").filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid);
   } catch {
     return 0;
   }
+  let killed = 0;
   for (const pid of pids) {
-    let cwd: string;
     try {
-      cwd = readlinkSync(`/proc/${pid}/cwd`);
-    } catch {
-      continue;
-    }
-    if (cwd !== workRoot && !cwd.startsWith(`${workRoot}/`)) continue;
-    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`).replace(/ \(deleted\)$/, "");
+      if (cwd !== root && !cwd.startsWith(`${root}/`)) continue;
+      if (ttyOf(pid) !== 0) continue;
       process.kill(Number(pid), "SIGKILL");
       killed++;
     } catch {
-      // Gone already, or not ours to signal.
+      // Gone already, or not ours to read or signal.
     }
   }
   return killed;

@@ -57,8 +57,8 @@ export async function runCommand(prompt: string, flags: RunFlags): Promise<numbe
 }
 
 const GATE_HINT: Record<string, string> = {
-  spec_approval: "your approval of the spec: pnpm harness approve {id}, or revise {id} --spec \"...\"",
-  contract_approval: "your approval of the contract: pnpm harness approve {id}, or revise {id} --contract \"...\"",
+  spec_approval: "your approval of the spec: pnpm harness approve {id}, or pnpm harness revise {id} --spec \"...\"",
+  contract_approval: "your approval of the contract: pnpm harness approve {id}, or pnpm harness revise {id} --contract \"...\"",
 };
 
 /** `exportHint` off where the product has been exported already (the demo). */
@@ -102,7 +102,7 @@ export function eventDetail(type: string, p: Record<string, any>): string {
     }
     case "usage.recorded": return `${p["role"]} ${p["model"]} $${Number(p["costUsd"]).toFixed(4)}`;
     case "work.progress": return `${p["role"]} still at ${p["work"]} after ${Math.round(Number(p["elapsedMs"]) / 1000)}s`;
-    case "run.transition": return p["from"] === p["to"] ? `${String(p["decision"]).replaceAll("_", " ")}: ${p["reason"]}` : `${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`;
+    case "run.transition": return p["from"] === p["to"] ? `${String(p["decision"]).replaceAll("_", " ")}${p["reason"] ? `: ${p["reason"]}` : ""}` : `${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`;
     case "work.failed": case "budget.exceeded": return String(p["reason"] ?? p["detail"] ?? "");
     case "run.control": return `${p["action"]}${p["comment"] ? `: ${p["comment"]}` : ""}`;
     default: return "";

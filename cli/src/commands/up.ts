@@ -1,7 +1,7 @@
 import { DATA_DIR } from "../client.js";
 import { demoScript } from "../demo/script.js";
 import { startLocalStack, type LocalStack } from "../local-stack.js";
-import { onOrphaned } from "../orphan-watch.js";
+import { launcherChain, orphaned } from "../orphan-watch.js";
 
 const COLORS = { supervisor: 35, planner: 34, generator: 33, evaluator: 36 } as Record<string, number>;
 
@@ -22,6 +22,8 @@ export function prefixer(quiet: boolean) {
 
 /** Starts everything locally and keeps it running until Ctrl-C, then drains and stops. */
 export async function upCommand(flags: { port?: number; scripted?: boolean; quiet?: boolean }): Promise<number> {
+  // Watched from the start: pnpm killed while the stack is starting must stop it too.
+  const launcher = orphaned(launcherChain());
   const useScripted = flags.scripted ?? !process.env["ANTHROPIC_API_KEY"];
   const stack: LocalStack = await startLocalStack({
     dataDir: DATA_DIR, port: flags.port ?? 8080, onLine: prefixer(flags.quiet ?? false),
@@ -51,8 +53,9 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
     process.once("SIGTERM", stop);
     // Killing `pnpm harness up` ends pnpm without passing the signal on: stop as if told to,
     // rather than leave the stack running with nothing to stop it.
-    onOrphaned(stop);
+    void launcher.done.then(stop);
   });
+  launcher.stop();
   await stack.stop();
   console.log("stopped");
   return 0;

@@ -25,7 +25,7 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
       onRequest: deps.auth,
       schema: {
         tags: ["runs"], summary: SUMMARY[action], security: [{ bearer: [] }], params: RunParams, body: ControlBody,
-        response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe(action === "approve" ? "the run already ended, is paused, or waits at no approval gate" : action === "pause" ? "the run already ended or is paused already" : "the run already ended") },
+        response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe(action === "approve" ? "the run already ended, is paused, or waits at no approval gate" : "the run already ended") },
       },
     }, async (req, reply) => {
       const { id } = req.params;
@@ -33,7 +33,6 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
       if (isTerminalStatus(state.status)) throw new errors.Conflict(`run ${id} is ${state.status}; it cannot ${action}`);
       // Refused here rather than accepted and ignored by the fold.
       if (action === "approve") assertAtGate(state, "approve");
-      if (action === "pause" && state.status === "paused") throw new errors.Conflict(`run ${id} is paused already`);
       const comment = req.body?.comment;
       const msg = envelope("run.control", { action, ...(comment ? { comment } : {}) }, { id: null, runId: id, sprint: state.currentSprint, attempt: 0 }, API_PRODUCER);
       await deps.bus.publish(RunControl, msg);
@@ -45,7 +44,7 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
     onRequest: deps.auth,
     schema: {
       tags: ["runs"], summary: SUMMARY.resume, security: [{ bearer: [] }], params: RunParams, body: ResumeBody,
-      response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run already ended or is not paused, or a new budget would still leave it over") },
+      response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run already ended, or a new budget is given to a run that is not paused or would still be over it") },
     },
   }, async (req, reply) => {
     const { id } = req.params;
@@ -53,9 +52,9 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
     if (isTerminalStatus(state.status)) throw new errors.Conflict(`run ${id} is ${state.status}; it cannot resume`);
     const comment = req.body?.comment;
     const budget = req.body?.budget;
-    // Refused here rather than accepted and dropped by the fold (a new budget too).
-    if (state.status !== "paused") throw new errors.Conflict(`run ${id} is ${state.status}, not paused; there is nothing to resume${budget ? " (new limits go with resuming a paused run)" : ""}`);
     if (budget) {
+      // Refused here rather than accepted and dropped, or accepted and paused again at once.
+      if (state.status !== "paused") throw new errors.Conflict(`run ${id} is ${state.status}; a new budget is given only with resuming a paused run`);
       const full = noRoomLeft(state, patchedBudget(state.options.budget, budget), new Date().toISOString());
       if (full) throw new errors.Conflict(`run ${id} would have no budget left: ${full}`);
     }
