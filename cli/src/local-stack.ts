@@ -56,14 +56,8 @@ function dockerWorks(): boolean {
 /** NATS, (the scripted model,) and the four services as separate processes. */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   mkdirSync(opts.dataDir, { recursive: true });
-  // A token `up` generated is kept for the next `up`, so scripts that use it go on working. One
-  // from the environment is saved for the CLI's other commands but never reused without it: it
-  // may be a remote deployment's, and reusing it would print it.
-  const saved = join(opts.dataDir, "token");
-  const generatedMark = join(opts.dataDir, "token.generated");
-  const kept = existsSync(saved) && existsSync(generatedMark) ? readFileSync(saved, "utf8").trim() : "";
   const given = opts.token ?? process.env["HARNESS_API_TOKEN"];
-  const apiToken = given ?? (kept.length >= 16 ? kept : randomBytes(24).toString("base64url"));
+  const apiToken = stackToken(opts.dataDir, given);
   const nats = await startNats(opts.dataDir);
   const scripted = opts.script ? await startScriptedModel({ script: opts.script }) : undefined;
   const services: ServiceProc[] = [];
@@ -92,13 +86,34 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       if (url) apiUrl = url;
     }
     writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid }, null, 2), { mode: 0o600 });
-    writeFileSync(saved, apiToken, { mode: 0o600 });
-    chmodSync(saved, 0o600);
-    if (given === undefined) writeFileSync(generatedMark, "");
-    else rmSync(generatedMark, { force: true });
+    saveToken(opts.dataDir, apiToken, given === undefined);
     return { apiUrl, token: apiToken, natsUrl: nats.url, scripted, services, stop: async () => { await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); } };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/**
+ * The API token for a new stack: the one given, else the one the last `up` generated (so
+ * scripts that use it go on working), else a new one. A token that came from the environment is
+ * saved for the CLI's other commands but never reused without it: it may be a remote
+ * deployment's, and reusing it would print it.
+ */
+export function stackToken(dataDir: string, given: string | undefined): string {
+  if (given !== undefined) return given;
+  const saved = join(dataDir, "token");
+  const kept = existsSync(saved) && existsSync(join(dataDir, GENERATED_MARK)) ? readFileSync(saved, "utf8").trim() : "";
+  return kept.length >= 16 ? kept : randomBytes(24).toString("base64url");
+}
+
+const GENERATED_MARK = "token.generated";
+
+export function saveToken(dataDir: string, token: string, generated: boolean): void {
+  const saved = join(dataDir, "token");
+  writeFileSync(saved, token, { mode: 0o600 });
+  // The mode above applies only to a new file.
+  chmodSync(saved, 0o600);
+  if (generated) writeFileSync(join(dataDir, GENERATED_MARK), "");
+  else rmSync(join(dataDir, GENERATED_MARK), { force: true });
 }
