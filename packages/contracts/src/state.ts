@@ -34,7 +34,8 @@ export const SprintState = z.object({
   status: z.enum(["pending", "contracting", "awaiting_approval", "building", "evaluating", "passed", "failed"]),
   contractRound: z.number().int().nonnegative(),
   contract: SprintContract.optional(),
-  reviews: z.array(z.object({ round: z.number().int(), review: ContractReview })).default([]),
+  /** Reviews of each round: the evaluator's, and a person's change requests at the contract gate (`by: "human"`). */
+  reviews: z.array(z.object({ round: z.number().int(), review: ContractReview, by: z.enum(["evaluator", "human"]).default("evaluator") })).default([]),
   attempts: z.array(AttemptState).default([]),
   /**
    * Ids of this sprint's events already folded (the run's `applied` holds the others): they

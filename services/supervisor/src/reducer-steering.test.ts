@@ -108,6 +108,7 @@ describe("supervisor reducer: human gates", () => {
     const revised = fold(s, T0, ev(r, "run.control", { action: "revise_contract", comment: "add a check that reset clears the count" }));
     s = revised.s;
     expect([s.waitingFor, s.sprints[0]?.contractRound]).toEqual(["contract", 2]);
+    expect(s.sprints[0]?.reviews.map((x) => [x.round, x.by])).toEqual([[1, "evaluator"], [1, "human"]]);
     const work = revised.out.find((o) => o.message["type"] === "contract.requested")!;
     expect(work.message["payload"]).toMatchObject({ round: 2, previous: { review: { approved: false, changeRequests: [{ request: "add a check that reset clears the count" }] } } });
     // The next proposal goes through the evaluator's review and the gate again.

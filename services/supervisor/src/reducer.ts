@@ -125,7 +125,7 @@ function apply(d: Decisions, e: EventMessage): void {
       return;
     case "contract.reviewed":
       if (s.waitingFor !== "review" || !current || e.payload.round !== sprint.contractRound) return;
-      sprint.reviews.push({ round: e.payload.round, review: e.payload.review });
+      sprint.reviews.push({ round: e.payload.round, review: e.payload.review, by: "evaluator" });
       if (e.payload.review.approved) {
         if (s.options.gates.approveContracts) { sprint.status = "awaiting_approval"; s.waitingFor = "contract_approval"; return; }
         startAttempt(d, sprint);
@@ -374,7 +374,7 @@ function control(d: Decisions, action: RunControl["payload"]["action"], comment?
       const sprint = sprintOf(s);
       // The API refuses it on the last round (409): the evaluator's review of one more would fail the run.
       if (s.waitingFor !== "contract_approval" || s.status === "paused" || !comment || !sprint || sprint.contractRound >= s.options.maxContractRounds) return;
-      sprint.reviews.push({ round: sprint.contractRound, review: { approved: false, changeRequests: [{ target: "contract", request: comment.slice(0, MAX_CHANGE_REQUEST) }], comments: "Changes requested by a human at the contract gate." } });
+      sprint.reviews.push({ round: sprint.contractRound, review: { approved: false, changeRequests: [{ target: "contract", request: comment.slice(0, MAX_CHANGE_REQUEST) }], comments: "Changes requested by a human at the contract gate." }, by: "human" });
       sprint.contractRound++;
       contractWork(d, sprint);
       return;

@@ -16,7 +16,7 @@ export function contractChecks(contract) {
 /** One line per review of a round: agreed, or the change requests that went back. */
 export function reviewRounds(reviews) {
   return reviews.map((r) => [
-    h("p", { class: "small" }, `Round ${r.round}: `,
+    h("p", { class: "small" }, `Round ${r.round}${r.by === "human" ? ", your review" : ""}: `,
       r.review.approved ? h("strong", { class: "ok" }, "approved") : h("strong", { class: "bad" }, plural(r.review.changeRequests.length, "change request")),
       r.review.comments ? ` — ${r.review.comments}` : ""),
     r.review.approved ? null : h("ul", { class: "change-requests small" }, r.review.changeRequests.map((c) => h("li", {}, c.request))),
