@@ -1,8 +1,7 @@
-/* global document */
 // The contract gate: the current sprint's contract (summary, deliverables, checks) and what the
 // evaluator said of it, with a box to send the generator change requests or approve the build.
 // Also the contract's checks and review rounds as the sprints view lists them.
-import { formError, h, plural } from "./ui.js";
+import { formError, h, keepingFocus, plural } from "./ui.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 // While the generator writes the requested round and the evaluator reviews it.
@@ -72,8 +71,10 @@ export function contractPanel(actions) {
 
   /** Redraws in place; the comments box is the same element throughout, focus and caret kept. */
   function draw() {
-    const focused = document.activeElement === comments;
-    const [from, to] = [comments.selectionStart, comments.selectionEnd];
+    keepingFocus(comments, redraw);
+  }
+
+  function redraw() {
     const sprint = current();
     const box = sprint && !TERMINAL.has(run.status) ? reviewBox(sprint) : null;
     // While the generator writes the next round, the contract shown is still the one before it.
@@ -84,7 +85,6 @@ export function contractPanel(actions) {
         h("span", { class: "muted" }, `round ${round} · ${plural(sprint.contract?.checks.length ?? 0, "check")}`)),
       box, sprint.contract ? contractBody(sprint) : null,
     ] : []).filter(Boolean));
-    if (focused && comments.isConnected) { comments.focus(); comments.setSelectionRange(from, to); }
   }
 
   function reviewBox(sprint) {
@@ -125,9 +125,7 @@ export function contractPanel(actions) {
     /** Puts the card before `before` in `parent`, keeping the comments box focused. */
     mount(parent, before) {
       if (el.parentNode === parent && el.nextElementSibling === before) return;
-      const focused = document.activeElement === comments;
-      parent.insertBefore(el, before);
-      if (focused) comments.focus();
+      keepingFocus(comments, () => parent.insertBefore(el, before));
     },
   };
 }

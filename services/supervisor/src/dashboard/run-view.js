@@ -1,8 +1,7 @@
 // The run page: header and controls, budget meters, feature board, sprints with verdicts, and the
 // spec with every version, what changed between versions, and the review box of the spec gate.
-/* global document */
 import { contractChecks, reviewRounds } from "./contract-review.js";
-import { clock, count, diffLines, duration, empty, formError, h, linesOf, meter, pill, plural, usd } from "./ui.js";
+import { clock, count, diffLines, duration, empty, formError, h, keepingFocus, linesOf, meter, pill, plural, usd } from "./ui.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -212,12 +211,11 @@ export function specPanel(actions) {
 
   /** Redraws in place; the comments box is the same element throughout, focus and caret kept. */
   function draw() {
-    const focused = document.activeElement === comments;
-    const [from, to] = [comments.selectionStart, comments.selectionEnd];
-    el.hidden = versions.length === 0;
-    if (!el.hidden) el.replaceChildren(...content());
-    else el.replaceChildren();
-    if (focused && comments.isConnected) { comments.focus(); comments.setSelectionRange(from, to); }
+    keepingFocus(comments, () => {
+      el.hidden = versions.length === 0;
+      if (!el.hidden) el.replaceChildren(...content());
+      else el.replaceChildren();
+    });
   }
 
   function content() {
@@ -278,9 +276,7 @@ export function specPanel(actions) {
     /** Puts the card before `before` (or last) in `parent`, keeping the comments box focused. */
     mount(parent, before) {
       if (el.parentNode === parent && el.nextElementSibling === before) return;
-      const focused = document.activeElement === comments;
-      parent.insertBefore(el, before);
-      if (focused) comments.focus();
+      keepingFocus(comments, () => parent.insertBefore(el, before));
     },
   };
 }

@@ -139,3 +139,14 @@ export function diffLines(a, b) {
 export function linesOf(text) {
   return text === undefined || text === null || text === "" ? [] : String(text).split(/\r?\n/);
 }
+
+/**
+ * Runs `change` (which may rebuild or move what holds `box`), keeping the text box's focus and
+ * caret: a live update never interrupts someone typing.
+ */
+export function keepingFocus(box, change) {
+  const focused = document.activeElement === box;
+  const [from, to] = [box.selectionStart, box.selectionEnd];
+  change();
+  if (focused && box.isConnected) { box.focus(); box.setSelectionRange(from, to); }
+}
