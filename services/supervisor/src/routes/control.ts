@@ -63,44 +63,26 @@ export const controlRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (ap
     return reply.code(202).send({ id, action: "resume", accepted: true });
   });
 
-  app.post("/runs/:id/contract/revise", {
-    onRequest: deps.auth,
-    schema: {
-      tags: ["runs"], summary: "Send change requests on the current sprint's contract to the generator; it proposes a new round, which the evaluator reviews again (contract gate)",
-      security: [{ bearer: [] }], params: RunParams, body: ReviseContractBody,
-      response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run is paused, not waiting for contract approval, or on its last contract round") },
-    },
-  }, async (req, reply) => {
-    const { id } = req.params;
-    const state = await loadRun(deps.bus, id);
-    if (state.waitingFor !== "contract_approval") throw new errors.Conflict(notAtGate(state, "contract"));
-    assertAtGate(state, "revise the contract");
-    const sprint = state.sprints.find((sp) => sp.number === state.currentSprint);
-    // One more round the evaluator could send back would fail the run: approve or cancel instead.
-    if (sprint && sprint.contractRound >= state.options.maxContractRounds) {
-      throw new errors.Conflict(`run ${id} is on contract round ${sprint.contractRound} of at most ${state.options.maxContractRounds}; approve the contract or cancel the run`);
-    }
-    const msg = envelope("run.control", { action: "revise_contract" as const, comment: req.body.comments }, { id: null, runId: id, sprint: state.currentSprint, attempt: 0 }, API_PRODUCER);
-    await deps.bus.publish(RunControl, msg);
-    return reply.code(202).send({ id, action: "revise_contract", accepted: true });
-  });
-
-  app.post("/runs/:id/spec/revise", {
-    onRequest: deps.auth,
-    schema: {
-      tags: ["runs"], summary: "Send comments on the spec to the planner; it returns a revised spec as a new version (spec gate)",
-      security: [{ bearer: [] }], params: RunParams, body: ReviseBody,
-      response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe("the run is not waiting for spec approval") },
-    },
-  }, async (req, reply) => {
-    const { id } = req.params;
-    const state = await loadRun(deps.bus, id);
-    if (state.waitingFor !== "spec_approval") throw new errors.Conflict(notAtGate(state, "spec"));
-    assertAtGate(state, "revise the spec");
-    const msg = envelope("run.control", { action: "revise_spec" as const, comment: req.body.comments }, { id: null, runId: id, sprint: 0, attempt: 0 }, API_PRODUCER);
-    await deps.bus.publish(RunControl, msg);
-    return reply.code(202).send({ id, action: "revise_spec", accepted: true });
-  });
+  for (const gate of REVISE_GATES) {
+    app.post(`/runs/:id/${gate.what}/revise`, {
+      onRequest: deps.auth,
+      schema: {
+        tags: ["runs"], summary: gate.summary, security: [{ bearer: [] }], params: RunParams, body: gate.body,
+        response: { 202: ControlResponse, ...authErrorResponses, 409: ApiError.describe(gate.conflict) },
+      },
+    }, async (req, reply) => {
+      const { id } = req.params;
+      const state = await loadRun(deps.bus, id);
+      if (state.waitingFor !== gate.waitingFor) throw new errors.Conflict(notAtGate(state, gate.what));
+      assertAtGate(state, `revise the ${gate.what}`);
+      const last = gate.lastRound?.(state);
+      if (last) throw new errors.Conflict(last);
+      // Before the spec is approved no sprint has started: sprint 0, as for the spec gate's other controls.
+      const msg = envelope("run.control", { action: gate.action, comment: req.body.comments }, { id: null, runId: id, sprint: state.currentSprint, attempt: 0 }, API_PRODUCER);
+      await deps.bus.publish(RunControl, msg);
+      return reply.code(202).send({ id, action: gate.action, accepted: true });
+    });
+  }
 };
 
 /**
@@ -114,6 +96,26 @@ function noRoomLeft(s: RunState, budget: RunState["options"]["budget"], now: str
   if (elapsed >= budget.maxWallClockMs) return `${Math.round(elapsed / 1000)}s elapsed of ${Math.round(budget.maxWallClockMs / 1000)}s`;
   return undefined;
 }
+
+/** The two gates a person can send changes back from: the planner's spec, the generator's contract. */
+const REVISE_GATES = [
+  {
+    what: "contract", action: "revise_contract", waitingFor: "contract_approval", body: ReviseContractBody,
+    summary: "Send change requests on the current sprint's contract to the generator; it proposes a new round, which the evaluator reviews again (contract gate)",
+    conflict: "the run is paused, not waiting for contract approval, or on its last contract round",
+    // One more round the evaluator could send back would fail the run: approve or cancel instead.
+    lastRound: (s: RunState): string | undefined => {
+      const sprint = s.sprints.find((sp) => sp.number === s.currentSprint);
+      return sprint && sprint.contractRound >= s.options.maxContractRounds
+        ? `run ${s.id} is on contract round ${sprint.contractRound} of at most ${s.options.maxContractRounds}; approve the contract or cancel the run` : undefined;
+    },
+  },
+  {
+    what: "spec", action: "revise_spec", waitingFor: "spec_approval", body: ReviseBody, lastRound: undefined,
+    summary: "Send comments on the spec to the planner; it returns a revised spec as a new version (spec gate)",
+    conflict: "the run is not waiting for spec approval",
+  },
+] as const;
 
 /** Gate actions need a run that waits at a gate and is not paused (approving is not resuming). */
 function assertAtGate(state: RunState, what: string): void {
