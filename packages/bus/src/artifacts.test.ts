@@ -1,23 +1,17 @@
-import { useNatsServer } from "@harness/testkit";
+
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { OBJECT_STORES } from "@harness/contracts";
 import { Objm } from "@nats-io/obj";
 import { headers } from "@nats-io/transport-node";
 import { verifying } from "./artifact-digest.js";
 import { ARTIFACT_CHUNK_BYTES } from "./defaults.js";
 import { ArtifactIntegrityError } from "./errors.js";
-import { testBus } from "./test-fixtures/messages.js";
+import { useProvisionedBus } from "./test-fixtures/messages.js";
 import type { Bus } from "./types.js";
 
-const nats = useNatsServer();
 let bus: Bus;
-
-beforeAll(async () => {
-  bus = await testBus(nats.url);
-  await bus.provision();
-});
-afterAll(async () => { await bus.close(); });
+useProvisionedBus((b) => { bus = b; });
 
 const MB = 1024 * 1024;
 

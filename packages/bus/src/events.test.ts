@@ -1,17 +1,11 @@
 import { RunControl } from "@harness/contracts";
-import { useNatsServer, waitFor } from "@harness/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runControl, testBus, testId } from "./test-fixtures/messages.js";
+import { waitFor } from "@harness/testkit";
+import { describe, expect, it } from "vitest";
+import { runControl, useProvisionedBus, testId } from "./test-fixtures/messages.js";
 import type { Bus, StoredEvent } from "./types.js";
 
-const nats = useNatsServer();
 let bus: Bus;
-
-beforeAll(async () => {
-  bus = await testBus(nats.url);
-  await bus.provision();
-});
-afterAll(async () => { await bus.close(); });
+useProvisionedBus((b) => { bus = b; });
 
 function comments(events: StoredEvent[]): string[] {
   return events.map((e) => (e.message as { payload: { comment: string } }).payload.comment);

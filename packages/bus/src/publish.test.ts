@@ -1,18 +1,12 @@
 import { HEADERS, PlanRequested, STREAMS, SUBJECTS } from "@harness/contracts";
-import { useNatsServer } from "@harness/testkit";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { beforeEach, describe, expect, it } from "vitest";
 import { RoutingError, ValidationError } from "./errors.js";
-import { Job, planRequested, testBus, testId } from "./test-fixtures/messages.js";
+import { Job, planRequested, useProvisionedBus, testId } from "./test-fixtures/messages.js";
 import type { Bus } from "./types.js";
 
-const nats = useNatsServer();
 let bus: Bus;
-
-beforeAll(async () => {
-  bus = await testBus(nats.url);
-  await bus.provision();
-});
-afterAll(async () => { await bus.close(); });
+useProvisionedBus((b) => { bus = b; });
 beforeEach(async () => { await bus.jsm.streams.purge(STREAMS.work); });
 
 async function workCount(): Promise<number> {

@@ -1,9 +1,9 @@
 import { CONSUMERS, EventMessage, eventSubject, evaluateSubject, SUBJECTS } from "@harness/contracts";
-import { useNatsServer, waitFor } from "@harness/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "@harness/testkit";
+import { describe, expect, it } from "vitest";
 import { RoutingError } from "./errors.js";
 import { subjectFor, subjectMismatch } from "./routing.js";
-import { planRequested, runControl, testBus, testId, verdictProduced } from "./test-fixtures/messages.js";
+import { planRequested, runControl, useProvisionedBus, testId, verdictProduced } from "./test-fixtures/messages.js";
 import type { Bus, DeadLetter } from "./types.js";
 
 describe("bus - routing: an envelope and its subject", () => {
@@ -40,13 +40,8 @@ describe("bus - routing: an envelope and its subject", () => {
 });
 
 describe("bus - routing on a real server", () => {
-  const nats = useNatsServer();
   let bus: Bus;
-  beforeAll(async () => {
-    bus = await testBus(nats.url);
-    await bus.provision();
-  });
-  afterAll(async () => { await bus.close(); });
+  useProvisionedBus((b) => { bus = b; });
 
   it("refuses to publish an envelope on a subject other than its own, and sends nothing", async () => {
     const before = (await bus.jsm.streams.info("HARNESS_EVENTS")).state.messages;

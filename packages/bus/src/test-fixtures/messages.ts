@@ -1,8 +1,10 @@
 import { SCHEMA_VERSION, type PlanRequested, type RunControl, type VerdictProduced } from "@harness/contracts";
 import { pino, type Logger } from "pino";
 import { z } from "zod";
+import { useNatsServer } from "@harness/testkit";
+import { afterAll, beforeAll } from "vitest";
 import { connectBus } from "../connect.js";
-import type { Bus } from "../types.js";
+import type { Bus, ProvisionOptions } from "../types.js";
 
 let counter = 0;
 /** Ids unique within a test process, valid for contracts' Id. */
@@ -47,4 +49,19 @@ export function silentLogger(): Logger {
 
 export function testBus(url: string, name = "bus-test"): Promise<Bus> {
   return connectBus({ url, name, logger: silentLogger() });
+}
+
+/**
+ * A nats-server for the test file and a provisioned bus on it: `use` gets the bus before the
+ * file's tests, and it is closed after them.
+ */
+export function useProvisionedBus(use: (bus: Bus) => void, opts?: ProvisionOptions): void {
+  const nats = useNatsServer();
+  let bus: Bus | undefined;
+  beforeAll(async () => {
+    bus = await testBus(nats.url);
+    await bus.provision(opts);
+    use(bus);
+  });
+  afterAll(async () => { await bus?.close(); });
 }
