@@ -68,7 +68,8 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       usagePending.add(publishing);
     };
     const started = Date.now();
-    const about = { role: producer.role, work: msg.type, ...workRef(msg, ctx.subject) };
+    const ref = workRef(msg, ctx.subject);
+    const about = { role: producer.role, work: msg.type, ...ref };
     let beats = 0;
     // Best effort: a progress event that cannot be published changes nothing but the stall clock.
     // Each delivery counts its own beats: a redelivery's would otherwise repeat ids already folded.
@@ -92,8 +93,7 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       await Promise.all(usagePending);
       if (err instanceof RunNotActiveError) { ctx.logger.info({ err }, "dropping work of an inactive run"); return; }
       if (err instanceof BudgetExceededError) {
-        const { evaluator, round } = about;
-        await emit(BudgetExceeded, "budget.exceeded", { kind: err.kind, limit: err.limit, used: err.used, detail: err.message, ...(evaluator ? { evaluator } : {}), ...(round ? { round } : {}) });
+        await emit(BudgetExceeded, "budget.exceeded", { kind: err.kind, limit: err.limit, used: err.used, detail: err.message, ...ref });
         return;
       }
       if (err instanceof ModelUnavailableError) {

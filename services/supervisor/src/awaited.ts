@@ -51,7 +51,7 @@ export function awaitedRefusal(s: RunState, e: Extract<EventMessage, { type: "bu
 function keyOf(o: OutboxItem): WorkKey {
   const m = o.message;
   const round = (m["payload"] as { round?: unknown } | undefined)?.round;
-  return { type: String(m["type"]), sprint: Number(m["sprint"]), attempt: Number(m["attempt"]), evaluator: o.evaluator ?? (m["type"] === "evaluation.requested" ? "core" : undefined), round: typeof round === "number" ? round : undefined };
+  return { type: String(m["type"]), sprint: Number(m["sprint"]), attempt: Number(m["attempt"]), evaluator: o.evaluator, round: typeof round === "number" ? round : undefined };
 }
 
 /**

@@ -244,7 +244,6 @@ function newSprints(spec: ProductSpec, maxSprints: number): SprintState[] {
 
 function fail(d: Decisions, decision: string, reason: string): void {
   d.s.waitingFor = "nothing";
-  d.s.held = [];
   d.transition("failed", decision, reason);
 }
 
@@ -361,7 +360,6 @@ function control(d: Decisions, action: RunControl["payload"]["action"], comment?
     }
     case "cancel":
       s.waitingFor = "nothing";
-      s.held = [];
       d.transition("cancelled", "cancel", comment ?? "cancelled by operator");
       return;
     case "revise_spec":
