@@ -1,5 +1,5 @@
 import {
-  CONSUMERS, EvaluatorName, EventMessage, STREAMS, SUBJECTS, WorkMessage, eventSubjectOf, workSubject,
+  CONSUMERS, EvaluatorName, EventMessage, STREAMS, WorkMessage, evaluatorOfSubject, eventSubjectOf, workSubject,
 } from "@harness/contracts";
 import { RoutingError } from "./errors.js";
 
@@ -23,7 +23,6 @@ export function typeOf(value: unknown): string | undefined {
   return typeof type === "string" ? type : undefined;
 }
 
-const EVALUATE_PREFIX = `${SUBJECTS.workEvaluatePrefix}.`;
 const MISMATCH = "subject does not match the envelope";
 
 /**
@@ -52,9 +51,8 @@ export function subjectMismatch(subject: string, value: unknown): string | undef
  * any valid evaluator name there is the envelope's own; the permissions decide who reads it.
  */
 function evaluatorOf(subject: string): string | undefined {
-  if (!subject.startsWith(EVALUATE_PREFIX)) return undefined;
-  const name = subject.slice(EVALUATE_PREFIX.length);
-  return EvaluatorName.safeParse(name).success ? name : undefined;
+  const name = evaluatorOfSubject(subject);
+  return name !== undefined && EvaluatorName.safeParse(name).success ? name : undefined;
 }
 
 function runIdOf(value: unknown): string {
