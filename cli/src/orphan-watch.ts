@@ -1,13 +1,5 @@
 import { readFileSync } from "node:fs";
-
-function stat(pid: number): { ppid: number } | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return { ppid: Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]) };
-  } catch {
-    return undefined;
-  }
-}
+import { procState as stat } from "@harness/workspace";
 
 function isPnpm(pid: number): boolean {
   try {

@@ -1,10 +1,5 @@
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
-
-/** The controlling terminal of `pid` (0: none) from /proc/<pid>/stat. */
-function ttyOf(pid: string): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[4]);
-}
+import { readdirSync, readlinkSync, realpathSync } from "node:fs";
+import { procState } from "@harness/workspace";
 
 /**
  * Processes still working in the stack's workspaces once its services are gone: apps an
@@ -29,7 +24,7 @@ export function killStrays(workRoot: string): number {
     try {
       const cwd = readlinkSync(`/proc/${pid}/cwd`).replace(/ \(deleted\)$/, "");
       if (cwd !== root && !cwd.startsWith(`${root}/`)) continue;
-      if (ttyOf(pid) !== 0) continue;
+      if ((procState(Number(pid))?.tty ?? 1) !== 0) continue;
       process.kill(Number(pid), "SIGKILL");
       killed++;
     } catch {

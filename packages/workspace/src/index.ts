@@ -11,6 +11,7 @@ export { DEFAULT_MAX_SNAPSHOT_BYTES, snapshot } from "./snapshot.js";
 export { restore } from "./restore.js";
 export { DEFAULT_SNAPSHOT_EXCLUDES, treeDigest } from "./tree.js";
 export { GIT_AUTHOR, gitCommit, gitInit, gitLog } from "./git.js";
+export { procState } from "./process-group.js";
 
 export type { WorkspaceErrorCode } from "./errors.js";
 export type { ToolContext, WorkspaceTool } from "./tool.js";

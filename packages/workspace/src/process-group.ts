@@ -52,12 +52,15 @@ export function groupAlive(pgid: number): boolean {
   return false;
 }
 
-/** State letter and process group of `pid` from /proc, or undefined when it is gone. */
-export function procState(pid: number): { state: string; pgrp: number } | undefined {
+/**
+ * State letter, parent, process group and controlling terminal (0: none) of `pid` from /proc, or
+ * undefined when it is gone or there is no /proc.
+ */
+export function procState(pid: number): { state: string; ppid: number; pgrp: number; tty: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0] ?? "", pgrp: Number(fields[2]) };
+    return { state: fields[0] ?? "", ppid: Number(fields[1]), pgrp: Number(fields[2]), tty: Number(fields[4]) };
   } catch {
     return undefined;
   }
