@@ -71,15 +71,26 @@ export async function observe(url: string): Promise<Observer> {
   };
 }
 
-/** Milliseconds from each worker result event to the work item the supervisor published for it. */
-export function stepLatencies(seen: readonly Seen[]): number[] {
-  const results = new Map<string, number>();
-  for (const s of seen) if (s.kind === "event" && RESULT_TYPES.has(s.type)) results.set(s.id, s.at);
-  const out: number[] = [];
+export interface Step {
+  ms: number;
+  /** `<result event type> -> <work type>`, e.g. `verdict.produced -> work.build`. */
+  kind: string;
+}
+
+/** Each worker result event and the work item the supervisor published for it. */
+export function steps(seen: readonly Seen[]): Step[] {
+  const results = new Map<string, Seen>();
+  for (const s of seen) if (s.kind === "event" && RESULT_TYPES.has(s.type)) results.set(s.id, s);
+  const out: Step[] = [];
   for (const s of seen) {
     if (s.kind !== "work" || s.causationId === null) continue;
     const from = results.get(s.causationId);
-    if (from !== undefined) out.push(s.at - from);
+    if (from !== undefined) out.push({ ms: s.at - from.at, kind: `${from.type} -> ${s.type}` });
   }
   return out;
+}
+
+/** Milliseconds from each worker result event to the work item the supervisor published for it. */
+export function stepLatencies(seen: readonly Seen[]): number[] {
+  return steps(seen).map((s) => s.ms);
 }

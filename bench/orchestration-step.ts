@@ -1,7 +1,7 @@
 import { cheapPrompt, cheapScript } from "./cheap-script.js";
 import { roundTrips } from "./handoff-measure.js";
 import { rawPipeline } from "./handoff-pipelines.js";
-import { stepLatencies } from "./observer.js";
+import { stepLatencies, steps as stepsOf, type Step } from "./observer.js";
 import { withBenchStack } from "./stack.js";
 import { warmUp, warmupRunsFromEnv } from "./warmup.js";
 import { percentile, round } from "./stats.js";
@@ -35,7 +35,7 @@ export async function benchOrchestrationStep(opts: OrchestrationStepOptions = {}
   const warmupRuns = opts.warmupRuns ?? warmupRunsFromEnv();
   const log = opts.log ?? (() => undefined);
 
-  const { steps, rawSamples } = await withBenchStack({ script: cheapScript() }, async (stack, observer) => {
+  const { samples, rawSamples } = await withBenchStack({ script: cheapScript() }, async (stack, observer) => {
     const raw = await rawPipeline(stack.nats.url);
     try {
       // Runs and round trips that are not counted: JIT and connection warm-up on both sides, as in
@@ -52,13 +52,14 @@ export async function benchOrchestrationStep(opts: OrchestrationStepOptions = {}
         rawSamples.push(...await roundTrips(raw, rawPerRun));
         log(`run ${i + 1}/${runs}: ${stepLatencies(observer.seen).length} steps so far`);
       }
-      return { steps: stepLatencies(observer.seen), rawSamples };
+      return { samples: stepsOf(observer.seen), rawSamples };
     } finally {
       await raw.close();
     }
   });
 
-  const figures = { p50Ms: round(percentile(steps, 50)), p99Ms: round(percentile(steps, 99)), samples: steps.length };
+  const steps = samples.map((s) => s.ms);
+  const figures = { p50Ms: round(percentile(steps, 50)), p99Ms: round(percentile(steps, 99)), samples: steps.length, ...byKind(samples, percentile(steps, 99)) };
   const baseline = { p50Ms: round(percentile(rawSamples, 50)), p99Ms: round(percentile(rawSamples, 99)), samples: rawSamples.length };
   const ratios = { p50: round(figures.p50Ms / baseline.p50Ms), p99: round(figures.p99Ms / baseline.p99Ms) };
   return {
@@ -66,4 +67,20 @@ export async function benchOrchestrationStep(opts: OrchestrationStepOptions = {}
     targets: { p99: { target: "step p99 <= 2x raw round trip p99", met: ratios.p99 <= 2 } },
     params: { runs, sprints, rawPerRun, warmupRuns, model: "scripted, zero latency" },
   };
+}
+
+/**
+ * p50 and p99 of each kind of step, and how many of the steps over the overall p99 it holds: a
+ * tail made of one kind has a cause in that step's work; one spread over all kinds is the machine.
+ */
+function byKind(samples: readonly Step[], p99: number): Record<string, number> {
+  const kinds = new Map<string, number[]>();
+  for (const s of samples) kinds.set(s.kind, [...(kinds.get(s.kind) ?? []), s.ms]);
+  const out: Record<string, number> = {};
+  for (const [kind, ms] of [...kinds].sort(([a], [b]) => a.localeCompare(b))) {
+    out[`${kind}.p50Ms`] = round(percentile(ms, 50));
+    out[`${kind}.p99Ms`] = round(percentile(ms, 99));
+    out[`${kind}.overAllP99`] = ms.filter((m) => m > p99).length;
+  }
+  return out;
 }
