@@ -1,6 +1,7 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { startScriptedModel, type Rule, type Script, type ScriptedModel } from "@harness/scripted-model";
 import { waitFor } from "@harness/testkit";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -55,7 +56,7 @@ function slowed(script: Script, delayMs: number): Rule[] {
   });
 }
 
-describe("dashboard - a person watches and pauses a live run in Chromium", () => {
+describe("dashboard - a person watches and pauses a live run in Chromium, on a supervisor that guards reads", () => {
   let model: ScriptedModel;
   let stack: Stack;
   let browser: Browser;
@@ -72,7 +73,8 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
         ...slowed(tinyProgramScript(), 400),
       ],
     });
-    stack = await startStack({ modelUrl: model.url });
+    // Reads guarded too, so every request the page makes (lists, the live stream, artifacts) must carry the token.
+    stack = await startStack({ modelUrl: model.url, env: { SUPERVISOR_READ_AUTH: "true" } });
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     // The token a person would enter once in the dialog.
@@ -119,6 +121,49 @@ describe("dashboard - a person watches and pauses a live run in Chromium", () =>
     await page.locator("table").first().waitFor();
     for (const role of ["supervisor", "planner", "generator", "evaluator"]) await page.getByRole("cell", { name: role }).first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(SCREENSHOTS, "services.png") });
+  });
+
+  it("asks a browser without the token for it, loads the page once it is given, downloads a snapshot with it, and picks the live stream up again after the supervisor restarts", async () => {
+    const { body } = await api<{ id: string }>(stack, "POST", "/runs", { prompt: "A calculator library, its snapshot downloaded" });
+    type View = { sprints: Array<{ attempts: Array<{ build?: { artifact: { name: string } } }> }> };
+    await expect.poll(async () => (await api<View>(stack, "GET", `/runs/${body.id}`)).body.sprints[0]?.attempts[0]?.build?.artifact.name ?? "", { timeout: 30_000 }).toMatch(/^sha256-/);
+    await api(stack, "POST", `/runs/${body.id}/pause`, {});
+
+    const fresh = await browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+    try {
+      const p = await fresh.newPage();
+      await p.goto(`${stack.apiUrl}/#/runs/${body.id}`);
+      await p.locator("#token-dialog[open]").waitFor({ timeout: 10_000 });
+      expect(await p.locator(".card.error").textContent()).toContain("Could not load this page");
+      await p.locator("#token-input").fill(stack.token);
+      await p.locator("#token-save").click();
+      await p.locator(".run-head").waitFor({ timeout: 10_000 });
+      await expect.poll(() => p.locator("#timeline-state").textContent(), { timeout: 10_000 }).toBe("live");
+      await expect.poll(() => p.locator("#timeline li").count(), { timeout: 10_000 }).toBeGreaterThan(3);
+
+      // A plain link could not carry the token: the page fetches the snapshot with it and hands it over as a download.
+      const link = p.locator(".attempt-head a").first();
+      const [download] = await Promise.all([p.waitForEvent("download", { timeout: 10_000 }), link.click()]);
+      expect(download.suggestedFilename()).toBe(`${body.id}-sprint-1-attempt-1.tar.gz`);
+      const bytes = gunzipSync(readFileSync(await download.path()));
+      expect(bytes.subarray(257, 262).toString("latin1")).toBe("ustar");
+
+      // The supervisor restarts: the stream says so, comes back on its own with the token, and
+      // resumes where it left off (no event shown twice), then shows what happens next.
+      const supervisor = stack.services.find((s) => s.name === "supervisor")!;
+      const port = new URL(stack.apiUrl).port;
+      await stack.kill(supervisor);
+      await expect.poll(() => p.locator("#timeline-state").textContent(), { timeout: 10_000 }).toBe("reconnecting…");
+      await stack.start("supervisor", { SUPERVISOR_PORT: port });
+      await expect.poll(() => p.locator("#timeline-state").textContent(), { timeout: 15_000 }).toBe("live");
+      await api(stack, "POST", `/runs/${body.id}/resume`, {});
+      await p.locator('#timeline li[data-type="run.transition"]', { hasText: "→ running" }).last().waitFor({ timeout: 10_000 });
+      const seqs = await p.locator("#timeline li").evaluateAll((els) => els.map((el) => el.getAttribute("data-seq")));
+      expect(new Set(seqs).size).toBe(seqs.length);
+    } finally {
+      await fresh.close();
+      await api(stack, "POST", `/runs/${body.id}/cancel`, {});
+    }
   });
 
   it("resumes a run paused on its budget from the page, with a higher cost limit", async () => {

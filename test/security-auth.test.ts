@@ -62,3 +62,54 @@ describe("security - mutating routes need the bearer token", () => {
     expect(res.statusCode).toBe(202);
   });
 });
+
+/** Routes that stay open with read auth on: probes, Prometheus, and the API's own description. */
+const OPEN_READS = ["/healthz", "/readyz", "/metrics"];
+
+describe("security - with SUPERVISOR_READ_AUTH on, reads need the bearer token too", () => {
+  let guarded: InProcessApi;
+  beforeAll(async () => { guarded = await startApi(nats.url, { readAuth: true }); });
+  afterAll(async () => { await guarded?.close(); });
+
+  /** GET operations from the OpenAPI document, so a new read route cannot be missed. */
+  async function readRoutes(): Promise<string[]> {
+    const doc = (await guarded.app.inject({ method: "GET", url: "/openapi.json" })).json<{ paths: Record<string, Record<string, unknown>> }>();
+    return Object.entries(doc.paths).filter(([path, ops]) => "get" in ops && !OPEN_READS.includes(path))
+      .map(([path]) => path.replace("{id}", runId).replace("{ref}", `sha256-${"0".repeat(64)}`));
+  }
+
+  it("every route that reads runs, events, artifacts, services or dead letters answers 401 to each bad credential, as JSON and as a live stream", async () => {
+    const routes = await readRoutes();
+    expect(routes.map((r) => r.replace(runId, ":id").replace(/sha256-0+/, ":ref"))).toEqual(expect.arrayContaining(["/runs", "/runs/:id", "/runs/:id/events", "/runs/:id/artifacts/:ref", "/services", "/dlq"]));
+    for (const url of routes) {
+      for (const [what, headers] of BAD_AUTH) {
+        const res = await guarded.app.inject({ method: "GET", url, headers });
+        expect(res.statusCode, `GET ${url} with ${what}`).toBe(401);
+        expect(res.json<{ error: string }>().error).toBe("SUP_ERR_UNAUTHORIZED");
+      }
+    }
+    const stream = await guarded.app.inject({ method: "GET", url: `/runs/${runId}/events`, headers: { accept: "text/event-stream" } });
+    expect(stream.statusCode).toBe(401);
+    expect(stream.headers["content-type"]).toContain("application/json");
+  });
+
+  it("with the token the same reads answer, and probes, metrics, the OpenAPI document and the dashboard's files stay open", async () => {
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    const list = await guarded.app.inject({ method: "GET", url: "/runs", headers: auth });
+    expect(list.statusCode).toBe(200);
+    expect(list.json<{ runs: Array<{ id: string }> }>().runs.map((r) => r.id)).toContain(runId);
+    expect((await guarded.app.inject({ method: "GET", url: `/runs/${runId}`, headers: auth })).json<{ id: string }>().id).toBe(runId);
+    expect((await guarded.app.inject({ method: "GET", url: `/runs/${runId}/events`, headers: auth })).statusCode).toBe(200);
+    expect((await guarded.app.inject({ method: "GET", url: "/services", headers: auth })).statusCode).toBe(200);
+    expect((await guarded.app.inject({ method: "GET", url: "/dlq", headers: auth })).statusCode).toBe(200);
+    for (const url of [...OPEN_READS, "/openapi.json", "/", "/dashboard/app.js"]) {
+      expect((await guarded.app.inject({ method: "GET", url })).statusCode, `GET ${url} without a token`).toBe(200);
+    }
+  });
+
+  it("without it (the default), reads need no token", async () => {
+    const res = await api.app.inject({ method: "GET", url: `/runs/${runId}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json<{ id: string }>().id).toBe(runId);
+  });
+});

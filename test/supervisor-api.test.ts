@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from "node:zlib";
 import { PermanentError } from "@harness/bus";
 import { CONSUMERS, evaluateSubject, evaluatorConsumer, RunOptions, type RunState, type ServiceHeartbeat } from "@harness/contracts";
 import { useNatsServer, waitFor } from "@harness/testkit";
@@ -235,15 +236,17 @@ describe("supervisor API - events", () => {
 
 describe("supervisor API - artifacts", () => {
   it("GET /runs/:id/artifacts/:ref downloads a snapshot the run refers to, and nothing else", async () => {
-    const ref = await sup.bus.artifacts.put(new TextEncoder().encode("a tarball, honestly"));
+    const ref = await sup.bus.artifacts.put(gzipSync("a tarball, honestly"));
     const other = await sup.bus.artifacts.put(new TextEncoder().encode("someone else's"));
     const now = new Date().toISOString();
     const state: RunState = { ...initialState("art-run", "p", RunOptions.parse({}), now), status: "completed", lastArtifact: ref };
     await sup.bus.runs.create("art-run", state);
     const res = await inject("GET", `/runs/art-run/artifacts/${ref.name}`);
     expect(res.statusCode).toBe(200);
-    expect(res.headers["content-type"]).toBe("application/x-tar");
-    expect(res.body).toBe("a tarball, honestly");
+    // Snapshots are gzip-compressed tars, and say so: a download named .tar would be misread.
+    expect(res.headers["content-type"]).toBe("application/gzip");
+    expect(res.headers["content-disposition"]).toBe(`attachment; filename="${ref.name}.tar.gz"`);
+    expect(gunzipSync(res.rawPayload).toString()).toBe("a tarball, honestly");
     expect((await inject("GET", `/runs/art-run/artifacts/${other.name}`)).json()).toMatchObject({ error: "SUP_ERR_ARTIFACT_NOT_FOUND" });
     const bad = await inject("GET", "/runs/art-run/artifacts/latest");
     expect(bad.statusCode).toBe(400);

@@ -111,3 +111,6 @@ export const errorResponses = {
   404: ApiError.describe("not found"),
 } as const;
 export const authErrorResponses = { ...errorResponses, 401: ApiError.describe("missing or invalid bearer token") } as const;
+/** On routes that read runs and their data: the token is needed there only with SUPERVISOR_READ_AUTH on. */
+export const readAuthResponse = { 401: ApiError.describe("missing or invalid bearer token, when the supervisor runs with SUPERVISOR_READ_AUTH=true") } as const;
+export const readErrorResponses = { ...errorResponses, ...readAuthResponse } as const;

@@ -21,6 +21,8 @@ import { SseStreams } from "./sse.js";
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 
+const openRead = async (): Promise<void> => {};
+
 export interface BuildAppOptions {
   bus: Bus;
   apiToken: string;
@@ -30,6 +32,8 @@ export interface BuildAppOptions {
   /** Largest request body accepted; larger ones get 413 before they are parsed. */
   bodyLimit?: number;
   evaluators?: readonly string[];
+  /** Reads need the token too (SUPERVISOR_READ_AUTH); health, readiness, metrics, the OpenAPI document and the dashboard's files stay open. */
+  readAuth?: boolean;
 }
 
 /** The supervisor's HTTP API and dashboard; tests drive it with inject(), server.ts listens. */
@@ -53,9 +57,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const streams = new SseStreams();
   // Live streams never end on their own; end them so close() does not wait on them.
   app.addHook("preClose", async () => streams.endAll());
+  const auth = bearerAuth(opts.apiToken);
   const deps: ApiDeps = {
     bus: opts.bus, registry: opts.registry, metrics: opts.metrics, streams,
-    auth: bearerAuth(opts.apiToken), evaluators: opts.evaluators ?? ["core"],
+    auth, readAuth: opts.readAuth === true ? auth : openRead, evaluators: opts.evaluators ?? ["core"],
   };
 
   await registerOpenApi(app);

@@ -13,6 +13,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     SUPERVISOR_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     SUPERVISOR_BODY_LIMIT: z.coerce.number().int().min(1_024).max(16 * 1024 * 1024).default(DEFAULT_BODY_LIMIT),
     /** Evaluators whose consumers are provisioned up front (custom ones may add their own). */
+    /** Reads (runs, events, artifacts, services, dead letters) need the bearer token too; off, only mutating routes do. */
+    SUPERVISOR_READ_AUTH: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
     SUPERVISOR_EVALUATORS: z.string().default("core").transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
     /** A run waiting on work with no event for this long is re-dispatched once, then paused. */
     SUPERVISOR_STALL_MS: z.coerce.number().int().min(100).default(DEFAULT_STALL_AFTER_MS),

@@ -11,6 +11,8 @@ export interface ApiDeps {
   metrics: Metrics;
   /** Bearer check for mutating routes; runs on request, before the body is read or validated. */
   auth: onRequestHookHandler;
+  /** The same check on routes that read runs and their data when SUPERVISOR_READ_AUTH is on; else lets every request through. */
+  readAuth: onRequestHookHandler;
   streams: SseStreams;
   /** Evaluators whose consumer lag is reported even before one of them has sent a heartbeat. */
   evaluators: readonly string[];

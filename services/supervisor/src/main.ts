@@ -33,7 +33,7 @@ export async function run(): Promise<void> {
   const heartbeat = startHeartbeat(bus, { role: "supervisor", name: "supervisor", instance: config.HARNESS_INSTANCE, version: API_VERSION, capacity: config.SUPERVISOR_CONCURRENCY, inFlight: () => inFlight });
   const app = await buildApp({
     bus, apiToken: config.HARNESS_API_TOKEN, registry, metrics, logger: logger.child({ component: "api" }),
-    bodyLimit: config.SUPERVISOR_BODY_LIMIT, evaluators: config.SUPERVISOR_EVALUATORS,
+    bodyLimit: config.SUPERVISOR_BODY_LIMIT, evaluators: config.SUPERVISOR_EVALUATORS, readAuth: config.SUPERVISOR_READ_AUTH,
   });
   const url = await listen(app, config.SUPERVISOR_HOST, config.SUPERVISOR_PORT);
   logger.info({ url }, "supervisor ready");

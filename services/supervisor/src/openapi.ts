@@ -16,7 +16,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: "harness supervisor API",
         version: API_VERSION,
-        description: "Runs, their live event stream, controls, services and dead letters. Mutating routes need `Authorization: Bearer <token>`.",
+        description: "Runs, their live event stream, controls, services and dead letters. Mutating routes need `Authorization: Bearer <token>`; with `SUPERVISOR_READ_AUTH=true`, so do the routes that read runs, events, artifacts, services and dead letters (health, readiness, metrics and this document stay open).",
       },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       tags: [

@@ -1,13 +1,14 @@
-/* global document, window, location, EventSource */
+/* global document, window, location */
 // The dashboard: hash routes over the supervisor's own API, live run updates over SSE.
+import { authHeaders, clearToken, saveToken, token } from "./artifacts.js";
 import { pagesFor } from "./router.js";
 import { contractPanel } from "./contract-review.js";
 import { budgetForm, budgetMeters, featureBoard, runHeader, specPanel, specVersions, sprintsView } from "./run-view.js";
 import { EVENT_TYPES, timelineCard, timelineItem } from "./timeline.js";
+import { liveEvents } from "./live.js";
 import { h } from "./ui.js";
 import { runsPage, servicesPage } from "./pages.js";
 
-const TOKEN_KEY = "harness.token";
 const app = document.getElementById("app");
 const live = document.getElementById("live");
 let teardown = () => {};
@@ -16,11 +17,11 @@ let teardown = () => {};
 const dialog = document.getElementById("token-dialog");
 const tokenInput = document.getElementById("token-input");
 const tokenBtn = document.getElementById("token-btn");
-const token = () => localStorage.getItem(TOKEN_KEY) ?? "";
 const showToken = () => { tokenBtn.textContent = token() ? "Token ✓" : "Set token"; };
 tokenBtn.addEventListener("click", () => { tokenInput.value = token(); dialog.showModal(); });
-document.getElementById("token-save").addEventListener("click", () => { localStorage.setItem(TOKEN_KEY, tokenInput.value.trim()); showToken(); });
-document.getElementById("token-clear").addEventListener("click", () => { localStorage.removeItem(TOKEN_KEY); tokenInput.value = ""; showToken(); dialog.close(); });
+// A page that could not load for want of the token (SUPERVISOR_READ_AUTH) loads once it is given.
+document.getElementById("token-save").addEventListener("click", () => { saveToken(tokenInput.value.trim()); showToken(); route(); });
+document.getElementById("token-clear").addEventListener("click", () => { clearToken(); tokenInput.value = ""; showToken(); dialog.close(); });
 showToken();
 
 let toastTimer;
@@ -33,11 +34,12 @@ function toast(text, kind = "info") {
 }
 
 async function api(method, path, body) {
-  const headers = { accept: "application/json" };
-  if (method !== "GET") { headers.authorization = `Bearer ${token()}`; headers["content-type"] = "application/json"; }
+  // Reads carry the token too when there is one: a supervisor may guard them (SUPERVISOR_READ_AUTH).
+  const headers = { accept: "application/json", ...authHeaders() };
+  if (method !== "GET") Object.assign(headers, { authorization: `Bearer ${token()}`, "content-type": "application/json" });
   const res = await fetch(path, { method, headers, ...(method !== "GET" ? { body: JSON.stringify(body ?? {}) } : {}) });
   const data = res.status === 204 ? null : await res.json().catch(() => null);
-  if (res.status === 401) { toast("That needs the API token.", "bad"); tokenInput.value = token(); dialog.showModal(); }
+  if (res.status === 401) { toast("That needs the API token.", "bad"); tokenInput.value = token(); if (!dialog.open) dialog.showModal(); }
   if (!res.ok) throw Object.assign(new Error(data?.message ?? `${res.status}`), { status: res.status });
   return data;
 }
@@ -117,13 +119,11 @@ async function showRun(id) {
   render();
   app.replaceChildren(h("div", { class: "run-page" }, stateEl, h("aside", { class: "run-side" }, card)));
 
-  // EventSource resumes with Last-Event-ID on its own after a drop; the server ends the stream with `end`.
-  const es = new EventSource(`/runs/${id}/events`);
   const state = document.getElementById("timeline-state");
   const seen = new Set();
-  const onEvent = (ev) => {
-    if (seen.has(ev.lastEventId)) return;
-    seen.add(ev.lastEventId);
+  const onEvent = (type, ev) => {
+    if (!EVENT_TYPES.includes(type) || seen.has(ev.id)) return;
+    seen.add(ev.id);
     const e = JSON.parse(ev.data);
     const m = e.message ?? {};
     if (m.type === "run.control" && m.payload?.action === "revise_spec") asked = m.payload.comment ?? null;
@@ -137,13 +137,14 @@ async function showRun(id) {
     list.lastElementChild?.scrollIntoView({ block: "nearest" });
     refresh();
   };
-  for (const type of EVENT_TYPES) es.addEventListener(type, onEvent);
-  es.addEventListener("open", () => { live.classList.add("live-on"); state.textContent = "live"; });
-  es.addEventListener("end", () => { es.close(); live.classList.remove("live-on"); state.textContent = "run finished"; refresh(); });
-  es.addEventListener("error", () => {
-    live.classList.remove("live-on");
-    state.textContent = es.readyState === EventSource.CLOSED ? "history complete" : "reconnecting…";
-  });
+  const STATES = { open: "live", reconnecting: "reconnecting…", end: "run finished", complete: "history complete", unauthorized: "needs the API token" };
+  const onState = (s) => {
+    live.classList.toggle("live-on", s === "open");
+    state.textContent = STATES[s] ?? s;
+    if (s === "end") refresh();
+  };
+  // The server ends the stream with `end` after the run's terminal transition.
+  const stopLive = liveEvents(`/runs/${id}/events`, { token, onEvent, onState });
   // The wall-clock meter moves without events.
   // Only the meters: a full render would also redraw the controls a person may be typing in.
   const clockTimer = setInterval(() => {
@@ -152,7 +153,7 @@ async function showRun(id) {
     meters.replaceWith(next);
     meters = next;
   }, 5000);
-  return () => { es.close(); clearInterval(clockTimer); clearTimeout(pending); live.classList.remove("live-on"); };
+  return () => { stopLive(); clearInterval(clockTimer); clearTimeout(pending); live.classList.remove("live-on"); };
 }
 
 async function route() {

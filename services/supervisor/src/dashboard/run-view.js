@@ -1,5 +1,6 @@
 // The run page: header and controls, budget meters, feature board, sprints with verdicts, and the
 // spec with every version, what changed between versions, and the review box of the spec gate.
+import { artifactImage, artifactLink } from "./artifacts.js";
 import { contractChecks, reviewRounds } from "./contract-review.js";
 import { clock, count, diffLines, duration, empty, formError, h, keepingFocus, linesOf, meter, pill, plural, usd } from "./ui.js";
 
@@ -129,14 +130,14 @@ function sprintBlock(run, s) {
     s.contract ? h("details", { class: "contract" },
       h("summary", {}, `Contract: ${s.contract.summary} · ${plural(s.contract.checks.length, "check")} · ${plural(s.reviews.length, "review round")}`),
       contractChecks(s.contract), reviewRounds(s.reviews)) : null,
-    h("div", { class: "attempts" }, s.attempts.map((a) => attemptBlock(run, a))));
+    h("div", { class: "attempts" }, s.attempts.map((a) => attemptBlock(run, s.number, a))));
 }
 
-function attemptBlock(run, a) {
+function attemptBlock(run, sprint, a) {
   const verdicts = Object.values(a.verdicts);
   return h("div", { class: `attempt attempt-${a.status}` },
     h("div", { class: "attempt-head" }, h("strong", {}, `Attempt ${a.attempt}`), pill(a.status),
-      a.build ? h("a", { class: "small", href: `/runs/${run.id}/artifacts/${a.build.artifact.name}` }, `snapshot · ${plural(a.build.files.length, "file")}`) : null),
+      a.build ? artifactLink(`/runs/${run.id}/artifacts/${a.build.artifact.name}`, `${run.id}-sprint-${sprint}-attempt-${a.attempt}.tar.gz`, { class: "small" }, `snapshot · ${plural(a.build.files.length, "file")}`) : null),
     verdicts.length === 0 ? h("p", { class: "muted small" }, a.build ? "Waiting for verdicts…" : "Building…") : verdicts.map((v) => verdictBlock(run, v)));
 }
 
@@ -165,7 +166,7 @@ function criterionRow(run, c) {
       // A failed check's feedback often quotes its evidence's summary (a short one, like "exit 1",
       // may appear in it by chance): shown once.
       c.evidence.filter((e) => !e.artifact && (c.passed || !quotes(c.feedback, e.summary))).slice(0, 2).map((e) => h("div", { class: "small muted evidence" }, e.summary)),
-      shots.map((e) => h("a", { class: "shot", href: `/runs/${run.id}/artifacts/${e.artifact.name}`, target: "_blank" }, h("img", { src: `/runs/${run.id}/artifacts/${e.artifact.name}`, alt: e.summary, loading: "lazy" })))),
+      shots.map((e) => artifactImage(`/runs/${run.id}/artifacts/${e.artifact.name}`, e.summary))),
     h("td", { class: "crit-score" }, h("div", { class: "score-track" }, bar, mark), h("span", { class: "mono small", title: `score ${c.score} of 10, passes at ${c.threshold}` }, `${c.score} · min ${c.threshold}`)));
 }
 

@@ -1,7 +1,7 @@
 import type { RunState } from "@harness/contracts";
 import type { FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { ArtifactParams, errorResponses } from "../api-schemas.js";
+import { ArtifactParams, readErrorResponses } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 import { loadFullRun } from "../run-store.js";
@@ -15,9 +15,10 @@ function referenced(s: RunState, ref: string): boolean {
 
 export const artifactRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get("/runs/:id/artifacts/:ref", {
+    onRequest: deps.readAuth,
     schema: {
       tags: ["runs"], summary: "Download a workspace snapshot (tar) or an evidence file (png) of the run",
-      params: ArtifactParams, response: errorResponses,
+      params: ArtifactParams, response: readErrorResponses,
     },
   }, async (req, reply) => {
     const { id, ref } = req.params;
@@ -25,12 +26,21 @@ export const artifactRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (a
     if (!referenced(state, ref)) throw new errors.ArtifactNotFound(ref, id);
     const bytes = await deps.bus.artifacts.get(ref);
     if (!bytes) throw new errors.ArtifactNotFound(ref, id);
-    const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+    const kind = kindOf(bytes);
     // Raw bytes: no JSON schema to serialize through.
     return (reply as FastifyReply)
-      .header("content-type", isPng ? "image/png" : "application/x-tar")
+      .header("content-type", kind.type)
       .header("content-length", bytes.byteLength)
-      .header("content-disposition", `${isPng ? "inline" : "attachment"}; filename="${ref}${isPng ? ".png" : ".tar"}"`)
+      .header("content-disposition", `${kind.type === "image/png" ? "inline" : "attachment"}; filename="${ref}${kind.ext}"`)
       .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   });
 };
+
+/** From the bytes' signature: workspace snapshots are gzip-compressed tars, evidence screenshots PNGs. */
+function kindOf(bytes: Uint8Array): { type: string; ext: string } {
+  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return { type: "image/png", ext: ".png" };
+  if (starts(0x1f, 0x8b)) return { type: "application/gzip", ext: ".tar.gz" };
+  if (Buffer.from(bytes.subarray(257, 262)).toString("latin1") === "ustar") return { type: "application/x-tar", ext: ".tar" };
+  return { type: "application/octet-stream", ext: "" };
+}

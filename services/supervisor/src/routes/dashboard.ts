@@ -19,11 +19,13 @@ const FILES: Record<string, string> = {
   "run-view.js": "text/javascript; charset=utf-8",
   "contract-review.js": "text/javascript; charset=utf-8",
   "timeline.js": "text/javascript; charset=utf-8",
+  "live.js": "text/javascript; charset=utf-8",
+  "artifacts.js": "text/javascript; charset=utf-8",
   "pages.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
 };
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+const CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
 export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
   const cache = new Map<string, Buffer>();

@@ -1,12 +1,13 @@
 import { RoutingError } from "@harness/bus";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { authErrorResponses, DeadLetterList, DlqParams, RedriveResponse } from "../api-schemas.js";
+import { authErrorResponses, DeadLetterList, DlqParams, readAuthResponse, RedriveResponse } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 
 export const dlqRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get("/dlq", {
-    schema: { tags: ["ops"], summary: "Dead letters, oldest first, with reason and delivery count", response: { 200: DeadLetterList } },
+    onRequest: deps.readAuth,
+    schema: { tags: ["ops"], summary: "Dead letters, oldest first, with reason and delivery count", response: { 200: DeadLetterList, ...readAuthResponse } },
   }, async () => ({ deadLetters: await deps.bus.dlq.list({ limit: 500 }) }));
 
   app.post("/dlq/:id/redrive", {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { errorResponses, EventList, EventsQuery, RunParams } from "../api-schemas.js";
+import { EventList, EventsQuery, readErrorResponses, RunParams } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 import { loadRun } from "../run-store.js";
@@ -19,12 +19,13 @@ function resumePoint(header: string | undefined, after: number): number {
 
 export const eventRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get("/runs/:id/events", {
+    onRequest: deps.readAuth,
     schema: {
       tags: ["events"],
       summary: "A run's events in order: JSON, or a live SSE stream with Accept: text/event-stream",
       description: "SSE frames carry `id: <seq>` and `event: <type>`; reconnecting with `Last-Event-ID` resumes after it. The stream ends with an `end` event after the run's terminal transition; reconnecting to a finished run with nothing left answers 204.",
       params: RunParams, querystring: EventsQuery, headers: EventHeaders,
-      response: { 200: EventList, ...errorResponses },
+      response: { 200: EventList, ...readErrorResponses },
     },
   }, async (req, reply) => {
     const { id } = req.params;

@@ -1,6 +1,6 @@
 import { STREAMS } from "@harness/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { Health, Readiness, ServiceList } from "../api-schemas.js";
+import { Health, readAuthResponse, Readiness, ServiceList } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { consumerLag } from "../registry.js";
 import { scanRuns } from "../run-store.js";
@@ -21,7 +21,8 @@ export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
   });
 
   app.get("/services", {
-    schema: { tags: ["ops"], summary: "Every replica of every role and evaluator from heartbeats, and consumer lag per role", response: { 200: ServiceList } },
+    onRequest: deps.readAuth,
+    schema: { tags: ["ops"], summary: "Every replica of every role and evaluator from heartbeats, and consumer lag per role", response: { 200: ServiceList, ...readAuthResponse } },
   }, async () => ({ services: deps.registry.list(), lag: await consumerLag(deps.bus, evaluatorNames(deps)) }));
 
   app.get("/metrics", {

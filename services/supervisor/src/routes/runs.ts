@@ -4,7 +4,7 @@ import { derivedId, envelope, randomId } from "@harness/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
-  authErrorResponses, CreateRunResponse, errorResponses, ListRunsQuery, RunList, RunParams, RunView,
+  authErrorResponses, CreateRunResponse, errorResponses, readAuthResponse, readErrorResponses, ListRunsQuery, RunList, RunParams, RunView,
 } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
@@ -67,7 +67,8 @@ export const runRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
   });
 
   app.get("/runs", {
-    schema: { tags: ["runs"], summary: "List runs, newest first", querystring: ListRunsQuery, response: { 200: RunList, 400: errorResponses[400] } },
+    onRequest: deps.readAuth,
+    schema: { tags: ["runs"], summary: "List runs, newest first", querystring: ListRunsQuery, response: { 200: RunList, 400: errorResponses[400], ...readAuthResponse } },
   }, async (req) => {
     const { status, limit, offset } = req.query;
     const runs = await listRunSummaries(deps.bus, (s) => !status || s.status === status);
@@ -75,9 +76,10 @@ export const runRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
   });
 
   app.get("/runs/:id", {
+    onRequest: deps.readAuth,
     schema: {
       tags: ["runs"], summary: "A run: state, spec, sprints, attempts, verdicts with per-criterion scores, usage and cost",
-      params: RunParams, response: { 200: RunView, ...errorResponses },
+      params: RunParams, response: { 200: RunView, ...readErrorResponses },
     },
   }, async (req) => runView(await loadFullRun(deps.bus, req.params.id)));
 };
