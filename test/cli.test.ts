@@ -6,11 +6,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@harness/cli";
 import { waitFor } from "@harness/testkit";
 
-const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const CLI = join(REPO_ROOT, "cli", "src", "main.ts");
+// As `pnpm harness` runs it: one process. The tsx binary would put a parent in front that relays
+// signals with 30 ms timeouts, and SIGKILLs the CLI when it answers later (a busy machine).
+const NODE = [process.execPath, "--import", "tsx", CLI];
 
 function cli(args: string[], env: Record<string, string>, timeoutMs = 120_000) {
-  const r = spawnSync(TSX, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: timeoutMs });
+  const r = spawnSync(NODE[0]!, [...NODE.slice(1), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: timeoutMs });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -32,7 +34,7 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
   });
 
   it("starts the stack, follows a run to completion and exports the product", async () => {
-    up = spawn(TSX, [CLI, "up", "--port", "0", "--quiet"], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    up = spawn(NODE[0]!, [...NODE.slice(1), "up", "--port", "0", "--quiet"], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     up.stdout?.on("data", (d: Buffer) => { upOut += d.toString(); });
     up.stderr?.on("data", (d: Buffer) => { upOut += d.toString(); });
     url = await waitFor(() => /harness is up: (http:\/\/127\.0\.0\.1:\d+)/.exec(upOut)?.[1], { timeoutMs: 60_000, what: "harness up" }).catch((err) => { throw new Error(`${err}\n${upOut}`); });

@@ -11,7 +11,7 @@ function isPnpm(pid: number): boolean {
 
 /**
  * This process's ancestors up to the pnpm that launched it (`pnpm harness up` runs pnpm -> sh ->
- * tsx -> this process): empty when no pnpm is found within a few levels (started by hand, by
+ * this process, `node --import tsx`): empty when no pnpm is found within a few levels (started by hand, by
  * nohup, by a service manager), or where there is no /proc.
  */
 export function launcherChain(): number[] {
