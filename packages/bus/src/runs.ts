@@ -1,5 +1,6 @@
 import { BUCKETS } from "@harness/contracts";
 import type { JetStreamClient } from "@nats-io/jetstream";
+import { DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { headers } from "@nats-io/transport-node";
 import type { AckPublisher } from "./ack-publisher.js";
@@ -79,11 +80,35 @@ export function createRunStore(js: JetStreamClient, requests: AckPublisher): Run
       return write(key, JSON.stringify(value));
     },
     async keys(filter = "*") {
-      // The listing consumer also delivers writes made while it runs, so a key being updated
-      // (any active run) can come twice: a run listed twice, or swept twice by the watchdog.
-      const out = new Set<string>();
-      for await (const k of await (await kv()).keys(filter)) out.add(k);
-      return [...out];
+      return [...(await revisions(js, filter)).keys()];
     },
+    revisions: (filter = "*") => revisions(js, filter),
   };
+}
+
+/**
+ * Each key's latest revision, from the headers of the last message per key (no values): what a
+ * cache of values needs to know what changed. As the client's `keys()` does it, with the
+ * revisions kept. A key written while this runs can come twice; the later revision wins.
+ */
+async function revisions(js: JetStreamClient, filter: string): Promise<Map<string, number>> {
+  subjectOf(filter.replaceAll("*", "x").replaceAll(">", "x"));
+  const out = new Map<string, number>();
+  const consumer = await js.consumers.getPushConsumer(`KV_${BUCKETS.runs}`, {
+    filter_subjects: KEY_PREFIX + filter, deliver_policy: DeliverPolicy.LastPerSubject, headers_only: true,
+  });
+  if ((await consumer.info()).num_pending === 0) return out;
+  const messages = await consumer.consume({
+    callback: (m: JsMsg) => {
+      const key = m.subject.slice(KEY_PREFIX.length);
+      const op = m.headers?.get("KV-Operation");
+      if (op === "DEL" || op === "PURGE") out.delete(key);
+      else out.set(key, Math.max(out.get(key) ?? 0, m.info.streamSequence));
+      if (m.info.pending === 0) messages.stop();
+    },
+  });
+  // A heartbeat means nothing is left to deliver (the last message may have been a delete).
+  void (async () => { for await (const s of messages.status()) if (s.type === "heartbeat") messages.stop(); })();
+  await messages.closed();
+  return out;
 }

@@ -78,6 +78,8 @@ export interface RunStore {
   put(key: string, value: unknown): Promise<number>;
   /** Keys matching a subject-style filter; the default `*` lists run states (ids have no dots). */
   keys(filter?: string): Promise<string[]>;
+  /** The same keys with their latest revision, read from headers only: what a cache of values checks against. */
+  revisions(filter?: string): Promise<Map<string, number>>;
 }
 
 export interface ArtifactStore {

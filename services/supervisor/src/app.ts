@@ -17,6 +17,7 @@ import { dlqRoutes } from "./routes/dlq.js";
 import { eventRoutes } from "./routes/events.js";
 import { opsRoutes } from "./routes/ops.js";
 import { runRoutes } from "./routes/runs.js";
+import { RunIndex } from "./run-index.js";
 import { SseStreams } from "./sse.js";
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
@@ -59,7 +60,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook("preClose", async () => streams.endAll());
   const auth = bearerAuth(opts.apiToken);
   const deps: ApiDeps = {
-    bus: opts.bus, registry: opts.registry, metrics: opts.metrics, streams,
+    bus: opts.bus, registry: opts.registry, metrics: opts.metrics, streams, index: new RunIndex(opts.bus),
     auth, readAuth: opts.readAuth === true ? auth : openRead, evaluators: opts.evaluators ?? ["core"],
   };
 

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { Health, readAuthResponse, Readiness, ServiceList } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { consumerLag } from "../registry.js";
-import { scanRuns } from "../run-store.js";
 
 export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get("/healthz", { schema: { tags: ["ops"], summary: "Liveness: the process answers", response: { 200: Health } } }, async () => ({ ok: true }));
@@ -30,7 +29,7 @@ export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
   }, async (_req, reply) => {
     const m = deps.metrics;
     m.runsByStatus.reset();
-    await scanRuns(deps.bus, (r) => m.runsByStatus.inc({ status: r.status }));
+    for (const r of await deps.index.list()) m.runsByStatus.inc({ status: r.status });
     m.deadLetters.set((await deps.bus.dlq.list({ limit: 10_000 })).length);
     m.consumerLag.reset();
     for (const [consumer, lag] of Object.entries(await consumerLag(deps.bus, evaluatorNames(deps)))) m.consumerLag.set({ consumer }, lag);

@@ -9,7 +9,7 @@ import {
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 import { initialState } from "../reducer.js";
-import { listRunSummaries, loadFullRun } from "../run-store.js";
+import { loadFullRun } from "../run-store.js";
 import { runView } from "../views.js";
 import { writeLedger } from "../fold.js";
 
@@ -71,7 +71,7 @@ export const runRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
     schema: { tags: ["runs"], summary: "List runs, newest first", querystring: ListRunsQuery, response: { 200: RunList, 400: errorResponses[400], ...readAuthResponse } },
   }, async (req) => {
     const { status, limit, offset } = req.query;
-    const runs = await listRunSummaries(deps.bus, (s) => !status || s.status === status);
+    const runs = (await deps.index.list()).filter((s) => !status || s.status === status);
     return { total: runs.length, limit, offset, runs: runs.slice(offset, offset + limit) };
   });
 
