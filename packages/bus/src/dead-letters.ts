@@ -82,6 +82,9 @@ export function createDeadLetters(js: JetStreamClient, jsm: JetStreamManager): D
       const msgs = await readRange(js, STREAMS.dlq, { afterSeq: 0, limit: opts.limit ?? DEFAULT_DLQ_LIST_LIMIT });
       return msgs.map((m) => toDeadLetter(m.seq, m.subject, m.time, m.headers, m.data));
     },
+    async count() {
+      return (await jsm.streams.info(STREAMS.dlq)).state.messages;
+    },
     async get(seq) {
       const sm = await load(seq);
       return sm === null ? null : toDeadLetter(sm.seq, sm.subject, sm.time, sm.header, sm.data);

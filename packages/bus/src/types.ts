@@ -106,6 +106,8 @@ export interface DeadLetter {
 export interface DeadLetters {
   /** Oldest first. */
   list(opts?: { limit?: number | undefined }): Promise<DeadLetter[]>;
+  /** How many are held: the stream's message count, no message read. */
+  count(): Promise<number>;
   get(seq: number): Promise<DeadLetter | null>;
   /**
    * Republishes the original payload to its original subject with a fresh msg id, then deletes the

@@ -30,7 +30,7 @@ export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
     const m = deps.metrics;
     m.runsByStatus.reset();
     for (const r of await deps.index.list()) m.runsByStatus.inc({ status: r.status });
-    m.deadLetters.set((await deps.bus.dlq.list({ limit: 10_000 })).length);
+    m.deadLetters.set(await deps.bus.dlq.count());
     m.consumerLag.reset();
     for (const [consumer, lag] of Object.entries(await consumerLag(deps.bus, evaluatorNames(deps)))) m.consumerLag.set({ consumer }, lag);
     m.sseClients.set(deps.streams.size);
