@@ -41,6 +41,20 @@ describe("worker handler", () => {
     expect(types).toEqual(["usage.recorded", "usage.recorded", "usage.recorded", "work.failed"]);
   });
 
+  it("stores every call's usage even when the model gave two calls the same message id (a restarted scripted model, a proxy)", async () => {
+    const first = planWork();
+    const second = { ...planWork(), runId: first.runId };
+    const handler = workerHandler<PlanRequested>(bus, { role: "planner", instance: "t" }, async (w) => {
+      await w.recordUsage(usage("msg_01SameIdFromAnotherProcess"));
+      await w.recordUsage(usage("msg_01SameIdFromAnotherProcess"));
+    });
+    await handler(first, ctx);
+    await handler(second, ctx);
+    const usages = (await bus.readRunEvents(first.runId)).filter((e) => (e.message as { type: string }).type === "usage.recorded");
+    expect(usages).toHaveLength(4);
+    expect(new Set(usages.map((e) => (e.message as { id: string }).id)).size).toBe(4);
+  });
+
   it("does not finish the work until the usage it recorded is stored, even with no result emitted", async () => {
     const msg = planWork();
     const handler = workerHandler<PlanRequested>(bus, { role: "planner", instance: "t" }, async (w) => {

@@ -4,7 +4,7 @@ import type { Logger } from "@harness/logger";
 import { BudgetExceededError, ModelError, ModelUnavailableError, type BudgetGuard, type UsageRecord } from "@harness/model";
 import type { z } from "zod";
 import { assertActive, readLedger, runBudgetGuard, RunNotActiveError, type RunModels } from "./budget.js";
-import { derivedId, envelope } from "./envelope.js";
+import { derivedId, envelope, randomId } from "./envelope.js";
 
 interface WorkEnvelope { id: string; type: string; runId: string; sprint: number; attempt: number }
 
@@ -57,7 +57,10 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
     const recordUsage = async (u: UsageRecord) => {
       own.costUsd += u.costUsd;
       own.tokens += u.usage.inputTokens + u.usage.outputTokens + u.usage.cacheCreationInputTokens + u.usage.cacheReadInputTokens;
-      const id = derivedId(u.callId, "usage");
+      // One id per call made, never the provider's message id: a scripted model restarted, a
+      // proxy or another provider may repeat those, and a repeated id is dropped as a duplicate,
+      // leaving a call unpaid (the budget fails open). Publish retries reuse this envelope.
+      const id = randomId();
       const usage = envelope("usage.recorded", { callId: u.callId, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd }, msg, producer, { id });
       // A call that was answered has been paid for: keep trying through a NATS outage rather than
       // fail the work (which would redo the call uncharged). The id makes retries store once.
