@@ -54,6 +54,11 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
 
     const status = cli(["status"], env);
     expect(status.out).toContain(`${id}  completed`);
+    // Following a finished run tells its story again and ends with its outcome.
+    const followed = cli(["follow", id!], env);
+    expect(followed.out).toContain("sprint 2 · attempt 1 · core: FAIL");
+    expect(followed.out).toContain("status: running -> completed");
+    expect(followed.code, followed.out).toBe(0);
     const logs = cli(["logs", id!], env);
     expect(logs.out).toMatch(/verdict\.produced\s+core: FAIL · add-note-ui: /);
     expect(logs.out).toMatch(/run\.transition\s+running -> completed/);

@@ -135,8 +135,14 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
       await p.goto(`${stack.apiUrl}/#/runs/${body.id}`);
       await p.locator("#token-dialog[open]").waitFor({ timeout: 10_000 });
       expect(await p.locator(".card.error").textContent()).toContain("Could not load this page");
+      // A wrong token is refused, and the page says so.
+      await p.locator("#token-input").fill("not-the-token-0123456789");
+      await p.locator("#token-save").click();
+      await p.locator("#token-dialog[open]").waitFor({ timeout: 10_000 });
+      await expect.poll(() => p.locator("#token-btn").textContent()).toBe("Token ✗");
       await p.locator("#token-input").fill(stack.token);
       await p.locator("#token-save").click();
+      await expect.poll(() => p.locator("#token-btn").textContent()).toBe("Token ✓");
       await p.locator(".run-head").waitFor({ timeout: 10_000 });
       await expect.poll(() => p.locator("#timeline-state").textContent(), { timeout: 10_000 }).toBe("live");
       await expect.poll(() => p.locator("#timeline li").count(), { timeout: 10_000 }).toBeGreaterThan(3);

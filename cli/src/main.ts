@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { CliError } from "./client.js";
 import { demoCommand } from "./commands/demo.js";
-import { exportCommand, logsCommand, runCommand, statusCommand } from "./commands/runs.js";
+import { exportCommand, followCommand, logsCommand, runCommand, statusCommand } from "./commands/runs.js";
 import { reviseCommand, steerCommand } from "./commands/steer.js";
 import { upCommand } from "./commands/up.js";
 
@@ -12,6 +12,7 @@ const USAGE = `harness <command>
   run "<prompt>" [--follow] [--sprints N] [--attempts N] [--budget USD]
                  [--evaluators a,b] [--model role=id] [--constraints "..."] [--gates spec,contracts]
   status [id]                            list runs, or one run's summary
+  follow <id>                            follow a run live (a finished run: its story), as run --follow does
   logs <id>                              a run's event history
   pause <id> [--comment "..."]           hold new work; work already running finishes
   resume <id> [--comment "..."] [--budget USD] [--tokens N] [--minutes N]
@@ -71,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
     });
     case "status": return statusCommand(args[0]);
     case "logs": return logsCommand(need(0, "run id"));
+    case "follow": return followCommand(need(0, "run id"));
     case "pause": case "resume": case "cancel": case "approve": return steerCommand(command, need(0, "run id"), {
       ...(values.comment ? { comment: values.comment } : {}), ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
       ...(values.tokens ? { tokens: int(values.tokens, "tokens")! } : {}), ...(values.minutes ? { minutes: num(values.minutes, "minutes")! } : {}),

@@ -56,6 +56,13 @@ export async function runCommand(prompt: string, flags: RunFlags): Promise<numbe
   return status === "completed" ? 0 : 1;
 }
 
+/** Attaches to a run already going (or replays a finished one's story), as `run --follow` does. */
+export async function followCommand(id: string): Promise<number> {
+  const status = await followRun(apiTarget(), id);
+  await printSummary(id);
+  return status === "completed" ? 0 : 1;
+}
+
 const GATE_HINT: Record<string, string> = {
   spec_approval: "your approval of the spec: pnpm harness approve {id}, or pnpm harness revise {id} --spec \"...\"",
   contract_approval: "your approval of the contract: pnpm harness approve {id}, or pnpm harness revise {id} --contract \"...\"",

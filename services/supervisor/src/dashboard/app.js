@@ -17,10 +17,12 @@ let teardown = () => {};
 const dialog = document.getElementById("token-dialog");
 const tokenInput = document.getElementById("token-input");
 const tokenBtn = document.getElementById("token-btn");
-const showToken = () => { tokenBtn.textContent = token() ? "Token ✓" : "Set token"; };
+// "✗" once the API has refused the stored token, until another is saved.
+let refused = false;
+const showToken = () => { tokenBtn.textContent = !token() ? "Set token" : refused ? "Token ✗" : "Token ✓"; };
 tokenBtn.addEventListener("click", () => { tokenInput.value = token(); dialog.showModal(); });
 // A page that could not load for want of the token (SUPERVISOR_READ_AUTH) loads once it is given.
-document.getElementById("token-save").addEventListener("click", () => { saveToken(tokenInput.value.trim()); showToken(); route(); });
+document.getElementById("token-save").addEventListener("click", () => { saveToken(tokenInput.value.trim()); refused = false; showToken(); route(); });
 document.getElementById("token-clear").addEventListener("click", () => { clearToken(); tokenInput.value = ""; showToken(); dialog.close(); });
 showToken();
 
@@ -39,7 +41,13 @@ async function api(method, path, body) {
   if (method !== "GET") Object.assign(headers, { authorization: `Bearer ${token()}`, "content-type": "application/json" });
   const res = await fetch(path, { method, headers, ...(method !== "GET" ? { body: JSON.stringify(body ?? {}) } : {}) });
   const data = res.status === 204 ? null : await res.json().catch(() => null);
-  if (res.status === 401) { toast("That needs the API token.", "bad"); tokenInput.value = token(); if (!dialog.open) dialog.showModal(); }
+  if (res.status === 401) {
+    toast(token() ? "The API refused this token." : "That needs the API token.", "bad");
+    refused = token() !== "";
+    showToken();
+    tokenInput.value = token();
+    if (!dialog.open) dialog.showModal();
+  }
   if (!res.ok) throw Object.assign(new Error(data?.message ?? `${res.status}`), { status: res.status });
   return data;
 }
