@@ -69,6 +69,25 @@ describe("bus - run store", () => {
     expect((await writerA.runs.get("run-busy-0"))?.size).toBe(Buffer.byteLength(JSON.stringify((await writerA.runs.get("run-busy-0"))?.value)));
   });
 
+  it("gives each key's latest revision, leaves deleted keys out, and leaves no consumer behind however often it lists", async () => {
+    const kv = await new Kvm(writerA.js).open(BUCKETS.runs);
+    const first = await writerA.runs.put("run-rev", { n: 1 });
+    const second = await writerA.runs.put("run-rev", { n: 2 });
+    await writerA.runs.put("run-gone", { n: 1 });
+    await kv.delete("run-gone");
+    const consumers = async () => (await writerA.jsm.streams.info(`KV_${BUCKETS.runs}`)).state.consumer_count;
+    const before = await consumers();
+    for (let i = 0; i < 20; i++) {
+      const revisions = await writerB.runs.revisions();
+      expect(revisions.get("run-rev")).toBe(second);
+      expect(revisions.has("run-gone")).toBe(false);
+    }
+    expect(second).toBeGreaterThan(first);
+    // Nothing matches: the early way out cleans up too.
+    for (let i = 0; i < 5; i++) expect((await writerB.runs.revisions("no-such-run.*")).size).toBe(0);
+    expect(await consumers()).toBe(before);
+  });
+
   it("reads and writes the same entries as the client's own KV, deletes included", async () => {
     const kv = await new Kvm(writerA.js).open(BUCKETS.runs);
     const rev = await kv.put("run-interop", JSON.stringify({ from: "client" }));

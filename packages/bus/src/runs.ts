@@ -97,18 +97,24 @@ async function revisions(js: JetStreamClient, filter: string): Promise<Map<strin
   const consumer = await js.consumers.getPushConsumer(`KV_${BUCKETS.runs}`, {
     filter_subjects: KEY_PREFIX + filter, deliver_policy: DeliverPolicy.LastPerSubject, headers_only: true,
   });
-  if ((await consumer.info()).num_pending === 0) return out;
-  const messages = await consumer.consume({
-    callback: (m: JsMsg) => {
-      const key = m.subject.slice(KEY_PREFIX.length);
-      const op = m.headers?.get("KV-Operation");
-      if (op === "DEL" || op === "PURGE") out.delete(key);
-      else out.set(key, Math.max(out.get(key) ?? 0, m.info.streamSequence));
-      if (m.info.pending === 0) messages.stop();
-    },
-  });
-  // A heartbeat means nothing is left to deliver (the last message may have been a delete).
-  void (async () => { for await (const s of messages.status()) if (s.type === "heartbeat") messages.stop(); })();
-  await messages.closed();
+  // Deleted when done: left to expire, each listing (every dashboard poll and metrics scrape)
+  // would keep a consumer on the server for its five-minute inactivity limit.
+  try {
+    if ((await consumer.info()).num_pending === 0) return out;
+    const messages = await consumer.consume({
+      callback: (m: JsMsg) => {
+        const key = m.subject.slice(KEY_PREFIX.length);
+        const op = m.headers?.get("KV-Operation");
+        if (op === "DEL" || op === "PURGE") out.delete(key);
+        else out.set(key, Math.max(out.get(key) ?? 0, m.info.streamSequence));
+        if (m.info.pending === 0) messages.stop();
+      },
+    });
+    // A heartbeat means nothing is left to deliver (the last message may have been a delete).
+    void (async () => { for await (const s of messages.status()) if (s.type === "heartbeat") messages.stop(); })();
+    await messages.closed();
+  } finally {
+    await consumer.delete().catch(() => false);
+  }
   return out;
 }

@@ -79,6 +79,16 @@ describe("supervisor - the run index", () => {
     expect((await asked).map((r) => r.id)).toContain("idx-late");
   });
 
+  it("answers a caller that accepts an older listing from the last one, within the age it accepts", async () => {
+    const index = new RunIndex(bus);
+    await index.list();
+    await bus.runs.create("idx-aged", state("idx-aged", 58));
+    reads.length = 0;
+    expect((await index.list({ maxAgeMs: 60_000 })).map((r) => r.id)).not.toContain("idx-aged");
+    expect(reads).toEqual([]);
+    expect((await index.list({ maxAgeMs: 0 })).map((r) => r.id)).toContain("idx-aged");
+  });
+
   it("leaves out a state of a newer format, which this version cannot read in full, and lists it once it can", async () => {
     const index = new RunIndex(bus);
     await bus.runs.create("idx-future", { ...state("idx-future", 1), format: 99, somethingNew: { shape: "unknown" } });

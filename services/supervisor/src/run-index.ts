@@ -24,14 +24,19 @@ export class RunIndex {
   readonly #byId = new Map<string, Indexed>();
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
+  /** When the last refresh that completed started (performance.now()). */
+  #refreshedAt = Number.NEGATIVE_INFINITY;
 
   constructor(bus: Bus) {
     this.#bus = bus;
   }
 
-  /** Every readable run's summary, newest first, as of a refresh that started after this call. */
-  async list(): Promise<RunSummary[]> {
-    await this.refresh();
+  /**
+   * Every readable run's summary, newest first, as of a refresh that started after this call, or
+   * within `maxAgeMs` before it (for callers that need no fresher, e.g. unauthenticated metrics scrapes).
+   */
+  async list(opts: { maxAgeMs?: number } = {}): Promise<RunSummary[]> {
+    if (opts.maxAgeMs === undefined || performance.now() - this.#refreshedAt > opts.maxAgeMs) await this.refresh();
     const out: RunSummary[] = [];
     for (const { summary } of this.#byId.values()) if (summary) out.push(summary);
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
@@ -55,14 +60,22 @@ export class RunIndex {
   }
 
   async #refresh(): Promise<void> {
+    const started = performance.now();
     const revisions = await this.#bus.runs.revisions();
     for (const id of this.#byId.keys()) if (!revisions.has(id)) this.#byId.delete(id);
     const stale = [...revisions].filter(([id, revision]) => this.#byId.get(id)?.revision !== revision).map(([id]) => id);
     let next = 0;
     const reader = async (): Promise<void> => {
-      for (let id = stale[next++]; id !== undefined; id = stale[next++]) await this.#read(id);
+      for (let id = stale[next++]; id !== undefined; id = stale[next++]) {
+        try { await this.#read(id); } catch (err) { next = stale.length; throw err; }
+      }
     };
-    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, stale.length) }, reader));
+    // Settled, not all: a failed read must not end the refresh while other readers still write
+    // (the next refresh could overlap them). What failed is stale still, and read next time.
+    const results = await Promise.allSettled(Array.from({ length: Math.min(READ_CONCURRENCY, stale.length) }, reader));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    this.#refreshedAt = started;
   }
 
   async #read(id: string): Promise<void> {

@@ -29,7 +29,8 @@ export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
   }, async (_req, reply) => {
     const m = deps.metrics;
     m.runsByStatus.reset();
-    for (const r of await deps.index.list()) m.runsByStatus.inc({ status: r.status });
+    // Metrics need no token: a listing at most a few seconds old bounds what a flood of scrapes costs.
+    for (const r of await deps.index.list({ maxAgeMs: METRICS_MAX_AGE_MS })) m.runsByStatus.inc({ status: r.status });
     m.deadLetters.set(await deps.bus.dlq.count());
     m.consumerLag.reset();
     for (const [consumer, lag] of Object.entries(await consumerLag(deps.bus, evaluatorNames(deps)))) m.consumerLag.set({ consumer }, lag);
@@ -37,6 +38,8 @@ export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
     return reply.header("content-type", m.registry.contentType).send(await m.registry.metrics());
   });
 };
+
+const METRICS_MAX_AGE_MS = 5_000;
 
 function evaluatorNames(deps: ApiDeps): string[] {
   return [...new Set([...deps.evaluators, ...deps.registry.list().filter((s) => s.role === "evaluator").map((s) => s.name)])];
