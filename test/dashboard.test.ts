@@ -166,6 +166,13 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
       await p.locator('#timeline li[data-type="run.transition"]', { hasText: "→ running" }).last().waitFor({ timeout: 10_000 });
       const seqs = await p.locator("#timeline li").evaluateAll((els) => els.map((el) => el.getAttribute("data-seq")));
       expect(new Set(seqs).size).toBe(seqs.length);
+
+      // Saving the token on a page that loaded keeps the page (and anything typed in it) as it is.
+      await p.locator("#timeline li").first().evaluate((el) => el.setAttribute("data-marker", "kept"));
+      await p.locator("#token-btn").click();
+      await p.locator("#token-save").click();
+      await p.waitForTimeout(500);
+      expect(await p.locator('#timeline li[data-marker="kept"]').count()).toBe(1);
     } finally {
       await fresh.close();
       await api(stack, "POST", `/runs/${body.id}/cancel`, {});

@@ -21,8 +21,15 @@ const tokenBtn = document.getElementById("token-btn");
 let refused = false;
 const showToken = () => { tokenBtn.textContent = !token() ? "Set token" : refused ? "Token ✗" : "Token ✓"; };
 tokenBtn.addEventListener("click", () => { tokenInput.value = token(); dialog.showModal(); });
-// A page that could not load for want of the token (SUPERVISOR_READ_AUTH) loads once it is given.
-document.getElementById("token-save").addEventListener("click", () => { saveToken(tokenInput.value.trim()); refused = false; showToken(); route(); });
+// A page that could not load (or stream) for want of the token (SUPERVISOR_READ_AUTH) loads
+// again once it is given; any other page stays as it is, with whatever was being typed in it.
+let pageNeedsToken = false;
+document.getElementById("token-save").addEventListener("click", () => {
+  saveToken(tokenInput.value.trim());
+  refused = false;
+  showToken();
+  if (pageNeedsToken) route();
+});
 document.getElementById("token-clear").addEventListener("click", () => { clearToken(); tokenInput.value = ""; showToken(); dialog.close(); });
 showToken();
 
@@ -35,19 +42,21 @@ function toast(text, kind = "info") {
   toastTimer = setTimeout(() => { el.className = "toast"; }, 3500);
 }
 
+function askForToken() {
+  toast(token() ? "The API refused this token." : "That needs the API token.", "bad");
+  refused = token() !== "";
+  showToken();
+  tokenInput.value = token();
+  if (!dialog.open) dialog.showModal();
+}
+
 async function api(method, path, body) {
   // Reads carry the token too when there is one: a supervisor may guard them (SUPERVISOR_READ_AUTH).
   const headers = { accept: "application/json", ...authHeaders() };
   if (method !== "GET") Object.assign(headers, { authorization: `Bearer ${token()}`, "content-type": "application/json" });
   const res = await fetch(path, { method, headers, ...(method !== "GET" ? { body: JSON.stringify(body ?? {}) } : {}) });
   const data = res.status === 204 ? null : await res.json().catch(() => null);
-  if (res.status === 401) {
-    toast(token() ? "The API refused this token." : "That needs the API token.", "bad");
-    refused = token() !== "";
-    showToken();
-    tokenInput.value = token();
-    if (!dialog.open) dialog.showModal();
-  }
+  if (res.status === 401) askForToken();
   if (!res.ok) throw Object.assign(new Error(data?.message ?? `${res.status}`), { status: res.status });
   return data;
 }
@@ -145,11 +154,13 @@ async function showRun(id) {
     list.lastElementChild?.scrollIntoView({ block: "nearest" });
     refresh();
   };
-  const STATES = { open: "live", reconnecting: "reconnecting…", end: "run finished", complete: "history complete", unauthorized: "needs the API token" };
+  const STATES = { open: "live", reconnecting: "reconnecting…", end: "run finished", complete: "history complete", unauthorized: "needs the API token", gone: "not available" };
   const onState = (s) => {
     live.classList.toggle("live-on", s === "open");
     state.textContent = STATES[s] ?? s;
-    if (s === "end") refresh();
+    // The run may have moved on while the stream was down: its state is read again.
+    if (s === "end" || s === "complete") refresh();
+    if (s === "unauthorized") { pageNeedsToken = true; askForToken(); }
   };
   // The server ends the stream with `end` after the run's terminal transition.
   const stopLive = liveEvents(`/runs/${id}/events`, { token, onEvent, onState });
@@ -164,18 +175,31 @@ async function showRun(id) {
   return () => { stopLive(); clearInterval(clockTimer); clearTimeout(pending); live.classList.remove("live-on"); };
 }
 
+// Navigations in order: one that finishes after a later one started has been replaced.
+let navigation = 0;
+let shown = 0;
+
 async function route() {
+  const mine = ++navigation;
   teardown();
   teardown = () => {};
+  pageNeedsToken = false;
   // A note about the last page's action does not belong on the next one.
   document.getElementById("toast").className = "toast";
   const { page, id, params } = pagesFor(location.hash);
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("nav-on", a.dataset.nav === (page === "run" ? "runs" : page));
+  // A replaced page is stopped; if the page that replaced it is already shown, this one may have
+  // drawn over it on its way out, so it is drawn again.
+  const replaced = () => { if (shown === navigation) route(); };
   try {
-    if (page === "run") teardown = await showRun(id);
-    else if (page === "services") teardown = await showServices();
-    else teardown = await showRuns(params ?? new URLSearchParams());
+    const stop = page === "run" ? await showRun(id) : page === "services" ? await showServices() : await showRuns(params ?? new URLSearchParams());
+    if (mine !== navigation) { stop(); replaced(); return; }
+    teardown = stop;
+    shown = mine;
   } catch (err) {
+    if (mine !== navigation) { replaced(); return; }
+    shown = mine;
+    if (err.status === 401) pageNeedsToken = true;
     app.replaceChildren(h("div", { class: "page" }, h("div", { class: "card error" }, h("h2", {}, "Could not load this page"), h("p", {}, err.message))));
   }
 }

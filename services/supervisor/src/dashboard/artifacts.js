@@ -10,18 +10,21 @@ export const saveToken = (value) => localStorage.setItem(TOKEN_KEY, value);
 export const clearToken = () => localStorage.removeItem(TOKEN_KEY);
 export const authHeaders = () => (token() ? { authorization: `Bearer ${token()}` } : {});
 
-// Artifacts are named by their content's hash, so a fetched one is never stale: each is fetched
-// once per page load however often the run view is redrawn.
-const blobs = new Map();
-function blobUrl(url) {
-  let p = blobs.get(url);
+async function fetchBlob(url) {
+  const res = await fetch(url, { headers: authHeaders() });
+  if (!res.ok) throw new Error(`${res.status}`);
+  return URL.createObjectURL(await res.blob());
+}
+
+// Screenshots are named by their content's hash, so a fetched one is never stale: each is fetched
+// once per page load however often the run view is redrawn (and kept: a page shows a few).
+const images = new Map();
+function imageUrl(url) {
+  let p = images.get(url);
   if (!p) {
-    p = fetch(url, { headers: authHeaders() }).then((res) => {
-      if (!res.ok) throw new Error(`${res.status}`);
-      return res.blob();
-    }).then((b) => URL.createObjectURL(b));
-    p.catch(() => blobs.delete(url));
-    blobs.set(url, p);
+    p = fetchBlob(url);
+    p.catch(() => images.delete(url));
+    images.set(url, p);
   }
   return p;
 }
@@ -34,7 +37,11 @@ export function artifactLink(url, name, attrs, ...children) {
   const a = h("a", { ...attrs, href: url, download: name }, ...children);
   a.addEventListener("click", (ev) => {
     ev.preventDefault();
-    blobUrl(url).then((u) => h("a", { href: u, download: name }).click(), () => a.classList.add("link-failed"));
+    // Snapshots can be large: fetched per click, and let go once the download has its copy.
+    fetchBlob(url).then((u) => {
+      h("a", { href: u, download: name }).click();
+      setTimeout(() => URL.revokeObjectURL(u), 60_000);
+    }, () => a.classList.add("link-failed"));
   });
   return a;
 }
@@ -44,6 +51,6 @@ export function artifactImage(url, alt) {
   const img = h("img", { alt, loading: "lazy" });
   const a = h("a", { class: "shot", target: "_blank" }, img);
   if (!token()) { img.src = url; a.href = url; return a; }
-  blobUrl(url).then((u) => { img.src = u; a.href = u; }, () => a.classList.add("link-failed"));
+  imageUrl(url).then((u) => { img.src = u; a.href = u; }, () => a.classList.add("link-failed"));
   return a;
 }

@@ -23,7 +23,8 @@ function parseFrame(frame) {
 
 /**
  * Streams `path`. `onEvent(type, { id, data })` for each event; `onState(state)` with "open",
- * "reconnecting", "end" (the server's `end` event), "complete" (204) or "unauthorized" (401).
+ * "reconnecting", "end" (the server's `end` event), "complete" (204), "unauthorized" (401) or
+ * "gone" (another 4xx, e.g. the run does not exist).
  * Returns a function that stops it.
  */
 export function liveEvents(path, { token, onEvent, onState }) {
@@ -33,15 +34,16 @@ export function liveEvents(path, { token, onEvent, onState }) {
   let lastId;
   let retryMs = DEFAULT_RETRY_MS;
 
-  const read = async () => {
-    controller = new AbortController();
+  const read = async (signal) => {
     const headers = { accept: "text/event-stream" };
     const t = token();
     if (t) headers.authorization = `Bearer ${t}`;
     if (lastId !== undefined) headers["last-event-id"] = lastId;
-    const res = await fetch(path, { headers, signal: controller.signal, cache: "no-store" });
+    const res = await fetch(path, { headers, signal, cache: "no-store" });
     if (res.status === 204) return "complete";
     if (res.status === 401) return "unauthorized";
+    // Like EventSource: a server error or an outage is retried; an answer that will not change is not.
+    if (res.status >= 400 && res.status < 500) return "gone";
     if (!res.ok || !res.body) return "retry";
     onState("open");
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -57,8 +59,9 @@ export function liveEvents(path, { token, onEvent, onState }) {
         if (frame.retry !== undefined) retryMs = frame.retry;
         if (frame.id !== undefined) lastId = frame.id;
         if (frame.data.length === 0) continue;
-        if (frame.event === "end") { controller.abort(); return "end"; }
-        onEvent(frame.event, { id: frame.id ?? lastId, data: frame.data.join("\n") });
+        if (frame.event === "end") return "end";
+        // The page's handler failing on one event must not drop the stream or the events after it.
+        try { onEvent(frame.event, { id: frame.id ?? lastId, data: frame.data.join("\n") }); } catch (err) { console.error(err); }
       }
     }
   };
@@ -66,7 +69,12 @@ export function liveEvents(path, { token, onEvent, onState }) {
   const loop = async () => {
     if (stopped) return;
     let outcome;
-    try { outcome = await read(); } catch { outcome = "retry"; }
+    controller = new AbortController();
+    try { outcome = await read(controller.signal); } catch { outcome = "retry"; } finally {
+      // Whatever ended this read, its request ends with it: an open one holds a server stream
+      // and one of the browser's few connections to the host.
+      controller.abort();
+    }
     if (stopped) return;
     if (outcome !== "retry") { onState(outcome); return; }
     onState("reconnecting");
