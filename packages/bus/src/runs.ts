@@ -86,10 +86,18 @@ export function createRunStore(js: JetStreamClient, requests: AckPublisher): Run
   };
 }
 
+// How long a listing may see nothing arrive before it asks the server where the consumer is, and
+// how many such asks without progress it takes before it gives up (the caller lists again).
+const IDLE_PROBE_MS = 1000;
+const IDLE_PROBES = 10;
+
 /**
  * Each key's latest revision, from the headers of the last message per key (no values): what a
  * cache of values needs to know what changed. As the client's `keys()` does it, with the
  * revisions kept. A key written while this runs can come twice; the later revision wins.
+ *
+ * It ends complete or throws StoreError, never with part of the listing: messages lost on a
+ * dropped connection would otherwise read as keys that are gone (a cache would drop those runs).
  */
 async function revisions(js: JetStreamClient, filter: string): Promise<Map<string, number>> {
   subjectOf(filter.replaceAll("*", "x").replaceAll(">", "x"));
@@ -99,21 +107,47 @@ async function revisions(js: JetStreamClient, filter: string): Promise<Map<strin
   });
   // Deleted when done: left to expire, each listing (every dashboard poll and metrics scrape)
   // would keep a consumer on the server for its five-minute inactivity limit.
+  let idle: NodeJS.Timeout | undefined;
   try {
     if ((await consumer.info()).num_pending === 0) return out;
+    let delivered = 0;
+    let moved = true;
+    let stalls = 0;
+    let failure: Error | undefined;
     const messages = await consumer.consume({
       callback: (m: JsMsg) => {
         const key = m.subject.slice(KEY_PREFIX.length);
         const op = m.headers?.get("KV-Operation");
         if (op === "DEL" || op === "PURGE") out.delete(key);
         else out.set(key, Math.max(out.get(key) ?? 0, m.info.streamSequence));
+        delivered = m.info.deliverySequence;
+        moved = true;
+        stalls = 0;
         if (m.info.pending === 0) messages.stop();
       },
     });
-    // A heartbeat means nothing is left to deliver (the last message may have been a delete).
-    void (async () => { for await (const s of messages.status()) if (s.type === "heartbeat") messages.stop(); })();
-    await messages.closed();
+    const fail = (why: string, cause?: unknown) => {
+      failure ??= new StoreError(`listing runs was interrupted: ${why}`, cause === undefined ? undefined : { cause });
+      messages.stop();
+    };
+    // Nothing arrives when the last message was lost in a dropped connection, or when the pending
+    // count never read 0: the server's view of the consumer tells which, and a lost one fails.
+    const probe = async () => {
+      const info = await consumer.info();
+      if (moved) return;
+      if (info.num_pending === 0 && info.delivered.consumer_seq === delivered) messages.stop();
+      else if (info.num_pending === 0 && info.delivered.consumer_seq > delivered) fail("messages were lost on the way");
+      else if (++stalls >= IDLE_PROBES) fail("no progress");
+    };
+    idle = setInterval(() => {
+      if (moved) { moved = false; return; }
+      probe().catch((err: unknown) => fail("the server could not be asked", err));
+    }, IDLE_PROBE_MS);
+    const err = await messages.closed();
+    if (failure) throw failure;
+    if (err) throw new StoreError(`listing runs failed: ${err.message}`, { cause: err });
   } finally {
+    clearInterval(idle);
     await consumer.delete().catch(() => false);
   }
   return out;

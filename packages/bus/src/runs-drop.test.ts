@@ -1,0 +1,79 @@
+import { createServer, connect, type Server, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+import { useNatsServer } from "@harness/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUCKETS } from "@harness/contracts";
+import { StoreError } from "./errors.js";
+import { testBus } from "./test-fixtures/messages.js";
+import type { Bus } from "./types.js";
+
+/**
+ * A TCP relay in front of nats-server that, once armed, cuts every connection in the middle of
+ * the first chunk that carries a run-store listing's messages: the listing loses some of them.
+ */
+class CuttingRelay {
+  armed = false;
+  cuts = 0;
+  readonly #sockets = new Set<Socket>();
+  readonly #server: Server;
+  constructor(target: number) {
+    this.#server = createServer((client) => {
+      const upstream = connect(target, "127.0.0.1");
+      for (const s of [client, upstream]) { this.#sockets.add(s); s.on("close", () => this.#sockets.delete(s)); s.on("error", () => s.destroy()); }
+      client.pipe(upstream);
+      upstream.on("data", (chunk: Buffer) => {
+        const at = chunk.indexOf(`$JS.ACK.KV_${BUCKETS.runs}`);
+        if (!this.armed || at < 0) { client.write(chunk); return; }
+        this.armed = false;
+        this.cuts++;
+        client.write(chunk.subarray(0, at), () => { for (const s of this.#sockets) s.destroy(); });
+      });
+    });
+  }
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
+    return `nats://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+const nats = useNatsServer();
+const KEYS = 3000;
+let writer: Bus;
+let relay: CuttingRelay;
+let reader: Bus;
+
+beforeAll(async () => {
+  writer = await testBus(nats.url, "writer");
+  await writer.provision();
+  for (let i = 0; i < KEYS; i += 500) {
+    await Promise.all(Array.from({ length: 500 }, (_, j) => writer.runs.put(`run-drop-${i + j}`, { n: i + j })));
+  }
+  relay = new CuttingRelay(Number(new URL(nats.url).port));
+  reader = await testBus(await relay.listen(), "reader");
+});
+afterAll(async () => {
+  await reader.close();
+  await relay.close();
+  await writer.close();
+});
+
+describe("bus - run store listing over a dropped connection", () => {
+  it("ends with every key or with a StoreError when the connection drops mid-listing, never with part of them, and leaves no consumer behind", async () => {
+    const consumers = async () => (await writer.jsm.streams.info(`KV_${BUCKETS.runs}`)).state.consumer_count;
+    expect((await reader.runs.revisions()).size).toBe(KEYS);
+    for (let round = 0; round < 3; round++) {
+      relay.armed = true;
+      const outcome = await reader.runs.revisions().then((r) => r.size, (err: unknown) => err);
+      expect(relay.cuts).toBe(round + 1);
+      if (typeof outcome === "number") expect(outcome).toBe(KEYS);
+      else expect(outcome).toBeInstanceOf(StoreError);
+      // Listed again once the connection is back, it is whole.
+      expect((await reader.runs.revisions()).size).toBe(KEYS);
+    }
+    expect(await consumers()).toBe(0);
+  }, 60_000);
+});
