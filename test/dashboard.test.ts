@@ -123,6 +123,33 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
     await page.screenshot({ path: join(SCREENSHOTS, "services.png") });
   });
 
+  it("keeps the page a person went to when the runs list's poll answers after they left it", async () => {
+    await page.goto(`${stack.apiUrl}/#/`);
+    await page.locator("tr[data-run]").first().waitFor({ timeout: 10_000 });
+    // The list's next poll is held until the person is on the services page.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let polled = () => {};
+    const asked = new Promise<void>((resolve) => { polled = resolve; });
+    await page.route("**/runs?limit=100*", async (route) => { polled(); await held; await route.continue().catch(() => {}); });
+    try {
+      await asked;
+      await page.evaluate(() => { (globalThis as unknown as { location: { hash: string } }).location.hash = "#/services"; });
+      await page.getByRole("cell", { name: "generator" }).first().waitFor({ timeout: 10_000 });
+      const answered = page.waitForResponse((res) => res.url().includes("/runs?limit=100"));
+      release();
+      await answered;
+      // Time for the answered poll to draw, had it still been allowed to.
+      await page.waitForTimeout(500);
+      expect(await page.locator("tr[data-run]").count()).toBe(0);
+      expect(await page.getByRole("cell", { name: "generator" }).count()).toBeGreaterThan(0);
+      expect(page.url()).toMatch(/#\/services$/);
+    } finally {
+      release();
+      await page.unroute("**/runs?limit=100*");
+    }
+  });
+
   it("asks a browser without the token for it, loads the page once it is given, downloads a snapshot with it, and picks the live stream up again after the supervisor restarts", async () => {
     const { body } = await api<{ id: string }>(stack, "POST", "/runs", { prompt: "A calculator library, its snapshot downloaded" });
     type View = { sprints: Array<{ attempts: Array<{ build?: { artifact: { name: string } } }> }> };

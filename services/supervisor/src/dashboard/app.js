@@ -74,27 +74,33 @@ const actions = {
   },
 };
 
-async function showRuns(params) {
+// Each page draws only while it is the current one (`current()`): a poll or load still in flight
+// when the person navigates away would otherwise draw over the page they went to.
+async function showRuns(params, current) {
   const status = params.get("status");
   const render = async () => {
     const list = await api("GET", `/runs?limit=100${status ? `&status=${status}` : ""}`);
-    app.replaceChildren(runsPage(list, status ?? "all", actions));
+    if (current()) app.replaceChildren(runsPage(list, status ?? "all", actions));
   };
   await render();
   const timer = setInterval(() => { render().catch(() => {}); }, 3000);
   return () => clearInterval(timer);
 }
 
-async function showServices() {
-  const render = async () => app.replaceChildren(servicesPage(await api("GET", "/services"), await api("GET", "/dlq"), actions));
+async function showServices(current) {
+  const render = async () => {
+    const [services, dlq] = await Promise.all([api("GET", "/services"), api("GET", "/dlq")]);
+    if (current()) app.replaceChildren(servicesPage(services, dlq, actions));
+  };
   await render();
   const timer = setInterval(() => { render().catch(() => {}); }, 5000);
   return () => clearInterval(timer);
 }
 
 /** The run page: its state re-rendered on each event, its timeline appended to as events stream in. */
-async function showRun(id) {
+async function showRun(id, current) {
   let run = await api("GET", `/runs/${id}`);
+  if (!current()) return () => {};
   const top = h("div", { class: "stack" });
   const rest = h("div", { class: "stack" });
   const stateEl = h("div", { class: "run-state" }, top, rest);
@@ -177,7 +183,6 @@ async function showRun(id) {
 
 // Navigations in order: one that finishes after a later one started has been replaced.
 let navigation = 0;
-let shown = 0;
 
 async function route() {
   const mine = ++navigation;
@@ -188,17 +193,14 @@ async function route() {
   document.getElementById("toast").className = "toast";
   const { page, id, params } = pagesFor(location.hash);
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("nav-on", a.dataset.nav === (page === "run" ? "runs" : page));
-  // A replaced page is stopped; if the page that replaced it is already shown, this one may have
-  // drawn over it on its way out, so it is drawn again.
-  const replaced = () => { if (shown === navigation) route(); };
+  const current = () => mine === navigation;
   try {
-    const stop = page === "run" ? await showRun(id) : page === "services" ? await showServices() : await showRuns(params ?? new URLSearchParams());
-    if (mine !== navigation) { stop(); replaced(); return; }
+    const stop = page === "run" ? await showRun(id, current) : page === "services" ? await showServices(current) : await showRuns(params ?? new URLSearchParams(), current);
+    // Replaced while loading: it drew nothing, and what it started stops here.
+    if (!current()) { stop(); return; }
     teardown = stop;
-    shown = mine;
   } catch (err) {
-    if (mine !== navigation) { replaced(); return; }
-    shown = mine;
+    if (!current()) return;
     if (err.status === 401) pageNeedsToken = true;
     app.replaceChildren(h("div", { class: "page" }, h("div", { class: "card error" }, h("h2", {}, "Could not load this page"), h("p", {}, err.message))));
   }
