@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@harness/cli";
@@ -29,12 +30,13 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
   const get = async <T>(path: string) => await (await fetch(`${url}${path}`)).json() as T;
 
   afterAll(async () => {
-    if (up && up.exitCode === null) { up.kill("SIGKILL"); }
+    if (up?.pid && up.exitCode === null) { try { process.kill(-up.pid, "SIGKILL"); } catch { /* gone */ } }
     rmSync(home, { recursive: true, force: true });
   });
 
   it("starts the stack, follows a run to completion and exports the product", async () => {
-    up = spawn(NODE[0]!, [...NODE.slice(1), "up", "--port", "0", "--quiet"], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group, as a terminal's foreground job is: Ctrl-C goes to the whole group.
+    up = spawn(NODE[0]!, [...NODE.slice(1), "up", "--port", "0", "--quiet"], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     up.stdout?.on("data", (d: Buffer) => { upOut += d.toString(); });
     up.stderr?.on("data", (d: Buffer) => { upOut += d.toString(); });
     url = await waitFor(() => /harness is up: (http:\/\/127\.0\.0\.1:\d+)/.exec(upOut)?.[1], { timeoutMs: 60_000, what: "harness up" }).catch((err) => { throw new Error(`${err}\n${upOut}`); });
@@ -120,12 +122,23 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     await until("the run to be cancelled with the comment", (r) => r.status === "cancelled" && r.reason === "steered enough");
   }, 90_000);
 
-  it("stops the stack on Ctrl-C", async () => {
-    expect(up, "the stack started by the first test").toBeDefined();
+  it("stops the whole stack on Ctrl-C, NATS last, after the services drained", async () => {
+    expect(up?.pid, "the stack started by the first test").toBeDefined();
+    const natsPort = Number(/NATS\s+nats:\/\/127\.0\.0\.1:(\d+)/.exec(upOut)?.[1]);
+    expect(natsPort).toBeGreaterThan(0);
     const exited = new Promise<number | null>((r) => up!.once("exit", (code) => r(code)));
-    up!.kill("SIGINT");
-    expect(await exited).toBe(0);
+    // What a terminal does: SIGINT to every process in the foreground group at once.
+    process.kill(-up!.pid!, "SIGINT");
+    expect(await exited, upOut.slice(-2_000)).toBe(0);
     expect(upOut).toContain("stopped");
+    // NATS runs in its own group (so the signal does not stop it under the draining services),
+    // and is stopped by `up` itself: nothing listens on its port any more.
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = connect(natsPort, "127.0.0.1");
+      s.once("connect", () => { s.destroy(); resolve(false); });
+      s.once("error", () => resolve(true));
+    });
+    expect(refused).toBe(true);
   }, 30_000);
 
   it("answers usage errors and a missing stack with one clear line and a meaningful exit code", () => {

@@ -45,7 +45,9 @@ export async function launchService(name: ServiceName, label: string, opts: Laun
   const main = await ensureBundle(name);
   // `node` on the bundle itself: one process per service, so a signal reaches the service and
   // no wrapper process keeps a copy of its environment. Stack traces map back to the sources.
-  const proc = spawn(process.execPath, ["--enable-source-maps", ...heapArgs(opts.env), ...(opts.nodeArgs ?? []), main], { cwd: REPO_ROOT, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group: a terminal's Ctrl-C reaches only the launcher, which then sends the
+  // one SIGTERM that drains it (the group's SIGINT followed by that SIGTERM read as "exit now").
+  const proc = spawn(process.execPath, ["--enable-source-maps", ...heapArgs(opts.env), ...(opts.nodeArgs ?? []), main], { cwd: REPO_ROOT, env: opts.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let out = "";
   let partial = "";
   const onData = (d: Buffer) => {

@@ -25,7 +25,8 @@ export interface LocalStack {
   natsUrl: string;
   scripted: ScriptedModel | undefined;
   services: ServiceProc[];
-  stop(): Promise<void>;
+  /** Drains the services, then stops NATS; resolves to the services that did not exit cleanly. */
+  stop(): Promise<string[]>;
 }
 
 export class StackError extends Error {
@@ -44,7 +45,7 @@ async function startNats(dataDir: string): Promise<{ url: string; stop(): Promis
     }
     throw new StackError("nats-server was not found and Docker is not running. Install it (Debian/Ubuntu: sudo apt-get install nats-server; macOS: brew install nats-server) or start Docker.");
   }
-  const server = await startNatsServer({ storeDir: join(dataDir, "nats") });
+  const server = await startNatsServer({ storeDir: join(dataDir, "nats"), detached: true });
   // cleanup() removes the server's temp config dir; the store lives in dataDir and stays.
   return { url: server.url, stop: () => server.cleanup() };
 }
@@ -71,12 +72,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     ...(scripted ? { ANTHROPIC_BASE_URL: scripted.url, ANTHROPIC_API_KEY: "scripted" } : {}),
     ...opts.env,
   };
-  const stop = async () => {
+  const stop = async (): Promise<string[]> => {
     await Promise.all(services.map((s) => stopService(s)));
+    const unclean = services.filter((s) => s.proc.exitCode !== 0).map((s) => `${s.name} exited with ${s.proc.exitCode ?? s.proc.signalCode}`);
     await scripted?.close();
     await nats.stop();
     killStrays(workRoot);
     rmSync(workRoot, { recursive: true, force: true });
+    return unclean;
   };
   try {
     let apiUrl = "";
@@ -87,7 +90,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }
     writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid }, null, 2), { mode: 0o600 });
     saveToken(opts.dataDir, apiToken, given === undefined);
-    return { apiUrl, token: apiToken, natsUrl: nats.url, scripted, services, stop: async () => { await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); } };
+    return { apiUrl, token: apiToken, natsUrl: nats.url, scripted, services, stop: async () => { const unclean = await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); return unclean; } };
   } catch (err) {
     await stop();
     throw err;

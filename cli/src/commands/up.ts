@@ -48,16 +48,23 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
       // further signals are ignored instead of killing this process half way.
       process.on("SIGINT", () => undefined);
       process.on("SIGTERM", () => undefined);
+      process.on("SIGHUP", () => undefined);
       resolve();
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+    // A closed terminal too: NATS runs in its own process group and would outlive this process.
+    process.once("SIGHUP", stop);
     // Killing `pnpm harness up` ends pnpm without passing the signal on: stop as if told to,
     // rather than leave the stack running with nothing to stop it.
     void launcher.done.then(stop);
   });
   launcher.stop();
-  await stack.stop();
+  const unclean = await stack.stop();
+  if (unclean.length > 0) {
+    console.log(`stopped, but not cleanly: ${unclean.join("; ")}`);
+    return 1;
+  }
   console.log("stopped");
   return 0;
 }

@@ -10,6 +10,11 @@ export interface NatsServerOptions {
   storeDir?: string;
   /** Fixed client port, used by restarts so clients reconnect to the same address. */
   port?: number;
+  /**
+   * Its own process group: a terminal's Ctrl-C (sent to the whole foreground group) does not stop
+   * it before the services using it have drained. Whoever starts it must stop it.
+   */
+  detached?: boolean;
 }
 
 export interface NatsServer {
@@ -51,7 +56,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     const confPath = join(root, "server.conf");
     writeFileSync(confPath, `${opts.config ?? ""}\n`);
     const args = ["-c", confPath, "-js", "-sd", storeDir, "-a", "127.0.0.1", "-p", String(port || -1), "-m", "-1", "--ports_file_dir", portsDir];
-    const child = spawn(findNatsServer(), args, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(findNatsServer(), args, { stdio: ["ignore", "ignore", "pipe"], detached: opts.detached ?? false });
     proc = child;
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4_000); });
