@@ -120,6 +120,12 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     const cancel = cli(["cancel", id, "--comment", "steered enough"], env);
     expect(cancel.out.trim()).toBe(`cancel sent for run ${id}`);
     await until("the run to be cancelled with the comment", (r) => r.status === "cancelled" && r.reason === "steered enough");
+
+    // Its story says where it waited for a person, and what to type there: once per spec version.
+    const story = cli(["follow", id], env);
+    const waits = story.out.split("\n").filter((l) => l === `waiting for your approval of the spec: pnpm harness approve ${id}, or pnpm harness revise ${id} --spec "..."`);
+    expect(waits, story.out).toHaveLength(2);
+    expect(story.out).toContain("status: running -> cancelled (steered enough)");
   }, 90_000);
 
   it("stops the whole stack on Ctrl-C, NATS last, after the services drained", async () => {

@@ -1,5 +1,5 @@
 import type { ApiTarget } from "./client.js";
-import { CliError } from "./client.js";
+import { CliError, request } from "./client.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event payloads are read loosely for display
 interface Msg { type: string; sprint: number; attempt: number; payload: Record<string, any> }
@@ -22,14 +22,26 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
   let sprints = 0;
   let passed = 0;
   let lastSeq = 0;
+  // Where the run waits for a person, said when it gets there: otherwise the output just stops.
+  const { options } = await request<{ options: { gates?: { approveSpec?: boolean; approveContracts?: boolean } } }>(target, "GET", `/runs/${runId}`);
+  const gates = options.gates ?? {};
+  let building = false;
   const onMessage = (m: Msg): string | undefined => {
     const at = `sprint ${m.sprint}${m.attempt ? ` · attempt ${m.attempt}` : ""}`;
     const p = m.payload;
     switch (m.type) {
       case "run.requested": print(`run ${runId} requested`); return;
-      case "spec.produced": sprints = p["spec"].sprints.length; print(`spec v${p["version"]}: "${p["spec"].title}" · ${p["spec"].features.length} features over ${sprints} sprints`); return;
-      case "contract.proposed": print(`${at} · contract round ${p["round"]} proposed: ${p["contract"].checks.length} checks`); return;
-      case "contract.reviewed": print(`${at} · contract round ${p["round"]} ${p["review"].approved ? "agreed" : `sent back (${p["review"].changeRequests.length} change requests)`}`); return;
+      case "spec.produced":
+        sprints = p["spec"].sprints.length;
+        print(`spec v${p["version"]}: "${p["spec"].title}" · ${p["spec"].features.length} features over ${sprints} sprints`);
+        // A replan (once building) goes on without the gate.
+        if (gates.approveSpec && !building) print(`waiting for your approval of the spec: pnpm harness approve ${runId}, or pnpm harness revise ${runId} --spec "..."`);
+        return;
+      case "contract.proposed": building = true; print(`${at} · contract round ${p["round"]} proposed: ${p["contract"].checks.length} checks`); return;
+      case "contract.reviewed":
+        print(`${at} · contract round ${p["round"]} ${p["review"].approved ? "agreed" : `sent back (${p["review"].changeRequests.length} change requests)`}`);
+        if (gates.approveContracts && p["review"].approved) print(`${at} · waiting for your approval of the contract: pnpm harness approve ${runId}, or pnpm harness revise ${runId} --contract "..."`);
+        return;
       case "build.produced": print(`${at} · built ${p["files"].length} files (${String(p["artifact"].digest).slice(0, 12)})`); return;
       case "verdict.produced": {
         const v = p["verdict"];
