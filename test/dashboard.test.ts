@@ -200,6 +200,14 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
       await p.locator("#token-save").click();
       await p.waitForTimeout(500);
       expect(await p.locator('#timeline li[data-marker="kept"]').count()).toBe(1);
+
+      // A mistyped token is refused as it is saved, not at the next action; the page stays.
+      await p.locator("#token-btn").click();
+      await p.locator("#token-input").fill("mistyped-token-0123456789");
+      await p.locator("#token-save").click();
+      await expect.poll(() => p.locator("#token-btn").textContent()).toBe("Token ✗");
+      await p.locator("#token-dialog[open]").waitFor({ timeout: 10_000 });
+      expect(await p.locator('#timeline li[data-marker="kept"]').count()).toBe(1);
     } finally {
       await fresh.close();
       await api(stack, "POST", `/runs/${body.id}/cancel`, {});

@@ -57,6 +57,17 @@ describe("security - mutating routes need the bearer token", () => {
     expect(res.statusCode).toBe(401);
   });
 
+  it("GET /auth tells a right token from a wrong one, and says reads are open", async () => {
+    for (const [what, headers] of BAD_AUTH) {
+      const res = await api.app.inject({ method: "GET", url: "/auth", headers });
+      expect(res.statusCode, what).toBe(401);
+      expect(res.json<{ error: string }>().error).toBe("SUP_ERR_UNAUTHORIZED");
+    }
+    const res = await api.app.inject({ method: "GET", url: "/auth", headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ ok: true, reads: "open" });
+  });
+
   it("the right token is accepted on the same routes", async () => {
     const res = await api.app.inject({ method: "POST", url: `/runs/${runId}/pause`, headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "application/json" }, payload: {} });
     expect(res.statusCode).toBe(202);
@@ -102,6 +113,7 @@ describe("security - with SUPERVISOR_READ_AUTH on, reads need the bearer token t
     expect((await guarded.app.inject({ method: "GET", url: `/runs/${runId}/events`, headers: auth })).statusCode).toBe(200);
     expect((await guarded.app.inject({ method: "GET", url: "/services", headers: auth })).statusCode).toBe(200);
     expect((await guarded.app.inject({ method: "GET", url: "/dlq", headers: auth })).statusCode).toBe(200);
+    expect((await guarded.app.inject({ method: "GET", url: "/auth", headers: auth })).json()).toEqual({ ok: true, reads: "token" });
     for (const url of [...OPEN_READS, "/openapi.json", "/", "/dashboard/app.js"]) {
       expect((await guarded.app.inject({ method: "GET", url })).statusCode, `GET ${url} without a token`).toBe(200);
     }

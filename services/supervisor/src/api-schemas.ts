@@ -103,6 +103,10 @@ export const DlqParams = z.object({ id: z.coerce.number().int().positive().descr
 export const RedriveResponse = z.object({ id: z.number().int(), redriven: z.boolean(), subject: z.string() });
 
 export const Health = z.object({ ok: z.boolean() });
+export const AuthCheck = z.object({
+  ok: z.literal(true),
+  reads: z.enum(["open", "token"]).describe("whether reads need the token too (SUPERVISOR_READ_AUTH)"),
+});
 export const Readiness = z.object({ ready: z.boolean(), nats: z.boolean(), streams: z.boolean() });
 
 /** Standard error responses for the routes that can produce them. */

@@ -24,10 +24,14 @@ tokenBtn.addEventListener("click", () => { tokenInput.value = token(); dialog.sh
 // A page that could not load (or stream) for want of the token (SUPERVISOR_READ_AUTH) loads
 // again once it is given; any other page stays as it is, with whatever was being typed in it.
 let pageNeedsToken = false;
-document.getElementById("token-save").addEventListener("click", () => {
+document.getElementById("token-save").addEventListener("click", async () => {
   saveToken(tokenInput.value.trim());
   refused = false;
   showToken();
+  // Checked at once (GET /auth changes nothing): a mistyped token is said now, not at the next action.
+  const res = token() ? await fetch("/auth", { headers: { accept: "application/json", ...authHeaders() } }).catch(() => null) : null;
+  if (res?.status === 401) { askForToken(); return; }
+  if (res?.ok) toast("Token accepted.", "ok");
   if (pageNeedsToken) route();
 });
 document.getElementById("token-clear").addEventListener("click", () => { clearToken(); tokenInput.value = ""; showToken(); dialog.close(); });

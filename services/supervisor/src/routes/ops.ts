@@ -1,6 +1,6 @@
 import { STREAMS } from "@harness/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { Health, readAuthResponse, Readiness, ServiceList } from "../api-schemas.js";
+import { ApiError, AuthCheck, Health, readAuthResponse, Readiness, ServiceList } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { consumerLag } from "../registry.js";
 
@@ -18,6 +18,15 @@ export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
     const ready = nats && streams;
     return reply.code(ready ? 200 : 503).send({ ready, nats, streams });
   });
+
+  // Lets a client (the dashboard's token dialog) learn whether a token is right without acting.
+  app.get("/auth", {
+    onRequest: deps.auth,
+    schema: {
+      tags: ["ops"], summary: "Checks the bearer token: 200 if it is the supervisor's, 401 if not; changes nothing",
+      response: { 200: AuthCheck, 401: ApiError.describe("missing or invalid bearer token") },
+    },
+  }, async () => ({ ok: true as const, reads: deps.readAuth === deps.auth ? "token" as const : "open" as const }));
 
   app.get("/services", {
     onRequest: deps.readAuth,
