@@ -1,6 +1,6 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
-import { useNatsServer } from "@harness/testkit";
+import { useNatsServer, waitFor } from "@harness/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUCKETS } from "@harness/contracts";
 import { StoreError } from "./errors.js";
@@ -9,10 +9,12 @@ import type { Bus } from "./types.js";
 
 /**
  * A TCP relay in front of nats-server that, once armed, cuts every connection in the middle of
- * the first chunk that carries a run-store listing's messages: the listing loses some of them.
+ * the first chunk from the server that holds `marker` (by default, a run-store listing's
+ * messages: the listing loses some of them).
  */
 class CuttingRelay {
   armed = false;
+  marker = `$JS.ACK.KV_${BUCKETS.runs}`;
   cuts = 0;
   readonly #sockets = new Set<Socket>();
   readonly #server: Server;
@@ -22,7 +24,7 @@ class CuttingRelay {
       for (const s of [client, upstream]) { this.#sockets.add(s); s.on("close", () => this.#sockets.delete(s)); s.on("error", () => s.destroy()); }
       client.pipe(upstream);
       upstream.on("data", (chunk: Buffer) => {
-        const at = chunk.indexOf(`$JS.ACK.KV_${BUCKETS.runs}`);
+        const at = chunk.indexOf(this.marker);
         if (!this.armed || at < 0) { client.write(chunk); return; }
         this.armed = false;
         this.cuts++;
@@ -75,5 +77,22 @@ describe("bus - run store listing over a dropped connection", () => {
       expect((await reader.runs.revisions()).size).toBe(KEYS);
     }
     expect(await consumers()).toBe(0);
+  }, 60_000);
+
+  it("deletes the listing's consumer when the answer to creating it is lost", async () => {
+    const consumers = async () => (await writer.jsm.streams.info(`KV_${BUCKETS.runs}`)).state.consumer_count;
+    relay.marker = "consumer_create_response";
+    relay.armed = true;
+    try {
+      const outcome = await reader.runs.revisions().then((r) => r.size, (err: unknown) => err);
+      expect(relay.cuts).toBeGreaterThan(0);
+      if (typeof outcome === "number") expect(outcome).toBe(KEYS);
+      else expect(outcome).toBeInstanceOf(Error);
+      // Deleted in the background once the connection is back, not left to its five-minute expiry.
+      await waitFor(async () => (await consumers()) === 0 || undefined, { timeoutMs: 15_000, what: "no consumer left" });
+      expect((await reader.runs.revisions()).size).toBe(KEYS);
+    } finally {
+      relay.armed = false;
+    }
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { BUCKETS } from "@harness/contracts";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
@@ -102,8 +103,15 @@ const IDLE_PROBES = 10;
 async function revisions(js: JetStreamClient, filter: string): Promise<Map<string, number>> {
   subjectOf(filter.replaceAll("*", "x").replaceAll(">", "x"));
   const out = new Map<string, number>();
-  const consumer = await js.consumers.getPushConsumer(`KV_${BUCKETS.runs}`, {
-    filter_subjects: KEY_PREFIX + filter, deliver_policy: DeliverPolicy.LastPerSubject, headers_only: true,
+  const stream = `KV_${BUCKETS.runs}`;
+  // Named by us, so a consumer the server made for a create request that then failed on the way
+  // back (a dropped connection, a timeout) can still be deleted rather than left to expire.
+  const prefix = `list_${randomBytes(8).toString("hex")}`;
+  const consumer = await js.consumers.getPushConsumer(stream, {
+    filter_subjects: KEY_PREFIX + filter, deliver_policy: DeliverPolicy.LastPerSubject, headers_only: true, name_prefix: prefix,
+  }).catch((err: unknown) => {
+    void js.jetstreamManager().then((jsm) => jsm.consumers.delete(stream, `${prefix}_1`)).catch(() => false);
+    throw err;
   });
   // Deleted when done: left to expire, each listing (every dashboard poll and metrics scrape)
   // would keep a consumer on the server for its five-minute inactivity limit.
