@@ -320,10 +320,11 @@ describe("supervisor API - ops", () => {
     const doc = (await inject("GET", "/openapi.json")).json<{ openapi: string; paths: Record<string, Record<string, { security?: unknown }>> }>();
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
-      "/dlq", "/dlq/{id}/redrive", "/healthz", "/metrics", "/readyz", "/runs", "/runs/{id}", "/runs/{id}/approve",
+      "/auth", "/dlq", "/dlq/{id}/redrive", "/healthz", "/metrics", "/readyz", "/runs", "/runs/{id}", "/runs/{id}/approve",
       "/runs/{id}/artifacts/{ref}", "/runs/{id}/cancel", "/runs/{id}/contract/revise", "/runs/{id}/events", "/runs/{id}/pause", "/runs/{id}/resume", "/runs/{id}/spec/revise", "/services",
     ]);
     expect(doc.paths["/runs"]?.["post"]?.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths["/auth"]?.["get"]?.security).toEqual([{ bearer: [] }]);
     const docs = await inject("GET", "/docs/");
     expect(docs.statusCode).toBe(200);
     expect(docs.headers["content-type"]).toMatch(/text\/html/);

@@ -23,7 +23,7 @@ export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
   app.get("/auth", {
     onRequest: deps.auth,
     schema: {
-      tags: ["ops"], summary: "Checks the bearer token: 200 if it is the supervisor's, 401 if not; changes nothing",
+      tags: ["ops"], summary: "Checks the bearer token: 200 if it is the supervisor's, 401 if not; changes nothing", security: [{ bearer: [] }],
       response: { 200: AuthCheck, 401: ApiError.describe("missing or invalid bearer token") },
     },
   }, async () => ({ ok: true as const, reads: deps.readAuth === deps.auth ? "token" as const : "open" as const }));
