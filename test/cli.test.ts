@@ -89,6 +89,7 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     const until = (what: string, ok: (r: Awaited<ReturnType<typeof run>>) => boolean) =>
       waitFor(async () => { const r = await run(); return ok(r) ? r : undefined; }, { timeoutMs: 15_000, what });
     await until("the spec gate", (r) => r.waitingFor === "spec_approval");
+    expect(cli(["status"], env).out).toMatch(new RegExp(`^${id}  planning .*  · waits for your approval of the spec$`, "m"));
 
     const pause = cli(["pause", id, "--comment", "reading the plan first"], env);
     expect(pause.out.trim()).toBe(`pause sent for run ${id}`);
@@ -160,7 +161,9 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     const noComments = cli(["revise", "some-run"], env, 30_000);
     expect(noComments.code).toBe(2);
     expect(noComments.out.trim()).toBe('harness: revise takes one of --spec "<comments>" or --contract "<comments>"');
-    const noStack = cli(["status"], { ...env, HARNESS_HOME: mkdtempSync(join(tmpdir(), "harness-empty-")) }, 30_000);
+    const empty = mkdtempSync(join(tmpdir(), "harness-empty-"));
+    const noStack = cli(["status"], { ...env, HARNESS_HOME: empty }, 30_000);
+    rmSync(empty, { recursive: true, force: true });
     expect(noStack.code).toBe(2);
     expect(noStack.out.trim()).toBe("harness: no running harness found: start one with `pnpm harness up` (or set HARNESS_API_URL)");
   });

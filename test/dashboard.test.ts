@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -85,6 +85,8 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
     await browser?.close();
     await stack?.stop();
     await model?.close();
+    // Screenshots are kept where DASHBOARD_SCREENSHOTS points; a temp folder of them is not left behind.
+    if (!process.env["DASHBOARD_SCREENSHOTS"]) rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
 
   it("opens a live run, sees its timeline grow over SSE, clicks pause and sees the run paused", async () => {
@@ -237,6 +239,9 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
 
   it("reviews a gated spec: requests changes with comments, sees version 2 and what changed from version 1", async () => {
     const { body } = await api<{ id: string }>(stack, "POST", "/runs", { prompt: "A calculator library (reviewed spec)", options: { gates: { approveSpec: true, approveContracts: false } } });
+    // The runs list says which run waits for a person, and for what.
+    await page.goto(`${stack.apiUrl}/#/`);
+    await expect.poll(() => page.locator(`tr[data-run="${body.id}"] .gate-wait`).textContent().catch(() => ""), { timeout: 20_000 }).toBe("Waits for your approval of the spec");
     await page.goto(`${stack.apiUrl}/#/runs/${body.id}`);
     const comments = page.locator("#spec-comments");
     const revise = page.locator('[data-action="revise"]');

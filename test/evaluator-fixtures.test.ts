@@ -87,7 +87,9 @@ describe("evaluator - judges fixture apps on its own copy", () => {
           expect(await bus.artifacts.has(shot!.artifact!.name)).toBe(true);
         }
       }
-    });
+    // Counted from the start of the file's concurrent batch, so it includes waiting for a slot:
+    // on a loaded machine the last variants waited most of the default minute before starting.
+    }, 180_000);
   }
 
   it("keeps the screenshots a contract asks for as artifacts in the object store, and never calls a model without a rubric", async () => {

@@ -3,7 +3,7 @@ import { restore } from "@harness/workspace";
 import { apiTarget, CliError, download, request } from "../client.js";
 import { clip, followRun } from "../follow.js";
 
-interface RunSummary { id: string; status: string; reason: string; title?: string; currentSprint: number; sprints: number; costUsd: number; createdAt: string }
+interface RunSummary { id: string; status: string; reason: string; title?: string; currentSprint: number; sprints: number; costUsd: number; waitingFor?: string; createdAt: string }
 interface RunView {
   id: string; status: string; reason: string; prompt: string; spec?: { title: string }; waitingFor: string;
   usage: { costUsd: number; calls: number; inputTokens: number; outputTokens: number; cacheReadInputTokens: number };
@@ -63,6 +63,8 @@ export async function followCommand(id: string): Promise<number> {
   return status === "completed" ? 0 : 1;
 }
 
+const GATE_WAIT: Record<string, string> = { spec_approval: "waits for your approval of the spec", contract_approval: "waits for your approval of the contract" };
+
 const GATE_HINT: Record<string, string> = {
   spec_approval: "your approval of the spec: pnpm harness approve {id}, or pnpm harness revise {id} --spec \"...\"",
   contract_approval: "your approval of the contract: pnpm harness approve {id}, or pnpm harness revise {id} --contract \"...\"",
@@ -88,7 +90,10 @@ export async function statusCommand(id?: string): Promise<number> {
   if (id) { await printSummary(id); return 0; }
   const { runs } = await request<{ runs: RunSummary[] }>(apiTarget(), "GET", "/runs?limit=50");
   if (runs.length === 0) { console.log("no runs yet: pnpm harness run \"<prompt>\" --follow"); return 0; }
-  for (const r of runs) console.log(`${r.id}  ${r.status.padEnd(10)} sprint ${r.currentSprint}/${r.sprints}  $${r.costUsd.toFixed(4)}  ${r.title ?? ""}`);
+  for (const r of runs) {
+    const gate = r.status !== "paused" ? GATE_WAIT[r.waitingFor ?? ""] : undefined;
+    console.log(`${r.id}  ${r.status.padEnd(10)} sprint ${r.currentSprint}/${r.sprints}  $${r.costUsd.toFixed(4)}  ${r.title ?? ""}${gate ? `  · ${gate}` : ""}`);
+  }
   return 0;
 }
 

@@ -29,6 +29,7 @@ export const RunSummary = z.object({
   currentSprint: z.number().int(),
   sprints: z.number().int(),
   costUsd: z.number(),
+  waitingFor: RunState.shape.waitingFor.describe("what the run waits for: spec_approval and contract_approval are a person's approval at a gate"),
   createdAt: z.string(),
   updatedAt: z.string(),
 }).meta({ id: "RunSummary" });

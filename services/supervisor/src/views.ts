@@ -11,6 +11,6 @@ export function runSummary(s: RunState): RunSummary {
   return {
     id: s.id, status: s.status, reason: s.reason, prompt: s.prompt.slice(0, 200),
     ...(s.spec?.title ? { title: s.spec.title } : {}),
-    currentSprint: s.currentSprint, sprints: s.sprints.length, costUsd: s.usage.costUsd, createdAt: s.createdAt, updatedAt: s.updatedAt,
+    currentSprint: s.currentSprint, sprints: s.sprints.length, costUsd: s.usage.costUsd, waitingFor: s.waitingFor, createdAt: s.createdAt, updatedAt: s.updatedAt,
   };
 }

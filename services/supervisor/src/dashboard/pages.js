@@ -2,6 +2,9 @@
 // The runs list and the services page.
 import { ago, empty, h, pill, usd } from "./ui.js";
 
+// A run at a gate looks like any planning or running run until someone acts: the list says so.
+const GATE_WAIT = { spec_approval: "Waits for your approval of the spec", contract_approval: "Waits for your approval of the contract" };
+
 const FILTERS = ["all", "running", "planning", "paused", "completed", "failed", "cancelled"];
 
 export function runsPage(list, filter, actions) {
@@ -12,7 +15,9 @@ export function runsPage(list, filter, actions) {
     h("button", { type: "submit", class: "btn btn-primary" }, "Start run"));
   const rows = list.runs.map((r) => h("tr", { class: "run-row", "data-run": r.id, onclick: () => { location.hash = `#/runs/${r.id}`; } },
     h("td", {}, pill(r.status)),
-    h("td", { class: "run-cell" }, h("a", { href: `#/runs/${r.id}` }, r.title ?? r.prompt), r.reason && r.status !== "completed" ? h("div", { class: "small muted clip" }, r.reason) : null),
+    h("td", { class: "run-cell" }, h("a", { href: `#/runs/${r.id}` }, r.title ?? r.prompt),
+      r.status !== "paused" && GATE_WAIT[r.waitingFor] ? h("div", { class: "small gate-wait" }, GATE_WAIT[r.waitingFor]) : null,
+      r.reason && r.status !== "completed" ? h("div", { class: "small muted clip" }, r.reason) : null),
     h("td", { class: "num" }, r.sprints ? `${r.currentSprint}/${r.sprints}` : "–"),
     h("td", { class: "num mono" }, usd(r.costUsd)),
     h("td", { class: "num muted" }, ago(r.updatedAt))));
