@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -17,6 +17,22 @@ function cli(args: string[], env: Record<string, string>, timeoutMs = 120_000) {
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
+/** What a terminal's Ctrl-C does (SIGINT to the whole group), then SIGKILL if it has not ended in 20 s. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try { process.kill(-child.pid!, "SIGINT"); } catch { return; }
+  const timer = setTimeout(() => { try { process.kill(-child.pid!, "SIGKILL"); } catch { /* gone */ } }, 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Processes whose command line mentions `text` (Linux /proc). */
+function processesMentioning(text: string): number[] {
+  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try { return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text); } catch { return false; }
+  }).map(Number);
+}
+
 describe("cli - harness up, run --follow, status, logs, export and steering against the scripted model", () => {
   // Inside the repository, as `pnpm harness up` uses it by default: builds must not inherit
   // this repository's package.json ("type": "module") from the data folder's location.
@@ -30,7 +46,8 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
   const get = async <T>(path: string) => await (await fetch(`${url}${path}`)).json() as T;
 
   afterAll(async () => {
-    if (up?.pid && up.exitCode === null) { try { process.kill(-up.pid, "SIGKILL"); } catch { /* gone */ } }
+    // Asked to stop first: NATS runs in its own group, and only `up` stops it.
+    if (up?.pid && up.exitCode === null) await stopGroup(up);
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -147,6 +164,26 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     });
     expect(refused).toBe(true);
   }, 30_000);
+
+  it("stops what has started, NATS included, when Ctrl-C comes while the stack is starting", async () => {
+    const own = mkdtempSync(join(tmpdir(), "harness-starting-"));
+    try {
+      const starting = spawn(NODE[0]!, [...NODE.slice(1), "up", "--port", "0"], { cwd: REPO_ROOT, env: { ...process.env, ...env, HARNESS_HOME: own }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      let out = "";
+      starting.stdout?.on("data", (d: Buffer) => { out += d.toString(); });
+      starting.stderr?.on("data", (d: Buffer) => { out += d.toString(); });
+      const exited = new Promise<number | null>((r) => starting.once("exit", (code) => r(code)));
+      // NATS is up and the supervisor is starting; the other three are not started yet.
+      await waitFor(() => processesMentioning(join(own, "nats")).length > 0 && /^supervisor\s*\|/m.test(out) ? true : undefined, { timeoutMs: 60_000, what: "the stack starting" });
+      process.kill(-starting.pid!, "SIGINT");
+      expect(await exited, out).toBe(1);
+      expect(out).toContain("stopped while starting");
+      expect(out).not.toContain("harness is up");
+      expect(processesMentioning(join(own, "nats")), "nats-server left running").toEqual([]);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it("answers usage errors and a missing stack with one clear line and a meaningful exit code", () => {
     const unknown = cli(["frobnicate"], env, 30_000);

@@ -20,6 +20,8 @@ export interface LaunchOptions {
   nodeArgs?: string[];
   /** Called as soon as the process exists, before it is ready: whoever may have to stop it early. */
   onSpawn?: (sp: ServiceProc) => void;
+  /** Aborted before it is ready: it is stopped and the launch rejects. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -45,9 +47,9 @@ export async function launchService(name: ServiceName, label: string, opts: Laun
   const main = await ensureBundle(name);
   // `node` on the bundle itself: one process per service, so a signal reaches the service and
   // no wrapper process keeps a copy of its environment. Stack traces map back to the sources.
-  // Its own process group: a terminal's Ctrl-C reaches only the launcher, which then sends the
-  // one SIGTERM that drains it (the group's SIGINT followed by that SIGTERM read as "exit now").
-  const proc = spawn(process.execPath, ["--enable-source-maps", ...heapArgs(opts.env), ...(opts.nodeArgs ?? []), main], { cwd: REPO_ROOT, env: opts.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // In the launcher's process group: whatever stops the group (a terminal's Ctrl-C or hang-up, a
+  // test runner's) stops the service too, even if the launcher cannot.
+  const proc = spawn(process.execPath, ["--enable-source-maps", ...heapArgs(opts.env), ...(opts.nodeArgs ?? []), main], { cwd: REPO_ROOT, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let partial = "";
   const onData = (d: Buffer) => {
@@ -66,7 +68,12 @@ export async function launchService(name: ServiceName, label: string, opts: Laun
   while (Date.now() < deadline) {
     const m = READY[name].exec(out);
     if (m) return m[1] ? { sp, url: m[1] } : { sp };
-    if (proc.exitCode !== null) throw new Error(`${label} exited with code ${proc.exitCode}:\n${out.slice(-4_000)}`);
+    // Killed by a signal, it has a signalCode and no exit code.
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`${label} exited with ${proc.exitCode ?? proc.signalCode}:\n${out.slice(-4_000)}`);
+    if (opts.signal?.aborted) {
+      await stopService(sp);
+      throw new Error(`${label} was stopped while starting`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   proc.kill("SIGKILL");

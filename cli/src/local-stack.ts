@@ -17,6 +17,8 @@ export interface LocalStackOptions {
   script?: Script;
   onLine?: (name: string, line: string) => void;
   env?: Record<string, string>;
+  /** Aborted while starting: no further service is started, what started is stopped, and it rejects. */
+  signal?: AbortSignal;
 }
 
 export interface LocalStack {
@@ -84,8 +86,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   try {
     let apiUrl = "";
     for (const name of ["supervisor", "planner", "generator", "evaluator"] as ServiceName[]) {
-      const { sp, url } = await launchService(name, name, { env, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
-      services.push(sp);
+      if (opts.signal?.aborted) throw new StackError("stopped while starting");
+      // Kept from its spawn, so a stop while it starts stops it too.
+      const { url } = await launchService(name, name, {
+        env, onSpawn: (sp) => services.push(sp), ...(opts.onLine ? { onLine: opts.onLine } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
+      });
       if (url) apiUrl = url;
     }
     writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid }, null, 2), { mode: 0o600 });

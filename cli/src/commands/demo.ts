@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { CliError } from "../client.js";
 import { demoScript } from "../demo/script.js";
 import { followRun } from "../follow.js";
-import { startLocalStack } from "../local-stack.js";
+import { startLocalStack, type LocalStack } from "../local-stack.js";
+import { stopRequested, surviveClosedTerminal } from "../signals.js";
 import { exportCommand, printSummary } from "./runs.js";
 import { prefixer } from "./up.js";
 
@@ -12,10 +13,22 @@ const PROMPT = "Pocket Notes: a small notes web app where I type a note, see it 
 
 /** The offline demo: a real run end to end, with only the model scripted. */
 export async function demoCommand(flags: { keep: boolean }): Promise<number> {
+  // From the start: a Ctrl-C at any point stops the stack (NATS runs in its own process group).
+  surviveClosedTerminal();
+  const stopping = new AbortController();
+  const interrupted = stopRequested().then((signal) => { stopping.abort(); return signal; });
   const dataDir = mkdtempSync(join(tmpdir(), "harness-demo-"));
   process.env["HARNESS_HOME"] = dataDir;
   console.log("harness demo: starting NATS, a scripted model server and the four services...");
-  const stack = await startLocalStack({ dataDir, port: 0, script: demoScript(), onLine: prefixer(!process.env["HARNESS_DEMO_VERBOSE"]), env: { LOG_LEVEL: "warn" } });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ dataDir, port: 0, script: demoScript(), onLine: prefixer(!process.env["HARNESS_DEMO_VERBOSE"]), env: { LOG_LEVEL: "warn" }, signal: stopping.signal });
+  } catch (err) {
+    if (stopping.signal.aborted) throw new CliError("demo stopped", 130);
+    throw err;
+  }
+  const stopped = interrupted.then((signal) => { throw new CliError(`demo stopped (${signal})`, 130); });
+  stopped.catch(() => undefined);
   process.env["HARNESS_API_URL"] = stack.apiUrl;
   process.env["HARNESS_API_TOKEN"] = stack.token;
   const target = { url: stack.apiUrl, token: stack.token };
@@ -25,7 +38,7 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
     if (res.status !== 201) throw new CliError(`could not create the demo run: ${res.status} ${await res.text()}`);
     const { id } = (await res.json()) as { id: string };
     console.log(`prompt: ${PROMPT}\n`);
-    const status = await followRun(target, id);
+    const status = await Promise.race([followRun(target, id), stopped]);
     await printSummary(id, false);
     const out = join(dataDir, "product");
     await exportCommand(id, out);
@@ -39,7 +52,7 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
     ].join("\n"));
     if (flags.keep) {
       console.log("\n--keep: still running; Ctrl-C to stop.");
-      await new Promise<void>((resolve) => { process.once("SIGINT", () => resolve()); process.once("SIGTERM", () => resolve()); });
+      await interrupted;
     }
     return status === "completed" ? 0 : 1;
   } finally {

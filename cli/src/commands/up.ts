@@ -2,6 +2,7 @@ import { DATA_DIR } from "../client.js";
 import { demoScript } from "../demo/script.js";
 import { startLocalStack, type LocalStack } from "../local-stack.js";
 import { launcherChain, orphaned } from "../orphan-watch.js";
+import { stopRequested, surviveClosedTerminal } from "../signals.js";
 
 const COLORS = { supervisor: 35, planner: 34, generator: 33, evaluator: 36 } as Record<string, number>;
 
@@ -22,13 +23,27 @@ export function prefixer(quiet: boolean) {
 
 /** Starts everything locally and keeps it running until Ctrl-C, then drains and stops. */
 export async function upCommand(flags: { port?: number; scripted?: boolean; quiet?: boolean }): Promise<number> {
-  // Watched from the start: pnpm killed while the stack is starting must stop it too.
+  // Both from the very start: a stop asked for while the stack starts must stop what started.
+  surviveClosedTerminal();
+  const signalled = stopRequested();
+  // Killing `pnpm harness up` ends pnpm without passing the signal on: stop as if told to,
+  // rather than leave the stack running with nothing to stop it.
   const launcher = orphaned(launcherChain());
+  const stopping = new AbortController();
+  void Promise.race([signalled, launcher.done]).then(() => stopping.abort());
   const useScripted = flags.scripted ?? !process.env["ANTHROPIC_API_KEY"];
-  const stack: LocalStack = await startLocalStack({
-    dataDir: DATA_DIR, port: flags.port ?? 8080, onLine: prefixer(flags.quiet ?? false),
-    ...(useScripted ? { script: demoScript() } : {}),
-  });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      dataDir: DATA_DIR, port: flags.port ?? 8080, onLine: prefixer(flags.quiet ?? false), signal: stopping.signal,
+      ...(useScripted ? { script: demoScript() } : {}),
+    });
+  } catch (err) {
+    launcher.stop();
+    if (!stopping.signal.aborted) throw err;
+    console.log("stopped while starting");
+    return 1;
+  }
   const generated = !process.env["HARNESS_API_TOKEN"];
   // One write: a reader waiting for "harness is up" gets the whole block with it.
   console.log([
@@ -41,24 +56,9 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
     `  submit     pnpm harness run "<prompt>" --follow`,
     `  stop       Ctrl-C (drains the services first)\n`,
   ].join("\n"));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      console.log("\nstopping: draining services...");
-      // A terminal sends SIGINT to the whole group, and pnpm forwards it again: while draining,
-      // further signals are ignored instead of killing this process half way.
-      process.on("SIGINT", () => undefined);
-      process.on("SIGTERM", () => undefined);
-      process.on("SIGHUP", () => undefined);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    // A closed terminal too: NATS runs in its own process group and would outlive this process.
-    process.once("SIGHUP", stop);
-    // Killing `pnpm harness up` ends pnpm without passing the signal on: stop as if told to,
-    // rather than leave the stack running with nothing to stop it.
-    void launcher.done.then(stop);
-  });
+  // Started before the stop was asked for, but stopped after it: it is stopped at once.
+  if (!stopping.signal.aborted) await new Promise<void>((resolve) => stopping.signal.addEventListener("abort", () => resolve(), { once: true }));
+  console.log("\nstopping: draining services...");
   launcher.stop();
   const unclean = await stack.stop();
   if (unclean.length > 0) {
