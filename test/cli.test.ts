@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@harness/cli";
-import { waitFor } from "@harness/testkit";
+import { startNatsServer, waitFor } from "@harness/testkit";
 
 const CLI = join(REPO_ROOT, "cli", "src", "main.ts");
 // As `pnpm harness` runs it: one process. The tsx binary would put a parent in front that relays
@@ -146,6 +146,13 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     expect(story.out).toContain("status: running -> cancelled (steered enough)");
   }, 90_000);
 
+  it("refuses a second harness up on the same folder while the first runs, and leaves the first as it was", async () => {
+    const second = cli(["up", "--port", "0", "--quiet"], env, 60_000);
+    expect(second.code, second.out).toBe(1);
+    expect(second.out).toMatch(/harness: harness is already running from .* \(pid \d+\): stop it first/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  }, 90_000);
+
   it("stops the whole stack on Ctrl-C, NATS last, after the services drained", async () => {
     expect(up?.pid, "the stack started by the first test").toBeDefined();
     const natsPort = Number(/NATS\s+nats:\/\/127\.0\.0\.1:(\d+)/.exec(upOut)?.[1]);
@@ -167,6 +174,10 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
 
   it("stops what has started, NATS included, when Ctrl-C comes while the stack is starting", async () => {
     const own = mkdtempSync(join(tmpdir(), "harness-starting-"));
+    // A NATS server an earlier `up`, killed outright, left running on this folder's store.
+    const gone = spawnSync("true").pid;
+    const leftover = await startNatsServer({ storeDir: join(own, "nats"), detached: true });
+    writeFileSync(join(own, "nats.lock"), JSON.stringify({ launcherPid: gone, natsPid: leftover.pid, storeDir: join(own, "nats") }));
     try {
       const starting = spawn(NODE[0]!, [...NODE.slice(1), "up", "--port", "0"], { cwd: REPO_ROOT, env: { ...process.env, ...env, HARNESS_HOME: own }, stdio: ["ignore", "pipe", "pipe"], detached: true });
       let out = "";
@@ -179,8 +190,10 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
       expect(await exited, out).toBe(1);
       expect(out).toContain("stopped while starting");
       expect(out).not.toContain("harness is up");
+      expect(out).toContain(`stopped the NATS server (pid ${leftover.pid}) an earlier harness left running`);
       expect(processesMentioning(join(own, "nats")), "nats-server left running").toEqual([]);
     } finally {
+      await leftover.cleanup();
       rmSync(own, { recursive: true, force: true });
     }
   }, 90_000);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { startScriptedModel, type ScriptedModel, type Script } from "@harness/scripted-model";
 import { findNatsServer, startNatsServer } from "@harness/testkit";
 import { launchService, stopService, type ServiceName, type ServiceProc } from "./launcher.js";
+import { claimNatsStore, releaseNatsLock, writeNatsLock } from "./nats-lock.js";
 import { killStrays } from "./strays.js";
 
 export interface LocalStackOptions {
@@ -47,9 +48,13 @@ async function startNats(dataDir: string): Promise<{ url: string; stop(): Promis
     }
     throw new StackError("nats-server was not found and Docker is not running. Install it (Debian/Ubuntu: sudo apt-get install nats-server; macOS: brew install nats-server) or start Docker.");
   }
-  const server = await startNatsServer({ storeDir: join(dataDir, "nats"), detached: true });
+  const storeDir = join(dataDir, "nats");
+  const cleared = await claimNatsStore(dataDir, storeDir);
+  if (cleared) console.log(cleared);
+  const server = await startNatsServer({ storeDir, detached: true });
+  writeNatsLock(dataDir, server.pid, storeDir);
   // cleanup() removes the server's temp config dir; the store lives in dataDir and stays.
-  return { url: server.url, stop: () => server.cleanup() };
+  return { url: server.url, stop: async () => { await server.cleanup(); releaseNatsLock(dataDir); } };
 }
 
 function dockerWorks(): boolean {
