@@ -15,6 +15,8 @@ import type { Bus } from "./types.js";
 class CuttingRelay {
   armed = false;
   marker = `$JS.ACK.KV_${BUCKETS.runs}`;
+  /** Called instead of cutting, once the chunk has been passed on. */
+  onMarker: (() => void) | undefined;
   cuts = 0;
   readonly #sockets = new Set<Socket>();
   readonly #server: Server;
@@ -28,13 +30,18 @@ class CuttingRelay {
         if (!this.armed || at < 0) { client.write(chunk); return; }
         this.armed = false;
         this.cuts++;
+        if (this.onMarker) { client.write(chunk); this.onMarker(); return; }
         client.write(chunk.subarray(0, at), () => { for (const s of this.#sockets) s.destroy(); });
       });
     });
   }
+  #url: string | undefined;
   async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
-    return `nats://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    if (!this.#url) {
+      await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
+      this.#url = `nats://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    }
+    return this.#url;
   }
   async close(): Promise<void> {
     for (const s of this.#sockets) s.destroy();
@@ -79,6 +86,24 @@ describe("bus - run store listing over a dropped connection", () => {
     expect(await consumers()).toBe(0);
   }, 60_000);
 
+  it("throws StoreError, not the part it has, when its own connection is closed mid-listing", async () => {
+    const closing = await testBus(await relay.listen(), "closing");
+    relay.marker = `$JS.ACK.KV_${BUCKETS.runs}`;
+    relay.onMarker = () => { void closing.nc.close(); };
+    relay.armed = true;
+    try {
+      // Either it had every key before the close took effect, or it fails: never part of them.
+      const outcome = await closing.runs.revisions().then((r) => r.size, (err: unknown) => err);
+      if (typeof outcome === "number") expect(outcome).toBe(KEYS);
+      else expect(outcome).toBeInstanceOf(StoreError);
+    } finally {
+      relay.onMarker = undefined;
+      relay.armed = false;
+      // A closed connection cannot delete its consumer: it would expire on its own.
+      for await (const c of writer.jsm.consumers.list(`KV_${BUCKETS.runs}`)) await writer.jsm.consumers.delete(`KV_${BUCKETS.runs}`, c.name);
+    }
+  }, 30_000);
+
   it("deletes the listing's consumer when the answer to creating it is lost", async () => {
     const consumers = async () => (await writer.jsm.streams.info(`KV_${BUCKETS.runs}`)).state.consumer_count;
     relay.marker = "consumer_create_response";
@@ -87,7 +112,7 @@ describe("bus - run store listing over a dropped connection", () => {
       const outcome = await reader.runs.revisions().then((r) => r.size, (err: unknown) => err);
       expect(relay.cuts).toBeGreaterThan(0);
       if (typeof outcome === "number") expect(outcome).toBe(KEYS);
-      else expect(outcome).toBeInstanceOf(Error);
+      else expect(outcome).toBeInstanceOf(StoreError);
       // Deleted in the background once the connection is back, not left to its five-minute expiry.
       await waitFor(async () => (await consumers()) === 0 || undefined, { timeoutMs: 15_000, what: "no consumer left" });
       expect((await reader.runs.revisions()).size).toBe(KEYS);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { BUCKETS } from "@harness/contracts";
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
+import { DeliverPolicy, type JsMsg, type PushConsumer } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { headers } from "@nats-io/transport-node";
 import type { AckPublisher } from "./ack-publisher.js";
@@ -87,10 +87,13 @@ export function createRunStore(js: JetStreamClient, requests: AckPublisher): Run
   };
 }
 
-// How long a listing may see nothing arrive before it asks the server where the consumer is, and
+// How long a listing may see nothing arrive before it asks the server where its consumer is, and
 // how many such asks without progress it takes before it gives up (the caller lists again).
 const IDLE_PROBE_MS = 1000;
-const IDLE_PROBES = 10;
+const IDLE_PROBES = 5;
+// How many asks in a row must find messages delivered that never arrived before it fails: the
+// server counts a message delivered a little before it leaves, so one ask can overtake it.
+const LOST_PROBES = 2;
 
 /**
  * Each key's latest revision, from the headers of the last message per key (no values): what a
@@ -104,23 +107,33 @@ async function revisions(js: JetStreamClient, filter: string): Promise<Map<strin
   subjectOf(filter.replaceAll("*", "x").replaceAll(">", "x"));
   const out = new Map<string, number>();
   const stream = `KV_${BUCKETS.runs}`;
-  // Named by us, so a consumer the server made for a create request that then failed on the way
-  // back (a dropped connection, a timeout) can still be deleted rather than left to expire.
+  const jsm = await js.jetstreamManager(false);
+  // Named by us: a consumer the server made for a create request whose answer was lost, or that
+  // the client's ordered consumer made when it reset, can be deleted rather than left to expire
+  // after five minutes (each listing, every dashboard poll and metrics scrape, makes one).
   const prefix = `list_${randomBytes(8).toString("hex")}`;
-  const consumer = await js.consumers.getPushConsumer(stream, {
-    filter_subjects: KEY_PREFIX + filter, deliver_policy: DeliverPolicy.LastPerSubject, headers_only: true, name_prefix: prefix,
-  }).catch((err: unknown) => {
-    void js.jetstreamManager().then((jsm) => jsm.consumers.delete(stream, `${prefix}_1`)).catch(() => false);
-    throw err;
-  });
-  // Deleted when done: left to expire, each listing (every dashboard poll and metrics scrape)
-  // would keep a consumer on the server for its five-minute inactivity limit.
+  const forget = (names: string[]) => Promise.all(names.map((n) => jsm.consumers.delete(stream, n).catch(() => false)));
+  let consumer: PushConsumer;
+  try {
+    consumer = await js.consumers.getPushConsumer(stream, {
+      filter_subjects: KEY_PREFIX + filter, deliver_policy: DeliverPolicy.LastPerSubject, headers_only: true, name_prefix: prefix,
+    });
+  } catch (err) {
+    void forget([`${prefix}_1`]);
+    throw new StoreError(`listing runs failed: ${(err as Error).message}`, { cause: err });
+  }
   let idle: NodeJS.Timeout | undefined;
   try {
-    if ((await consumer.info()).num_pending === 0) return out;
+    const first = await consumer.info().catch((err: unknown) => { throw new StoreError(`listing runs failed: ${(err as Error).message}`, { cause: err }); });
+    if (first.num_pending === 0) return out;
+    // The consumer that delivered the last message, and its delivery count then: after a reset the
+    // client's ordered consumer is a new one, counting from 1 again.
+    let deliveredBy = first.name;
     let delivered = 0;
     let moved = true;
     let stalls = 0;
+    let lost = 0;
+    let complete = false;
     let failure: Error | undefined;
     const messages = await consumer.consume({
       callback: (m: JsMsg) => {
@@ -128,35 +141,48 @@ async function revisions(js: JetStreamClient, filter: string): Promise<Map<strin
         const op = m.headers?.get("KV-Operation");
         if (op === "DEL" || op === "PURGE") out.delete(key);
         else out.set(key, Math.max(out.get(key) ?? 0, m.info.streamSequence));
+        deliveredBy = m.info.consumer;
         delivered = m.info.deliverySequence;
         moved = true;
         stalls = 0;
-        if (m.info.pending === 0) messages.stop();
+        lost = 0;
+        if (m.info.pending === 0) { complete = true; messages.stop(); }
       },
     });
-    const fail = (why: string, cause?: unknown) => {
-      failure ??= new StoreError(`listing runs was interrupted: ${why}`, cause === undefined ? undefined : { cause });
+    const fail = (why: string) => {
+      failure ??= new StoreError(`listing runs was interrupted: ${why}`);
       messages.stop();
     };
-    // Nothing arrives when the last message was lost in a dropped connection, or when the pending
-    // count never read 0: the server's view of the consumer tells which, and a lost one fails.
+    // Nothing arrives when the last messages were lost in a dropped connection, or when the
+    // pending count never read 0: the server's view of the consumer that delivered tells which.
+    // Asked by name through the manager: the consumer's own info() would overwrite what the
+    // client's ordered consumer knows of the consumer it is replacing.
+    let asking = false;
     const probe = async () => {
-      const info = await consumer.info();
-      if (moved) return;
-      if (info.num_pending === 0 && info.delivered.consumer_seq === delivered) messages.stop();
-      else if (info.num_pending === 0 && info.delivered.consumer_seq > delivered) fail("messages were lost on the way");
-      else if (++stalls >= IDLE_PROBES) fail("no progress");
+      const info = await jsm.consumers.info(stream, deliveredBy).catch(() => undefined);
+      if (moved || complete || failure) return;
+      if (info && info.num_pending === 0 && info.delivered.consumer_seq === delivered) { complete = true; messages.stop(); return; }
+      if (info && info.num_pending === 0 && info.delivered.consumer_seq > delivered && ++lost >= LOST_PROBES) { fail("messages were lost on the way"); return; }
+      if (++stalls >= IDLE_PROBES) fail("no progress");
     };
     idle = setInterval(() => {
       if (moved) { moved = false; return; }
-      probe().catch((err: unknown) => fail("the server could not be asked", err));
+      if (asking) return;
+      asking = true;
+      void probe().finally(() => { asking = false; });
     }, IDLE_PROBE_MS);
     const err = await messages.closed();
     if (failure) throw failure;
     if (err) throw new StoreError(`listing runs failed: ${err.message}`, { cause: err });
+    // Stopped by anything else (the connection closed or drained): what arrived is not all.
+    if (!complete) throw new StoreError("listing runs was interrupted: the connection closed");
   } finally {
     clearInterval(idle);
-    await consumer.delete().catch(() => false);
+    const serial = (consumer as unknown as { serial?: number }).serial ?? 1;
+    const names = Array.from({ length: serial }, (_, i) => `${prefix}_${i + 1}`);
+    await forget(names);
+    // A reset still creating its consumer lands after this: looked for once more, a little later.
+    if (serial > 1) setTimeout(() => void forget([...names, `${prefix}_${serial + 1}`]), 2_000).unref();
   }
   return out;
 }
