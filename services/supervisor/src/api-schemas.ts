@@ -114,6 +114,7 @@ export const Readiness = z.object({ ready: z.boolean(), nats: z.boolean(), strea
 export const errorResponses = {
   400: ApiError.describe("a parameter or the body is invalid; the message names the field"),
   404: ApiError.describe("not found"),
+  503: ApiError.describe("the run store could not be read this time (NATS away, a listing cut short): try again"),
 } as const;
 export const authErrorResponses = { ...errorResponses, 401: ApiError.describe("missing or invalid bearer token") } as const;
 /** On routes that read runs and their data: the token is needed there only with SUPERVISOR_READ_AUTH on. */

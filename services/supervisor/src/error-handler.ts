@@ -3,6 +3,9 @@ import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { errors } from "./errors.js";
 import { forbiddenMessage } from "./request-safety.js";
 
+// nats.js errors a request meets while the connection is down or a reply is late.
+const TRANSIENT_NATS = new Set(["TimeoutError", "ClosedConnectionError", "DrainingConnectionError", "ConnectionError", "NoResponders", "RequestError"]);
+
 interface ReplyBody { error: string; message: string; statusCode: number }
 
 const PART: Record<string, string> = { body: "body", params: "path", querystring: "query", headers: "header" };
@@ -28,6 +31,9 @@ export function toReplyBody(err: FastifyError, forbiddenKeys?: readonly string[]
     return body(new errors.InvalidRequest(`${validationMessage(err)}${extra}`));
   }
   if (err.code?.startsWith("SUP_ERR_")) return body(err);
+  // The run store could not answer this time (a listing cut by a dropped connection, NATS away):
+  // the request can be made again, and a client or probe should hear that rather than "internal".
+  if (err.code === "BUS_ERR_STORE" || TRANSIENT_NATS.has(err.name)) return body(new errors.Unavailable("the run store could not be read"));
   switch (err.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE": return { error: "SUP_ERR_PAYLOAD_TOO_LARGE", message: err.message, statusCode: 413 };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE": return { error: "SUP_ERR_UNSUPPORTED_MEDIA_TYPE", message: err.message, statusCode: 415 };
@@ -47,7 +53,8 @@ function body(err: FastifyError): ReplyBody {
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const out = toReplyBody(err, req.forbiddenKeys);
-  if (out.statusCode >= 500) req.log.error({ err }, "request failed");
+  if (out.statusCode === 503) req.log.warn({ err }, "request failed: the run store could not be read");
+  else if (out.statusCode >= 500) req.log.error({ err }, "request failed");
   else req.log.info({ code: out.error, status: out.statusCode }, out.message);
   return reply.code(out.statusCode).send(out);
 }

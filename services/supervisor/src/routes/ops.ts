@@ -37,9 +37,11 @@ export const opsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
     schema: { tags: ["ops"], summary: "Prometheus metrics: runs by status, handoff latency, tokens, cost, verdicts, dead letters, lag" },
   }, async (_req, reply) => {
     const m = deps.metrics;
-    m.runsByStatus.reset();
     // Metrics need no token: a listing at most a few seconds old bounds what a flood of scrapes costs.
-    for (const r of await deps.index.list({ maxAgeMs: METRICS_MAX_AGE_MS })) m.runsByStatus.inc({ status: r.status });
+    // Read before the gauge is reset: a failed listing leaves the last counts, not zeros.
+    const runs = await deps.index.list({ maxAgeMs: METRICS_MAX_AGE_MS });
+    m.runsByStatus.reset();
+    for (const r of runs) m.runsByStatus.inc({ status: r.status });
     m.deadLetters.set(await deps.bus.dlq.count());
     m.consumerLag.reset();
     for (const [consumer, lag] of Object.entries(await consumerLag(deps.bus, evaluatorNames(deps)))) m.consumerLag.set({ consumer }, lag);
