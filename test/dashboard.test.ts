@@ -152,6 +152,23 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
     }
   });
 
+  it("tries a page that could not load for a passing reason (a 503 while NATS is away) again on its own", async () => {
+    let refused = 0;
+    await page.route("**/runs?limit=100*", async (route) => {
+      if (refused++ === 0) {
+        await route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: "SUP_ERR_UNAVAILABLE", message: "the run store could not be read; try again", statusCode: 503 }) });
+      } else await route.continue();
+    });
+    try {
+      await page.goto(`${stack.apiUrl}/#/`);
+      await page.locator(".card.error", { hasText: "Trying again" }).waitFor({ timeout: 10_000 });
+      await page.locator("tr[data-run]").first().waitFor({ timeout: 10_000 });
+      expect(await page.locator(".card.error").count()).toBe(0);
+    } finally {
+      await page.unroute("**/runs?limit=100*");
+    }
+  });
+
   it("asks a browser without the token for it, loads the page once it is given, downloads a snapshot with it, and picks the live stream up again after the supervisor restarts", async () => {
     const { body } = await api<{ id: string }>(stack, "POST", "/runs", { prompt: "A calculator library, its snapshot downloaded" });
     type View = { sprints: Array<{ attempts: Array<{ build?: { artifact: { name: string } } }> }> };

@@ -23,7 +23,17 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
   let passed = 0;
   let lastSeq = 0;
   // Where the run waits for a person, said when it gets there: otherwise the output just stops.
-  const { options } = await request<{ options: { gates?: { approveSpec?: boolean; approveContracts?: boolean } } }>(target, "GET", `/runs/${runId}`);
+  type Gated = { options: { gates?: { approveSpec?: boolean; approveContracts?: boolean } } };
+  let run: Gated | undefined;
+  // As the stream below does: a supervisor restarting is waited for, not a reason to give up.
+  for (let tries = 0; !run; tries++) {
+    try { run = await request<Gated>(target, "GET", `/runs/${runId}`); } catch (err) {
+      const passing = err instanceof CliError && (err.code === "CLI_ERR_UNREACHABLE" || / failed \(50[23]\)/.test(err.message));
+      if (!passing || tries >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+  const { options } = run;
   const gates = options.gates ?? {};
   let building = false;
   const onMessage = (m: Msg): string | undefined => {

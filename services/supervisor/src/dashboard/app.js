@@ -206,7 +206,14 @@ async function route() {
   } catch (err) {
     if (!current()) return;
     if (err.status === 401) pageNeedsToken = true;
-    app.replaceChildren(h("div", { class: "page" }, h("div", { class: "card error" }, h("h2", {}, "Could not load this page"), h("p", {}, err.message))));
+    // A supervisor restarting or a 503 (NATS away) passes: the page tries again on its own.
+    const passing = err.status === undefined || err.status >= 500;
+    app.replaceChildren(h("div", { class: "page" }, h("div", { class: "card error" }, h("h2", {}, "Could not load this page"), h("p", {}, err.message),
+      passing ? h("p", { class: "muted small" }, "Trying again in a few seconds…") : null)));
+    if (passing) {
+      const timer = setTimeout(() => { if (current()) route(); }, 3000);
+      teardown = () => clearTimeout(timer);
+    }
   }
 }
 
