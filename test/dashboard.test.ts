@@ -220,6 +220,11 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
       await p.waitForTimeout(500);
       expect(await p.locator('#timeline li[data-marker="kept"]').count()).toBe(1);
 
+      // Once the run has finished, the page offers no steering.
+      await api(stack, "POST", `/runs/${body.id}/cancel`, {});
+      await p.locator('.run-head [data-status="cancelled"]').waitFor({ timeout: 10_000 });
+      expect(await p.locator(".run-head .controls").count()).toBe(0);
+
       // A mistyped token is refused as it is saved, not at the next action; the page stays.
       await p.locator("#token-btn").click();
       await p.locator("#token-input").fill("mistyped-token-0123456789");

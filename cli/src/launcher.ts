@@ -49,7 +49,10 @@ export async function launchService(name: ServiceName, label: string, opts: Laun
   // no wrapper process keeps a copy of its environment. Stack traces map back to the sources.
   // In the launcher's process group: whatever stops the group (a terminal's Ctrl-C or hang-up, a
   // test runner's) stops the service too, even if the launcher cannot.
-  const proc = spawn(process.execPath, ["--enable-source-maps", ...heapArgs(opts.env), ...(opts.nodeArgs ?? []), main], { cwd: REPO_ROOT, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, ["--enable-source-maps", ...heapArgs(opts.env), ...(opts.nodeArgs ?? []), main], {
+    // HARNESS_PARENT_PID: the service drains if this process is gone (killed outright, crashed).
+    cwd: REPO_ROOT, env: { ...opts.env, HARNESS_PARENT_PID: String(process.pid) }, stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let partial = "";
   const onData = (d: Buffer) => {

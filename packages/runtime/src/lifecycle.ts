@@ -3,14 +3,18 @@ import type { Logger } from "@harness/logger";
 
 /**
  * Runs `stop` once on SIGTERM/SIGINT/SIGHUP (drain in-flight work, close NATS), then exits.
- * The same signal again (Ctrl-C pressed twice) exits at once. The other one while draining is
- * ignored: a terminal's Ctrl-C reaches every process in the group, and then the launcher
- * (`harness up`) sends each service its SIGTERM, which must not cut the drain short.
+ * Only Ctrl-C pressed twice (SIGINT again) exits at once. Any other signal while draining is
+ * ignored: a terminal's Ctrl-C, or a SIGTERM sent to the whole process group (`timeout`, systemd),
+ * reaches every service and is then followed by the launcher's own SIGTERM to each, which must not
+ * cut the drain short; a launcher that stops waiting sends SIGKILL.
+ *
+ * Under a local launcher (`harness up` sets HARNESS_PARENT_PID), a service also drains when that
+ * parent is gone: a launcher killed outright would otherwise leave it running on its own.
  */
 export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   let stopping: string | undefined;
   const handler = (signal: string) => {
-    if (stopping === signal) process.exit(1);
+    if (stopping && signal === "SIGINT" && stopping === "SIGINT") process.exit(1);
     if (stopping) { logger.info({ signal }, "already draining"); return; }
     stopping = signal;
     logger.info({ signal }, "draining");
@@ -23,6 +27,11 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   process.on("SIGINT", () => handler("SIGINT"));
   // A closed terminal, under `harness up`: drained like any stop, not killed mid-work.
   process.on("SIGHUP", () => handler("SIGHUP"));
+  const parent = Number(process.env["HARNESS_PARENT_PID"]);
+  if (Number.isSafeInteger(parent) && parent > 1) {
+    const watch = setInterval(() => { if (process.ppid !== parent) { clearInterval(watch); handler("parent gone"); } }, 1_000);
+    watch.unref();
+  }
 }
 
 /** /healthz (process up) and /readyz (`ready()` true) for container probes. */

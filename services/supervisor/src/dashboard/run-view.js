@@ -32,7 +32,8 @@ export function runHeader(run, actions) {
         h("span", { class: "mono" }, run.id), " · started ", clock(run.createdAt),
         run.status !== "paused" && !TERMINAL.has(run.status) ? [" · waiting for ", h("strong", {}, WAITING[run.waitingFor] ?? run.waitingFor)] : null),
       run.reason ? h("p", { class: `reason reason-${run.status}`, id: "run-reason" }, run.reason) : null),
-    h("div", { class: "controls" },
+    // A finished run takes no more steering: no controls rather than four greyed-out ones.
+    TERMINAL.has(run.status) ? null : h("div", { class: "controls" },
       button("pause", "Pause", "btn-warn"), button("resume", "Resume", "btn-primary"),
       button("approve", "Approve", "btn-ok"), button("cancel", "Cancel", "btn-danger")));
   if (run.status !== "paused" || !actions.budget) return head;
