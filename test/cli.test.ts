@@ -149,7 +149,7 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
   it("refuses a second harness up on the same folder while the first runs, and leaves the first as it was", async () => {
     const second = cli(["up", "--port", "0", "--quiet"], env, 60_000);
     expect(second.code, second.out).toBe(1);
-    expect(second.out).toMatch(/harness: harness is already running from .* \(pid \d+\): stop it first/);
+    expect(second.out).toMatch(/harness: harness is already running from .* \(pid \d+, NATS pid \d+\): stop it first, .*nats\.lock says so\)/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   }, 90_000);
 
@@ -174,10 +174,10 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
 
   it("stops what has started, NATS included, when Ctrl-C comes while the stack is starting", async () => {
     const own = mkdtempSync(join(tmpdir(), "harness-starting-"));
-    // A NATS server an earlier `up`, killed outright, left running on this folder's store.
-    const gone = spawnSync("true").pid;
+    // A NATS server an earlier `up`, killed outright, left running on this folder's store; the
+    // lock names a launcher pid that some other process (this one) has since been given.
     const leftover = await startNatsServer({ storeDir: join(own, "nats"), detached: true });
-    writeFileSync(join(own, "nats.lock"), JSON.stringify({ launcherPid: gone, natsPid: leftover.pid, storeDir: join(own, "nats") }));
+    writeFileSync(join(own, "nats.lock"), JSON.stringify({ launcherPid: process.pid, launcherStart: "1", natsPid: leftover.pid, storeDir: join(own, "nats") }));
     try {
       const starting = spawn(NODE[0]!, [...NODE.slice(1), "up", "--port", "0"], { cwd: REPO_ROOT, env: { ...process.env, ...env, HARNESS_HOME: own }, stdio: ["ignore", "pipe", "pipe"], detached: true });
       let out = "";

@@ -7,43 +7,66 @@ import { join } from "node:path";
  * (SIGKILL, a crash) leaves it running on the folder's store. The lock file names both processes:
  * the next start refuses while the launcher lives, and stops a server whose launcher is gone.
  */
-interface Lock { launcherPid: number; natsPid: number; storeDir: string }
+interface Lock { launcherPid: number; launcherStart: string; natsPid: number; storeDir: string }
 
 const alive = (pid: number): boolean => {
   try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === "EPERM"; }
 };
 
-const commandLine = (pid: number): string => {
-  try { return readFileSync(`/proc/${pid}/cmdline`, "utf8"); } catch { return ""; }
-};
+/** When the process started (clock ticks since boot, /proc/<pid>/stat field 22): a pid reused later has another. */
+function startTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "";
+  } catch { return ""; }
+}
+
+/** Whether `pid` is a nats-server serving exactly `storeDir` (not any process naming that path). */
+function servesStore(pid: number, storeDir: string): boolean {
+  if (!alive(pid)) return false;
+  let argv: string[];
+  try { argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0"); } catch { return false; }
+  const sd = argv.indexOf("-sd");
+  return /(^|\/)nats-server$/.test(argv[0] ?? "") && sd > 0 && argv[sd + 1] === storeDir;
+}
 
 export class StackLockedError extends Error {
   readonly code = "CLI_ERR_STACK_LOCKED";
   constructor(message: string) { super(message); this.name = "StackLockedError"; }
 }
 
-/** Before starting NATS on `storeDir`: refuses a live launcher's folder, stops a dead one's server. Returns what it stopped. */
+const lockFile = (dataDir: string) => join(dataDir, "nats.lock");
+
+/**
+ * Before starting NATS on `storeDir`. A lock whose NATS no longer serves the store is stale,
+ * whoever it names. Otherwise: refused while the launcher that wrote it lives (same pid, same
+ * start time); a server whose launcher is gone is stopped. Returns what it stopped. Then the
+ * lock names this process, before its NATS starts.
+ */
 export async function claimNatsStore(dataDir: string, storeDir: string): Promise<string | undefined> {
-  const file = join(dataDir, "nats.lock");
-  let lock: Lock | undefined;
-  try { lock = JSON.parse(readFileSync(file, "utf8")) as Lock; } catch { return undefined; }
-  if (lock.launcherPid !== process.pid && alive(lock.launcherPid)) {
-    throw new StackLockedError(`harness is already running from ${dataDir} (pid ${lock.launcherPid}): stop it first, or set HARNESS_HOME to another folder`);
+  let stopped: string | undefined;
+  let lock: Partial<Lock> | undefined;
+  try { lock = JSON.parse(readFileSync(lockFile(dataDir), "utf8")) as Partial<Lock>; } catch { lock = undefined; }
+  const natsPid = Number(lock?.natsPid);
+  if (lock && natsPid > 0 && servesStore(natsPid, storeDir)) {
+    const launcher = Number(lock.launcherPid);
+    if (launcher !== process.pid && alive(launcher) && startTime(launcher) === lock.launcherStart) {
+      throw new StackLockedError(`harness is already running from ${dataDir} (pid ${launcher}, NATS pid ${natsPid}): stop it first, or set HARNESS_HOME to another folder (${lockFile(dataDir)} says so)`);
+    }
+    process.kill(natsPid, "SIGTERM");
+    for (let i = 0; i < 100 && alive(natsPid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (alive(natsPid)) process.kill(natsPid, "SIGKILL");
+    stopped = `stopped the NATS server (pid ${natsPid}) an earlier harness left running on ${storeDir}`;
   }
-  // Only the server this lock names, still serving this store: a reused pid is left alone.
-  if (!alive(lock.natsPid) || !commandLine(lock.natsPid).includes(lock.storeDir)) { rmSync(file, { force: true }); return undefined; }
-  process.kill(lock.natsPid, "SIGTERM");
-  for (let i = 0; i < 100 && alive(lock.natsPid); i++) await new Promise((r) => setTimeout(r, 100));
-  if (alive(lock.natsPid)) process.kill(lock.natsPid, "SIGKILL");
-  rmSync(file, { force: true });
-  return `stopped the NATS server (pid ${lock.natsPid}) an earlier harness left running on ${storeDir}`;
+  writeNatsLock(dataDir, 0, storeDir);
+  return stopped;
 }
 
 export function writeNatsLock(dataDir: string, natsPid: number, storeDir: string): void {
-  const lock: Lock = { launcherPid: process.pid, natsPid, storeDir };
-  writeFileSync(join(dataDir, "nats.lock"), JSON.stringify(lock), { mode: 0o600 });
+  const lock: Lock = { launcherPid: process.pid, launcherStart: startTime(process.pid), natsPid, storeDir };
+  writeFileSync(lockFile(dataDir), JSON.stringify(lock), { mode: 0o600 });
 }
 
 export function releaseNatsLock(dataDir: string): void {
-  rmSync(join(dataDir, "nats.lock"), { force: true });
+  rmSync(lockFile(dataDir), { force: true });
 }
