@@ -64,9 +64,12 @@ export class DeadLetterNotFoundError extends Error {
 /** The run store refused a key or answered a read with an error status. */
 export class StoreError extends Error {
   readonly code = "BUS_ERR_STORE";
-  constructor(message: string, options?: ErrorOptions) {
+  /** The same read may well work if made again (a listing cut short by a dropped connection). */
+  readonly retryable: boolean;
+  constructor(message: string, options?: ErrorOptions & { retryable?: boolean }) {
     super(message, options);
     this.name = "StoreError";
+    this.retryable = options?.retryable ?? false;
   }
 }
 

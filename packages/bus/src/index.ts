@@ -3,6 +3,7 @@ export {
   ValidationError, PermanentError, RetryableError, KvConflictError, RoutingError, DeadLetterNotFoundError, StoreError,
   ArtifactIntegrityError, errors,
 } from "./errors.js";
+export { isTransientNatsError } from "./nats-errors.js";
 export { subjectFor, subjectMismatch } from "./routing.js";
 export { newTraceparent, isTraceparent } from "./trace.js";
 export {

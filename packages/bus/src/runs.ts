@@ -6,7 +6,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import { headers } from "@nats-io/transport-node";
 import type { AckPublisher } from "./ack-publisher.js";
 import { KvConflictError, StoreError } from "./errors.js";
-import { API_CODES, isApiError } from "./nats-errors.js";
+import { API_CODES, isApiError, isTransientNatsError } from "./nats-errors.js";
 import type { RunStore } from "./types.js";
 
 // The subjects the client's KV builds for this bucket (no API prefix, no domain): per-role
@@ -120,11 +120,11 @@ async function revisions(js: JetStreamClient, filter: string): Promise<Map<strin
     });
   } catch (err) {
     void forget([`${prefix}_1`]);
-    throw new StoreError(`listing runs failed: ${(err as Error).message}`, { cause: err });
+    throw new StoreError(`listing runs failed: ${(err as Error).message}`, { cause: err, retryable: isTransientNatsError(err) });
   }
   let idle: NodeJS.Timeout | undefined;
   try {
-    const first = await consumer.info().catch((err: unknown) => { throw new StoreError(`listing runs failed: ${(err as Error).message}`, { cause: err }); });
+    const first = await consumer.info().catch((err: unknown) => { throw new StoreError(`listing runs failed: ${(err as Error).message}`, { cause: err, retryable: isTransientNatsError(err) }); });
     if (first.num_pending === 0) return out;
     // The consumer that delivered the last message, and its delivery count then: after a reset the
     // client's ordered consumer is a new one, counting from 1 again.
@@ -150,7 +150,7 @@ async function revisions(js: JetStreamClient, filter: string): Promise<Map<strin
       },
     });
     const fail = (why: string) => {
-      failure ??= new StoreError(`listing runs was interrupted: ${why}`);
+      failure ??= new StoreError(`listing runs was interrupted: ${why}`, { retryable: true });
       messages.stop();
     };
     // Nothing arrives when the last messages were lost in a dropped connection, or when the
@@ -173,9 +173,9 @@ async function revisions(js: JetStreamClient, filter: string): Promise<Map<strin
     }, IDLE_PROBE_MS);
     const err = await messages.closed();
     if (failure) throw failure;
-    if (err) throw new StoreError(`listing runs failed: ${err.message}`, { cause: err });
+    if (err) throw new StoreError(`listing runs failed: ${err.message}`, { cause: err, retryable: true });
     // Stopped by anything else (the connection closed or drained): what arrived is not all.
-    if (!complete) throw new StoreError("listing runs was interrupted: the connection closed");
+    if (!complete) throw new StoreError("listing runs was interrupted: the connection closed", { retryable: true });
   } finally {
     clearInterval(idle);
     const serial = (consumer as unknown as { serial?: number }).serial ?? 1;

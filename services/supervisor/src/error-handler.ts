@@ -1,10 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { isTransientNatsError, StoreError } from "@harness/bus";
 import { errors } from "./errors.js";
 import { forbiddenMessage } from "./request-safety.js";
-
-// nats.js errors a request meets while the connection is down or a reply is late.
-const TRANSIENT_NATS = new Set(["TimeoutError", "ClosedConnectionError", "DrainingConnectionError", "ConnectionError", "NoResponders", "RequestError"]);
 
 interface ReplyBody { error: string; message: string; statusCode: number }
 
@@ -25,15 +23,23 @@ function validationMessage(err: FastifyError): string {
  * client errors (bad JSON, too large, wrong content type) keep their status under our codes;
  * anything unexpected is a 500 whose details stay in the log.
  */
-export function toReplyBody(err: FastifyError, forbiddenKeys?: readonly string[]): ReplyBody {
+/**
+ * A read the run store could not answer this time (a listing cut short, NATS away or late): the
+ * same request can be made again. Only reads: a write may have landed before its reply was lost,
+ * and "try again" would invite a second run.
+ */
+function passingReadFailure(err: FastifyError, method: string | undefined): boolean {
+  if (method !== "GET" && method !== "HEAD") return false;
+  return (err instanceof StoreError && err.retryable) || isTransientNatsError(err);
+}
+
+export function toReplyBody(err: FastifyError, forbiddenKeys?: readonly string[], method?: string): ReplyBody {
   if (hasZodFastifySchemaValidationErrors(err)) {
     const extra = forbiddenKeys && err.validationContext === "body" ? `; ${forbiddenMessage(forbiddenKeys)}` : "";
     return body(new errors.InvalidRequest(`${validationMessage(err)}${extra}`));
   }
   if (err.code?.startsWith("SUP_ERR_")) return body(err);
-  // The run store could not answer this time (a listing cut by a dropped connection, NATS away):
-  // the request can be made again, and a client or probe should hear that rather than "internal".
-  if (err.code === "BUS_ERR_STORE" || TRANSIENT_NATS.has(err.name)) return body(new errors.Unavailable("the run store could not be read"));
+  if (passingReadFailure(err, method)) return body(new errors.Unavailable("the run store could not be read"));
   switch (err.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE": return { error: "SUP_ERR_PAYLOAD_TOO_LARGE", message: err.message, statusCode: 413 };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE": return { error: "SUP_ERR_UNSUPPORTED_MEDIA_TYPE", message: err.message, statusCode: 415 };
@@ -52,8 +58,8 @@ function body(err: FastifyError): ReplyBody {
 }
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const out = toReplyBody(err, req.forbiddenKeys);
-  if (out.statusCode === 503) req.log.warn({ err }, "request failed: the run store could not be read");
+  const out = toReplyBody(err, req.forbiddenKeys, req.method);
+  if (out.error === "SUP_ERR_UNAVAILABLE") req.log.warn({ err }, "request failed: the run store could not be read");
   else if (out.statusCode >= 500) req.log.error({ err }, "request failed");
   else req.log.info({ code: out.error, status: out.statusCode }, out.message);
   return reply.code(out.statusCode).send(out);
