@@ -28,7 +28,7 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
   // As the stream below does: a supervisor restarting is waited for, not a reason to give up.
   for (let tries = 0; !run; tries++) {
     try { run = await request<Gated>(target, "GET", `/runs/${runId}`); } catch (err) {
-      const passing = err instanceof CliError && (err.code === "CLI_ERR_UNREACHABLE" || / failed \(50[23]\)/.test(err.message));
+      const passing = err instanceof CliError && (err.code === "CLI_ERR_UNREACHABLE" || / failed \(50[234]\)/.test(err.message));
       if (!passing || tries >= 20) throw err;
       await new Promise((r) => setTimeout(r, 1_000));
     }
@@ -78,6 +78,8 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
       res = await fetch(`${target.url}/runs/${runId}/events`, { headers: { accept: "text/event-stream", "last-event-id": String(lastSeq), ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) } });
     } catch { await new Promise((r) => setTimeout(r, 1_000)); continue; }
     if (res.status === 404) throw new CliError(`run ${runId} not found`, 4);
+    // A supervisor restarting behind a proxy, or NATS away (503): passing, so waited for.
+    if (res.status === 502 || res.status === 503 || res.status === 504) { await res.body?.cancel(); await new Promise((r) => setTimeout(r, 1_000)); continue; }
     if (!res.ok || !res.body) throw new CliError(`cannot follow run ${runId}: ${res.status}`);
     const decoder = new TextDecoder();
     let buffer = "";

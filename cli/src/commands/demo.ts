@@ -5,6 +5,7 @@ import { CliError } from "../client.js";
 import { demoScript } from "../demo/script.js";
 import { followRun } from "../follow.js";
 import { startLocalStack, type LocalStack } from "../local-stack.js";
+import { launcherChain, orphaned } from "../orphan-watch.js";
 import { stopRequested, surviveClosedTerminal } from "../signals.js";
 import { exportCommand, printSummary } from "./runs.js";
 import { prefixer } from "./up.js";
@@ -16,7 +17,9 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
   // From the start: a Ctrl-C at any point stops the stack (NATS runs in its own process group).
   surviveClosedTerminal();
   const stopping = new AbortController();
-  const interrupted = stopRequested().then((signal) => { stopping.abort(); return signal; });
+  // As `up` does: pnpm killed outright passes no signal on, and the terminal no longer reaches us.
+  const launcher = orphaned(launcherChain());
+  const interrupted = Promise.race([stopRequested(), launcher.done.then(() => "launcher gone" as const)]).then((signal) => { stopping.abort(); return signal; });
   const dataDir = mkdtempSync(join(tmpdir(), "harness-demo-"));
   process.env["HARNESS_HOME"] = dataDir;
   console.log("harness demo: starting NATS, a scripted model server and the four services...");
@@ -24,6 +27,7 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
   try {
     stack = await startLocalStack({ dataDir, port: 0, script: demoScript(), onLine: prefixer(!process.env["HARNESS_DEMO_VERBOSE"]), env: { LOG_LEVEL: "warn" }, signal: stopping.signal });
   } catch (err) {
+    launcher.stop();
     if (stopping.signal.aborted) throw new CliError("demo stopped", 130);
     throw err;
   }
@@ -56,6 +60,7 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
     }
     return status === "completed" ? 0 : 1;
   } finally {
+    launcher.stop();
     await stack.stop();
     // Keep only the product the output points at.
     for (const leftover of ["nats", "token"]) rmSync(join(dataDir, leftover), { recursive: true, force: true });

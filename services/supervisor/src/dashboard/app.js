@@ -58,7 +58,12 @@ async function api(method, path, body) {
   // Reads carry the token too when there is one: a supervisor may guard them (SUPERVISOR_READ_AUTH).
   const headers = { accept: "application/json", ...authHeaders() };
   if (method !== "GET") Object.assign(headers, { authorization: `Bearer ${token()}`, "content-type": "application/json" });
-  const res = await fetch(path, { method, headers, ...(method !== "GET" ? { body: JSON.stringify(body ?? {}) } : {}) });
+  let res;
+  try {
+    res = await fetch(path, { method, headers, ...(method !== "GET" ? { body: JSON.stringify(body ?? {}) } : {}) });
+  } catch {
+    throw Object.assign(new Error("The supervisor cannot be reached."), { network: true });
+  }
   const data = res.status === 204 ? null : await res.json().catch(() => null);
   if (res.status === 401) askForToken();
   if (!res.ok) throw Object.assign(new Error(data?.message ?? `${res.status}`), { status: res.status });
@@ -206,12 +211,15 @@ async function route() {
   } catch (err) {
     if (!current()) return;
     if (err.status === 401) pageNeedsToken = true;
-    // A supervisor restarting or a 503 (NATS away) passes: the page tries again on its own.
-    const passing = err.status === undefined || err.status >= 500;
+    // A supervisor restarting or a 503 (NATS away) passes: the page tries again on its own
+    // (not a 500, a fault that would only repeat; not while the tab is hidden).
+    const passing = err.network === true || [502, 503, 504].includes(err.status);
     app.replaceChildren(h("div", { class: "page" }, h("div", { class: "card error" }, h("h2", {}, "Could not load this page"), h("p", {}, err.message),
       passing ? h("p", { class: "muted small" }, "Trying again in a few seconds…") : null)));
     if (passing) {
-      const timer = setTimeout(() => { if (current()) route(); }, 3000);
+      let timer;
+      const retry = () => { if (!current()) return; if (document.hidden) { timer = setTimeout(retry, 3000); return; } route(); };
+      timer = setTimeout(retry, 3000);
       teardown = () => clearTimeout(timer);
     }
   }
