@@ -50,4 +50,29 @@ describe("bus - shared reply path", () => {
       requests.close();
     }
   });
+
+  it("fails a request sent before the connection dropped as soon as it is back, not after its timeout, and answers one sent after", async () => {
+    const nc = await connect({ servers: server.url, user: "open", pass: "open", reconnectTimeWait: 100, maxReconnectAttempts: -1 });
+    opened.push(nc);
+    const requests = new AckPublisher(nc, 60_000);
+    try {
+      // "silent.x" is heard but never answered: only the dropped connection can end this one early.
+      const listener = await as("open");
+      listener.subscribe("silent.x", { callback: () => undefined });
+      await listener.flush();
+      const before = requests.request("silent.x", "");
+      await nc.flush();
+      const started = Date.now();
+      await server.restart();
+      await expect(before).rejects.toBeInstanceOf(errors.TimeoutError);
+      // Well before its 60 s timeout (the client reconnects within about a second).
+      expect(Date.now() - started).toBeLessThan(30_000);
+      const responder = await as("open");
+      responder.subscribe("ok.z", { callback: (_err, m) => { m.respond("after"); } });
+      await responder.flush();
+      expect((await requests.request("ok.z", "")).string()).toBe("after");
+    } finally {
+      requests.close();
+    }
+  }, 60_000);
 });

@@ -12,6 +12,8 @@ interface Waiting {
   reject(err: Error): void;
   subject: string;
   deadline: number;
+  /** Sent before the connection dropped: its reply went to the old connection, if anywhere. */
+  orphaned?: boolean;
 }
 
 /**
@@ -85,6 +87,8 @@ export class AckPublisher {
    */
   private async watchDenials(): Promise<void> {
     for await (const s of this.statuses) {
+      if (s.type === "disconnect") this.orphanWaiting();
+      if (s.type === "reconnect") this.failOrphaned();
       if (s.type !== "error" || !(s.error instanceof errors.PermissionViolationError) || s.error.operation !== "publish") continue;
       const denied = s.error;
       for (const [token, w] of this.waiting) {
@@ -92,6 +96,25 @@ export class AckPublisher {
         this.waiting.delete(token);
         w.reject(denied);
       }
+    }
+  }
+
+  /**
+   * A reply to a request sent before a disconnect can no longer arrive: the server answered the
+   * old connection, or died with the request. Waiting out the timeout (5 s) only delays the
+   * caller's retry (publishes carry a message id, so a retried one that had landed is a
+   * duplicate the stream drops), and a process killed meanwhile loses what it was storing.
+   * Requests made while disconnected are buffered and sent on reconnect: they wait as usual.
+   */
+  private orphanWaiting(): void {
+    for (const w of this.waiting.values()) w.orphaned = true;
+  }
+
+  private failOrphaned(): void {
+    for (const [token, w] of this.waiting) {
+      if (!w.orphaned) continue;
+      this.waiting.delete(token);
+      w.reject(new TimeoutError());
     }
   }
 
