@@ -128,7 +128,8 @@ const USAGE_RETRY_MS = 10 * 60_000;
 
 async function untilPublished(publish: () => Promise<unknown>, keepAlive: () => void, logger: Logger): Promise<void> {
   const deadline = Date.now() + USAGE_RETRY_MS;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+  // Capped at 1 s: a publish costs little, and a record still waiting is lost if the process dies.
+  for (let delay = 250; ; delay = Math.min(delay * 2, 1_000)) {
     try {
       await publish();
       return;
