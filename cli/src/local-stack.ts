@@ -67,7 +67,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const given = opts.token ?? process.env["HARNESS_API_TOKEN"];
   const apiToken = stackToken(opts.dataDir, given);
   const nats = await startNats(opts.dataDir);
-  const scripted = opts.script ? await startScriptedModel({ script: opts.script }) : undefined;
+  let scripted: ScriptedModel | undefined;
+  try {
+    scripted = opts.script ? await startScriptedModel({ script: opts.script }) : undefined;
+  } catch (err) {
+    // NATS has its own process group: nothing else would stop it.
+    await nats.stop();
+    throw err;
+  }
   const services: ServiceProc[] = [];
   // Workspaces live outside the project: a build must not inherit this repository's
   // package.json ("type": "module") or resolve modules from its node_modules.
