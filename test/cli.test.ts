@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { connect } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@harness/cli";
 import { startNatsServer, waitFor } from "@harness/testkit";
@@ -178,6 +178,8 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     // lock names a launcher pid that some other process (this one) has since been given.
     const leftover = await startNatsServer({ storeDir: join(own, "nats"), detached: true });
     writeFileSync(join(own, "nats.lock"), JSON.stringify({ launcherPid: process.pid, launcherStart: "1", natsPid: leftover.pid, storeDir: join(own, "nats") }));
+    const argv = readFileSync(`/proc/${leftover.pid}/cmdline`, "utf8").split("\0");
+    const leftoverConfig = dirname(argv[argv.indexOf("-c") + 1]!);
     try {
       const starting = spawn(NODE[0]!, [...NODE.slice(1), "up", "--port", "0"], { cwd: REPO_ROOT, env: { ...process.env, ...env, HARNESS_HOME: own }, stdio: ["ignore", "pipe", "pipe"], detached: true });
       let out = "";
@@ -191,6 +193,7 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
       expect(out).toContain("stopped while starting");
       expect(out).not.toContain("harness is up");
       expect(out).toContain(`stopped the NATS server (pid ${leftover.pid}) an earlier harness left running`);
+      expect(existsSync(leftoverConfig), "the left-behind server's temp config folder").toBe(false);
       expect(processesMentioning(join(own, "nats")), "nats-server left running").toEqual([]);
     } finally {
       await leftover.cleanup();

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 
 /**
  * One local NATS per data folder. The server runs in its own process group (so a terminal's Ctrl-C
@@ -30,6 +31,15 @@ function servesStore(pid: number, storeDir: string): boolean {
   return /(^|\/)nats-server$/.test(argv[0] ?? "") && sd > 0 && argv[sd + 1] === storeDir;
 }
 
+/** The temp folder holding a local nats-server's config (`-c <tmp>/harness-nats-XXXX/server.conf`), if that is where it is. */
+function configDir(pid: number): string | undefined {
+  let argv: string[];
+  try { argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0"); } catch { return undefined; }
+  const conf = argv[argv.indexOf("-c") + 1] ?? "";
+  const dir = dirname(conf);
+  return argv.includes("-c") && basename(conf) === "server.conf" && dirname(dir) === tmpdir() && basename(dir).startsWith("harness-nats-") ? dir : undefined;
+}
+
 export class StackLockedError extends Error {
   readonly code = "CLI_ERR_STACK_LOCKED";
   constructor(message: string) { super(message); this.name = "StackLockedError"; }
@@ -53,9 +63,12 @@ export async function claimNatsStore(dataDir: string, storeDir: string): Promise
     if (launcher !== process.pid && alive(launcher) && startTime(launcher) === lock.launcherStart) {
       throw new StackLockedError(`harness is already running from ${dataDir} (pid ${launcher}, NATS pid ${natsPid}): stop it first, or set HARNESS_HOME to another folder (${lockFile(dataDir)} says so)`);
     }
+    const config = configDir(natsPid);
     process.kill(natsPid, "SIGTERM");
     for (let i = 0; i < 100 && alive(natsPid); i++) await new Promise((r) => setTimeout(r, 100));
     if (alive(natsPid)) process.kill(natsPid, "SIGKILL");
+    // Its config folder in the temp directory, which the launcher that died would have removed.
+    if (config) rmSync(config, { recursive: true, force: true });
     stopped = `stopped the NATS server (pid ${natsPid}) an earlier harness left running on ${storeDir}`;
   }
   writeNatsLock(dataDir, 0, storeDir);

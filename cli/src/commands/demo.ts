@@ -28,9 +28,11 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
     stack = await startLocalStack({ dataDir, port: 0, script: demoScript(), onLine: prefixer(!process.env["HARNESS_DEMO_VERBOSE"]), env: { LOG_LEVEL: "warn" }, signal: stopping.signal });
   } catch (err) {
     launcher.stop();
+    rmSync(dataDir, { recursive: true, force: true });
     if (stopping.signal.aborted) throw new CliError("demo stopped", 130);
     throw err;
   }
+  let exported = false;
   const stopped = interrupted.then((signal) => { throw new CliError(`demo stopped (${signal})`, 130); });
   stopped.catch(() => undefined);
   process.env["HARNESS_API_URL"] = stack.apiUrl;
@@ -46,6 +48,7 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
     await printSummary(id, false);
     const out = join(dataDir, "product");
     await exportCommand(id, out);
+    exported = true;
     console.log([
       "",
       `The product is in ${out} (try: cd ${out} && git log --oneline && PORT=3000 node server.js).`,
@@ -62,7 +65,8 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
   } finally {
     launcher.stop();
     await stack.stop();
-    // Keep only the product the output points at.
-    for (const leftover of ["nats", "token"]) rmSync(join(dataDir, leftover), { recursive: true, force: true });
+    // Keep only the product the output points at; a demo stopped before it has nothing to keep.
+    if (!exported) rmSync(dataDir, { recursive: true, force: true });
+    else for (const leftover of ["nats", "token", "token.generated", "nats.lock"]) rmSync(join(dataDir, leftover), { recursive: true, force: true });
   }
 }

@@ -6,12 +6,16 @@ import { stopRequested, surviveClosedTerminal } from "../signals.js";
 
 const COLORS = { supervisor: 35, planner: 34, generator: 33, evaluator: 36 } as Record<string, number>;
 
+// The supervisor's per-request lines: in its JSON log for whoever needs them, not in the console.
+const REQUEST_LINES = new Set(["incoming request", "request completed"]);
+
 export function prefixer(quiet: boolean) {
   return (name: string, line: string) => {
     if (quiet) return;
     let text = line;
     try {
       const j = JSON.parse(line) as { level?: number; msg?: string; runId?: string; err?: { message?: string } };
+      if ((j.level ?? 0) < 40 && REQUEST_LINES.has(j.msg ?? "")) return;
       const level = j.level && j.level >= 50 ? "ERROR " : j.level && j.level >= 40 ? "WARN " : "";
       text = `${level}${j.msg ?? ""}${j.runId ? ` run=${j.runId}` : ""}${j.err?.message ? ` · ${j.err.message}` : ""}`;
     } catch { /* not JSON: print as is */ }

@@ -8,7 +8,7 @@ const LIFECYCLE = fileURLToPath(new URL("./lifecycle.ts", import.meta.url));
 function service(drainMs: number, env: Record<string, string> = {}) {
   const code = `
     const { onShutdown } = await import(${JSON.stringify(LIFECYCLE)});
-    const logger = { info() {}, error() {} };
+    const logger = { info() {}, debug() {}, error() {} };
     onShutdown(logger, () => new Promise((resolve) => setTimeout(() => { console.log("drained"); resolve(); }, ${drainMs})));
     setInterval(() => {}, 1000);
     console.log("ready");

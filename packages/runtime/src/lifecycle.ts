@@ -15,7 +15,8 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   let stopping: string | undefined;
   const handler = (signal: string) => {
     if (stopping && signal === "SIGINT" && stopping === "SIGINT") process.exit(1);
-    if (stopping) { logger.info({ signal }, "already draining"); return; }
+    // Expected under a launcher (the group's signal, then the launcher's): not worth a line.
+    if (stopping) { logger.debug({ signal }, "already draining"); return; }
     stopping = signal;
     logger.info({ signal }, "draining");
     stop().then(
