@@ -264,6 +264,8 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
     // The runs list says which run waits for a person, and for what.
     await page.goto(`${stack.apiUrl}/#/`);
     await expect.poll(() => page.locator(`tr[data-run="${body.id}"] .gate-wait`).textContent().catch(() => ""), { timeout: 20_000 }).toBe("Waits for your approval of the spec");
+    // In place of the last transition's reason, which says less ("run requested").
+    expect(await page.locator(`tr[data-run="${body.id}"] .clip`).count()).toBe(0);
     await page.goto(`${stack.apiUrl}/#/runs/${body.id}`);
     const comments = page.locator("#spec-comments");
     const revise = page.locator('[data-action="revise"]');

@@ -16,8 +16,9 @@ export function runsPage(list, filter, actions) {
   const rows = list.runs.map((r) => h("tr", { class: "run-row", "data-run": r.id, onclick: () => { location.hash = `#/runs/${r.id}`; } },
     h("td", {}, pill(r.status)),
     h("td", { class: "run-cell" }, h("a", { href: `#/runs/${r.id}` }, r.title ?? r.prompt),
-      r.status !== "paused" && GATE_WAIT[r.waitingFor] ? h("div", { class: "small gate-wait" }, GATE_WAIT[r.waitingFor]) : null,
-      r.reason && r.status !== "completed" ? h("div", { class: "small muted clip" }, r.reason) : null),
+      r.status !== "paused" && GATE_WAIT[r.waitingFor] ? h("div", { class: "small gate-wait" }, GATE_WAIT[r.waitingFor])
+        // The last transition's reason ("run requested") says less than the wait does.
+        : r.reason && r.status !== "completed" ? h("div", { class: "small muted clip" }, r.reason) : null),
     h("td", { class: "num" }, r.sprints ? `${r.currentSprint}/${r.sprints}` : "–"),
     h("td", { class: "num mono" }, usd(r.costUsd)),
     h("td", { class: "num muted" }, ago(r.updatedAt))));
