@@ -22,19 +22,21 @@ function startTime(pid: number): string {
   } catch { return ""; }
 }
 
+function argvOf(pid: number): string[] {
+  try { return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0"); } catch { return []; }
+}
+
 /** Whether `pid` is a nats-server serving exactly `storeDir` (not any process naming that path). */
 function servesStore(pid: number, storeDir: string): boolean {
   if (!alive(pid)) return false;
-  let argv: string[];
-  try { argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0"); } catch { return false; }
+  const argv = argvOf(pid);
   const sd = argv.indexOf("-sd");
   return /(^|\/)nats-server$/.test(argv[0] ?? "") && sd > 0 && argv[sd + 1] === storeDir;
 }
 
 /** The temp folder holding a local nats-server's config (`-c <tmp>/harness-nats-XXXX/server.conf`), if that is where it is. */
 function configDir(pid: number): string | undefined {
-  let argv: string[];
-  try { argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0"); } catch { return undefined; }
+  const argv = argvOf(pid);
   const conf = argv[argv.indexOf("-c") + 1] ?? "";
   const dir = dirname(conf);
   return argv.includes("-c") && basename(conf) === "server.conf" && dirname(dir) === tmpdir() && basename(dir).startsWith("harness-nats-") ? dir : undefined;

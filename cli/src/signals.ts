@@ -1,3 +1,5 @@
+import { launcherChain, orphaned } from "./orphan-watch.js";
+
 const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
@@ -25,4 +27,26 @@ export function stopRequested(): Promise<NodeJS.Signals> {
  */
 export function surviveClosedTerminal(): void {
   for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+}
+
+export interface StopWatch {
+  /** Aborted once a stop is asked for: passed to what starts the stack. */
+  signal: AbortSignal;
+  /** Resolves with what asked for the stop: a signal's name, or "launcher gone". */
+  requested: Promise<string>;
+  /** Stops watching the launcher (the process then may end). */
+  done(): void;
+}
+
+/**
+ * Everything a command that runs a local stack stops on, from its first line: SIGINT, SIGTERM,
+ * SIGHUP, and pnpm killed outright (which passes no signal on, and leaves the terminal no longer
+ * reaching this process). A closed terminal's write errors are dropped.
+ */
+export function watchForStop(): StopWatch {
+  surviveClosedTerminal();
+  const launcher = orphaned(launcherChain());
+  const controller = new AbortController();
+  const requested = Promise.race([stopRequested(), launcher.done.then(() => "launcher gone")]).then((why) => { controller.abort(); return why; });
+  return { signal: controller.signal, requested, done: () => launcher.stop() };
 }

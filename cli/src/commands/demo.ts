@@ -5,8 +5,7 @@ import { CliError } from "../client.js";
 import { demoScript } from "../demo/script.js";
 import { followRun } from "../follow.js";
 import { startLocalStack, type LocalStack } from "../local-stack.js";
-import { launcherChain, orphaned } from "../orphan-watch.js";
-import { stopRequested, surviveClosedTerminal } from "../signals.js";
+import { watchForStop } from "../signals.js";
 import { exportCommand, printSummary } from "./runs.js";
 import { prefixer } from "./up.js";
 
@@ -15,11 +14,8 @@ const PROMPT = "Pocket Notes: a small notes web app where I type a note, see it 
 /** The offline demo: a real run end to end, with only the model scripted. */
 export async function demoCommand(flags: { keep: boolean }): Promise<number> {
   // From the start: a Ctrl-C at any point stops the stack (NATS runs in its own process group).
-  surviveClosedTerminal();
-  const stopping = new AbortController();
-  // As `up` does: pnpm killed outright passes no signal on, and the terminal no longer reaches us.
-  const launcher = orphaned(launcherChain());
-  const interrupted = Promise.race([stopRequested(), launcher.done.then(() => "launcher gone" as const)]).then((signal) => { stopping.abort(); return signal; });
+  const stopping = watchForStop();
+  const interrupted = stopping.requested;
   const dataDir = mkdtempSync(join(tmpdir(), "harness-demo-"));
   process.env["HARNESS_HOME"] = dataDir;
   console.log("harness demo: starting NATS, a scripted model server and the four services...");
@@ -27,7 +23,7 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
   try {
     stack = await startLocalStack({ dataDir, port: 0, script: demoScript(), onLine: prefixer(!process.env["HARNESS_DEMO_VERBOSE"]), env: { LOG_LEVEL: "warn" }, signal: stopping.signal });
   } catch (err) {
-    launcher.stop();
+    stopping.done();
     rmSync(dataDir, { recursive: true, force: true });
     if (stopping.signal.aborted) throw new CliError("demo stopped", 130);
     throw err;
@@ -63,7 +59,7 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
     }
     return status === "completed" ? 0 : 1;
   } finally {
-    launcher.stop();
+    stopping.done();
     await stack.stop();
     // Keep only the product the output points at; a demo stopped before it has nothing to keep.
     if (!exported) rmSync(dataDir, { recursive: true, force: true });

@@ -1,8 +1,7 @@
 import { DATA_DIR } from "../client.js";
 import { demoScript } from "../demo/script.js";
 import { startLocalStack, type LocalStack } from "../local-stack.js";
-import { launcherChain, orphaned } from "../orphan-watch.js";
-import { stopRequested, surviveClosedTerminal } from "../signals.js";
+import { watchForStop } from "../signals.js";
 
 const COLORS = { supervisor: 35, planner: 34, generator: 33, evaluator: 36 } as Record<string, number>;
 
@@ -27,14 +26,8 @@ export function prefixer(quiet: boolean) {
 
 /** Starts everything locally and keeps it running until Ctrl-C, then drains and stops. */
 export async function upCommand(flags: { port?: number; scripted?: boolean; quiet?: boolean }): Promise<number> {
-  // Both from the very start: a stop asked for while the stack starts must stop what started.
-  surviveClosedTerminal();
-  const signalled = stopRequested();
-  // Killing `pnpm harness up` ends pnpm without passing the signal on: stop as if told to,
-  // rather than leave the stack running with nothing to stop it.
-  const launcher = orphaned(launcherChain());
-  const stopping = new AbortController();
-  void Promise.race([signalled, launcher.done]).then(() => stopping.abort());
+  // From the very start: a stop asked for while the stack starts must stop what started.
+  const stopping = watchForStop();
   const useScripted = flags.scripted ?? !process.env["ANTHROPIC_API_KEY"];
   let stack: LocalStack;
   try {
@@ -43,7 +36,7 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
       ...(useScripted ? { script: demoScript() } : {}),
     });
   } catch (err) {
-    launcher.stop();
+    stopping.done();
     if (!stopping.signal.aborted) throw err;
     console.log("stopped while starting");
     return 1;
@@ -61,9 +54,9 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
     `  stop       Ctrl-C (drains the services first)\n`,
   ].join("\n"));
   // Started before the stop was asked for, but stopped after it: it is stopped at once.
-  if (!stopping.signal.aborted) await new Promise<void>((resolve) => stopping.signal.addEventListener("abort", () => resolve(), { once: true }));
+  await stopping.requested;
   console.log("\nstopping: draining services...");
-  launcher.stop();
+  stopping.done();
   const unclean = await stack.stop();
   if (unclean.length > 0) {
     console.log(`stopped, but not cleanly: ${unclean.join("; ")}`);

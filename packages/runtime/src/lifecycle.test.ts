@@ -20,49 +20,45 @@ function service(drainMs: number, env: Record<string, string> = {}) {
   return { child, ready, exited, output: () => out };
 }
 
+/** Starts a service, sends it `signals` 50 ms apart once it is listening, and waits for it to end. */
+async function afterSignals(drainMs: number, signals: NodeJS.Signals[], env: Record<string, string> = {}) {
+  const s = service(drainMs, env);
+  await s.ready;
+  for (const [i, signal] of signals.entries()) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 50));
+    s.child.kill(signal);
+  }
+  return { code: await s.exited, output: s.output() };
+}
+
 describe("runtime - shutdown on signals", () => {
   it("finishes its drain when a terminal's Ctrl-C is followed by the launcher's SIGTERM", async () => {
-    const s = service(700);
-    await s.ready;
-    s.child.kill("SIGINT");
-    await new Promise((r) => setTimeout(r, 50));
-    s.child.kill("SIGTERM");
-    expect(await s.exited).toBe(0);
-    expect(s.output()).toContain("drained");
+    const { code, output } = await afterSignals(700, ["SIGINT", "SIGTERM"]);
+    expect(code).toBe(0);
+    expect(output).toContain("drained");
   }, 20_000);
 
   it("drains on SIGHUP, as when the terminal it was started from closes", async () => {
-    const s = service(300);
-    await s.ready;
-    s.child.kill("SIGHUP");
-    expect(await s.exited).toBe(0);
-    expect(s.output()).toContain("drained");
+    const { code, output } = await afterSignals(300, ["SIGHUP"]);
+    expect(code).toBe(0);
+    expect(output).toContain("drained");
   }, 20_000);
 
   it("finishes its drain when SIGTERM comes twice, once to its process group and once from its launcher", async () => {
-    const s = service(500);
-    await s.ready;
-    s.child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 50));
-    s.child.kill("SIGTERM");
-    expect(await s.exited).toBe(0);
-    expect(s.output()).toContain("drained");
+    const { code, output } = await afterSignals(500, ["SIGTERM", "SIGTERM"]);
+    expect(code).toBe(0);
+    expect(output).toContain("drained");
   }, 20_000);
 
   it("drains when its launcher (HARNESS_PARENT_PID) is gone, as after the launcher was killed outright", async () => {
-    const s = service(100, { HARNESS_PARENT_PID: "999999" });
-    await s.ready;
-    expect(await s.exited).toBe(0);
-    expect(s.output()).toContain("drained");
+    const { code, output } = await afterSignals(100, [], { HARNESS_PARENT_PID: "999999" });
+    expect(code).toBe(0);
+    expect(output).toContain("drained");
   }, 20_000);
 
   it("exits at once, without finishing the drain, on Ctrl-C pressed twice", async () => {
-    const s = service(10_000);
-    await s.ready;
-    s.child.kill("SIGINT");
-    await new Promise((r) => setTimeout(r, 50));
-    s.child.kill("SIGINT");
-    expect(await s.exited).toBe(1);
-    expect(s.output()).not.toContain("drained");
+    const { code, output } = await afterSignals(10_000, ["SIGINT", "SIGINT"]);
+    expect(code).toBe(1);
+    expect(output).not.toContain("drained");
   }, 20_000);
 });
