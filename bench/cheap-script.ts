@@ -33,7 +33,7 @@ export function cheapSpec(sprints: number): ProductSpec {
     targetUsers: ["benchmarks"],
     features: numbers.map((n) => ({
       id: `F${n}`, title: `Status file ${pad(n)}`, userStory: `As a benchmark I read status file ${pad(n)}`,
-      acceptanceCriteria: [`${fileOf(n)} holds exactly the line ok`],
+      acceptanceCriteria: [{ id: `F${n}.1`, text: `${fileOf(n)} holds exactly the line ok` }],
     })),
     sprints: numbers.map((n) => ({ number: n, goal: `status file ${pad(n)} exists and says ok`, featureIds: [`F${n}`] })),
   };

@@ -12,8 +12,8 @@ export function tinySpec(title: string, sprints: 1 | 2): ProductSpec {
   return {
     title, overview: "A small arithmetic library with its own test suite.", targetUsers: ["developers"],
     features: [
-      { id: "F1", title: "Addition", userStory: "As a developer I add numbers", acceptanceCriteria: ["add(2,3) returns 5"] },
-      ...(sprints === 2 ? [{ id: "F2", title: "Multiplication", userStory: "As a developer I multiply numbers", acceptanceCriteria: ["multiply(3,4) returns 12"] }] : []),
+      { id: "F1", title: "Addition", userStory: "As a developer I add numbers", acceptanceCriteria: [{ id: "F1.1", text: "add(2,3) returns 5" }] },
+      ...(sprints === 2 ? [{ id: "F2", title: "Multiplication", userStory: "As a developer I multiply numbers", acceptanceCriteria: [{ id: "F2.1", text: "multiply(3,4) returns 12" }] }] : []),
     ],
     sprints: [
       { number: 1, goal: "addition works and is tested", featureIds: ["F1"] },

@@ -1,7 +1,7 @@
 export { Role, ModelRole, Id, EvaluatorName, Sha256, ArtifactRef, TokenUsage } from "./common.js";
 export { SCHEMA_VERSION, Producer, EnvelopeBase, message } from "./envelope.js";
-export { Feature, SprintPlanEntry, ProductSpec } from "./spec.js";
-export { OutputAssertion, CommandCheck, HttpCheck, BrowserStep, BrowserCheck, RubricCheck, Check } from "./checks.js";
+export { AcceptanceCriterion, Feature, SprintPlanEntry, ProductSpec } from "./spec.js";
+export { OutputAssertion, JsonAssertion, CommandCheck, HttpRequestStep, HttpCheck, BrowserStep, BrowserCheck, DataCheck, RubricCheck, Check } from "./checks.js";
 export { Deliverable, AppRuntime, SprintContract, ChangeRequest, ContractReview } from "./contract.js";
 export { Evidence, CriterionResult, Verdict } from "./verdict.js";
 export { ModelChoice, Budget, BudgetPatch, RunOptions, RunStatus, TERMINAL_STATUSES, CreateRunRequest } from "./run.js";

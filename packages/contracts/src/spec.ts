@@ -1,12 +1,42 @@
 import { z } from "zod";
 
+const CRITERION_ID = /^F\d{1,3}\.[A-Za-z0-9_-]{1,32}$/;
+
+/** An acceptance criterion as stored: a stable id checks can name, and its text. */
+export const AcceptanceCriterion = z.object({
+  id: z.string().regex(CRITERION_ID, "acceptance criterion ids look like F1.1, F1.2, ... (the feature's id, a dot, a token)"),
+  text: z.string().min(1).max(1_000),
+});
+export type AcceptanceCriterion = z.infer<typeof AcceptanceCriterion>;
+
+/**
+ * Criteria may arrive as plain strings (specs stored before ids existed, or a model that left
+ * them out) or as `{ id?, text }`; a missing id is derived from the feature id and the
+ * criterion's position (`F2.3` = third criterion of F2), so stored specs keep the ids they
+ * always implicitly had.
+ */
+const CriterionInput = z.union([
+  z.string().min(1).max(1_000),
+  z.object({ id: AcceptanceCriterion.shape.id.optional(), text: z.string().min(1).max(1_000) }),
+]);
+
 export const Feature = z.object({
   id: z.string().regex(/^F\d{1,3}$/, "feature ids look like F1, F2, ..."),
   title: z.string().min(1).max(200),
   userStory: z.string().min(1).max(2_000),
-  acceptanceCriteria: z.array(z.string().min(1).max(1_000)).min(1, "every feature needs at least one acceptance criterion"),
+  acceptanceCriteria: z.array(CriterionInput).min(1, "every feature needs at least one acceptance criterion"),
+}).transform((f, ctx) => {
+  const acceptanceCriteria = f.acceptanceCriteria.map((a, i): AcceptanceCriterion =>
+    typeof a === "string" ? { id: `${f.id}.${i + 1}`, text: a } : { id: a.id ?? `${f.id}.${i + 1}`, text: a.text });
+  const seen = new Set<string>();
+  for (const [i, a] of acceptanceCriteria.entries()) {
+    if (!a.id.startsWith(`${f.id}.`)) ctx.addIssue({ code: "custom", path: ["acceptanceCriteria", i, "id"], message: `criterion ${a.id} belongs to feature ${f.id}: its id starts with "${f.id}."` });
+    if (seen.has(a.id)) ctx.addIssue({ code: "custom", path: ["acceptanceCriteria", i, "id"], message: `criterion id ${a.id} is used twice` });
+    seen.add(a.id);
+  }
+  return { ...f, acceptanceCriteria };
 });
-export type Feature = z.infer<typeof Feature>;
+export type Feature = z.output<typeof Feature>;
 
 export const SprintPlanEntry = z.object({
   number: z.number().int().min(1),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ArtifactRef, EvaluatorName } from "./common.js";
 
 export const Evidence = z.object({
-  kind: z.enum(["output", "http", "screenshot", "file", "note", "console"]),
+  kind: z.enum(["output", "http", "screenshot", "file", "note", "console", "data"]),
   summary: z.string().max(4_000),
   /** Tail of output, response excerpt, file excerpt... capped so messages stay small. */
   detail: z.string().max(20_000).optional(),
@@ -13,7 +13,7 @@ export type Evidence = z.infer<typeof Evidence>;
 
 export const CriterionResult = z.object({
   checkId: z.string(),
-  kind: z.enum(["command", "http", "browser", "rubric", "exploratory", "setup"]),
+  kind: z.enum(["command", "http", "browser", "data", "rubric", "exploratory", "regression", "setup"]),
   description: z.string().max(1_000),
   /** 0..10; binary checks score 10 or 0. */
   score: z.number().min(0).max(10),
@@ -21,6 +21,10 @@ export const CriterionResult = z.object({
   passed: z.boolean(),
   evidence: z.array(Evidence),
   feedback: z.string().max(10_000),
+  /** The acceptance criteria (`F1.2`) this result is evidence for. */
+  criterionIds: z.array(z.string()).optional(),
+  /** A regression: the earlier sprint and check this result re-ran. */
+  origin: z.object({ sprint: z.number().int().min(0), checkId: z.string() }).optional(),
 });
 export type CriterionResult = z.infer<typeof CriterionResult>;
 

@@ -10,6 +10,7 @@ export function isPresenceOnly(check: Check): boolean {
     case "command": return isPresenceCommand(check);
     case "browser": return isPresenceBrowser(check);
     case "http": return isPresenceHttp(check);
+    case "data": return false;
     case "rubric": return true;
   }
 }

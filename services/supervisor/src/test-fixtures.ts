@@ -13,8 +13,8 @@ import { startWatchdog, type Watchdog } from "./watchdog.js";
 export const SPEC: ProductSpec = {
   title: "Tally", overview: "A counter", targetUsers: ["people"],
   features: [
-    { id: "F1", title: "Count", userStory: "As a user I count", acceptanceCriteria: ["incrementing adds one"] },
-    { id: "F2", title: "Reset", userStory: "As a user I reset", acceptanceCriteria: ["reset sets zero"] },
+    { id: "F1", title: "Count", userStory: "As a user I count", acceptanceCriteria: [{ id: "F1.1", text: "incrementing adds one" }] },
+    { id: "F2", title: "Reset", userStory: "As a user I reset", acceptanceCriteria: [{ id: "F2.1", text: "reset sets zero" }] },
   ],
   sprints: [{ number: 1, goal: "count", featureIds: ["F1"] }, { number: 2, goal: "reset", featureIds: ["F2"] }],
 };

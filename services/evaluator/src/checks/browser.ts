@@ -28,7 +28,11 @@ export function stepLabel(step: BrowserStep): string {
     case "select": return `select ${JSON.stringify(step.value)} in ${step.selector}`;
     case "press": return `press ${step.key} in ${step.selector}`;
     case "wait": return `wait ${step.ms}ms`;
-    case "expectText": return `expect ${step.selector} to contain ${JSON.stringify(step.text)}`;
+    case "expectText": return `expect ${step.selector} to ${step.exact ? "read exactly" : "contain"} ${JSON.stringify(step.text)}`;
+    case "expectTextMatches": return `expect ${step.selector} to match /${step.pattern}/`;
+    case "expectNoText": return `expect no ${step.selector} to contain ${JSON.stringify(step.text)}`;
+    case "expectValue": return `expect ${step.selector} to have value ${JSON.stringify(step.value)}`;
+    case "expectHidden": return `expect ${step.selector} to be hidden or gone`;
     case "expectCount": return `expect ${step.count} × ${step.selector}`;
     case "expectUrl": return `expect URL to contain ${step.contains}`;
     case "screenshot": return `screenshot ${step.name}`;
@@ -48,6 +52,14 @@ async function poll<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean
   return { ok: ok(last), last };
 }
 
+/** Waits until the selector's first match has text for which `holds` is true. */
+async function expectFirstText(page: Page, selector: string, holds: (t: string) => boolean, expected: string): Promise<void> {
+  const loc = page.locator(selector).first();
+  const r = await poll(page, async () => (await loc.textContent({ timeout: 500 }).catch(() => null)), (t) => t !== null && holds(t));
+  if (r.last === null) throw new Error(`${selector} matched no element, expected one ${expected}`);
+  if (!r.ok) throw new Error(`${selector} has text ${JSON.stringify(r.last.slice(0, 300))}, expected it ${expected}`);
+}
+
 async function runStep(page: Page, baseUrl: string, step: BrowserStep, watch: PageWatch, shots: Screenshot[], checkId: string): Promise<void> {
   const timeout = STEP_TIMEOUT_MS;
   switch (step.action) {
@@ -60,12 +72,29 @@ async function runStep(page: Page, baseUrl: string, step: BrowserStep, watch: Pa
     case "reload": await page.reload({ waitUntil: "load", timeout: NAVIGATION_TIMEOUT_MS }); return;
     case "expectVisible": await page.locator(step.selector).first().waitFor({ state: "visible", timeout }); return;
     case "expectText": {
-      const loc = page.locator(step.selector).first();
-      const r = await poll(page, async () => (await loc.textContent({ timeout: 500 }).catch(() => null)), (t) => t !== null && t.includes(step.text));
-      if (r.last === null) throw new Error(`${step.selector} matched no element, expected one containing ${JSON.stringify(step.text)}`);
-      if (!r.ok) throw new Error(`${step.selector} has text ${JSON.stringify(r.last.slice(0, 300))}, expected it to contain ${JSON.stringify(step.text)}`);
+      const holds = (t: string) => (step.exact ? t.trim() === step.text.trim() : t.includes(step.text));
+      await expectFirstText(page, step.selector, holds, `${step.exact ? "to read exactly" : "to contain"} ${JSON.stringify(step.text)}`);
       return;
     }
+    case "expectTextMatches": {
+      const re = new RegExp(step.pattern);
+      await expectFirstText(page, step.selector, (t) => re.test(t), `to match /${step.pattern}/`);
+      return;
+    }
+    case "expectNoText": {
+      const texts = () => page.locator(step.selector).allTextContents().catch(() => [] as string[]);
+      const r = await poll(page, texts, (all) => !all.some((t) => t.includes(step.text)));
+      if (!r.ok) throw new Error(`${step.selector} still contains ${JSON.stringify(step.text)}`);
+      return;
+    }
+    case "expectValue": {
+      const loc = page.locator(step.selector).first();
+      const r = await poll(page, async () => (await loc.inputValue({ timeout: 500 }).catch(() => null)), (v) => v === step.value);
+      if (r.last === null) throw new Error(`${step.selector} matched no input, expected one with value ${JSON.stringify(step.value)}`);
+      if (!r.ok) throw new Error(`${step.selector} has value ${JSON.stringify(r.last.slice(0, 300))}, expected ${JSON.stringify(step.value)}`);
+      return;
+    }
+    case "expectHidden": await page.locator(step.selector).first().waitFor({ state: "hidden", timeout }); return;
     case "expectCount": {
       const r = await poll(page, () => page.locator(step.selector).count(), (n) => n === step.count);
       if (!r.ok) throw new Error(`${step.selector} matched ${r.last} elements, expected ${step.count}`);

@@ -293,7 +293,7 @@ function specFull(s) {
     s.dataModel ? [h("h4", {}, "Data model"), h("p", { class: "prose small" }, s.dataModel)] : null,
     h("h4", {}, "Features"),
     h("ol", { class: "spec-features" }, s.features.map((f) => h("li", { "data-feature": f.id }, h("strong", {}, `${f.id} ${f.title}`), h("p", { class: "small muted" }, f.userStory),
-      h("ul", {}, f.acceptanceCriteria.map((a) => h("li", { class: "small" }, a)))))),
+      h("ul", {}, f.acceptanceCriteria.map((a) => h("li", { class: "small", "data-criterion": criterionId(a) }, criterionText(a))))))),
     h("h4", {}, "Sprint plan"),
     h("ol", { class: "spec-plan" }, s.sprints.map((p) => h("li", { class: "small" }, h("strong", {}, `Sprint ${p.number}`), ` — ${p.goal} `, h("span", { class: "mono muted" }, p.featureIds.join(", "))))));
 }
@@ -352,18 +352,22 @@ export function specDiff(before, after) {
     parts);
 }
 
+/** Criteria are `{ id, text }`; a spec stored before criterion ids holds plain strings. */
+function criterionText(a) { return typeof a === "string" ? a : `${a.id} ${a.text}`; }
+function criterionId(a) { return typeof a === "string" ? "" : a.id; }
+
 function featureChange(change, x, y) {
   const f = y ?? x;
   const rows = [];
   if (change === "changed") {
     if (x.title !== y.title) rows.push(h("div", { class: "dfield" }, h("span", { class: "label" }, "Title"), diffRows(diffLines([x.title], [y.title]))));
     if (x.userStory !== y.userStory) rows.push(h("div", { class: "dfield" }, h("span", { class: "label" }, "Story"), diffRows(diffLines(linesOf(x.userStory), linesOf(y.userStory)))));
-    const crit = diffLines(x.acceptanceCriteria, y.acceptanceCriteria);
+    const crit = diffLines(x.acceptanceCriteria.map(criterionText), y.acceptanceCriteria.map(criterionText));
     if (crit.some((o) => o.op !== "same")) rows.push(h("div", { class: "dfield" }, h("span", { class: "label" }, "Acceptance criteria"), diffRows(crit, Infinity)));
   } else {
     const op = change === "added" ? "add" : "del";
     rows.push(h("p", { class: `small dstory dstory-${op}` }, f.userStory));
-    rows.push(h("div", { class: "dfield" }, h("span", { class: "label" }, "Acceptance criteria"), diffRows(f.acceptanceCriteria.map((text) => ({ op, text })))));
+    rows.push(h("div", { class: "dfield" }, h("span", { class: "label" }, "Acceptance criteria"), diffRows(f.acceptanceCriteria.map((a) => ({ op, text: criterionText(a) })))));
   }
   return h("article", { class: `dfeat dfeat-${change}`, "data-feature": f.id, "data-change": change },
     h("div", { class: "dfeat-head" }, h("span", { class: `badge badge-${change}` }, change), h("span", { class: "mono muted" }, f.id), h("strong", {}, f.title)),
