@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { connectBus, type Bus } from "@harness/bus";
 import { EvaluationRequested, evaluatorConsumer } from "@harness/contracts";
 import { createLogger, type Logger } from "@harness/logger";
-import { BaseEnv, onShutdown, parseEnv, startHealthServer, startHeartbeat, workerHandler } from "@harness/runtime";
+import { BaseEnv, natsAuth, onShutdown, parseEnv, startHealthServer, startHeartbeat, workerHandler } from "@harness/runtime";
 import type { Evaluator } from "./define.js";
 import { verdictHandler } from "./handle.js";
 
@@ -11,7 +11,7 @@ export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const ENSURE_CONSUMER_FOR_MS = 30_000;
 
 export interface RunEvaluatorOptions {
-  /** Defaults come from the environment: NATS_URL, NATS_USER, NATS_PASSWORD, HARNESS_INSTANCE, ... */
+  /** Defaults come from the environment: NATS_URL, NATS_USER, NATS_PASSWORD_FILE (or NATS_PASSWORD), HARNESS_INSTANCE, ... */
   natsUrl?: string;
   user?: string;
   pass?: string;
@@ -65,7 +65,7 @@ export async function runEvaluator(def: Evaluator, opts: RunEvaluatorOptions = {
   const logger = (opts.logger ?? createLogger(`evaluator-${def.name}`, { level: env.LOG_LEVEL })).child({ evaluator: def.name });
   const instance = opts.instance ?? env.HARNESS_INSTANCE;
   const user = opts.user ?? env.NATS_USER;
-  const pass = opts.pass ?? env.NATS_PASSWORD;
+  const pass = opts.pass ?? natsAuth(env).pass;
   const concurrency = opts.concurrency ?? 1;
   const bus = await connectBus({ url: opts.natsUrl ?? env.NATS_URL, name: `evaluator-${def.name}-${instance}`, logger, ...(user ? { user, pass: pass ?? "" } : {}) });
   if (opts.provision ?? env.HARNESS_PROVISION) await ensureConsumer(bus, def.name, logger);

@@ -6,6 +6,8 @@ export const BaseEnv = {
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
   NATS_USER: z.string().optional(),
   NATS_PASSWORD: z.string().optional(),
+  /** A file holding the password (preferred to NATS_PASSWORD: see nats-auth.ts). */
+  NATS_PASSWORD_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   HARNESS_INSTANCE: z.string().default(`${hostname()}-${process.pid}`),
   HARNESS_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).optional(),

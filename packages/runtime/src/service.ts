@@ -3,6 +3,7 @@ import type { Role } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { startHeartbeat } from "./heartbeat.js";
 import { onShutdown, startHealthServer } from "./lifecycle.js";
+import { natsAuth } from "./nats-auth.js";
 import { hideSecretsFromEnvironment } from "./secrets.js";
 
 /** The env every worker reads (see BaseEnv). */
@@ -10,6 +11,7 @@ export interface WorkerConfig {
   NATS_URL: string;
   NATS_USER?: string | undefined;
   NATS_PASSWORD?: string | undefined;
+  NATS_PASSWORD_FILE?: string | undefined;
   HARNESS_INSTANCE: string;
   HARNESS_HEALTH_PORT?: number | undefined;
   HARNESS_PROVISION: boolean;
@@ -31,7 +33,7 @@ export interface WorkerServiceOptions {
 }
 
 export async function connectService(config: WorkerConfig, logger: Logger, name: string): Promise<Bus> {
-  return connectBus({ url: config.NATS_URL, name: `${name}-${config.HARNESS_INSTANCE}`, logger, ...(config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD ?? "" } : {}) });
+  return connectBus({ url: config.NATS_URL, name: `${name}-${config.HARNESS_INSTANCE}`, logger, ...natsAuth(config) });
 }
 
 /**

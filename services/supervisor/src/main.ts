@@ -1,7 +1,7 @@
 import { connectBus } from "@harness/bus";
 import { CONSUMERS, EventMessage } from "@harness/contracts";
 import { createLogger } from "@harness/logger";
-import { hideSecretsFromEnvironment, onShutdown, startHeartbeat } from "@harness/runtime";
+import { hideSecretsFromEnvironment, natsAuth, onShutdown, startHeartbeat } from "@harness/runtime";
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { createHandlers } from "./handlers.js";
@@ -15,7 +15,7 @@ import { startWatchdog } from "./watchdog.js";
 export async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger("supervisor", { level: config.LOG_LEVEL });
-  const bus = await connectBus({ url: config.NATS_URL, name: `supervisor-${config.HARNESS_INSTANCE}`, logger, ...(config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD ?? "" } : {}) });
+  const bus = await connectBus({ url: config.NATS_URL, name: `supervisor-${config.HARNESS_INSTANCE}`, logger, ...natsAuth(config) });
   hideSecretsFromEnvironment();
   if (config.HARNESS_PROVISION) await bus.provision({ evaluators: config.SUPERVISOR_EVALUATORS, ackWaitMs: config.HARNESS_ACK_WAIT_MS });
   const metrics = createMetrics();
