@@ -67,6 +67,11 @@ describe("supervisor API - runs", () => {
       [{ prompt: "x", options: { budget: { maxCostUsd: -1 } } }, /invalid body: options\.budget\.maxCostUsd: /],
       [{ prompt: "x", options: { evaluators: ["Not A Name"] } }, /options\.evaluators\.0: evaluator names/],
       [{ prompt: "x", colour: "red" }, /invalid body: .*colour/],
+      // Unknown keys inside options are refused as at the top level: a misspelt option is not a default.
+      [{ prompt: "x", options: { maxSprint: 1 } }, /invalid body: options: Unrecognized key: "maxSprint"/],
+      [{ prompt: "x", options: { budget: { maxCost: 1 } } }, /invalid body: options\.budget: Unrecognized key: "maxCost"/],
+      [{ prompt: "x", options: { gates: { approveSpecs: true } } }, /invalid body: options\.gates: Unrecognized key: "approveSpecs"/],
+      [{ prompt: "x", options: { models: { generator: { modle: "m" } } } }, /invalid body: options\.models\.generator: Unrecognized key: "modle"/],
       [{}, /invalid body: prompt: /],
     ];
     for (const [body, message] of cases) {
@@ -152,6 +157,21 @@ describe("supervisor API - runs", () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ message: string }>().message).toMatch(/^invalid path: id: /);
   });
+
+  it("a malformed or over-long path is answered in the API's error format, not the router's", async () => {
+    const long = await inject("GET", `/runs/${"a".repeat(5_000)}`);
+    expect(long.statusCode).toBe(400);
+    expect(long.json()).toEqual({ error: "SUP_ERR_INVALID_REQUEST", statusCode: 400, message: "invalid path: a path parameter is longer than 100 characters (run ids are at most 64 characters)" });
+    for (const url of ["/runs/%zz", "/runs/a%", `/runs/${"b".repeat(5_000)}/pause`]) {
+      const res = await inject(url.endsWith("pause") ? "POST" : "GET", url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json(), url).toMatchObject({ error: "SUP_ERR_INVALID_REQUEST", statusCode: 400, message: expect.stringMatching(/^invalid path: /) });
+    }
+    // An unknown route names the path, cut short.
+    const none = await inject("GET", `/nowhere/${"c".repeat(5_000)}`);
+    expect(none.statusCode).toBe(404);
+    expect(none.json<{ message: string }>().message.length).toBeLessThan(300);
+  });
 });
 
 describe("supervisor API - controls", () => {
@@ -197,6 +217,9 @@ describe("supervisor API - controls", () => {
     expect(res.json<{ message: string }>().message).toMatch(/^invalid body: .*force/);
     const long = await inject("POST", `/runs/${id}/pause`, { body: { comment: "x".repeat(10_001) } });
     expect(long.json<{ message: string }>().message).toMatch(/^invalid body: comment: /);
+    const nested = await inject("POST", `/runs/${id}/resume`, { body: { budget: { maxCostUsd: 5, maxCostUSD: 9 } } });
+    expect(nested.statusCode).toBe(400);
+    expect(nested.json<{ message: string }>().message).toMatch(/^invalid body: budget: Unrecognized key: "maxCostUSD"/);
   });
 });
 

@@ -22,5 +22,6 @@ export {
 export { workSubject, eventSubjectOf } from "./routing.js";
 export { MESSAGE_SCHEMAS } from "./catalog.js";
 export { renderJsonSchemas } from "./json-schema.js";
+export { strictInput } from "./strict-input.js";
 
 export type { EventType } from "./events.js";

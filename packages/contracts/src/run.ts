@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EvaluatorName, ModelRole } from "./common.js";
+import { strictInput } from "./strict-input.js";
 
 export const ModelChoice = z.object({
   model: z.string().min(1).max(100).optional(),
@@ -49,9 +50,9 @@ export type RunStatus = z.infer<typeof RunStatus>;
 
 export const TERMINAL_STATUSES = ["completed", "failed", "cancelled"] as const;
 
-/** Body of `POST /runs`. */
+/** Body of `POST /runs`: an unknown key anywhere in it (a misspelt option) is refused by name. */
 export const CreateRunRequest = z.strictObject({
   prompt: z.string().trim().min(1, "prompt must not be empty").max(8_000),
-  options: RunOptions.partial().optional(),
+  options: strictInput(RunOptions.partial()).optional(),
 });
 export type CreateRunRequest = z.infer<typeof CreateRunRequest>;

@@ -1,4 +1,4 @@
-import { BudgetPatch, Id, RunState, RunStatus, ServiceHeartbeat, SprintState } from "@harness/contracts";
+import { BudgetPatch, Id, RunState, RunStatus, ServiceHeartbeat, SprintState, strictInput } from "@harness/contracts";
 import { z } from "zod";
 
 /**
@@ -53,12 +53,13 @@ export type RunView = z.infer<typeof RunView>;
 
 export const CreateRunResponse = z.object({ id: z.string(), existing: z.boolean().optional() });
 
-// Fastify hands an absent body over as null.
+// Fastify hands an absent body over as null. Bodies are strict to any depth (strictInput): an
+// unknown key is refused by name wherever it is.
 export const ControlBody = z.strictObject({ comment: z.string().max(10_000).optional() }).nullish();
-export const ResumeBody = z.strictObject({
+export const ResumeBody = strictInput(z.strictObject({
   comment: z.string().max(10_000).optional(),
   budget: BudgetPatch.optional().describe("new limits for a paused run; the fields given replace the run's (raise them to go on after a budget pause)"),
-}).nullish();
+}).nullish());
 /** Spec comments travel in run.control (10,000 characters at most); contract comments become one change request (4,000). */
 export const ReviseBody = z.strictObject({ comments: z.string().trim().min(1, "comments must not be empty").max(10_000) });
 export const ReviseContractBody = z.strictObject({ comments: z.string().trim().min(1, "comments must not be empty").max(4_000) });

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { bearerAuth } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
-import { errorHandler } from "./error-handler.js";
+import { errorHandler, frameworkError, MAX_PARAM_LENGTH } from "./error-handler.js";
 import { errors } from "./errors.js";
 import type { Metrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
@@ -21,6 +21,8 @@ import { RunIndex } from "./run-index.js";
 import { SseStreams } from "./sse.js";
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+const clip = (path: string): string => (path.length > 200 ? `${path.slice(0, 200)}...` : path);
 
 const openRead = async (): Promise<void> => {};
 
@@ -43,6 +45,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Idle keep-alive sockets must not hold up a rolling restart.
     forceCloseConnections: "idle",
+    maxParamLength: MAX_PARAM_LENGTH,
+    // Bad URLs and over-long path parameters get the API's error format too.
+    frameworkErrors: frameworkError,
     // Request lines keep the path and harmless query values: a token misplaced in a query stays out.
     ...(opts.logger ? { loggerInstance: opts.logger.child({}, { serializers: { req: safeRequestLog } }) } : {}),
   };
@@ -53,7 +58,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // Bodies are JSON only: anything else is a 415, not a confusing schema error.
   app.removeContentTypeParser("text/plain");
   useJsonBodies(app);
-  app.setNotFoundHandler((req) => { throw new errors.RouteNotFound(req.method, req.url.split("?")[0] ?? req.url); });
+  // The path is cut short in the answer: a client can send thousands of characters.
+  app.setNotFoundHandler((req) => { throw new errors.RouteNotFound(req.method, clip(req.url.split("?")[0] ?? req.url)); });
 
   const streams = new SseStreams();
   // Live streams never end on their own; end them so close() does not wait on them.

@@ -4,6 +4,9 @@ import { isTransientNatsError, StoreError } from "@harness/bus";
 import { errors } from "./errors.js";
 import { forbiddenMessage } from "./request-safety.js";
 
+/** Fastify's own limit on one path parameter (its default), stated in the answer to a longer one. */
+export const MAX_PARAM_LENGTH = 100;
+
 interface ReplyBody { error: string; message: string; statusCode: number }
 
 const PART: Record<string, string> = { body: "body", params: "path", querystring: "query", headers: "header" };
@@ -55,6 +58,29 @@ export function toReplyBody(err: FastifyError, forbiddenKeys?: readonly string[]
 
 function body(err: FastifyError): ReplyBody {
   return { error: err.code, message: err.message, statusCode: err.statusCode ?? 500 };
+}
+
+/**
+ * Failures fastify meets before routing (a malformed percent-escape, a path parameter longer than
+ * the router takes) would otherwise be answered in fastify's own format, bypassing errorHandler.
+ * The path is not echoed back in full: it can be thousands of characters.
+ */
+export function frameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const out = frameworkReplyBody(err);
+  if (out.statusCode >= 500) req.log.error({ err }, "request failed");
+  else req.log.info({ code: out.error, status: out.statusCode }, out.message);
+  return reply.code(out.statusCode).send(out);
+}
+
+export function frameworkReplyBody(err: FastifyError): ReplyBody {
+  switch (err.code) {
+    case "FST_ERR_BAD_URL":
+      return body(new errors.InvalidRequest("invalid path: not a valid URL (a malformed percent-escape)"));
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return body(new errors.InvalidRequest(`invalid path: a path parameter is longer than ${MAX_PARAM_LENGTH} characters (run ids are at most 64 characters)`));
+    default:
+      return body(new errors.Internal());
+  }
 }
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
