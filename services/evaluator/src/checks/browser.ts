@@ -94,7 +94,12 @@ async function runStep(page: Page, baseUrl: string, step: BrowserStep, watch: Pa
       if (!r.ok) throw new Error(`${step.selector} has value ${JSON.stringify(r.last.slice(0, 300))}, expected ${JSON.stringify(step.value)}`);
       return;
     }
-    case "expectHidden": await page.locator(step.selector).first().waitFor({ state: "hidden", timeout }); return;
+    case "expectHidden": {
+      const loc = page.locator(step.selector).first();
+      const r = await poll(page, () => loc.isVisible().catch(() => false), (visible) => !visible);
+      if (!r.ok) throw new Error(`${step.selector} is still visible after ${STEP_TIMEOUT_MS}ms, expected it hidden or gone`);
+      return;
+    }
     case "expectCount": {
       const r = await poll(page, () => page.locator(step.selector).count(), (n) => n === step.count);
       if (!r.ok) throw new Error(`${step.selector} matched ${r.last} elements, expected ${step.count}`);

@@ -1,21 +1,15 @@
-import type { CriterionResult, HttpCheck } from "@harness/contracts";
+import { HttpRequestStep, type CriterionResult, type Evidence, type HttpCheck, type JsonAssertion } from "@harness/contracts";
+import { referencedVars, substitute, substituteText, type Vars } from "./http-vars.js";
+import { jsonFailures, jsonPath } from "./json-assert.js";
 import { tail } from "./output.js";
+import { textFailures } from "./text-assert.js";
+
+export { jsonPath } from "./json-assert.js";
 
 /** A server that just passed its readiness probe can still refuse a connection or two. */
 const CONNECT_RETRIES = 4;
 const CONNECT_RETRY_MS = 250;
 const REQUEST_TIMEOUT_MS = 30_000;
-
-/** Reads `a.b[0].c` from parsed JSON. */
-export function jsonPath(value: unknown, path: string): unknown {
-  const parts = path.replace(/^\$\.?/, "").match(/[^.[\]]+/g) ?? [];
-  let cur: unknown = value;
-  for (const p of parts) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return cur;
-}
 
 function errorCode(err: unknown): string | undefined {
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
@@ -43,47 +37,109 @@ function describeError(err: unknown): string {
   return code ? `${message} (${code})` : message;
 }
 
-function jsonFailures(text: string, expectations: Array<[string, unknown]>): string[] {
-  let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch { return ["body is not JSON"]; }
-  const failures: string[] = [];
-  for (const [path, expected] of expectations) {
-    const got = jsonPath(parsed, path);
-    if (JSON.stringify(got) !== JSON.stringify(expected)) failures.push(`${path} is ${JSON.stringify(got) ?? "missing"} (expected ${JSON.stringify(expected)})`);
-  }
-  return failures;
+/** The step with earlier captures written in: path (URL-escaped), headers, body and expectations. */
+function resolveStep(step: HttpRequestStep, vars: Vars): HttpRequestStep {
+  const text = (s: string) => substituteText(s, vars);
+  const record = (r: Record<string, string>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, text(v)]));
+  return {
+    ...step,
+    path: substituteText(step.path, vars, true),
+    headers: record(step.headers),
+    ...(step.body !== undefined ? { body: substitute(step.body, vars) } : {}),
+    expectHeaders: record(step.expectHeaders),
+    expectBodyContains: step.expectBodyContains.map(text),
+    expectBodyNotContains: step.expectBodyNotContains.map(text),
+    expectBody: step.expectBody.map((a) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, typeof v === "string" ? text(v) : v]))),
+    expectJson: Object.fromEntries(Object.entries(step.expectJson).map(([k, v]) => [k, substitute(v, vars)])),
+    json: step.json.map((a) => ({
+      ...a,
+      ...(a.equals !== undefined ? { equals: substitute(a.equals, vars) } : {}),
+      ...(a.notEquals !== undefined ? { notEquals: substitute(a.notEquals, vars) } : {}),
+      ...(a.contains !== undefined ? { contains: substitute(a.contains, vars) } : {}),
+      ...(a.notContains !== undefined ? { notContains: substitute(a.notContains, vars) } : {}),
+      ...(a.matches !== undefined ? { matches: text(a.matches) } : {}),
+    })),
+  };
 }
 
-export async function runHttpCheck(baseUrl: string, check: HttpCheck): Promise<CriterionResult> {
+interface StepOutcome { failures: string[]; evidence: Evidence; summary: string; label: string }
+
+/** Sends one request and checks every assertion of it; captures go into `vars`. */
+async function runStep(baseUrl: string, step: HttpRequestStep, vars: Map<string, unknown>): Promise<StepOutcome> {
+  const { capture, ...rest } = step;
+  const missing = [...referencedVars(rest)].filter((name) => !vars.has(name));
+  if (missing.length > 0) {
+    const known = vars.size > 0 ? ` (captured so far: ${[...vars.keys()].join(", ")})` : " (nothing was captured before it)";
+    const summary = `${step.method} ${step.path} not sent`;
+    return { summary, label: `${step.method} ${step.path}`, failures: missing.map((name) => `{{${name}}} was not captured by an earlier request${known}`), evidence: { kind: "http", summary, location: step.path } };
+  }
+  const s = resolveStep(step, vars);
   const failures: string[] = [];
   let summary: string;
   let detail = "";
   try {
-    const hasBody = check.body !== undefined && check.method !== "GET" && check.method !== "HEAD";
-    const res = await fetchWithConnectRetry(new URL(check.path, baseUrl), {
-      method: check.method,
-      headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...check.headers },
-      ...(hasBody ? { body: typeof check.body === "string" ? check.body : JSON.stringify(check.body) } : {}),
+    const hasBody = s.body !== undefined && s.method !== "GET" && s.method !== "HEAD";
+    const res = await fetchWithConnectRetry(new URL(s.path, baseUrl), {
+      method: s.method,
+      headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...s.headers },
+      ...(hasBody ? { body: typeof s.body === "string" ? s.body : JSON.stringify(s.body) } : {}),
     });
     const text = await res.text();
-    summary = `${check.method} ${check.path} -> ${res.status}`;
+    summary = `${s.method} ${s.path} -> ${res.status}`;
     detail = `content-type: ${res.headers.get("content-type") ?? "(none)"}\n\n${tail(text, 3_000)}`;
-    if (res.status !== check.expectStatus) failures.push(`status ${res.status} (expected ${check.expectStatus})`);
-    for (const [k, v] of Object.entries(check.expectHeaders)) {
+    if (res.status !== s.expectStatus) failures.push(`status ${res.status} (expected ${s.expectStatus})`);
+    for (const [k, v] of Object.entries(s.expectHeaders)) {
       const got = res.headers.get(k);
       if (got === null || !got.includes(v)) failures.push(`header ${k} is ${JSON.stringify(got)} (expected to contain ${JSON.stringify(v)})`);
     }
-    for (const s of check.expectBodyContains) if (!text.includes(s)) failures.push(`body does not contain ${JSON.stringify(s)}`);
-    const jsonExpectations = Object.entries(check.expectJson);
-    if (jsonExpectations.length > 0) failures.push(...jsonFailures(text, jsonExpectations));
+    for (const c of s.expectBodyContains) if (!text.includes(c)) failures.push(`body does not contain ${JSON.stringify(c)}`);
+    for (const c of s.expectBodyNotContains) if (text.includes(c)) failures.push(`body contains ${JSON.stringify(c)}`);
+    failures.push(...s.expectBody.flatMap((a) => textFailures(a, text, "body")));
+    const assertions: JsonAssertion[] = [...Object.entries(s.expectJson).map(([path, equals]) => ({ path, equals })), ...s.json];
+    const captures = Object.entries(capture);
+    if (assertions.length > 0 || captures.length > 0) {
+      let doc: unknown;
+      let parsed = true;
+      try { doc = JSON.parse(text); } catch { parsed = false; }
+      if (!parsed) failures.push(captures.length > 0 ? `body is not JSON, so ${captures.map(([n]) => n).join(", ")} cannot be captured` : "body is not JSON");
+      else {
+        failures.push(...jsonFailures(assertions, doc));
+        for (const [name, path] of captures) {
+          const value = jsonPath(doc, path);
+          if (value === undefined) failures.push(`capture ${name}: ${path} has no value in the answer`);
+          else vars.set(name, value);
+        }
+      }
+    }
   } catch (err) {
-    summary = `${check.method} ${check.path} failed`;
+    summary = `${s.method} ${s.path} failed`;
     failures.push(`request failed: ${describeError(err)}`);
   }
-  const passed = failures.length === 0;
-  return {
-    checkId: check.id, kind: "http", description: check.description, score: passed ? 10 : 0, threshold: 10, passed,
-    evidence: [{ kind: "http", summary, detail, location: check.path }],
-    feedback: passed ? "passed" : `${check.method} ${check.path}: ${failures.join("; ")}`,
-  };
+  return { failures, summary, label: `${s.method} ${s.path}`, evidence: { kind: "http", summary, detail, location: s.path } };
+}
+
+/**
+ * One request, or a short sequence (`then`) where later requests use what earlier ones captured:
+ * create, read back by the new id, delete, read again. The first failing request ends the check
+ * (what follows depends on it); the feedback names it and what passed before it.
+ */
+export async function runHttpCheck(baseUrl: string, check: HttpCheck): Promise<CriterionResult> {
+  // The check's own fields are its first request (parse keeps only a request's fields).
+  const steps: HttpRequestStep[] = [HttpRequestStep.parse(check), ...check.then];
+  const vars = new Map<string, unknown>();
+  const evidence: Evidence[] = [];
+  const done: string[] = [];
+  let feedback = "passed";
+  for (const [i, step] of steps.entries()) {
+    const outcome = await runStep(baseUrl, step, vars);
+    evidence.push(steps.length > 1 ? { ...outcome.evidence, summary: `request ${i + 1} of ${steps.length}: ${outcome.summary}` } : outcome.evidence);
+    if (outcome.failures.length > 0) {
+      const before = done.length > 0 ? ` Requests before it passed: ${done.join(", ")}.` : "";
+      feedback = steps.length > 1 ? `request ${i + 1} of ${steps.length}: ${outcome.label}: ${outcome.failures.join("; ")}.${before}` : `${outcome.label}: ${outcome.failures.join("; ")}`;
+      break;
+    }
+    done.push(outcome.summary);
+  }
+  const passed = feedback === "passed";
+  return { checkId: check.id, kind: "http", description: check.description, score: passed ? 10 : 0, threshold: 10, passed, evidence, feedback };
 }
