@@ -20,21 +20,39 @@ const CriterionInput = z.union([
   z.object({ id: AcceptanceCriterion.shape.id.optional(), text: z.string().min(1).max(1_000) }),
 ]);
 
-export const Feature = z.object({
+const FeatureFields = {
   id: z.string().regex(/^F\d{1,3}$/, "feature ids look like F1, F2, ..."),
   title: z.string().min(1).max(200),
   userStory: z.string().min(1).max(2_000),
-  acceptanceCriteria: z.array(CriterionInput).min(1, "every feature needs at least one acceptance criterion"),
-}).transform((f, ctx) => {
-  const acceptanceCriteria = f.acceptanceCriteria.map((a, i): AcceptanceCriterion =>
-    typeof a === "string" ? { id: `${f.id}.${i + 1}`, text: a } : { id: a.id ?? `${f.id}.${i + 1}`, text: a.text });
+};
+
+/** A feature as stored and sent: every criterion with its id, each id the feature's own and used once. */
+const FeatureStored = z.object({
+  ...FeatureFields,
+  acceptanceCriteria: z.array(AcceptanceCriterion).min(1, "every feature needs at least one acceptance criterion"),
+}).superRefine((f, ctx) => {
   const seen = new Set<string>();
-  for (const [i, a] of acceptanceCriteria.entries()) {
+  for (const [i, a] of f.acceptanceCriteria.entries()) {
     if (!a.id.startsWith(`${f.id}.`)) ctx.addIssue({ code: "custom", path: ["acceptanceCriteria", i, "id"], message: `criterion ${a.id} belongs to feature ${f.id}: its id starts with "${f.id}."` });
     if (seen.has(a.id)) ctx.addIssue({ code: "custom", path: ["acceptanceCriteria", i, "id"], message: `criterion id ${a.id} is used twice` });
     seen.add(a.id);
   }
-  return { ...f, acceptanceCriteria };
+});
+
+/**
+ * A codec rather than a transform: a parsed feature encodes as itself (it is valid input), so
+ * the API's response serializer, which encodes, can send a spec.
+ */
+export const Feature = z.codec(z.object({
+  ...FeatureFields,
+  acceptanceCriteria: z.array(CriterionInput).min(1, "every feature needs at least one acceptance criterion"),
+}), FeatureStored, {
+  decode: (f) => ({
+    ...f,
+    acceptanceCriteria: f.acceptanceCriteria.map((a, i): AcceptanceCriterion =>
+      typeof a === "string" ? { id: `${f.id}.${i + 1}`, text: a } : { id: a.id ?? `${f.id}.${i + 1}`, text: a.text }),
+  }),
+  encode: (f) => f,
 });
 export type Feature = z.output<typeof Feature>;
 
