@@ -4,6 +4,7 @@ import { EventMessage, HEADERS, RunState, STREAMS, eventSubject, heartbeatSubjec
 import { generatePassword, harnessUsers, renderNatsConfig } from "@harness/nats-config";
 import { startNatsServer, waitFor, type NatsServer } from "@harness/testkit";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Objm } from "@nats-io/obj";
 import { connect, errors, headers, type NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { startScriptedModel } from "@harness/scripted-model";
@@ -201,6 +202,25 @@ describe("per-role NATS users on a server started from the generated config", ()
     }
     await waitFor(() => beats.includes(heartbeatSubject("evaluator", "x")), { what: "heartbeats" });
     expect((await eventsOf("run-w")).length).toBe(roles.length * 2);
+  });
+
+  it("refuses every worker a purge of the artifact store, whole or filtered to one object, and still lets it restore a replaced artifact", async () => {
+    const generator = await bus("generator");
+    const bytes = new TextEncoder().encode("artifact that must survive ".repeat(1_000));
+    const ref = await generator.artifacts.put(bytes);
+    for (const user of ["generator", "evaluator", "evaluator-x", "planner"] as const) {
+      const jsm = await jetstreamManager((await client(user)).nc);
+      await expect(jsm.streams.purge("OBJ_harness-artifacts")).rejects.toThrow(refused);
+      await expect(jsm.streams.purge("OBJ_harness-artifacts", { filter: "$O.harness-artifacts.C.>" })).rejects.toThrow(refused);
+      await expect(jsm.streams.deleteMessage("OBJ_harness-artifacts", 1)).rejects.toThrow(refused);
+    }
+    expect(await supervisor.artifacts.get(ref.name)).toEqual(bytes);
+    // Writing over an object stays possible (reads then fail on the digest); put restores it,
+    // and its cleanup purge of the replaced chunks is refused without failing the put.
+    await new Objm(generator.js).open("harness-artifacts").then((os) => os.putBlob({ name: ref.name }, new TextEncoder().encode("other bytes")));
+    await expect(supervisor.artifacts.get(ref.name)).rejects.toThrow(/integrity|digest/i);
+    await generator.artifacts.put(bytes);
+    expect(await supervisor.artifacts.get(ref.name)).toEqual(bytes);
   });
 
   it("lets the supervisor fold, serve reads and redrive work, but not forge a worker's event", async () => {

@@ -78,7 +78,13 @@ export function objectRead(): string[] {
   ];
 }
 
-/** Object-store writes: chunks and metadata, plus the purge of replaced chunks that put() does. */
+/**
+ * Object-store writes: chunks and metadata, and no purge. A purge request names only the stream
+ * (its filter travels in the body, where permissions cannot see it), so a writer allowed to purge
+ * its replaced chunks could purge every artifact of every run. put() tries that cleanup after the
+ * new object is live and ignores its refusal; the orphaned chunks of a replaced object (only a
+ * corrupted one is ever replaced: names are digests) are the supervisor's retention to remove.
+ */
 export function objectWrite(): string[] {
-  return [`$O.${OBJECT_STORES.artifacts}.>`, `${API}.STREAM.PURGE.${OBJ_STREAM}`];
+  return [`$O.${OBJECT_STORES.artifacts}.>`];
 }

@@ -60,6 +60,15 @@ describe("per-role NATS users", () => {
     }
   });
 
+  it("lets no role purge or delete from the artifact store, whose purge cannot be scoped to an object", () => {
+    for (const u of users) {
+      for (const verb of ["STREAM.PURGE", "STREAM.MSG.DELETE", "STREAM.DELETE"]) {
+        expect([u.user, verb, canPub(u.user, `$JS.API.${verb}.OBJ_harness-artifacts`)]).toEqual([u.user, verb, false]);
+      }
+    }
+    expect(canPub("generator", "$O.harness-artifacts.C.abc")).toBe(true);
+  });
+
   it("gives no role, not even the supervisor, another role's result events", () => {
     expect(canPub("supervisor", "harness.events.r1.verdict.produced.core")).toBe(false);
     expect(canPub("supervisor", "harness.events.r1.run.transition")).toBe(true);
