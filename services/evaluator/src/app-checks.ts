@@ -1,9 +1,10 @@
 import type { ArtifactStore } from "@harness/bus";
-import type { BrowserCheck, CriterionResult, HttpCheck, SprintContract } from "@harness/contracts";
+import type { BrowserCheck, CriterionResult, DataCheck, HttpCheck, SprintContract } from "@harness/contracts";
 import { ServerRegistry } from "@harness/workspace";
 import type { Browser } from "playwright-core";
 import { createServer } from "node:net";
 import { launchBrowser, runBrowserCheck } from "./checks/browser.js";
+import { runDataCheck } from "./checks/data.js";
 import { runHttpCheck } from "./checks/http.js";
 import { tail } from "./checks/output.js";
 import { notRun, setupFailure } from "./results.js";
@@ -24,17 +25,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-type AppCheck = HttpCheck | BrowserCheck;
+type AppCheck = HttpCheck | BrowserCheck | DataCheck;
 
 /**
- * Starts the app from the contract's start command on a free port, runs the http and browser
- * checks in contract order (later checks may rely on what earlier ones created), stops it.
+ * Starts the app from the contract's start command on a free port, runs the http, browser and
+ * data checks in contract order (later checks may rely on what earlier ones created; a data
+ * check reads what the app stored by then), stops it. Data checks alone need no running app.
  */
 export async function runAppChecks(deps: AppCheckDeps, dir: string, contract: SprintContract, env: Record<string, string>, working: () => void): Promise<CriterionResult[]> {
-  const checks = contract.checks.filter((c): c is AppCheck => c.kind === "http" || c.kind === "browser");
-  if (checks.length === 0) return [];
+  const checks = contract.checks.filter((c): c is AppCheck => c.kind === "http" || c.kind === "browser" || c.kind === "data");
+  const live = checks.filter((c) => c.kind !== "data");
+  if (live.length === 0) return runDataChecks(dir, checks, working);
   const app = contract.app;
-  if (!app) return checks.map((c) => notRun(c, "the contract has no `app` section saying how to start the app"));
+  if (!app) {
+    const data = await runDataChecks(dir, checks, working);
+    return [...live.map((c) => notRun(c, "the contract has no `app` section saying how to start the app")), ...data];
+  }
   const servers = new ServerRegistry();
   const port = await freePort();
   try {
@@ -54,6 +60,8 @@ export async function runAppChecks(deps: AppCheckDeps, dir: string, contract: Sp
     for (const check of checks) {
       if (check.kind === "http") {
         results.push(await runHttpCheck(baseUrl, check));
+      } else if (check.kind === "data") {
+        results.push(await runDataCheck(dir, check));
       } else {
         browser ??= await launchBrowser(deps.chromium);
         const { result, screenshots } = await runBrowserCheck(browser, baseUrl, check);
@@ -73,6 +81,16 @@ export async function runAppChecks(deps: AppCheckDeps, dir: string, contract: Sp
   // The app's own log often names the cause (a stack trace behind a 500): give it to failures.
   if (log.trim() !== "") {
     for (const r of results) if (!r.passed) r.evidence.push({ kind: "output", summary: "app server output (tail)", detail: tail(log, 3_000) });
+  }
+  return results;
+}
+
+async function runDataChecks(dir: string, checks: readonly AppCheck[], working: () => void): Promise<CriterionResult[]> {
+  const results: CriterionResult[] = [];
+  for (const check of checks) {
+    if (check.kind !== "data") continue;
+    results.push(await runDataCheck(dir, check));
+    working();
   }
   return results;
 }

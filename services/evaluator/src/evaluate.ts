@@ -42,7 +42,8 @@ async function install(dir: string, contract: SprintContract, env: Record<string
 
 /**
  * Checks an artifact against its contract on the evaluator's own fresh copy: install, command
- * checks, then the app started for http and browser checks, then the rubric judge. The verdict's
+ * checks, then the app started for http, browser and data checks (in contract order), then the
+ * rubric judge. The verdict's
  * `passed` is computed by code (results.ts); no model opinion can flip it, and a check that
  * never ran counts as failed.
  */

@@ -1,0 +1,117 @@
+import { readFile } from "node:fs/promises";
+import type { CriterionResult, DataCheck, Evidence } from "@harness/contracts";
+import { resolveInside } from "@harness/workspace";
+import type { SqlJsStatic, SqlValue } from "sql.js";
+import { jsonFailures } from "./json-assert.js";
+import { applyWal } from "./sqlite-wal.js";
+
+const EXCERPT_CHARS = 3_000;
+const MAX_ROWS = 10_000;
+
+let sqlJs: Promise<SqlJsStatic> | undefined;
+
+/** sql.js (SQLite built to WASM) is loaded on the first SQLite data check only. */
+function loadSqlJs(): Promise<SqlJsStatic> {
+  sqlJs ??= import("sql.js").then((m) => m.default());
+  return sqlJs;
+}
+
+class DataReadError extends Error {}
+
+function excerpt(text: string): string {
+  return text.length <= EXCERPT_CHARS ? text : `${text.slice(0, EXCERPT_CHARS)}\n[... ${text.length - EXCERPT_CHARS} more chars]`;
+}
+
+/** Only a single SELECT (or WITH ... SELECT): a data check reads, it never changes the data. */
+function readOnlyQuery(query: string | undefined): string {
+  if (query === undefined || query.trim() === "") throw new DataReadError("a sqlite data check needs a `query` (a SELECT) whose rows it asserts on");
+  const body = query.trim().replace(/;\s*$/, "");
+  const start = body.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)+/, "");
+  if (!/^(select|with)\b/i.test(start)) throw new DataReadError(`the query must be a SELECT (or WITH ... SELECT), got ${JSON.stringify(start.slice(0, 60))}`);
+  return body;
+}
+
+function cell(v: SqlValue): unknown {
+  return v instanceof Uint8Array ? `<${v.length} bytes>` : v;
+}
+
+/** The rows of `query` on a copy of the file (its WAL folded in), as objects by column name. */
+async function sqliteRows(path: string, query: string | undefined): Promise<unknown[]> {
+  const sql = readOnlyQuery(query);
+  const SQL = await loadSqlJs();
+  const main = await readFile(path);
+  const wal = await readFile(`${path}-wal`).catch(() => undefined);
+  let db;
+  try {
+    db = new SQL.Database(wal ? applyWal(main, wal) : main);
+  } catch (err) {
+    throw new DataReadError(`not a SQLite database: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    // Belt and braces: the copy is in memory anyway, but a query that writes is refused, not run.
+    db.exec("PRAGMA query_only = ON");
+    // The iterator frees each statement when it moves on: count them, then prepare the one.
+    let count = 0;
+    for (const s of db.iterateStatements(sql)) { count++; s.free(); }
+    if (count !== 1) throw new DataReadError(`the query must be one statement, got ${count}`);
+    const stmt = db.prepare(sql);
+    const rows: unknown[] = [];
+    while (stmt.step() && rows.length < MAX_ROWS) rows.push(Object.fromEntries(Object.entries(stmt.getAsObject()).map(([k, v]) => [k, cell(v)])));
+    stmt.free();
+    return rows;
+  } catch (err) {
+    if (err instanceof DataReadError) throw err;
+    throw new DataReadError(`the query failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    db.close();
+  }
+}
+
+function unreadable(file: string, err: unknown): DataReadError {
+  const code = (err as { code?: unknown }).code;
+  return new DataReadError(code === "ENOENT" ? `${file} does not exist: the product stored nothing there` : `${file} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+async function read(dir: string, check: DataCheck): Promise<{ doc: unknown; shown: string }> {
+  let path: string;
+  try {
+    // Relative, no `..`, no symlink out: a check reads the product's own files only.
+    path = resolveInside(dir, check.file);
+  } catch (err) {
+    throw new DataReadError(err instanceof Error ? err.message : String(err));
+  }
+  if (check.format === "sqlite") {
+    const rows = await sqliteRows(path, check.query).catch((err: unknown) => { throw err instanceof DataReadError ? err : unreadable(check.file, err); });
+    return { doc: rows, shown: `${check.query ?? ""}\n-> ${rows.length} row(s)\n${JSON.stringify(rows, null, 1)}` };
+  }
+  const text = await readFile(path, "utf8").catch((err: unknown) => { throw unreadable(check.file, err); });
+  try {
+    return { doc: JSON.parse(text) as unknown, shown: text };
+  } catch (err) {
+    throw new DataReadError(`${check.file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * Reads what the product stored (a JSON file, or the rows of a query on a SQLite file) in the
+ * evaluator's own copy of the product, after the checks before it ran against the app, and
+ * asserts on it: a judge of stored data, not only of pages.
+ */
+export async function runDataCheck(dir: string, check: DataCheck): Promise<CriterionResult> {
+  const failures: string[] = [];
+  let evidence: Evidence;
+  try {
+    const { doc, shown } = await read(dir, check);
+    failures.push(...jsonFailures(check.json, doc));
+    evidence = { kind: "data", summary: `read ${check.file}${check.format === "sqlite" ? " (SQLite)" : ""}`, detail: excerpt(shown), location: check.file };
+  } catch (err) {
+    if (!(err instanceof DataReadError)) throw err;
+    failures.push(err.message);
+    evidence = { kind: "data", summary: `could not read ${check.file}`, detail: err.message, location: check.file };
+  }
+  const passed = failures.length === 0;
+  return {
+    checkId: check.id, kind: "data", description: check.description, score: passed ? 10 : 0, threshold: 10, passed,
+    evidence: [evidence], feedback: passed ? "passed" : `data in ${check.file}: ${failures.join("; ")}`,
+  };
+}
