@@ -41,13 +41,18 @@ export function stepLabel(step: BrowserStep): string {
   }
 }
 
-/** Polls until `ok` holds or the step times out; web apps update the DOM asynchronously. */
-async function poll<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean): Promise<{ ok: boolean; last: T }> {
+/**
+ * Polls until `ok` holds or the step times out; web apps update the DOM asynchronously. `read`
+ * gets the time left: a read that waits for an element to appear may wait that long, so on a
+ * loaded machine a slow read of a present element is not taken for a missing one.
+ */
+async function poll<T>(page: Page, read: (timeoutMs: number) => Promise<T>, ok: (v: T) => boolean): Promise<{ ok: boolean; last: T }> {
   const deadline = Date.now() + STEP_TIMEOUT_MS;
-  let last = await read();
+  const left = () => Math.max(250, deadline - Date.now());
+  let last = await read(left());
   while (!ok(last) && Date.now() < deadline) {
     await page.waitForTimeout(100);
-    last = await read();
+    last = await read(left());
   }
   return { ok: ok(last), last };
 }
@@ -55,7 +60,7 @@ async function poll<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean
 /** Waits until the selector's first match has text for which `holds` is true. */
 async function expectFirstText(page: Page, selector: string, holds: (t: string) => boolean, expected: string): Promise<void> {
   const loc = page.locator(selector).first();
-  const r = await poll(page, async () => (await loc.textContent({ timeout: 500 }).catch(() => null)), (t) => t !== null && holds(t));
+  const r = await poll(page, async (timeout) => (await loc.textContent({ timeout }).catch(() => null)), (t) => t !== null && holds(t));
   if (r.last === null) throw new Error(`${selector} matched no element, expected one ${expected}`);
   if (!r.ok) throw new Error(`${selector} has text ${JSON.stringify(r.last.slice(0, 300))}, expected it ${expected}`);
 }
@@ -89,7 +94,7 @@ async function runStep(page: Page, baseUrl: string, step: BrowserStep, watch: Pa
     }
     case "expectValue": {
       const loc = page.locator(step.selector).first();
-      const r = await poll(page, async () => (await loc.inputValue({ timeout: 500 }).catch(() => null)), (v) => v === step.value);
+      const r = await poll(page, async (timeout) => (await loc.inputValue({ timeout }).catch(() => null)), (v) => v === step.value);
       if (r.last === null) throw new Error(`${step.selector} matched no input, expected one with value ${JSON.stringify(step.value)}`);
       if (!r.ok) throw new Error(`${step.selector} has value ${JSON.stringify(r.last.slice(0, 300))}, expected ${JSON.stringify(step.value)}`);
       return;
