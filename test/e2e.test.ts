@@ -63,12 +63,17 @@ describe("e2e - a prompt becomes a finished run over NATS with the real SDK", ()
     expect(reworkText).toContain("AssertionError");
     expect(reworkText).toContain(NOTES_MARKER); // the previous attempt's notes go to the generator...
 
-    // ...but never to an evaluator: its work holds only spec excerpt, contract and artifact.
+    // ...but never to an evaluator: its work holds only spec excerpt, contract, artifact and earlier sprints' accepted checks.
     expect(evaluationWork.length).toBeGreaterThanOrEqual(3);
     for (const raw of evaluationWork) {
       expect(raw).not.toContain(NOTES_MARKER);
-      expect(Object.keys(JSON.parse(raw).payload).sort()).toEqual(["artifact", "contract", "specExcerpt"]);
+      expect(Object.keys(JSON.parse(raw).payload).sort(), raw.slice(0, 300)).toEqual(["artifact", "contract", "regression", "scope", "specExcerpt"]);
     }
+    // Sprint 2's builds were also judged by sprint 1's accepted checks, re-run on them.
+    const sprintTwoPass = body.events.filter((e) => e.message.type === "verdict.produced" && e.message.sprint === 2).at(-1)!;
+    const regressions = (sprintTwoPass.message.payload["verdict"].criteria as Array<{ kind: string; passed: boolean; origin?: { sprint: number } }>).filter((c) => c.kind === "regression");
+    expect(regressions.length).toBeGreaterThan(0);
+    expect(regressions.every((c) => c.passed && c.origin?.sprint === 1)).toBe(true);
 
     // Usage from every model call is summed on the run, once each.
     const answered = model.requests.filter((r) => r.path === "/v1/messages" && r.status === 200);

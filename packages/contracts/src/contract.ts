@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Check } from "./checks.js";
+import { Retirement } from "./retirement.js";
 
 export const Deliverable = z.object({
   id: z.string().regex(/^D\d{1,3}$/, "deliverable ids look like D1, D2, ..."),
@@ -27,6 +28,11 @@ export const SprintContract = z.object({
   /** Run before any check, in the evaluator's fresh copy (e.g. `npm ci`). */
   installCommand: z.string().max(4_000).optional(),
   app: AppRuntime.optional(),
+  /**
+   * Earlier sprints' accepted checks this sprint's changes make wrong, each named with a reason:
+   * the review must accept every one, and a retired check is no longer re-run.
+   */
+  retire: z.array(Retirement).optional(),
 });
 export type SprintContract = z.infer<typeof SprintContract>;
 

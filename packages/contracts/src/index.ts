@@ -2,6 +2,8 @@ export { Role, ModelRole, Id, EvaluatorName, Sha256, ArtifactRef, TokenUsage } f
 export { SCHEMA_VERSION, Producer, EnvelopeBase, message } from "./envelope.js";
 export { AcceptanceCriterion, Feature, SprintPlanEntry, ProductSpec } from "./spec.js";
 export { OutputAssertion, JsonAssertion, CommandCheck, HttpRequestStep, HttpCheck, BrowserStep, BrowserCheck, DataCheck, RubricCheck, Check } from "./checks.js";
+export { DeterministicCheck, RegressionSet } from "./regression.js";
+export { Retirement } from "./retirement.js";
 export { Deliverable, AppRuntime, SprintContract, ChangeRequest, ContractReview } from "./contract.js";
 export { Evidence, CriterionResult, Verdict } from "./verdict.js";
 export { ModelChoice, Budget, BudgetPatch, RunOptions, RunStatus, TERMINAL_STATUSES, CreateRunRequest } from "./run.js";
@@ -14,7 +16,7 @@ export {
   UsageRecorded, WorkFailed, WorkProgress, BudgetExceeded, RunControl, RunTransition, EventMessage,
 } from "./events.js";
 export { ServiceHeartbeat } from "./heartbeat.js";
-export { OutboxItem, AttemptState, SprintState, UsageTotals, RunLedger, RunState, RunStateFormat, RUN_STATE_FORMAT } from "./state.js";
+export { OutboxItem, AttemptState, FinalAcceptance, SprintState, UsageTotals, RunLedger, RunState, RunStateFormat, RUN_STATE_FORMAT } from "./state.js";
 export {
   SUBJECTS, STREAMS, CONSUMERS, BUCKETS, OBJECT_STORES, HEADERS,
   evaluateSubject, evaluatorOfSubject, evaluatorConsumer, eventSubject, ledgerKey, sprintKey, runEventsFilter, dlqSubject, heartbeatSubject,

@@ -40,6 +40,8 @@ export const RunOptions = z.object({
   }).default({ approveSpec: false, approveContracts: false }),
   /** After a sprint fails all its attempts, ask the planner to re-split the remaining sprints (this many times) instead of failing. */
   maxReplans: z.number().int().min(0).max(5).default(0),
+  /** Final acceptance evaluations of the whole product before the run fails: each failed one but the last is followed by a rework build. */
+  finalAttempts: z.number().int().min(1).max(10).default(2),
   /** Constraints passed to the planner ("React + SQLite", "CLI only"). */
   constraints: z.string().max(4_000).optional(),
 });

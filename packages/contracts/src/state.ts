@@ -2,6 +2,8 @@ import { z } from "zod";
 import { ArtifactRef, TokenUsage } from "./common.js";
 import { SprintContract, ContractReview } from "./contract.js";
 import { RunOptions, RunStatus } from "./run.js";
+import { RegressionSet } from "./regression.js";
+import { Retirement } from "./retirement.js";
 import { ProductSpec } from "./spec.js";
 import { Verdict } from "./verdict.js";
 
@@ -80,9 +82,18 @@ export type RunLedger = z.infer<typeof RunLedger>;
 /**
  * The run state's format. A release raises it when an older supervisor rewriting a newer state
  * would damage it (it drops the fields it does not know): a supervisor leaves a state of a newer
- * format to the replicas that know it. 2: finished sprints archived in two steps.
+ * format to the replicas that know it. 2: finished sprints archived in two steps. 3: accepted
+ * checks (regression sets), retirements and the final acceptance.
  */
-export const RUN_STATE_FORMAT = 2 as const;
+export const RUN_STATE_FORMAT = 3 as const;
+
+/** The run's final acceptance of the whole product, after its last sprint passed. */
+export const FinalAcceptance = z.object({
+  status: z.enum(["evaluating", "building", "passed", "failed"]),
+  /** Attempt 1 evaluates the last sprint's build; each later one a rework build (its `build`). */
+  attempts: z.array(AttemptState).default([]),
+});
+export type FinalAcceptance = z.infer<typeof FinalAcceptance>;
 
 /** Only a stored run state's format, read before the rest: a newer format may not parse with this version's schema. */
 export const RunStateFormat = z.object({ format: z.number().int().positive().default(1) });
@@ -107,6 +118,15 @@ export const RunState = z.object({
   currentSprint: z.number().int().nonnegative().default(0),
   sprints: z.array(SprintState).default([]),
   lastArtifact: ArtifactRef.optional(),
+  /**
+   * Each accepted sprint's regression set, kept here (not only in the sprint's archived record):
+   * every later evaluation re-runs them.
+   */
+  accepted: z.array(RegressionSet).default([]),
+  /** Checks retired by a later accepted sprint's contract (`by`): no longer re-run. */
+  retired: z.array(Retirement.extend({ by: z.number().int().min(1) })).default([]),
+  /** Set once the last sprint passed: the run completes only when this passes. */
+  final: FinalAcceptance.optional(),
   usage: UsageTotals,
   /** Count of events folded into this state. */
   eventCount: z.number().int().nonnegative().default(0),

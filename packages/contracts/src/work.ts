@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ArtifactRef, LongText } from "./common.js";
 import { SprintContract, ContractReview } from "./contract.js";
 import { message } from "./envelope.js";
+import { RegressionSet } from "./regression.js";
 import { ProductSpec, SprintPlanEntry, Feature } from "./spec.js";
 import { Verdict } from "./verdict.js";
 
@@ -53,6 +54,8 @@ export const ReviewRequested = message("review.requested", z.object({
   contract: SprintContract,
   round: z.number().int().min(1),
   maxRounds: z.number().int().min(1),
+  /** Earlier sprints' accepted checks: what the contract's `retire` entries may name. */
+  accepted: z.array(RegressionSet).default([]),
 }));
 export type ReviewRequested = z.infer<typeof ReviewRequested>;
 
@@ -64,6 +67,13 @@ export const EvaluationRequested = message("evaluation.requested", z.strictObjec
   specExcerpt: SpecExcerpt,
   contract: SprintContract,
   artifact: ArtifactRef,
+  /** Earlier accepted sprints' checks to re-run against this build (less the ones the contract retires). */
+  regression: z.array(RegressionSet).default([]),
+  /**
+   * "final": the run's final acceptance of the whole product (the spec excerpt holds every
+   * feature, the contract is the last sprint's, `regression` every other accepted sprint's checks).
+   */
+  scope: z.enum(["sprint", "final"]).default("sprint"),
 })).strict();
 export type EvaluationRequested = z.infer<typeof EvaluationRequested>;
 

@@ -9,6 +9,7 @@ import { runCommandCheck } from "./checks/command.js";
 import { outputEvidence } from "./checks/output.js";
 import { gradeRubric } from "./checks/rubric.js";
 import { ArtifactMissingError } from "./errors.js";
+import { runRegression } from "./regression.js";
 import { coverAll, setupFailure, verdictOf } from "./results.js";
 
 export interface EvaluateDeps {
@@ -86,6 +87,8 @@ export async function evaluateIn(dir: string, deps: EvaluateDeps, msg: Evaluatio
     working();
   }
   results.push(...await runAppChecks({ artifacts: deps.bus.artifacts, chromium: deps.chromium }, dir, contract, env, working));
+  // Earlier sprints' accepted checks, each set on its own fresh copy and app start (regression.ts).
+  results.push(...await runRegression({ artifacts: deps.bus.artifacts, chromium: deps.chromium, restoreGit: deps.restoreGit === true }, dir, msg, env, working));
 
   const rubric = contract.checks.filter((c): c is RubricCheck => c.kind === "rubric");
   if (rubric.length > 0) {

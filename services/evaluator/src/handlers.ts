@@ -6,6 +6,7 @@ import type { WorkContext } from "@harness/runtime";
 import { ArtifactMissingError } from "./errors.js";
 import { evaluateIn, evaluationDir, type EvaluateDeps } from "./evaluate.js";
 import { contractProblems } from "./review-rules.js";
+import { retirementProblems } from "./retirements.js";
 
 export interface EvaluatorDeps extends EvaluateDeps { model: ModelClient; reviewSystem: string }
 
@@ -13,12 +14,13 @@ export function createHandlers(deps: EvaluatorDeps) {
   return {
     /** review.requested -> contract.reviewed. Code rules always apply; the model adds judgement. */
     async review(w: WorkContext<ReviewRequested>): Promise<void> {
-      const { contract, specExcerpt, round, maxRounds } = w.msg.payload;
-      const problems = contractProblems(contract, specExcerpt.features);
+      const { contract, specExcerpt, round, maxRounds, accepted } = w.msg.payload;
+      const problems = [...contractProblems(contract, specExcerpt.features), ...retirementProblems(contract, accepted)];
       const prompt = [
         `## Product\n${specExcerpt.title}: ${specExcerpt.overview}`,
         `## Features this sprint must deliver\n${JSON.stringify(specExcerpt.features, null, 2)}`,
         `## Proposed contract (round ${round} of at most ${maxRounds})\n${JSON.stringify(contract, null, 2)}`,
+        ...(contract.retire?.length ? [`## Earlier sprints' accepted checks (what \`retire\` may name; a retired check is no longer re-run)\n${JSON.stringify(accepted, null, 2)}`] : []),
         ...(problems.length > 0 ? [`## Problems already found by the rules (they will be sent back regardless)\n${problems.map((p) => `- ${p}`).join("\n")}`] : []),
       ].join("\n\n");
       const judged = await structured(deps.model, {

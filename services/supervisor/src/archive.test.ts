@@ -17,7 +17,7 @@ function sprintEvents(r: string, n: number, artifact = { ...ART, name: `sha256-$
     ev(r, "contract.proposed", { contract: contractFor(n), round: 1 }, n),
     ev(r, "contract.reviewed", approved, n),
     ev(r, "build.produced", { artifact, files: ["a.js"], notes: `notes ${n}` }, n, 1),
-    ev(r, "verdict.produced", { verdict: verdict(true) }, n, 1),
+    ev(r, "verdict.produced", { verdict: verdict(true, "core", Array.from({ length: n - 1 }, (_, i) => i + 1)) }, n, 1),
   ];
 }
 

@@ -1,4 +1,5 @@
 import type { EventMessage, OutboxItem, RunState } from "@harness/contracts";
+import { regressionFor } from "./regression.js";
 import { sprintOf } from "./steps.js";
 
 /** The work type that ends each wait on work. */
@@ -14,7 +15,8 @@ const WORK_OF_WAIT: Partial<Record<RunState["waitingFor"], string>> = {
 export const MAX_PROGRESS_COVER_MS = 2 * 60 * 60_000;
 
 export function progressCover(s: RunState): number {
-  const checks = s.waitingFor === "verdicts" ? sprintOf(s)?.contract?.checks ?? [] : [];
+  const sprint = s.waitingFor === "verdicts" ? sprintOf(s) : undefined;
+  const checks = sprint ? [...sprint.contract?.checks ?? [], ...regressionFor(s, sprint).flatMap((set) => set.checks)] : [];
   return MAX_PROGRESS_COVER_MS + checks.reduce((ms, c) => ms + (c.kind === "command" ? c.timeoutMs : 0), 0);
 }
 

@@ -37,7 +37,7 @@ describe("supervisor reducer", () => {
       ({ s, out } = drive(s, ev(r, "build.produced", { artifact: ART, files: ["a.js"], notes: "secret notes" }, n, 1)));
       expect(workTypes(out)).toEqual(["evaluation.requested"]);
       expect(JSON.stringify(out)).not.toContain("secret notes");
-      ({ s, out } = drive(s, ev(r, "verdict.produced", { verdict: verdict(true) }, n, 1)));
+      ({ s, out } = drive(s, ev(r, "verdict.produced", { verdict: verdict(true, "core", n === 2 ? [1] : []) }, n, 1)));
     }
     expect(s.status).toBe("completed");
     expect(workTypes(out)).toEqual([]);

@@ -1,6 +1,7 @@
 import { RUN_STATE_FORMAT, type BudgetPatch, type EventMessage, type OutboxItem, type ProductSpec, type RunControl, type RunOptions, type RunState, type SprintState } from "@harness/contracts";
 import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatch, reviewWork, sprintOf } from "./steps.js";
 import { awaitedRefusal, awaitedWork, progressCover, stillHeld } from "./awaited.js";
+import { acceptSprint, regressionFor } from "./regression.js";
 import { judged } from "./verdicts.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -9,7 +10,7 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 export function initialState(id: string, prompt: string, options: RunOptions, now: string): RunState {
   return {
     format: RUN_STATE_FORMAT, id, prompt, options, status: "queued", reason: "", waitingFor: "nothing", createdAt: now, updatedAt: now,
-    specVersion: 0, currentSprint: 0, sprints: [], eventCount: 0, applied: [], pending: [], held: [], resumes: 0, replans: 0, waitedMs: 0,
+    specVersion: 0, currentSprint: 0, sprints: [], accepted: [], retired: [], eventCount: 0, applied: [], pending: [], held: [], resumes: 0, replans: 0, waitedMs: 0,
     usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, calls: 0 },
   };
 }
@@ -149,7 +150,7 @@ function apply(d: Decisions, e: EventMessage): void {
       const v = e.payload.verdict;
       if (s.waitingFor !== "verdicts" || !current || !attempt || e.attempt !== attempt.attempt) return;
       if (!s.options.evaluators.includes(v.evaluator) || attempt.verdicts[v.evaluator]) return;
-      attempt.verdicts[v.evaluator] = judged(v, sprint.contract);
+      attempt.verdicts[v.evaluator] = judged(v, sprint.contract, regressionFor(s, sprint));
       if (s.options.evaluators.some((name) => !attempt.verdicts[name])) return;
       onAllVerdicts(d, sprint);
       return;
@@ -219,6 +220,7 @@ function onAllVerdicts(d: Decisions, sprint: SprintState): void {
     attempt.status = "passed";
     sprint.status = "passed";
     s.lastArtifact = attempt.build!.artifact;
+    acceptSprint(s, sprint);
     const next = sprintOf(s, sprint.number + 1);
     if (next) { startSprint(d, next.number); return; }
     s.waitingFor = "nothing";

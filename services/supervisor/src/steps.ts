@@ -1,5 +1,6 @@
 import type { OutboxItem, RunState, RunStatus, SpecExcerpt, SprintState } from "@harness/contracts";
 import { derivedId } from "@harness/runtime";
+import { acceptedBefore, regressionFor } from "./regression.js";
 
 export const SUPERVISOR = { role: "supervisor" as const, instance: "supervisor" };
 
@@ -84,7 +85,7 @@ export function contractWork(d: Decisions, sprint: SprintState): void {
 export function reviewWork(d: Decisions, sprint: SprintState): void {
   if (!sprint.contract) return;
   d.s.waitingFor = "review";
-  d.work("review.requested", { specExcerpt: specExcerpt(d.s, sprint), contract: sprint.contract, round: sprint.contractRound, maxRounds: d.s.options.maxContractRounds }, sprint.number, 0);
+  d.work("review.requested", { specExcerpt: specExcerpt(d.s, sprint), contract: sprint.contract, round: sprint.contractRound, maxRounds: d.s.options.maxContractRounds, accepted: acceptedBefore(d.s, sprint.number) }, sprint.number, 0);
 }
 
 export function buildWork(d: Decisions, sprint: SprintState): void {
@@ -104,16 +105,17 @@ export function buildWork(d: Decisions, sprint: SprintState): void {
   }, sprint.number, current.attempt);
 }
 
-/** Evaluation work carries spec excerpt, contract and artifact: nothing the generator said. */
+/** Evaluation work carries spec excerpt, contract, artifact and the earlier sprints' accepted checks: nothing the generator said. */
 export function evaluationWork(d: Decisions, sprint: SprintState, only?: string): void {
   const current = sprint.attempts.at(-1);
   if (!sprint.contract || !current?.build) return;
   sprint.status = "evaluating";
   current.status = "evaluating";
   d.s.waitingFor = "verdicts";
+  const regression = regressionFor(d.s, sprint);
   for (const evaluator of d.s.options.evaluators) {
     if (current.verdicts[evaluator] || (only !== undefined && evaluator !== only)) continue;
-    d.work("evaluation.requested", { specExcerpt: specExcerpt(d.s, sprint), contract: sprint.contract, artifact: current.build.artifact }, sprint.number, current.attempt, evaluator);
+    d.work("evaluation.requested", { specExcerpt: specExcerpt(d.s, sprint), contract: sprint.contract, artifact: current.build.artifact, regression }, sprint.number, current.attempt, evaluator);
   }
 }
 

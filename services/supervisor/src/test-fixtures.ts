@@ -27,10 +27,14 @@ export function contractFor(sprint: number): SprintContract {
   };
 }
 
-export function verdict(passed: boolean, evaluator = "core"): Verdict {
+/** `reRan`: earlier sprints whose accepted check c1 the verdict re-ran as a regression (passing). */
+export function verdict(passed: boolean, evaluator = "core", reRan: number[] = []): Verdict {
   return {
     evaluator, passed, summary: passed ? "ok" : "broken",
-    criteria: [{ checkId: "c1", kind: "command", description: "tests", score: passed ? 10 : 0, threshold: 10, passed, evidence: [{ kind: "output", summary: "exit 1", detail: "AssertionError: expected 0" }], feedback: passed ? "passed" : "npm test failed" }],
+    criteria: [
+      { checkId: "c1", kind: "command", description: "tests", score: passed ? 10 : 0, threshold: 10, passed, evidence: [{ kind: "output", summary: "exit 1", detail: "AssertionError: expected 0" }], feedback: passed ? "passed" : "npm test failed" },
+      ...reRan.map((sprint) => ({ checkId: `s${sprint}:c1`, kind: "regression" as const, origin: { sprint, checkId: "c1" }, description: "tests", score: 10, threshold: 10, passed: true, evidence: [{ kind: "output" as const, summary: "exit 0" }], feedback: "passed" })),
+    ],
   };
 }
 
