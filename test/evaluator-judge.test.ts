@@ -67,7 +67,7 @@ describe("evaluator - rubric judge with hard thresholds", () => {
     ], "Outstanding, polished, production-ready work. I would ship this today.");
     const verdict = await run();
     expect(verdict.passed).toBe(false);
-    expect(verdict.summary).toBe("1 of 3 criteria failed: functionality");
+    expect(verdict.summary).toBe("1 of 4 criteria failed: functionality");
     const functionality = verdict.criteria.find((c) => c.checkId === "functionality")!;
     expect(functionality).toMatchObject({ kind: "rubric", score: 6, threshold: 7, passed: false });
     expect(functionality.feedback).toMatch(/^scored 6\/10, threshold 7/);
@@ -92,7 +92,7 @@ describe("evaluator - rubric judge with hard thresholds", () => {
     ], "Solid.");
     const verdict = await run();
     expect(verdict.passed, verdict.summary).toBe(true);
-    expect(verdict.criteria.map((c) => [c.checkId, c.passed])).toEqual([["unit-tests", true], ["functionality", true], ["code-quality", true]]);
+    expect(verdict.criteria.map((c) => [c.checkId, c.passed])).toEqual([["unit-tests", true], ["explore", true], ["functionality", true], ["code-quality", true]]);
 
     const request = model.requests.find((r) => r.matchedRule === "judge")!;
     const body = JSON.stringify(request.body);

@@ -6,7 +6,7 @@ export { DeterministicCheck, RegressionSet } from "./regression.js";
 export { Retirement } from "./retirement.js";
 export { Deliverable, AppRuntime, SprintContract, ChangeRequest, ContractReview } from "./contract.js";
 export { Evidence, CriterionResult, Verdict } from "./verdict.js";
-export { ModelChoice, Budget, BudgetPatch, RunOptions, RunStatus, TERMINAL_STATUSES, CreateRunRequest } from "./run.js";
+export { ModelChoice, Budget, BudgetPatch, ExploreOptions, RunOptions, RunStatus, TERMINAL_STATUSES, CreateRunRequest } from "./run.js";
 export {
   PlanRequested, ContractRequested, BuildRequested, SpecExcerpt, ReviewRequested, EvaluationRequested,
   WorkMessage, GeneratorWork, EvaluatorWork,

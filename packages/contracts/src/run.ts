@@ -24,6 +24,23 @@ export const BudgetPatch = z.strictObject({
   .meta({ minProperties: 1 });
 export type BudgetPatch = z.infer<typeof BudgetPatch>;
 
+/**
+ * Exploratory QA after the contract's checks: the evaluator's model drives the running product
+ * within this budget per evaluation; a finding counts only when code replays its reproduction.
+ */
+export const ExploreOptions = z.object({
+  enabled: z.boolean().default(true),
+  /** Model turns of the explorer (one model call each). */
+  maxTurns: z.number().int().min(1).max(200).default(20),
+  /** Tokens of all kinds the explorer's calls may use, counted as they are charged. */
+  maxTokens: z.number().int().min(1_000).max(20_000_000).default(400_000),
+  /** Wall clock of the exploration, app starts included (replays of findings come on top). */
+  maxSeconds: z.number().int().min(5).max(3_600).default(300),
+  /** Findings replayed; later reports are refused, so replay time stays bounded. */
+  maxFindings: z.number().int().min(1).max(20).default(5),
+});
+export type ExploreOptions = z.infer<typeof ExploreOptions>;
+
 export const RunOptions = z.object({
   maxSprints: z.number().int().min(1).max(50).default(10),
   maxAttemptsPerSprint: z.number().int().min(1).max(20).default(3),
@@ -42,6 +59,7 @@ export const RunOptions = z.object({
   maxReplans: z.number().int().min(0).max(5).default(0),
   /** Final acceptance evaluations of the whole product before the run fails: each failed one but the last is followed by a rework build. */
   finalAttempts: z.number().int().min(1).max(10).default(2),
+  explore: ExploreOptions.default(ExploreOptions.parse({})),
   /** Constraints passed to the planner ("React + SQLite", "CLI only"). */
   constraints: z.string().max(4_000).optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Check } from "./checks.js";
 import { ArtifactRef, EvaluatorName } from "./common.js";
 
 export const Evidence = z.object({
@@ -25,6 +26,8 @@ export const CriterionResult = z.object({
   criterionIds: z.array(z.string()).optional(),
   /** A regression: the earlier sprint and check this result re-ran. */
   origin: z.object({ sprint: z.number().int().min(0), checkId: z.string() }).optional(),
+  /** A confirmed exploratory finding: the check that reproduced it, to join the regression set. */
+  reproduction: Check.optional(),
 });
 export type CriterionResult = z.infer<typeof CriterionResult>;
 

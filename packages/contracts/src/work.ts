@@ -4,6 +4,7 @@ import { SprintContract, ContractReview } from "./contract.js";
 import { message } from "./envelope.js";
 import { RegressionSet } from "./regression.js";
 import { ProductSpec, SprintPlanEntry, Feature } from "./spec.js";
+import { ExploreOptions } from "./run.js";
 import { Verdict } from "./verdict.js";
 
 /** planner: prompt (and, on revision, the previous spec with comments) -> spec. */
@@ -74,6 +75,8 @@ export const EvaluationRequested = message("evaluation.requested", z.strictObjec
    * feature, the contract is the last sprint's, `regression` every other accepted sprint's checks).
    */
   scope: z.enum(["sprint", "final"]).default("sprint"),
+  /** The run's exploratory QA options, and the features of earlier sprints to re-try; absent = defaults. */
+  explore: ExploreOptions.extend({ earlierFeatures: z.array(Feature).max(200).default([]) }).optional(),
 })).strict();
 export type EvaluationRequested = z.infer<typeof EvaluationRequested>;
 

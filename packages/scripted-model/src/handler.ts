@@ -3,6 +3,7 @@ import { ReplyFunctionError } from "./errors.js";
 import type { IdSource } from "./ids.js";
 import type { RuleBook, Selection } from "./match.js";
 import { flatHeaders, newRecord, preciseNow, type RecordedRequest } from "./record.js";
+import { defaultReply } from "./defaults.js";
 import { buildMessage, malformedInput } from "./reply.js";
 import { CountTokensBody, describeRequest, MessagesBody, type ScriptRequest } from "./request.js";
 import { ERROR_TYPES, type Pending, Responder } from "./respond.js";
@@ -87,7 +88,12 @@ export function messagesHandler(state: ServerState) {
     const req = describeRequest(rec.index, rec.path, rec.headers, parsed.data);
     rec.role = req.role;
     const selection = state.book.select(req);
-    if (selection === null) return out.error(400, "invalid_request_error", unmatchedMessage(req));
+    if (selection === null) {
+      const fallback = defaultReply(req);
+      if (fallback === null) return out.error(400, "invalid_request_error", unmatchedMessage(req));
+      rec.matchedRule = fallback.label;
+      return respond(state, out, req, fallback.reply);
+    }
     rec.matchedRule = selection.label;
     rec.replyIndex = selection.replyIndex;
 

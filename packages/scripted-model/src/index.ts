@@ -1,6 +1,7 @@
 export { startScriptedModel, DEFAULT_HOST, DEFAULT_PORT } from "./server.js";
 export { loadScript, parseScript } from "./load.js";
 export { renderTemplate } from "./reply.js";
+export { EXPLORER_TOOL } from "./defaults.js";
 export { countPromptTokens, estimateTokens } from "./tokens.js";
 export {
   ScriptedModelError,

@@ -24,4 +24,20 @@ export class PromptLoadError extends EvaluatorError {
   }
 }
 
-export const errors = { EvaluatorError, ArtifactMissingError, PromptLoadError };
+/** Exploratory QA used its turns, tokens or time: the findings reported so far still count. */
+export class ExploreBudgetReachedError extends EvaluatorError {
+  constructor(what: string, options?: ErrorOptions) {
+    super("EVAL_ERR_EXPLORE_BUDGET", `exploration stopped: ${what}`, options);
+    this.name = "ExploreBudgetReachedError";
+  }
+}
+
+/** A fresh copy of the product for exploration or replay could not be installed or started. */
+export class FreshStartError extends EvaluatorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("EVAL_ERR_FRESH_START", message, options);
+    this.name = "FreshStartError";
+  }
+}
+
+export const errors = { EvaluatorError, ArtifactMissingError, PromptLoadError, ExploreBudgetReachedError, FreshStartError };

@@ -10,6 +10,7 @@ import { outputEvidence } from "./checks/output.js";
 import { gradeRubric } from "./checks/rubric.js";
 import { ArtifactMissingError } from "./errors.js";
 import { runRegression } from "./regression.js";
+import { exploreAfterChecks } from "./explore/index.js";
 import { coverAll, setupFailure, verdictOf } from "./results.js";
 
 export interface EvaluateDeps {
@@ -43,8 +44,8 @@ async function install(dir: string, contract: SprintContract, env: Record<string
 
 /**
  * Checks an artifact against its contract on the evaluator's own fresh copy: install, command
- * checks, then the app started for http, browser and data checks (in contract order), then the
- * rubric judge. The verdict's
+ * checks, then the app started for http, browser and data checks (in contract order), then
+ * exploratory QA (explore/), then the rubric judge. The verdict's
  * `passed` is computed by code (results.ts); no model opinion can flip it, and a check that
  * never ran counts as failed.
  */
@@ -89,6 +90,7 @@ export async function evaluateIn(dir: string, deps: EvaluateDeps, msg: Evaluatio
   results.push(...await runAppChecks({ artifacts: deps.bus.artifacts, chromium: deps.chromium }, dir, contract, env, working));
   // Earlier sprints' accepted checks, each set on its own fresh copy and app start (regression.ts).
   results.push(...await runRegression({ artifacts: deps.bus.artifacts, chromium: deps.chromium, restoreGit: deps.restoreGit === true }, dir, msg, env, working));
+  results.push(...await exploreAfterChecks({ ...opts, model: deps.model, chromium: deps.chromium, artifacts: deps.bus.artifacts }, { dir, bytes, msg, env, results, ...(deps.restoreGit ? { restoreGit: true } : {}) }));
 
   const rubric = contract.checks.filter((c): c is RubricCheck => c.kind === "rubric");
   if (rubric.length > 0) {

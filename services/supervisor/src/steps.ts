@@ -115,8 +115,15 @@ export function evaluationWork(d: Decisions, sprint: SprintState, only?: string)
   const regression = regressionFor(d.s, sprint);
   for (const evaluator of d.s.options.evaluators) {
     if (current.verdicts[evaluator] || (only !== undefined && evaluator !== only)) continue;
-    d.work("evaluation.requested", { specExcerpt: specExcerpt(d.s, sprint), contract: sprint.contract, artifact: current.build.artifact, regression }, sprint.number, current.attempt, evaluator);
+    d.work("evaluation.requested", { specExcerpt: specExcerpt(d.s, sprint), contract: sprint.contract, artifact: current.build.artifact, regression, explore: exploreWork(d.s, sprint) }, sprint.number, current.attempt, evaluator);
   }
+}
+
+/** The run's exploration options, and what earlier sprints delivered (the explorer re-tries it too). */
+function exploreWork(s: RunState, sprint: SprintState) {
+  const earlier = new Set((s.spec?.sprints ?? []).filter((p) => p.number < sprint.number).flatMap((p) => p.featureIds));
+  const current = new Set(s.spec?.sprints.find((p) => p.number === sprint.number)?.featureIds ?? []);
+  return { ...s.options.explore, earlierFeatures: (s.spec?.features ?? []).filter((f) => earlier.has(f.id) && !current.has(f.id)) };
 }
 
 /**

@@ -1,0 +1,101 @@
+import type { ArtifactRef, BrowserCheck, CriterionResult, Evidence, HttpCheck } from "@harness/contracts";
+import type { Browser } from "playwright-core";
+import { launchBrowser, runBrowserCheck } from "../checks/browser.js";
+import { runHttpCheck } from "../checks/http.js";
+import { tail } from "../checks/output.js";
+import { FreshStartError } from "../errors.js";
+import type { Finding } from "./guard.js";
+import type { FreshProducts } from "./instance.js";
+
+export interface ReplayDeps {
+  products: FreshProducts;
+  chromium: string;
+  putArtifact: (bytes: Uint8Array) => Promise<ArtifactRef>;
+  working?: () => void;
+}
+
+/** The outcome of replaying one finding: a failed criterion when confirmed, else a note. */
+export type Replayed =
+  | { confirmed: true; result: CriterionResult }
+  | { confirmed: false; finding: Finding; why: string; evidence: Evidence[] };
+
+type ReproCheck = BrowserCheck | HttpCheck;
+
+/** The reproduction without its final assertion (a browser step, or the last request of a sequence). */
+export function prefixOf(check: ReproCheck): ReproCheck | undefined {
+  if (check.kind === "browser") return check.steps.length > 1 ? { ...check, steps: check.steps.slice(0, -1) } : undefined;
+  return check.then.length > 0 ? { ...check, then: check.then.slice(0, -1) } : undefined;
+}
+
+/**
+ * Replays reproductions, each run on its own fresh start of the product (a new copy with no
+ * data, a new browser context), and decides by code which findings count.
+ */
+export class Replayer {
+  #browser: Browser | undefined;
+
+  constructor(private readonly deps: ReplayDeps) {}
+
+  /**
+   * Confirmed only when the whole reproduction fails on two fresh starts and, on a third, every
+   * step before its final assertion passes: it fails at that assertion, and nowhere earlier.
+   */
+  async replay(f: Finding): Promise<Replayed> {
+    try {
+      return await this.#replay(f);
+    } catch (err) {
+      if (!(err instanceof FreshStartError)) throw err;
+      return { confirmed: false, finding: f, why: `not confirmed: ${err.message}`, evidence: [] };
+    }
+  }
+
+  async #replay(f: Finding): Promise<Replayed> {
+    const first = await this.#run(f.check);
+    if (first.passed) return this.#note(f, "did not reproduce: on a fresh start every step passed, the final assertion included", first);
+    const prefix = prefixOf(f.check);
+    if (prefix) {
+      const before = await this.#run(prefix);
+      if (!before.passed) return this.#note(f, "discarded: a step before the final assertion fails too, so the reproduction never reaches the assertion it is about (a wrong selector, path or setup fails on a correct product as well)", before);
+    }
+    const second = await this.#run(f.check);
+    if (second.passed) return this.#note(f, "not confirmed: failed on one fresh start and passed on another (flaky)", second);
+    const evidence: Evidence[] = [
+      { kind: "note", summary: `exploratory finding: ${f.title}`, detail: f.description },
+      { kind: "note", summary: `reproduced on 2 fresh starts of the product${prefix ? "; every step before the final assertion passed on a third" : ""}`, detail: JSON.stringify(f.check, null, 2) },
+      ...second.evidence,
+    ];
+    return {
+      confirmed: true,
+      result: {
+        checkId: f.id, kind: "exploratory", description: f.title, score: 0, threshold: 10, passed: false, evidence,
+        feedback: tail(`Exploratory QA found a defect (${f.criterionIds.join(", ")}): ${f.description}\nReplayed on fresh starts, it fails: ${second.feedback}`, 10_000),
+        criterionIds: f.criterionIds, reproduction: f.check,
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#browser?.close().catch(() => undefined);
+  }
+
+  #note(f: Finding, why: string, run: CriterionResult): Replayed {
+    return { confirmed: false, finding: f, why, evidence: run.evidence };
+  }
+
+  /** One run on a fresh start (FreshStartError when there is none: that never confirms). */
+  async #run(check: ReproCheck): Promise<CriterionResult> {
+    this.deps.working?.();
+    const product = await this.deps.products.start();
+    try {
+      if (check.kind === "http") return await runHttpCheck(product.baseUrl, check);
+      this.#browser ??= await launchBrowser(this.deps.chromium);
+      const { result, screenshots } = await runBrowserCheck(this.#browser, product.baseUrl, check);
+      for (const shot of screenshots) {
+        if (shot.png.length > 0) result.evidence.push({ kind: "screenshot", summary: `${check.id}/${shot.name}`, artifact: await this.deps.putArtifact(shot.png) });
+      }
+      return result;
+    } finally {
+      await product.stop();
+    }
+  }
+}
