@@ -3,8 +3,8 @@ import type { Script, ScriptRequest, StaticReply } from "@harness/scripted-model
 
 /*
  * The benchmarks' model: runs that cost the harness as little as a real run can. Every sprint's
- * build writes one small file and its contract has one command check that reads it back (a
- * content check, not a presence check, so the evaluator's review rules accept it). Only the
+ * build writes one small script and its contract has one command check that runs it and asserts
+ * what it prints (a check that runs the product, so the evaluator's review rules accept it). Only the
  * model's latency is a parameter; everything else (workspaces, git, artifacts, checks) is real.
  */
 
@@ -23,29 +23,29 @@ export function cheapPrompt(sprints: number, tag: string): string {
 }
 
 const pad = (n: number): string => String(n).padStart(2, "0");
-const fileOf = (sprint: number): string => `s${pad(sprint)}.txt`;
+const fileOf = (sprint: number): string => `s${pad(sprint)}.js`;
 
 export function cheapSpec(sprints: number): ProductSpec {
   const numbers = Array.from({ length: sprints }, (_, i) => i + 1);
   return {
     title: "Status files",
-    overview: "Each sprint adds one status file whose content the evaluator reads back.",
+    overview: "Each sprint adds one status script whose output the evaluator checks.",
     targetUsers: ["benchmarks"],
     features: numbers.map((n) => ({
       id: `F${n}`, title: `Status file ${pad(n)}`, userStory: `As a benchmark I read status file ${pad(n)}`,
-      acceptanceCriteria: [{ id: `F${n}.1`, text: `${fileOf(n)} holds exactly the line ok` }],
+      acceptanceCriteria: [{ id: `F${n}.1`, text: `node ${fileOf(n)} prints exactly the line ok` }],
     })),
-    sprints: numbers.map((n) => ({ number: n, goal: `status file ${pad(n)} exists and says ok`, featureIds: [`F${n}`] })),
+    sprints: numbers.map((n) => ({ number: n, goal: `status script ${pad(n)} runs and says ok`, featureIds: [`F${n}`] })),
   };
 }
 
 export function cheapContract(sprint: number): SprintContract {
   return {
     sprint, summary: `status file ${pad(sprint)}`,
-    deliverables: [{ id: "D1", description: `${fileOf(sprint)} holding the line ok`, featureIds: [`F${sprint}`] }],
+    deliverables: [{ id: "D1", description: `${fileOf(sprint)} printing the line ok`, featureIds: [`F${sprint}`] }],
     checks: [{
-      id: "reads-ok", kind: "command", description: `${fileOf(sprint)} says ok`, command: `grep -qx ok ${fileOf(sprint)}`,
-      deliverableIds: ["D1"], expectExitCode: 0, expectOutput: [], timeoutMs: 30_000,
+      id: "says-ok", kind: "command", description: `${fileOf(sprint)} says ok`, command: `node ${fileOf(sprint)}`,
+      deliverableIds: ["D1"], criterionIds: [`F${sprint}.1`], expectExitCode: 0, expectOutput: [{ stream: "stdout", matches: "^ok$" }], timeoutMs: 30_000,
     }],
   };
 }
@@ -59,7 +59,7 @@ function buildReply(req: ScriptRequest, steps: readonly BuildStep[]): StaticRepl
   const step = steps[req.turn];
   switch (step) {
     case "list": return { toolUse: [{ name: "list_files", input: {} }] };
-    case "write": return { toolUse: [{ name: "write_file", input: { path: fileOf(sprint), content: "ok\n" } }] };
+    case "write": return { toolUse: [{ name: "write_file", input: { path: fileOf(sprint), content: "console.log(\"ok\");\n" } }] };
     case "read": return { toolUse: [{ name: "read_file", input: { path: fileOf(sprint) } }] };
     default: return { text: `sprint ${sprint} built: ${fileOf(sprint)} says ok` };
   }

@@ -42,7 +42,10 @@ function revisedContract() {
   const contract = tinyContract(1);
   return {
     ...contract, summary: "add() with tests, negative numbers included",
-    checks: [...contract.checks, { ...contract.checks[0]!, id: "negatives", description: "add(-1, 1) returns 0 in the library's tests" }],
+    checks: [...contract.checks, {
+      ...contract.checks[0]!, id: "negatives", description: "add(-1, 1) returns 0", command: "node -e \"console.log(require('./lib.js').add(-1, 1))\"",
+      criterionIds: ["F1.1"], expectOutput: [{ stream: "stdout" as const, equals: "0" }],
+    }],
   };
 }
 

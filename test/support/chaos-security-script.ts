@@ -30,7 +30,7 @@ function contract(kind: SecurityCase): SprintContract {
     sprint: 1, summary: "add() with tests",
     deliverables: [{ id: "D1", description: "add(a, b) in lib.js", featureIds: ["F1"] }],
     checks: [{
-      id: "unit-tests", kind: "command", description: "the tests pass", command: CHECK_COMMAND[kind], deliverableIds: ["D1"],
+      id: "unit-tests", kind: "command", description: "the tests pass", command: CHECK_COMMAND[kind], deliverableIds: ["D1"], criterionIds: ["F1.1"],
       expectExitCode: 0, expectOutput: [{ stream: "stdout", contains: "all tests passed" }], timeoutMs: 30_000,
     }],
   };

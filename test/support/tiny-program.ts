@@ -28,7 +28,7 @@ export function tinyContract(sprint: number): SprintContract {
     deliverables: [{ id: "D1", description: sprint === 1 ? "add(a, b) in lib.js" : "multiply(a, b) in lib.js", featureIds: [`F${sprint}`] }],
     checks: [{
       id: "unit-tests", kind: "command", description: "the library's own tests pass", command: "node test.js",
-      deliverableIds: ["D1"], expectExitCode: 0, expectOutput: [{ stream: "stdout", contains: "all tests passed" }], timeoutMs: 30_000,
+      deliverableIds: ["D1"], criterionIds: [`F${sprint}.1`], expectExitCode: 0, expectOutput: [{ stream: "stdout", contains: "all tests passed" }], timeoutMs: 30_000,
     }],
   };
 }

@@ -31,9 +31,20 @@ function contract(sprint: number, round: number) {
       deliverables: [{ id: "D1", description: "note store persisted to a JSON file", featureIds: ["F1"] }, { id: "D2", description: "GET/POST /api/notes", featureIds: ["F1"] }],
       checks: [
         { id: "unit-tests", kind: "command", description: "the store's own tests pass", command: "node test.js", deliverableIds: ["D1"], expectOutput: [{ stream: "stdout", contains: "all tests passed" }] },
-        { id: "create-note", kind: "http", description: "creating a note returns it", method: "POST", path: "/api/notes", body: { text: "Buy milk" }, expectStatus: 201, expectJson: { text: "Buy milk" }, deliverableIds: ["D2"] },
-        { id: "list-notes", kind: "http", description: "the list contains the new note", path: "/api/notes", expectStatus: 200, expectBodyContains: ["Buy milk"], deliverableIds: ["D2"] },
-        ...(round > 1 ? [{ id: "rejects-empty", kind: "http", description: "empty text is refused", method: "POST", path: "/api/notes", body: { text: "  " }, expectStatus: 400, expectBodyContains: ["text is required"], deliverableIds: ["D2"] }] : []),
+        {
+          id: "create-note", kind: "http", description: "a created note gets an id and is listed", method: "POST", path: "/api/notes", body: { text: "Buy milk" },
+          expectStatus: 201, json: [{ path: "$.id", gte: 1 }, { path: "$.createdAt", matches: "^\\d{4}-\\d{2}-\\d{2}T" }], deliverableIds: ["D2"], criterionIds: ["F1.1"],
+          then: [{ method: "GET", path: "/api/notes", expectStatus: 200, expectBodyContains: ["Buy milk"] }],
+        },
+        {
+          id: "list-in-order", kind: "http", description: "the list keeps notes in the order they were written", method: "POST", path: "/api/notes", body: { text: "first thought" },
+          expectStatus: 201, json: [{ path: "$.id", gte: 1 }], deliverableIds: ["D1", "D2"], criterionIds: ["F1.3"],
+          then: [
+            { method: "POST", path: "/api/notes", body: { text: "second thought" }, expectStatus: 201, json: [{ path: "$.id", gte: 2 }] },
+            { method: "GET", path: "/api/notes", expectStatus: 200, json: [{ path: "$.notes.length", gte: 2 }], expectBody: [{ matches: "first thought[\\s\\S]*second thought" }] },
+          ],
+        },
+        ...(round > 1 ? [{ id: "rejects-empty", kind: "http", description: "empty text is refused", method: "POST", path: "/api/notes", body: { text: "  " }, expectStatus: 400, expectBodyContains: ["text is required"], deliverableIds: ["D2"], criterionIds: ["F1.2"] }] : []),
       ],
     };
   }
@@ -41,15 +52,15 @@ function contract(sprint: number, round: number) {
     sprint, summary: "Notes page", app: APP,
     deliverables: [{ id: "D1", description: "add a note from the page and see it listed", featureIds: ["F2"] }, { id: "D2", description: "notes persist across reloads", featureIds: ["F2"] }],
     checks: [
-      { id: "add-note-ui", kind: "browser", description: "typing a note and pressing Add lists it", deliverableIds: ["D1"], steps: [
+      { id: "add-note-ui", kind: "browser", description: "typing a note and pressing Add lists it", deliverableIds: ["D1"], criterionIds: ["F2.1"], steps: [
         { action: "goto", path: "/" }, { action: "fill", selector: "#note-input", value: "Water the plants" }, { action: "click", selector: "#add-note" },
         { action: "expectText", selector: "#notes", text: "Water the plants" }, { action: "screenshot", name: "after-add" },
       ] },
-      { id: "persists-reload", kind: "browser", description: "the note is still there after a reload", deliverableIds: ["D2"], steps: [
+      { id: "persists-reload", kind: "browser", description: "the note is still there after a reload", deliverableIds: ["D2"], criterionIds: ["F2.2"], steps: [
         { action: "goto", path: "/" }, { action: "fill", selector: "#note-input", value: "Read a book" }, { action: "click", selector: "#add-note" },
         { action: "expectText", selector: "#notes", text: "Read a book" }, { action: "reload" }, { action: "expectText", selector: "#notes", text: "Read a book" }, { action: "expectNoConsoleErrors" },
       ] },
-      { id: "visual-design", kind: "rubric", criterion: "Visual design", description: "follows the design language", guidance: "Paper background, serif ink type, terracotta accent.", threshold: 6 },
+      { id: "visual-design", kind: "rubric", criterion: "Visual design", description: "follows the design language", deliverableIds: ["D1"], guidance: "Paper background, serif ink type, terracotta accent.", threshold: 6 },
     ],
   };
 }

@@ -18,7 +18,10 @@ function reviewWork() {
       contract: {
         sprint: 1, summary: "notes", app: { startCommand: "node server.js", port: 3000 },
         deliverables: [{ id: "D1", description: "POST /api/notes", featureIds: ["F1"] }],
-        checks: [{ id: "create", kind: "http", description: "creates", method: "POST", path: "/api/notes", body: { text: "x" }, expectStatus: 201, expectJson: { text: "x" }, deliverableIds: ["D1"] }],
+        checks: [{
+          id: "create", kind: "http", description: "creates", method: "POST", path: "/api/notes", body: { text: "x" }, expectStatus: 201, json: [{ path: "$.id", exists: true }],
+          then: [{ method: "GET", path: "/api/notes", expectStatus: 200, expectBodyContains: ["x"] }], deliverableIds: ["D1"], criterionIds: ["F1.1"],
+        }],
       },
       round: 1, maxRounds: 3,
     },
@@ -51,7 +54,10 @@ describe("evaluator contract review", () => {
     expect(emitted.map((e) => e.type)).toEqual(["contract.reviewed"]);
     const { review } = ContractReviewed.shape.payload.parse(emitted[0]!.payload);
     expect(review.approved).toBe(false);
-    expect(review.changeRequests).toEqual([{ target: "rules", request: "feature F2 (\"Delete notes\"), planned for sprint 1, is covered by no deliverable; add a deliverable with \"featureIds\": [\"F2\"] and a check that exercises its acceptance criteria" }]);
+    expect(review.changeRequests).toEqual([
+      { target: "rules", request: "feature F2 (\"Delete notes\"), planned for sprint 1, is covered by no deliverable; add a deliverable with \"featureIds\": [\"F2\"] and a check that exercises its acceptance criteria" },
+      { target: "rules", request: "acceptance criterion F2.1 (\"Delete notes works\") is named by no check; add a behavioural check that exercises it, with \"criterionIds\": [\"F2.1\"]" },
+    ]);
     // The model saw the rules' finding too, so its own judgement can build on it.
     expect(JSON.stringify(model.requests[0]!.body)).toContain("feature F2 (\\\"Delete notes\\\"), planned for sprint 1, is covered by no deliverable");
   });

@@ -1,71 +1,63 @@
 import { describe, expect, it } from "vitest";
 import { Feature, SprintContract } from "@harness/contracts";
-import { contractProblems, isPresenceOnly } from "./review-rules.js";
+import { contractProblems } from "./review-rules.js";
+import { STRONG_CONTRACTS } from "./review/strong-contracts.js";
+import { WEAK_SHAPES } from "./review/weak-shapes.js";
 
-const contract = (checks: unknown[], extra: Record<string, unknown> = {}) => SprintContract.parse({
-  sprint: 1, summary: "todos", deliverables: [{ id: "D1", description: "add todos", featureIds: ["F1"] }], checks, ...extra,
+const FEATURES = [
+  Feature.parse({ id: "F1", title: "Notes", userStory: "As a user I keep notes", acceptanceCriteria: ["a note can be added", "empty notes are refused"] }),
+  Feature.parse({ id: "F2", title: "Search", userStory: "As a user I find notes", acceptanceCriteria: ["search finds a note"] }),
+];
+
+/** A contract around the shape's checks; F1.2 and F2.1 are proven by strong checks so only the shape can be at fault. */
+function around(checks: Array<Record<string, unknown>>): SprintContract {
+  return SprintContract.parse({
+    sprint: 1, summary: "notes", app: { startCommand: "node server.js", port: 3000 },
+    deliverables: [{ id: "D1", description: "notes", featureIds: ["F1"] }, { id: "D2", description: "search", featureIds: ["F2"] }],
+    checks: [
+      ...checks.map((c, i) => ({ id: `x${i + 1}`, description: `shape check ${i + 1}`, deliverableIds: ["D1"], criterionIds: ["F1.1"], ...c })),
+      { id: "anchor-refuses", kind: "http", description: "empty refused", method: "POST", path: "/api/notes", body: { text: "" }, expectStatus: 400, expectBodyContains: ["text is required"], deliverableIds: ["D1"], criterionIds: ["F1.2"] },
+      { id: "anchor-search", kind: "command", description: "search", command: "node cli.js search milk", expectOutput: [{ contains: "1 match: Buy milk" }], deliverableIds: ["D2"], criterionIds: ["F2.1"] },
+    ],
+  });
+}
+
+describe("review rules: weak shapes are refused, each for its reason", () => {
+  it("holds at least 25 shapes", () => expect(WEAK_SHAPES.length).toBeGreaterThanOrEqual(25));
+  for (const shape of WEAK_SHAPES) {
+    it(`refuses ${shape.name} (by ${shape.by})`, () => {
+      const problems = contractProblems(around(shape.checks), FEATURES);
+      expect(problems.some((p) => shape.refusedFor.test(p)), `problems were:\n${problems.join("\n")}`).toBe(true);
+    });
+  }
+  it("finds nothing wrong with the anchor checks alone plus a strong F1.1 check", () => {
+    expect(contractProblems(around([{ kind: "command", command: "node cli.js add 'Buy milk' && node cli.js list", expectOutput: [{ matches: "^1\\. Buy milk$" }] }]), FEATURES)).toEqual([]);
+  });
 });
-const feature = (id: string, title: string) => Feature.parse({ id, title, userStory: `As a user I ${title.toLowerCase()}`, acceptanceCriteria: [`${title} works`] });
-const F1 = feature("F1", "Add todos");
-const APP = { app: { startCommand: "node server.js", port: 3000 } };
-const http = (id: string, over: Record<string, unknown> = {}) => ({ id, kind: "http", description: id, path: "/api/todos", expectStatus: 200, deliverableIds: ["D1"], ...over });
 
-describe("review rules - enforced by code whatever the model thinks", () => {
-  it("rejects a deliverable proven only by presence checks", () => {
-    const c = contract([
-      { id: "exists", kind: "command", description: "file exists", command: "test -f server.js", deliverableIds: ["D1"] },
-      { id: "button", kind: "browser", description: "has a button", deliverableIds: ["D1"], steps: [{ action: "goto", path: "/" }, { action: "expectVisible", selector: "#add" }] },
-    ], APP);
-    expect(contractProblems(c, [F1])).toEqual([
-      "deliverable D1 is proven only by presence checks (exists, button); add a check that exercises its behaviour (a command that asserts its output, an http request that asserts the body or JSON, a browser check that interacts and asserts the effect)",
-      "feature F1 (\"Add todos\"), planned for sprint 1, is named only by D1, which no behavioural check proves; add a check that exercises its acceptance criteria",
+describe("review rules: strong contracts are approved", () => {
+  it("holds at least 10 contracts", () => expect(STRONG_CONTRACTS.length).toBeGreaterThanOrEqual(10));
+  for (const s of STRONG_CONTRACTS) {
+    it(`approves ${s.name}`, () => {
+      expect(contractProblems(SprintContract.parse(s.contract), s.features.map((f) => Feature.parse(f)))).toEqual([]);
+    });
+  }
+});
+
+describe("review rules: coverage", () => {
+  it("names each feature the contract drops and each criterion no check names", () => {
+    const c = SprintContract.parse({ sprint: 1, summary: "s", deliverables: [{ id: "D1", description: "d", featureIds: ["F1"] }],
+      checks: [{ id: "adds", kind: "command", description: "adds", command: "node cli.js add 2 3", expectOutput: [{ equals: "5" }], deliverableIds: ["D1"], criterionIds: ["F1.1"] }] });
+    expect(contractProblems(c, FEATURES)).toEqual([
+      "feature F2 (\"Search\"), planned for sprint 1, is covered by no deliverable; add a deliverable with \"featureIds\": [\"F2\"] and a check that exercises its acceptance criteria",
+      "acceptance criterion F1.2 (\"empty notes are refused\") is named by no check; add a behavioural check that exercises it, with \"criterionIds\": [\"F1.2\"]",
+      "acceptance criterion F2.1 (\"search finds a note\") is named by no check; add a behavioural check that exercises it, with \"criterionIds\": [\"F2.1\"]",
     ]);
   });
 
-  it("accepts a browser check that clicks and asserts the effect", () => {
-    const c = contract([{ id: "add", kind: "browser", description: "adds", deliverableIds: ["D1"], steps: [{ action: "goto", path: "/" }, { action: "click", selector: "#add" }, { action: "expectCount", selector: "li", count: 1 }] }], APP);
-    expect(contractProblems(c, [F1])).toEqual([]);
-  });
-
-  it("counts a presence command with output assertions as behaviour, and a rubric alone as presence", () => {
-    expect(isPresenceOnly({ id: "x", kind: "command", description: "d", deliverableIds: [], command: "cat out.txt", expectExitCode: 0, expectOutput: [{ stream: "both", contains: "42" }], timeoutMs: 1_000 })).toBe(false);
-    expect(isPresenceOnly({ id: "r", kind: "rubric", description: "d", deliverableIds: [], criterion: "design", guidance: "", threshold: 7 })).toBe(true);
-  });
-
-  it("flags unproven deliverables, unknown deliverable ids, duplicate ids, weak thresholds and app checks without an app", () => {
-    const c = contract([
-      { id: "h", kind: "http", description: "list", path: "/api", expectStatus: 200, deliverableIds: ["D9"] },
-      { id: "h", kind: "rubric", description: "looks", criterion: "design", threshold: 3, deliverableIds: [] },
-    ]);
-    expect(contractProblems(c, [])).toEqual([
-      "check h names D9, which is not a deliverable",
-      "check id h is used twice",
-      "rubric criterion h (\"design\") has threshold 3/10; a threshold under 5 passes poor work",
-      "deliverable D1 has no check that proves it",
-      "http and browser checks need an `app` section with the start command, port and readiness path",
-    ]);
-  });
-
-  it("counts an http check that asserts only the status as presence: a stub answers 200 too", () => {
-    const statusOnly = contract([http("home", { path: "/", expectHeaders: { "content-type": "text/html" } })], APP);
-    expect(contractProblems(statusOnly, [F1])).toContain("deliverable D1 is proven only by presence checks (home); add a check that exercises its behaviour (a command that asserts its output, an http request that asserts the body or JSON, a browser check that interacts and asserts the effect)");
-    expect(contractProblems(contract([http("list", { expectBodyContains: ["Buy milk"] })], APP), [F1])).toEqual([]);
-    expect(contractProblems(contract([http("create", { method: "POST", body: { title: "x" }, expectStatus: 201, expectJson: { title: "x" } })], APP), [F1])).toEqual([]);
-  });
-
-  it("counts a refusal the app decides as behaviour through its status alone, and a stub's answers as presence", () => {
-    expect(contractProblems(contract([http("rejects-empty", { method: "POST", body: {}, expectStatus: 400 })], APP), [F1])).toEqual([]);
-    for (const stub of [http("missing", { path: "/api/todos/nope", expectStatus: 404 }), http("created", { method: "POST", body: { title: "x" }, expectStatus: 201 }), http("head", { method: "HEAD", path: "/" })]) {
-      expect(contractProblems(contract([stub], APP), [F1])[0]).toMatch(new RegExp(`^deliverable D1 is proven only by presence checks \\(${stub.id}\\)`));
-    }
-  });
-
-  it("rejects a contract that silently drops a feature planned for the sprint, naming the feature", () => {
-    const c = contract([http("list", { expectJson: { "[0].title": "Buy milk" } })], APP);
-    expect(contractProblems(c, [F1, feature("F2", "Tick todos off")])).toEqual([
-      "feature F2 (\"Tick todos off\"), planned for sprint 1, is covered by no deliverable; add a deliverable with \"featureIds\": [\"F2\"] and a check that exercises its acceptance criteria",
-    ]);
-    const covered = SprintContract.parse({ ...c, deliverables: [...c.deliverables, { id: "D2", description: "tick todos", featureIds: ["F2"] }], checks: [...c.checks, http("toggle", { method: "POST", path: "/api/todos/1/toggle", expectJson: { done: true }, deliverableIds: ["D2"] })] });
-    expect(contractProblems(covered, [F1, feature("F2", "Tick todos off")])).toEqual([]);
+  it("asks for an app section when http or browser checks need one", () => {
+    const c = SprintContract.parse({ sprint: 1, summary: "s", deliverables: [{ id: "D1", description: "d", featureIds: ["F2"] }],
+      checks: [{ id: "search", kind: "http", description: "d", method: "GET", path: "/api/search?q=milk", expectStatus: 200, json: [{ path: "$[0].text", equals: "Buy milk" }], deliverableIds: ["D1"], criterionIds: ["F2.1"] }] });
+    expect(contractProblems(c, [FEATURES[1]!])).toEqual(["http and browser checks need an `app` section with the start command, port and readiness path"]);
   });
 });

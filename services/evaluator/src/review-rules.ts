@@ -1,67 +1,88 @@
-import type { BrowserCheck, Check, CommandCheck, Feature, HttpCheck, SprintContract } from "@harness/contracts";
+import type { Check, Feature, SprintContract } from "@harness/contracts";
+import { browserProblems } from "./review/browser-rules.js";
+import { analyseCommand, commandProblems } from "./review/command-rules.js";
+import { dataProblems, httpProblems } from "./review/http-rules.js";
 
-const PRESENCE_COMMAND = /^\s*(test\s+-[efdsx]|\[\s+-[efdsx]|ls\b|stat\b|cat\b|file\b|wc\b|true\b|echo\b|exit\s+0\b)/;
-const INTERACTIONS = new Set(["click", "fill", "press", "select", "reload"]);
-const BEHAVIOUR_ASSERTIONS = new Set(["expectText", "expectCount", "expectUrl"]);
-
-/** Presence-only checks prove nothing about behaviour (a stub passes them). */
-export function isPresenceOnly(check: Check): boolean {
+/**
+ * Why one check could pass for a broken product, each reason naming the check and what to
+ * change. Rubric criteria are graded by a judge, not by code: they never count as behaviour.
+ */
+export function checkProblems(check: Check): string[] {
   switch (check.kind) {
-    case "command": return isPresenceCommand(check);
-    case "browser": return isPresenceBrowser(check);
-    case "http": return isPresenceHttp(check);
-    case "data": return false;
-    case "rubric": return true;
+    case "command": return commandProblems(check);
+    case "http": return httpProblems(check);
+    case "browser": return browserProblems(check);
+    case "data": return dataProblems(check);
+    case "rubric": return check.threshold < 5 ? [`rubric criterion ${check.id} ("${check.criterion}") has threshold ${check.threshold}/10; a threshold under 5 passes poor work`] : [];
   }
 }
 
-function isPresenceCommand(c: CommandCheck): boolean {
-  return PRESENCE_COMMAND.test(c.command) && c.expectOutput.length === 0;
+/** What two checks share when one repeats the other under a new id. */
+function signature(c: Check): string | undefined {
+  const bare = (steps: readonly unknown[]) => JSON.stringify(steps);
+  switch (c.kind) {
+    case "command": return `command ${c.command.replace(/\s+/g, " ").trim()}`;
+    case "http": return `http ${bare([c, ...c.then].map((s) => [s.method, s.path, s.body ?? null, s.headers]))}`;
+    case "browser": return `browser ${bare(c.steps.filter((s) => s.action !== "screenshot" && s.action !== "expectNoConsoleErrors" && s.action !== "wait"))}`;
+    case "data": return `data ${bare([c.file, c.query ?? null, c.json])}`;
+    case "rubric": return undefined;
+  }
+}
+
+/** The check does something to the product that a later data check can look for. */
+function acts(c: Check): boolean {
+  switch (c.kind) {
+    case "http": return [c, ...c.then].some((s) => s.method !== "GET" && s.method !== "HEAD" && s.method !== "OPTIONS");
+    case "browser": return c.steps.some((s) => ["click", "fill", "press", "select"].includes(s.action));
+    case "command": try { return analyseCommand(c.command).programs.some((p) => p.role === "product" || p.role === "tests"); } catch { return false; }
+    default: return false;
+  }
+}
+
+function checkShapeProblems(contract: SprintContract, features: readonly Feature[]): { problems: string[]; behavioural: Set<Check> } {
+  const problems: string[] = [];
+  const behavioural = new Set<Check>();
+  const ids = new Set<string>();
+  const signatures = new Map<string, string>();
+  const criterionFeature = new Map(features.flatMap((f) => f.acceptanceCriteria.map((a) => [a.id, f.id] as const)));
+  for (const [i, c] of contract.checks.entries()) {
+    const own: string[] = [];
+    if (ids.has(c.id)) own.push(`check id ${c.id} is used twice`);
+    ids.add(c.id);
+    if (c.deliverableIds.length === 0) own.push(`check ${c.id} names no deliverable; set its deliverableIds to the deliverable(s) it proves`);
+    for (const d of c.deliverableIds) if (!contract.deliverables.some((x) => x.id === d)) own.push(`check ${c.id} names ${d}, which is not a deliverable`);
+    for (const a of c.criterionIds ?? []) if (!criterionFeature.has(a)) own.push(`check ${c.id} names criterion ${a}, which is not an acceptance criterion of this sprint's features (${[...criterionFeature.keys()].join(", ") || "none"})`);
+    const featuresNamed = [...new Set((c.criterionIds ?? []).map((a) => criterionFeature.get(a)).filter((f): f is string => f !== undefined))];
+    if (featuresNamed.length > 1) own.push(`check ${c.id} is claimed as the proof of several features (${featuresNamed.join(", ")}); give each feature's criteria their own check`);
+    const sig = signature(c);
+    const twin = sig === undefined ? undefined : signatures.get(sig);
+    if (twin !== undefined) own.push(`check ${c.id} repeats check ${twin} (the same ${c.kind === "command" ? "command" : c.kind === "http" ? "requests" : c.kind === "browser" ? "steps" : "query"}); a repeat proves nothing new: merge them, or make ${c.id} exercise something else`);
+    else if (sig !== undefined) signatures.set(sig, c.id);
+    if (c.kind === "data" && !contract.checks.slice(0, i).some(acts)) own.push(`check ${c.id} reads ${c.file} before any check acted on the product (in contract order), so it reads what was shipped, not what the product stored; put it after the http, browser or command check whose effect it verifies`);
+    own.push(...checkProblems(c));
+    problems.push(...own);
+    if (own.length === 0 && c.kind !== "rubric") behavioural.add(c);
+  }
+  return { problems, behavioural };
 }
 
 /**
- * A status alone is what a stub answers too: `GET / -> 200`, `POST /x -> 201`, and `-> 404` or
- * `405` from a server with no routes at all. Only a refusal the app decides (`POST {} -> 400`,
- * `-> 401`, `409`, `422`) exercises behaviour through its status; anything else needs an
- * assertion on the body or JSON.
- */
-function isPresenceHttp(c: HttpCheck): boolean {
-  if (c.expectBodyContains.length > 0 || Object.keys(c.expectJson).length > 0) return false;
-  const decidedRefusal = c.expectStatus >= 400 && c.expectStatus < 500 && c.expectStatus !== 404 && c.expectStatus !== 405;
-  return !decidedRefusal;
-}
-
-function isPresenceBrowser(c: BrowserCheck): boolean {
-  const interacts = c.steps.some((s) => INTERACTIONS.has(s.action));
-  const assertsContent = c.steps.some((s) => BEHAVIOUR_ASSERTIONS.has(s.action));
-  return !interacts && !assertsContent;
-}
-
-/**
- * The review rules enforced by code, whatever the model thinks: every feature planned for the
- * sprint is delivered, every deliverable has a behavioural check, apps that are driven over HTTP
- * or in a browser say how to start them, rubric criteria carry meaningful thresholds, check ids
- * are unique. `features` are the sprint's features from the spec excerpt.
+ * The review rules enforced by code, whatever the model thinks: every check can fail for a
+ * broken product (see docs/architecture.md, "Review rules"), every acceptance criterion of the
+ * sprint's features is named by a behavioural check, every deliverable is proven and every
+ * feature delivered, apps driven over HTTP or in a browser say how to start them.
  */
 export function contractProblems(contract: SprintContract, features: readonly Feature[]): string[] {
-  const problems: string[] = [];
-  const ids = new Set<string>();
-  for (const c of contract.checks) {
-    if (ids.has(c.id)) problems.push(`check id ${c.id} is used twice`);
-    ids.add(c.id);
-    for (const d of c.deliverableIds) {
-      if (!contract.deliverables.some((x) => x.id === d)) problems.push(`check ${c.id} names ${d}, which is not a deliverable`);
-    }
-    if (c.kind === "rubric" && c.threshold < 5) problems.push(`rubric criterion ${c.id} ("${c.criterion}") has threshold ${c.threshold}/10; a threshold under 5 passes poor work`);
-  }
+  const { problems, behavioural } = checkShapeProblems(contract, features);
   const proven = new Set<string>();
   for (const d of contract.deliverables) {
     const proving = contract.checks.filter((c) => c.deliverableIds.includes(d.id));
     if (proving.length === 0) problems.push(`deliverable ${d.id} has no check that proves it`);
-    else if (proving.every(isPresenceOnly)) problems.push(`deliverable ${d.id} is proven only by presence checks (${proving.map((c) => c.id).join(", ")}); add a check that exercises its behaviour (a command that asserts its output, an http request that asserts the body or JSON, a browser check that interacts and asserts the effect)`);
+    else if (!proving.some((c) => behavioural.has(c))) problems.push(`deliverable ${d.id} is proven by no behavioural check the rules accept (${proving.map((c) => c.id).join(", ")}); fix those checks or add one that exercises its behaviour`);
     else proven.add(d.id);
   }
   problems.push(...uncoveredFeatures(contract, features, proven));
+  problems.push(...uncoveredCriteria(contract, features, behavioural));
   const needsApp = contract.checks.some((c) => c.kind === "http" || c.kind === "browser");
   if (needsApp && !contract.app) problems.push("http and browser checks need an `app` section with the start command, port and readiness path");
   return problems;
@@ -69,8 +90,7 @@ export function contractProblems(contract: SprintContract, features: readonly Fe
 
 /**
  * Under-scoping: a feature of the sprint that no behaviourally proven deliverable names would be
- * neither built nor checked, and the sprint would still pass. Names the feature, so the
- * generator knows exactly what to add.
+ * neither built nor checked, and the sprint would still pass. Names the feature.
  */
 function uncoveredFeatures(contract: SprintContract, features: readonly Feature[], proven: ReadonlySet<string>): string[] {
   const problems: string[] = [];
@@ -79,6 +99,22 @@ function uncoveredFeatures(contract: SprintContract, features: readonly Feature[
     const what = `feature ${f.id} ("${f.title}"), planned for sprint ${contract.sprint},`;
     if (naming.length === 0) problems.push(`${what} is covered by no deliverable; add a deliverable with "featureIds": ["${f.id}"] and a check that exercises its acceptance criteria`);
     else if (!naming.some((d) => proven.has(d))) problems.push(`${what} is named only by ${naming.join(", ")}, which no behavioural check proves; add a check that exercises its acceptance criteria`);
+  }
+  return problems;
+}
+
+/** Coverage is counted per acceptance criterion: each needs a behavioural check naming it. */
+function uncoveredCriteria(contract: SprintContract, features: readonly Feature[], behavioural: ReadonlySet<Check>): string[] {
+  const problems: string[] = [];
+  for (const f of features) {
+    for (const a of f.acceptanceCriteria) {
+      const naming = contract.checks.filter((c) => c.criterionIds?.includes(a.id));
+      if (naming.some((c) => behavioural.has(c))) continue;
+      const text = a.text.length > 120 ? `${a.text.slice(0, 117)}...` : a.text;
+      problems.push(naming.length === 0
+        ? `acceptance criterion ${a.id} ("${text}") is named by no check; add a behavioural check that exercises it, with "criterionIds": ["${a.id}"]`
+        : `acceptance criterion ${a.id} ("${text}") is named only by ${naming.map((c) => c.id).join(", ")}, which the rules do not accept as behavioural; fix them or add a check that exercises it`);
+    }
   }
   return problems;
 }

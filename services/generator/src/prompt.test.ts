@@ -36,6 +36,8 @@ describe("generator prompts", () => {
     });
     const prompt = contractPrompt(payload, 1);
     expect(prompt).toContain("Tick todos off: criterion of F2");
+    expect(prompt).toContain("## Acceptance criteria to cover (name each in the criterionIds of a behavioural check)\n- F1.1: Add todos: criterion of F1\n- F2.1: Tick todos off: criterion of F2\n\n");
+    expect(prompt).toContain("## Acceptance criteria to cover (name each in the criterionIds of a behavioural check)\n- F1.1: Add todos: criterion of F1\n- F2.1: Tick todos off: criterion of F2\n\n");
     expect(prompt).toContain("- [rules] feature F2 (\"Tick todos off\"), planned for sprint 1, is covered by no deliverable");
   });
 });

@@ -10,6 +10,8 @@ export function contractPrompt(p: ContractRequested["payload"], sprint: number):
     `## Product\n${p.spec.title}: ${p.spec.overview}`,
     `## Sprint ${sprint} goal\n${p.sprintPlan.goal}`,
     `## Features in this sprint\n${JSON.stringify(features, null, 2)}`,
+    // Coverage is counted per criterion: the list is what the review will hold the contract to.
+    `## Acceptance criteria to cover (name each in the criterionIds of a behavioural check)\n${features.flatMap((f) => f.acceptanceCriteria.map((a) => `- ${a.id}: ${a.text}`)).join("\n")}`,
   ];
   if (p.spec.designLanguage) parts.push(`## Design language\n${p.spec.designLanguage}`);
   if (p.previous) {

@@ -1,0 +1,117 @@
+import type { JsonAssertion, OutputAssertion } from "@harness/contracts";
+
+/*
+ * The rules judge an assertion by trying it on what a broken product would show: empty output,
+ * `{}`, a blank page, a crash. An assertion that holds on one of those proves nothing by itself.
+ * These evaluate assertions with the runners' documented meaning (they must agree with
+ * checks/output.ts and the JSON assertions' runner; a test in review/ pins the meanings).
+ */
+
+type TextAssertion = Omit<OutputAssertion, "stream">;
+
+function regex(pattern: string): RegExp | undefined {
+  try { return new RegExp(pattern, "m"); } catch { return undefined; }
+}
+
+/** Whether a text assertion holds on `text` (every field given must hold). */
+export function textHolds(a: TextAssertion, text: string): boolean {
+  if (a.contains !== undefined && !text.includes(a.contains)) return false;
+  if (a.notContains !== undefined && text.includes(a.notContains)) return false;
+  if (a.equals !== undefined && text.trim() !== a.equals.trim()) return false;
+  if (a.matches !== undefined && !(regex(a.matches)?.test(text) ?? false)) return false;
+  if (a.notMatches !== undefined && (regex(a.notMatches)?.test(text) ?? true)) return false;
+  return true;
+}
+
+/** The assertion asks for something to be there (not only for something to be absent). */
+export function textIsPositive(a: TextAssertion): boolean {
+  return a.contains !== undefined || a.equals !== undefined || a.matches !== undefined;
+}
+
+/** What a product that does nothing prints. */
+export const EMPTY_OUTPUTS: readonly string[] = ["", "\n", "undefined", "{}", "[]", "null"];
+
+/** What a command prints when the product is missing or crashes at once (with a non-zero exit). */
+export const CRASH_OUTPUTS: readonly string[] = [
+  "Error: Cannot find module '/work/app/index.js'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1140:15)\n  code: 'MODULE_NOT_FOUND',\n  requireStack: []\n}\n\nNode.js v20.11.1",
+  "TypeError: add is not a function\n    at Object.<anonymous> (/work/app/test.js:3:1)",
+  "sh: 1: app: not found",
+  "python3: can't open file '/work/app/main.py': [Errno 2] No such file or directory",
+  "Traceback (most recent call last):\n  File \"main.py\", line 1, in <module>\nModuleNotFoundError: No module named 'app'",
+  "npm ERR! Missing script: \"test\"\nnpm ERR! A complete log of this run can be found in: /root/.npm/_logs/debug-0.log",
+  "curl: (7) Failed to connect to localhost port 3000 after 0 ms: Connection refused",
+];
+
+/**
+ * Test runners' summaries: a passing run, a run of no tests, a run with a failure. An assertion
+ * set proves "tests ran and passed" for a family when it holds on the first and on neither other.
+ */
+export const RUNNER_SUMMARIES: ReadonlyArray<{ runner: string; passed: string; none: string; failed: string; example: string }> = [
+  { runner: "node --test (TAP)", passed: "TAP version 13\n# tests 3\n# suites 0\n# pass 3\n# fail 0\n# cancelled 0\n# skipped 0\n# todo 0", none: "TAP version 13\n1..0\n# tests 0\n# suites 0\n# pass 0\n# fail 0\n# cancelled 0", failed: "TAP version 13\nnot ok 2 - multiplies\n# tests 3\n# suites 0\n# pass 2\n# fail 1\n# cancelled 0", example: "{\"matches\": \"# pass [1-9]\"} and {\"contains\": \"# fail 0\"}" },
+  { runner: "node --test (spec)", passed: "✔ adds (0.5ms)\nℹ tests 3\nℹ suites 0\nℹ pass 3\nℹ fail 0\nℹ cancelled 0", none: "ℹ tests 0\nℹ suites 0\nℹ pass 0\nℹ fail 0", failed: "✖ multiplies (1ms)\nℹ tests 3\nℹ pass 2\nℹ fail 1", example: "{\"matches\": \"pass [1-9]\"} and {\"matches\": \"fail 0\\\\b\"}" },
+  { runner: "vitest", passed: " ✓ src/app.test.ts (3 tests) 4ms\n\n Test Files  1 passed (1)\n      Tests  3 passed (3)", none: "No test files found, exiting with code 1", failed: " Test Files  1 failed (1)\n      Tests  1 failed | 2 passed (3)", example: "{\"matches\": \"Tests\\\\s+[1-9]\\\\d* passed\"} and {\"notContains\": \"failed\"}" },
+  { runner: "jest", passed: "Test Suites: 1 passed, 1 total\nTests:       3 passed, 3 total", none: "Test Suites: 0 total\nTests:       0 total", failed: "Test Suites: 1 failed, 1 total\nTests:       1 failed, 2 passed, 3 total", example: "{\"matches\": \"Tests:\\\\s+[1-9]\\\\d* passed\"} and {\"notContains\": \"failed\"}" },
+  { runner: "mocha", passed: "  adds\n    ✔ adds two numbers\n\n  3 passing (6ms)", none: "\n  0 passing (1ms)", failed: "  2 passing (6ms)\n  1 failing\n\n  1) multiplies", example: "{\"matches\": \"[1-9]\\\\d* passing\"} and {\"notContains\": \"failing\"}" },
+  { runner: "pytest", passed: "============================== 3 passed in 0.02s ===============================", none: "============================ no tests ran in 0.01s =============================", failed: "========================= 1 failed, 2 passed in 0.03s ==========================", example: "{\"matches\": \"[1-9]\\\\d* passed\"} and {\"notMatches\": \"failed|error\"}" },
+  { runner: "unittest", passed: "...\n----------------------------------------------------------------------\nRan 3 tests in 0.001s\n\nOK", none: "\n----------------------------------------------------------------------\nRan 0 tests in 0.000s\n\nOK", failed: ".F.\n----------------------------------------------------------------------\nRan 3 tests in 0.001s\n\nFAILED (failures=1)", example: "{\"matches\": \"Ran [1-9]\\\\d* tests?\"} and {\"matches\": \"^OK\"}" },
+];
+
+/** The runner family whose summary the assertions check properly, if any. */
+export function provesTestsPassed(assertions: readonly TextAssertion[]): string | undefined {
+  const all = (text: string) => assertions.every((a) => textHolds(a, text));
+  for (const f of RUNNER_SUMMARIES) {
+    if (all(f.passed) && !all(f.none) && !all(f.failed) && !EMPTY_OUTPUTS.some(all) && !CRASH_OUTPUTS.some(all)) return f.runner;
+  }
+  return undefined;
+}
+
+/** Reads `$`, `$.a.b[0].c`, `a.b`, `$.items.length` (an array's or string's length). */
+export function jsonGet(doc: unknown, path: string): { found: boolean; value: unknown } {
+  const parts = path.replace(/^\$\.?/, "").match(/[^.[\]'"]+/g) ?? [];
+  let cur: unknown = doc;
+  for (const p of parts) {
+    if (p === "length" && (Array.isArray(cur) || typeof cur === "string")) { cur = cur.length; continue; }
+    if (cur === null || typeof cur !== "object" || !(p in (cur as object))) return { found: false, value: undefined };
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return { found: true, value: cur };
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+function containsValue(v: unknown, x: unknown): boolean {
+  if (typeof v === "string" && typeof x === "string") return v.includes(x);
+  if (Array.isArray(v)) return v.some((e) => same(e, x));
+  return false;
+}
+
+/** Whether a JSON assertion holds on `doc`; a missing value fails every positive field. */
+export function jsonHolds(a: JsonAssertion, doc: unknown): boolean {
+  const { found, value } = jsonGet(doc, a.path);
+  if (a.absent === true && found) return false;
+  if (a.absent === false && !found) return false;
+  if (a.exists === true && !found) return false;
+  if (a.exists === false && found) return false;
+  if (a.equals !== undefined && (!found || !same(value, a.equals))) return false;
+  if (a.notEquals !== undefined && found && same(value, a.notEquals)) return false;
+  if (a.matches !== undefined && (!found || !(regex(a.matches)?.test(typeof value === "string" ? value : JSON.stringify(value)) ?? false))) return false;
+  if (a.contains !== undefined && (!found || !containsValue(value, a.contains))) return false;
+  if (a.notContains !== undefined && found && containsValue(value, a.notContains)) return false;
+  if (a.gte !== undefined && (typeof value !== "number" || value < a.gte)) return false;
+  if (a.lte !== undefined && (typeof value !== "number" || value > a.lte)) return false;
+  return true;
+}
+
+/** Documents a product with nothing in it answers or stores. */
+export const EMPTY_DOCUMENTS: readonly unknown[] = [{}, [], null, "", 0, { items: [] }, { data: [] }, { ok: true }, { success: true }];
+
+/** Values an empty or default product gives; equality to one of them proves nothing. */
+export function isEmptyValue(v: unknown): boolean {
+  return v === null || v === "" || v === 0 || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === "object" && v !== null && Object.keys(v).length === 0);
+}
+
+/** A JSON assertion that no empty document satisfies and that asks for a real value. */
+export function jsonIsPositive(a: JsonAssertion): boolean {
+  if (a.equals !== undefined && isEmptyValue(a.equals)) return false;
+  return EMPTY_DOCUMENTS.every((d) => !jsonHolds(a, d));
+}

@@ -1,0 +1,96 @@
+import type { DataCheck, HttpCheck, HttpRequestStep, JsonAssertion } from "@harness/contracts";
+import { EMPTY_DOCUMENTS, isEmptyValue, jsonGet, jsonIsPositive, textHolds, textIsPositive } from "./assertions.js";
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** What an app with nothing behind its routes answers: empty JSON, a blank page, a framework's 404. */
+function brokenBodies(step: HttpRequestStep): string[] {
+  return ["", "{}", "[]", "null", "OK", "ok", "Not Found", "Internal Server Error", "{\"ok\":true}", "{\"error\":\"not found\"}",
+    "<!doctype html><html><head><title></title></head><body></body></html>",
+    `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${step.method} ${step.path}</pre>\n</body>\n</html>\n`];
+}
+
+/** Leaf values of what the request sends: an app that echoes its request answers these. */
+function sent(step: HttpRequestStep): unknown[] {
+  const out: unknown[] = [step.path, ...Object.values(step.headers)];
+  const visit = (v: unknown): void => {
+    if (v !== null && typeof v === "object") { for (const x of Object.values(v)) visit(x); return; }
+    out.push(v);
+    if (typeof v === "string") { try { visit(JSON.parse(v)); } catch { /* plain text */ } }
+  };
+  visit(step.body);
+  return out;
+}
+
+function echoes(step: HttpRequestStep, test: (leaf: unknown) => boolean): boolean {
+  return sent(step).some((leaf) => test(leaf));
+}
+
+const stringEcho = (s: string) => (leaf: unknown): boolean => typeof leaf === "string" && s.trim() !== "" && leaf.includes(s);
+
+interface StepVerdict { positive: number; echoOnly: number; negative: number }
+
+function judgeStep(step: HttpRequestStep): StepVerdict {
+  const bodies = brokenBodies(step);
+  const v: StepVerdict = { positive: 0, echoOnly: 0, negative: 0 };
+  const count = (isPositive: boolean, isEcho: boolean): void => {
+    if (!isPositive) v.negative++;
+    else if (isEcho) v.echoOnly++;
+    else v.positive++;
+  };
+  for (const s of step.expectBodyContains) count(s.trim() !== "" && !bodies.some((b) => b.includes(s)), echoes(step, stringEcho(s)));
+  v.negative += step.expectBodyNotContains.length;
+  for (const a of step.expectBody) {
+    const positive = textIsPositive(a) && !bodies.some((b) => textHolds(a, b));
+    count(positive, echoes(step, (leaf) => typeof leaf === "string" && textHolds(a, leaf)));
+  }
+  for (const [path, expected] of Object.entries(step.expectJson)) {
+    const positive = !isEmptyValue(expected) && EMPTY_DOCUMENTS.every((d) => { const g = jsonGet(d, path); return !g.found || !same(g.value, expected); });
+    count(positive, echoes(step, (leaf) => same(leaf, expected) || (typeof expected === "string" && stringEcho(expected)(leaf))));
+  }
+  // Only a concrete expected value can be an echo; a pattern or a bound on a new id is not.
+  for (const a of step.json) {
+    const echoed = (a.equals !== undefined && echoes(step, (leaf) => same(leaf, a.equals) || (typeof a.equals === "string" && stringEcho(a.equals)(leaf))))
+      || (typeof a.contains === "string" && echoes(step, stringEcho(a.contains)));
+    count(jsonIsPositive(a), echoed);
+  }
+  return v;
+}
+
+/** A refusal the app has to decide; a stub or an app without the route answers 200, 404 or 405. */
+const decidedRefusal = (status: number): boolean => status >= 400 && status < 500 && status !== 404 && status !== 405;
+
+const requestOf = (s: HttpRequestStep): string => `${s.method} ${s.path}`;
+
+export function httpProblems(c: HttpCheck): string[] {
+  const steps: HttpRequestStep[] = [c, ...c.then];
+  const verdicts = steps.map(judgeStep);
+  const positive = verdicts.reduce((n, v) => n + v.positive, 0);
+  const echo = verdicts.reduce((n, v) => n + v.echoOnly, 0);
+  const negative = verdicts.reduce((n, v) => n + v.negative, 0);
+  const refusal = steps.find((s) => decidedRefusal(s.expectStatus));
+  const problems: string[] = [];
+  if (positive === 0 && !refusal) {
+    const what = steps.map(requestOf).join(" then ");
+    if (echo > 0) problems.push(`check ${c.id}: its body assertions only repeat what the request sent (${what}), so a server that echoes its request passes it; read the result back (e.g. \`then\` a GET of the created item using a captured id) and assert on that answer`);
+    else if (negative > 0) problems.push(`check ${c.id}: its body assertions only say what the answer must not contain or may lack (${what}); an empty answer like \`{}\` satisfies them. First assert what the answer must contain (expectBodyContains, expectJson, json with equals/matches/gte), then what it must not`);
+    else problems.push(`check ${c.id}: it asserts only the status of ${what}, which a stub or an app without the route answers too; assert on the body (expectBodyContains, expectJson or json) of what the app must return`);
+    return problems;
+  }
+  // Absence proves something only after the check has seen the app answer with content.
+  let seenPositive = false;
+  for (const [i, v] of verdicts.entries()) {
+    if (v.negative > 0 && !seenPositive && v.positive === 0 && !decidedRefusal(steps[i]!.expectStatus)) {
+      problems.push(`check ${c.id}: request ${i + 1} (${requestOf(steps[i]!)}) asserts only absence before the check has asserted any content; an empty answer passes it. Assert first what the app must have answered (e.g. the created item in an earlier request of the check)`);
+      break;
+    }
+    if (v.positive > 0) seenPositive = true;
+  }
+  return problems;
+}
+
+export function dataProblems(c: DataCheck): string[] {
+  const positive = c.json.filter((a: JsonAssertion) => jsonIsPositive(a));
+  if (positive.length > 0) return [];
+  return [`check ${c.id}: its assertions on ${c.file} all hold on an empty store (\`{}\`, \`[]\` or no value at the path); assert what the product must have stored, e.g. {"path": "$[0].title", "equals": "Buy milk"} or {"path": "$.length", "gte": 1}`];
+}
