@@ -39,6 +39,20 @@ function acts(c: Check): boolean {
   }
 }
 
+/**
+ * A check proves one feature's behaviour: its deliverables must share a feature, and the
+ * criteria it names must belong to a feature its deliverables deliver.
+ */
+function featureMismatch(c: Check, contract: SprintContract, featuresNamed: readonly string[]): string[] {
+  const delivered = c.deliverableIds.map((d) => contract.deliverables.find((x) => x.id === d)?.featureIds ?? []).filter((f) => f.length > 0);
+  if (delivered.length === 0) return [];
+  const shared = delivered.reduce((acc, f) => acc.filter((x) => f.includes(x)));
+  if (shared.length === 0) return [`check ${c.id} is claimed as the proof of deliverables of different features (${c.deliverableIds.join(", ")}); give each feature its own check`];
+  const foreign = featuresNamed.filter((f) => !delivered.some((d) => d.includes(f)));
+  if (foreign.length > 0) return [`check ${c.id} names criteria of ${foreign.join(", ")}, which none of its deliverables (${c.deliverableIds.join(", ")}) delivers; name the deliverable of that feature or the criteria this check proves`];
+  return [];
+}
+
 function checkShapeProblems(contract: SprintContract, features: readonly Feature[]): { problems: string[]; behavioural: Set<Check> } {
   const problems: string[] = [];
   const behavioural = new Set<Check>();
@@ -54,6 +68,7 @@ function checkShapeProblems(contract: SprintContract, features: readonly Feature
     for (const a of c.criterionIds ?? []) if (!criterionFeature.has(a)) own.push(`check ${c.id} names criterion ${a}, which is not an acceptance criterion of this sprint's features (${[...criterionFeature.keys()].join(", ") || "none"})`);
     const featuresNamed = [...new Set((c.criterionIds ?? []).map((a) => criterionFeature.get(a)).filter((f): f is string => f !== undefined))];
     if (featuresNamed.length > 1) own.push(`check ${c.id} is claimed as the proof of several features (${featuresNamed.join(", ")}); give each feature's criteria their own check`);
+    own.push(...featureMismatch(c, contract, featuresNamed));
     const sig = signature(c);
     const twin = sig === undefined ? undefined : signatures.get(sig);
     if (twin !== undefined) own.push(`check ${c.id} repeats check ${twin} (the same ${c.kind === "command" ? "command" : c.kind === "http" ? "requests" : c.kind === "browser" ? "steps" : "query"}); a repeat proves nothing new: merge them, or make ${c.id} exercise something else`);
