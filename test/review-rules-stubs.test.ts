@@ -4,9 +4,10 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Browser } from "playwright-core";
-import { Feature, SprintContract, type BrowserCheck, type Check, type CommandCheck, type HttpCheck } from "@harness/contracts";
+import { Feature, SprintContract, type BrowserCheck, type Check, type CommandCheck, type DataCheck, type HttpCheck } from "@harness/contracts";
 import { launchBrowser, runBrowserCheck } from "../services/evaluator/src/checks/browser.js";
 import { runCommandCheck } from "../services/evaluator/src/checks/command.js";
+import { runDataCheck } from "../services/evaluator/src/checks/data.js";
 import { runHttpCheck } from "../services/evaluator/src/checks/http.js";
 import { contractProblems } from "../services/evaluator/src/review-rules.js";
 import { parseShell, simpleCommands } from "../services/evaluator/src/review/shell.js";
@@ -19,6 +20,8 @@ import { scriptedContracts } from "./support/scripted-contracts.js";
  * propose) fails against stub products, run through the evaluator's real runners. A check that
  * passed against a stub would be a check the rules let through that cannot tell a product from
  * nothing. Rubric criteria are graded by the judge and never count as proof, so they are left out.
+ * The stubs: a server answering 200 `{}` to everything, a blank page, programs and test runners
+ * that exit 0 printing nothing, and a store that holds nothing (no file, `{}`, `[]`).
  */
 
 const CHROMIUM = process.env["EVALUATOR_CHROMIUM"] ?? "/usr/bin/chromium";
@@ -125,8 +128,23 @@ describe("review rules - every check of every approved contract fails against st
     expect(results.filter((r) => r.passed)).toEqual([]);
   }, 120_000);
 
+  it("every data check fails on a store with nothing in it: no file, {} or []", async () => {
+    const checks = contracts.flatMap((c) => c.contract.checks.filter((x): x is DataCheck => x.kind === "data").map((check) => ({ name: c.name, check })));
+    expect(checks.length).toBeGreaterThanOrEqual(3);
+    const results = await Promise.all(checks.flatMap(({ name, check }) => [undefined, "{}", "[]"].map(async (content) => {
+      const dir = await mkdtemp(join(root, `${check.id}-`));
+      if (content !== undefined && check.format === "json") {
+        await mkdir(dirname(join(dir, check.file)), { recursive: true });
+        await writeFile(join(dir, check.file), content);
+      }
+      const r = await runDataCheck(dir, check);
+      return { name: `${name} / ${check.id} @ ${content ?? "no file"}`, passed: r.passed };
+    })));
+    expect(results.filter((r) => r.passed)).toEqual([]);
+  });
+
   it("leaves out only rubric criteria, which the rules never count as proof", () => {
     const kinds = new Set(contracts.flatMap((c) => c.contract.checks.map((x: Check) => x.kind)));
-    expect([...kinds].filter((k) => !["command", "http", "browser", "rubric"].includes(k))).toEqual([]);
+    expect([...kinds].filter((k) => !["command", "http", "browser", "data", "rubric"].includes(k))).toEqual([]);
   });
 });

@@ -36,6 +36,7 @@ function contract(sprint: number, round: number) {
           expectStatus: 201, json: [{ path: "$.id", gte: 1 }, { path: "$.createdAt", matches: "^\\d{4}-\\d{2}-\\d{2}T" }], deliverableIds: ["D2"], criterionIds: ["F1.1"],
           then: [{ method: "GET", path: "/api/notes", expectStatus: 200, expectBodyContains: ["Buy milk"] }],
         },
+        { id: "stored-note", kind: "data", description: "the note is kept in the JSON file", file: "data/notes.json", format: "json", json: [{ path: "$[0].text", equals: "Buy milk" }, { path: "$[0].id", gte: 1 }], deliverableIds: ["D1"], criterionIds: ["F1.1"] },
         {
           id: "list-in-order", kind: "http", description: "the list keeps notes in the order they were written", method: "POST", path: "/api/notes", body: { text: "first thought" },
           expectStatus: 201, json: [{ path: "$.id", gte: 1 }], deliverableIds: ["D1", "D2"], criterionIds: ["F1.3"],

@@ -1,4 +1,5 @@
 import type { Check, Feature, SprintContract } from "@harness/contracts";
+import { compilePattern } from "./checks/text-assert.js";
 import { browserProblems } from "./review/browser-rules.js";
 import { analyseCommand, commandProblems } from "./review/command-rules.js";
 import { dataProblems, httpProblems } from "./review/http-rules.js";
@@ -8,6 +9,8 @@ import { dataProblems, httpProblems } from "./review/http-rules.js";
  * change. Rubric criteria are graded by a judge, not by code: they never count as behaviour.
  */
 export function checkProblems(check: Check): string[] {
+  const invalid = patterns(check).map(compilePattern).filter((r): r is string => typeof r === "string");
+  if (invalid.length > 0) return invalid.map((why) => `check ${check.id}: ${why}; write a JavaScript regular expression (no flags, no (?i))`);
   switch (check.kind) {
     case "command": return commandProblems(check);
     case "http": return httpProblems(check);
@@ -15,6 +18,18 @@ export function checkProblems(check: Check): string[] {
     case "data": return dataProblems(check);
     case "rubric": return check.threshold < 5 ? [`rubric criterion ${check.id} ("${check.criterion}") has threshold ${check.threshold}/10; a threshold under 5 passes poor work`] : [];
   }
+}
+
+/** Every regular expression a check asks the runners to compile. */
+function patterns(c: Check): string[] {
+  const text = (xs: ReadonlyArray<{ matches?: string | undefined; notMatches?: string | undefined }>) => xs.flatMap((a) => [a.matches, a.notMatches]);
+  const json = (xs: ReadonlyArray<{ matches?: string | undefined }>) => xs.map((a) => a.matches);
+  const all: Array<string | undefined> = [];
+  if (c.kind === "command") all.push(...text(c.expectOutput));
+  if (c.kind === "http") for (const s of [c, ...c.then]) all.push(...text(s.expectBody), ...json(s.json));
+  if (c.kind === "data") all.push(...json(c.json));
+  if (c.kind === "browser") for (const s of c.steps) if (s.action === "expectTextMatches") all.push(s.pattern);
+  return all.filter((p): p is string => p !== undefined);
 }
 
 /** What two checks share when one repeats the other under a new id. */

@@ -1,26 +1,18 @@
 import type { JsonAssertion, OutputAssertion } from "@harness/contracts";
+import { jsonAssertionFailures } from "../checks/json-assert.js";
+import { textFailures } from "../checks/text-assert.js";
 
 /*
  * The rules judge an assertion by trying it on what a broken product would show: empty output,
  * `{}`, a blank page, a crash. An assertion that holds on one of those proves nothing by itself.
- * These evaluate assertions with the runners' documented meaning (they must agree with
- * checks/output.ts and the JSON assertions' runner; a test in review/ pins the meanings).
+ * Assertions are evaluated by the runners' own code, so the rules and the evaluation agree.
  */
 
 type TextAssertion = Omit<OutputAssertion, "stream">;
 
-function regex(pattern: string): RegExp | undefined {
-  try { return new RegExp(pattern, "m"); } catch { return undefined; }
-}
-
-/** Whether a text assertion holds on `text` (every field given must hold). */
+/** Whether a text assertion holds on `text`, exactly as the runners decide it. */
 export function textHolds(a: TextAssertion, text: string): boolean {
-  if (a.contains !== undefined && !text.includes(a.contains)) return false;
-  if (a.notContains !== undefined && text.includes(a.notContains)) return false;
-  if (a.equals !== undefined && text.trim() !== a.equals.trim()) return false;
-  if (a.matches !== undefined && !(regex(a.matches)?.test(text) ?? false)) return false;
-  if (a.notMatches !== undefined && (regex(a.notMatches)?.test(text) ?? true)) return false;
-  return true;
+  return textFailures(a, text, "text").length === 0;
 }
 
 /** The assertion asks for something to be there (not only for something to be absent). */
@@ -65,41 +57,9 @@ export function provesTestsPassed(assertions: readonly TextAssertion[]): string 
   return undefined;
 }
 
-/** Reads `$`, `$.a.b[0].c`, `a.b`, `$.items.length` (an array's or string's length). */
-export function jsonGet(doc: unknown, path: string): { found: boolean; value: unknown } {
-  const parts = path.replace(/^\$\.?/, "").match(/[^.[\]'"]+/g) ?? [];
-  let cur: unknown = doc;
-  for (const p of parts) {
-    if (p === "length" && (Array.isArray(cur) || typeof cur === "string")) { cur = cur.length; continue; }
-    if (cur === null || typeof cur !== "object" || !(p in (cur as object))) return { found: false, value: undefined };
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return { found: true, value: cur };
-}
-
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-
-function containsValue(v: unknown, x: unknown): boolean {
-  if (typeof v === "string" && typeof x === "string") return v.includes(x);
-  if (Array.isArray(v)) return v.some((e) => same(e, x));
-  return false;
-}
-
-/** Whether a JSON assertion holds on `doc`; a missing value fails every positive field. */
+/** Whether a JSON assertion holds on `doc`, exactly as the runners decide it. */
 export function jsonHolds(a: JsonAssertion, doc: unknown): boolean {
-  const { found, value } = jsonGet(doc, a.path);
-  if (a.absent === true && found) return false;
-  if (a.absent === false && !found) return false;
-  if (a.exists === true && !found) return false;
-  if (a.exists === false && found) return false;
-  if (a.equals !== undefined && (!found || !same(value, a.equals))) return false;
-  if (a.notEquals !== undefined && found && same(value, a.notEquals)) return false;
-  if (a.matches !== undefined && (!found || !(regex(a.matches)?.test(typeof value === "string" ? value : JSON.stringify(value)) ?? false))) return false;
-  if (a.contains !== undefined && (!found || !containsValue(value, a.contains))) return false;
-  if (a.notContains !== undefined && found && containsValue(value, a.notContains)) return false;
-  if (a.gte !== undefined && (typeof value !== "number" || value < a.gte)) return false;
-  if (a.lte !== undefined && (typeof value !== "number" || value > a.lte)) return false;
-  return true;
+  return jsonAssertionFailures(a, doc).length === 0;
 }
 
 /** Documents a product with nothing in it answers or stores. */

@@ -1,5 +1,6 @@
 import type { DataCheck, HttpCheck, HttpRequestStep, JsonAssertion } from "@harness/contracts";
-import { EMPTY_DOCUMENTS, isEmptyValue, jsonGet, jsonIsPositive, textHolds, textIsPositive } from "./assertions.js";
+import { jsonPath } from "../checks/json-assert.js";
+import { EMPTY_DOCUMENTS, isEmptyValue, jsonIsPositive, textHolds, textIsPositive } from "./assertions.js";
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -45,7 +46,7 @@ function judgeStep(step: HttpRequestStep): StepVerdict {
     count(positive, echoes(step, (leaf) => typeof leaf === "string" && textHolds(a, leaf)));
   }
   for (const [path, expected] of Object.entries(step.expectJson)) {
-    const positive = !isEmptyValue(expected) && EMPTY_DOCUMENTS.every((d) => { const g = jsonGet(d, path); return !g.found || !same(g.value, expected); });
+    const positive = !isEmptyValue(expected) && EMPTY_DOCUMENTS.every((d) => !same(jsonPath(d, path), expected));
     count(positive, echoes(step, (leaf) => same(leaf, expected) || (typeof expected === "string" && stringEcho(expected)(leaf))));
   }
   // Only a concrete expected value can be an echo; a pattern or a bound on a new id is not.

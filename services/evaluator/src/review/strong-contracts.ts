@@ -37,6 +37,7 @@ export const STRONG_CONTRACTS: readonly StrongContract[] = [
       checks: [
         { id: "create-read", kind: "http", description: "create then read back", method: "POST", path: "/api/notes", body: { text: "Buy milk" }, expectStatus: 201, json: [{ path: "$.id", exists: true }], capture: { id: "$.id" },
           then: [{ method: "GET", path: "/api/notes/{{id}}", expectStatus: 200, expectJson: { text: "Buy milk" } }], deliverableIds: ["D1"], criterionIds: ["F1.1"] },
+        { id: "stored", kind: "data", description: "the note is stored in the JSON file", file: "data/notes.json", format: "json", json: [{ path: "$[0].text", equals: "Buy milk" }, { path: "$[0].id", exists: true }], deliverableIds: ["D1"], criterionIds: ["F1.1"] },
         { id: "rejects-empty", kind: "http", description: "empty text is refused", method: "POST", path: "/api/notes", body: { text: "  " }, expectStatus: 400, expectBodyContains: ["text is required"], deliverableIds: ["D1"], criterionIds: ["F1.2"] },
         { id: "ordered", kind: "http", description: "the list keeps creation order", method: "POST", path: "/api/notes", body: { text: "first" }, expectStatus: 201, json: [{ path: "$.id", exists: true }],
           then: [{ method: "POST", path: "/api/notes", body: { text: "second" }, expectStatus: 201, json: [{ path: "$.id", exists: true }] }, { method: "GET", path: "/api/notes", expectStatus: 200, json: [{ path: "$.length", gte: 2 }], expectBody: [{ matches: "first[\\s\\S]*second" }] }],
@@ -54,6 +55,7 @@ export const STRONG_CONTRACTS: readonly StrongContract[] = [
         { id: "add", kind: "browser", description: "adding lists it", deliverableIds: ["D1"], criterionIds: ["F1.1"], steps: [
           { action: "goto", path: "/" }, { action: "fill", selector: "#title", value: "Buy milk" }, { action: "click", selector: "#add" },
           { action: "expectText", selector: "#todos li", text: "Buy milk" }, { action: "expectCount", selector: "#todos li", count: 1 }] },
+        { id: "add-stored", kind: "data", description: "the added todo is stored", file: "data/todos.json", format: "json", json: [{ path: "$.length", gte: 1 }, { path: "$[0].title", equals: "Buy milk" }, { path: "$[0].done", equals: false }], deliverableIds: ["D1"], criterionIds: ["F1.1"] },
         { id: "tick", kind: "browser", description: "ticking marks it done", deliverableIds: ["D1"], criterionIds: ["F1.2"], steps: [
           { action: "goto", path: "/" }, { action: "fill", selector: "#title", value: "Walk dog" }, { action: "click", selector: "#add" },
           { action: "expectText", selector: "#todos", text: "Walk dog" }, { action: "click", selector: "#todos li:last-child input[type=checkbox]" },
@@ -119,6 +121,7 @@ export const STRONG_CONTRACTS: readonly StrongContract[] = [
           then: [{ method: "POST", path: "/api/items", body: { title: "Walk dog" }, expectStatus: 201, json: [{ path: "$.id", exists: true }] },
             { method: "GET", path: "/api/search?q=oat", expectStatus: 200, json: [{ path: "$.length", equals: 1 }, { path: "$[0].title", equals: "Buy oat milk" }], expectBodyNotContains: ["Walk dog"] }],
           deliverableIds: ["D1"], criterionIds: ["F1.1"] },
+        { id: "search-stored", kind: "data", description: "both items are rows of the items table", file: "data/app.db", format: "sqlite", query: "SELECT title FROM items ORDER BY id", json: [{ path: "$.length", equals: 2 }, { path: "$[0].title", equals: "Buy oat milk" }], deliverableIds: ["D1"], criterionIds: ["F1.1"] },
         { id: "delete", kind: "http", description: "a deleted item is gone", method: "POST", path: "/api/items", body: { title: "Old item" }, expectStatus: 201, json: [{ path: "$.id", matches: "^\\w+$" }], capture: { id: "$.id" },
           then: [{ method: "GET", path: "/api/items", expectStatus: 200, expectBodyContains: ["Old item"] }, { method: "DELETE", path: "/api/items/{{id}}", expectStatus: 204 },
             { method: "GET", path: "/api/items", expectStatus: 200, expectBodyNotContains: ["Old item"] }],

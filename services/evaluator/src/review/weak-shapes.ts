@@ -85,5 +85,6 @@ export const WEAK_SHAPES: readonly WeakShape[] = [
   { name: "a criterion named only by a rubric", by: "rules, adversarial", checks: [{ kind: "rubric", criterion: "adds correctly", threshold: 8 }], refusedFor: /acceptance criterion F1\.1 .* is named only by x1, which the rules do not accept/ },
   { name: "a check spanning deliverables of two features", by: "rules", checks: [cmd("node cli.js add 'Buy milk' && node cli.js search milk", [{ contains: "1 match" }], { deliverableIds: ["D1", "D2"] })], refusedFor: /deliverables of different features/ },
   { name: "a criterion of a feature the check's deliverable does not deliver", by: "rules, adversarial", checks: [cmd("node cli.js search milk", [{ contains: "1 match" }], { criterionIds: ["F2.1"] })], refusedFor: /names criteria of F2, which none of its deliverables \(D1\) delivers/ },
+  { name: "a pattern that is no regular expression", by: "rules", checks: [cmd("node cli.js add 2 3", [{ matches: "(?i)^5$" }])], refusedFor: /invalid pattern \/\(\?i\)\^5\$\/ in the contract/ },
   { name: "a lenient rubric threshold", by: "rules", checks: [{ kind: "rubric", criterion: "design", threshold: 3, criterionIds: [] }], refusedFor: /threshold 3\/10/ },
 ];
