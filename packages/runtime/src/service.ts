@@ -28,8 +28,12 @@ export interface WorkerServiceOptions {
   capacity: number;
   /** Extra provisioning after the shared streams exist (e.g. an evaluator's own consumer). */
   provision?: (bus: Bus) => Promise<void>;
-  /** Starts the consumers; `track` counts in-flight work for heartbeats. */
-  consumers: (bus: Bus, track: <T>(fn: () => Promise<T>) => Promise<T>) => BusConsumer[] | Promise<BusConsumer[]>;
+  /**
+   * Starts the consumers; `track` counts in-flight work for heartbeats. `stopping` is aborted
+   * when the service starts to drain, for work that would rather be released for redelivery than
+   * finished (or, worse, finished with results its own shutdown spoiled).
+   */
+  consumers: (bus: Bus, track: <T>(fn: () => Promise<T>) => Promise<T>, stopping: AbortSignal) => BusConsumer[] | Promise<BusConsumer[]>;
 }
 
 export async function connectService(config: WorkerConfig, logger: Logger, name: string): Promise<Bus> {
@@ -50,12 +54,14 @@ export async function startWorkerService(opts: WorkerServiceOptions): Promise<{ 
   await opts.provision?.(bus);
   let inFlight = 0;
   const track = <T>(fn: () => Promise<T>): Promise<T> => { inFlight++; return fn().finally(() => { inFlight--; }); };
-  const consumers = await opts.consumers(bus, track);
+  const stopping = new AbortController();
+  const consumers = await opts.consumers(bus, track, stopping.signal);
   const heartbeat = startHeartbeat(bus, { role: opts.role, name: opts.name, instance: config.HARNESS_INSTANCE, version: opts.version, capacity: opts.capacity, inFlight: () => inFlight });
   const health = await startHealthServer(config.HARNESS_HEALTH_PORT, () => !bus.nc.isClosed());
   // One plain line, whatever the log level, for launchers and people (not a log record too).
   process.stdout.write(`${opts.role} ready\n`);
   const stop = async () => {
+    stopping.abort(new Error(`${opts.role} is stopping`));
     heartbeat.stop();
     await Promise.all(consumers.map((c) => c.stop()));
     await bus.close();

@@ -1,12 +1,14 @@
 import type { ArtifactStore } from "@harness/bus";
 import type { BrowserCheck, CriterionResult, DataCheck, HttpCheck, SprintContract } from "@harness/contracts";
 import { ServerRegistry } from "@harness/workspace";
-import type { Browser } from "playwright-core";
 import { createServer } from "node:net";
-import { launchBrowser, runBrowserCheck } from "./checks/browser.js";
+import { BrowserSession } from "./browser-session.js";
+import { runBrowserCheck } from "./checks/browser.js";
 import { runDataCheck } from "./checks/data.js";
 import { runHttpCheck } from "./checks/http.js";
 import { tail } from "./checks/output.js";
+import { EvaluationInterruptedError } from "./errors.js";
+import { isMachineFailure, throwIfStopping } from "./interrupt.js";
 import { notRun, setupFailure } from "./results.js";
 
 export interface AppCheckDeps {
@@ -32,7 +34,7 @@ type AppCheck = HttpCheck | BrowserCheck | DataCheck;
  * data checks in contract order (later checks may rely on what earlier ones created; a data
  * check reads what the app stored by then), stops it. Data checks alone need no running app.
  */
-export async function runAppChecks(deps: AppCheckDeps, dir: string, contract: SprintContract, env: Record<string, string>, working: () => void): Promise<CriterionResult[]> {
+export async function runAppChecks(deps: AppCheckDeps, dir: string, contract: SprintContract, env: Record<string, string>, working: () => void, signal?: AbortSignal): Promise<CriterionResult[]> {
   const checks = contract.checks.filter((c): c is AppCheck => c.kind === "http" || c.kind === "browser" || c.kind === "data");
   const live = checks.filter((c) => c.kind !== "data");
   if (live.length === 0) return runDataChecks(dir, checks, working);
@@ -47,24 +49,28 @@ export async function runAppChecks(deps: AppCheckDeps, dir: string, contract: Sp
     await servers.start(dir, app.startCommand, { port, readinessPath: app.readinessPath, timeoutMs: app.readinessTimeoutMs, env: { ...env, PORT: String(port) } });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    const first = message.split("\n")[0] ?? message;
+    throwIfStopping(signal);
+    // No process slot, or another process took the free port first: not the product's doing.
+    if (isMachineFailure(first) || first.includes("already in use by another process")) throw new EvaluationInterruptedError(`the app could not be started on this machine: ${first}`, { cause: err });
     return [
-      setupFailure("app-start", `start: ${app.startCommand}`, `the app did not become ready on port ${port}${app.readinessPath}: ${message.split("\n")[0] ?? message}`, [{ kind: "output", summary: "start output", detail: tail(message, 4_000) }]),
+      setupFailure("app-start", `start: ${app.startCommand}`, `the app did not become ready on port ${port}${app.readinessPath}: ${first}`, [{ kind: "output", summary: "start output", detail: tail(message, 4_000) }]),
       ...checks.map((c) => notRun(c, "the app did not start")),
     ];
   }
   const results: CriterionResult[] = [];
   const baseUrl = `http://127.0.0.1:${port}`;
-  let browser: Browser | undefined;
+  const browser = new BrowserSession(deps.chromium, signal);
   let log: string;
   try {
     for (const check of checks) {
+      throwIfStopping(signal);
       if (check.kind === "http") {
         results.push(await runHttpCheck(baseUrl, check));
       } else if (check.kind === "data") {
         results.push(await runDataCheck(dir, check));
       } else {
-        browser ??= await launchBrowser(deps.chromium);
-        const { result, screenshots } = await runBrowserCheck(browser, baseUrl, check);
+        const { result, screenshots } = await browser.run((b) => runBrowserCheck(b, baseUrl, check));
         for (const shot of screenshots) {
           if (shot.png.length === 0) continue;
           result.evidence.push({ kind: "screenshot", summary: `${check.id}/${shot.name}`, artifact: await deps.artifacts.put(shot.png) });
@@ -73,8 +79,9 @@ export async function runAppChecks(deps: AppCheckDeps, dir: string, contract: Sp
       }
       working();
     }
+    throwIfStopping(signal);
   } finally {
-    await browser?.close().catch(() => undefined);
+    await browser.close();
     log = servers.output(port) ?? "";
     await servers.stopAll();
   }

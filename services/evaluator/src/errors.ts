@@ -16,6 +16,18 @@ export class ArtifactMissingError extends EvaluatorError {
   }
 }
 
+/**
+ * The evaluator, not the product, cut the evaluation short: its own shutdown, a browser that
+ * crashed or was killed, the machine refusing a process. What ran is no verdict on the product:
+ * the work is released for redelivery and done again.
+ */
+export class EvaluationInterruptedError extends EvaluatorError {
+  constructor(reason: string, options?: ErrorOptions) {
+    super("EVAL_ERR_INTERRUPTED", `evaluation interrupted: ${reason}`, options);
+    this.name = "EvaluationInterruptedError";
+  }
+}
+
 /** A prompt or calibration file could not be read at boot. */
 export class PromptLoadError extends EvaluatorError {
   constructor(name: string, options?: ErrorOptions) {
@@ -40,4 +52,4 @@ export class FreshStartError extends EvaluatorError {
   }
 }
 
-export const errors = { EvaluatorError, ArtifactMissingError, PromptLoadError, ExploreBudgetReachedError, FreshStartError };
+export const errors = { EvaluatorError, ArtifactMissingError, EvaluationInterruptedError, PromptLoadError, ExploreBudgetReachedError, FreshStartError };

@@ -8,7 +8,8 @@ import { runAppChecks } from "./app-checks.js";
 import { runCommandCheck } from "./checks/command.js";
 import { outputEvidence } from "./checks/output.js";
 import { gradeRubric } from "./checks/rubric.js";
-import { ArtifactMissingError } from "./errors.js";
+import { ArtifactMissingError, EvaluationInterruptedError } from "./errors.js";
+import { throwIfStopping } from "./interrupt.js";
 import { runRegression } from "./regression.js";
 import { exploreAfterChecks } from "./explore/index.js";
 import { coverAll, setupFailure, verdictOf } from "./results.js";
@@ -30,14 +31,20 @@ export interface EvaluateOptions {
   models?: Partial<Record<ModelRole, ModelChoice>>;
   /** Called between checks so the work message's ack timer is reset during long evaluations. */
   working?: () => void;
+  /**
+   * Aborted when the evaluator stops: the check under way is cut short and the evaluation
+   * throws EvaluationInterruptedError instead of returning a verdict spoiled by the stop.
+   */
+  signal?: AbortSignal;
 }
 
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
 
-async function install(dir: string, contract: SprintContract, env: Record<string, string>): Promise<CriterionResult | undefined> {
+async function install(dir: string, contract: SprintContract, env: Record<string, string>, signal: AbortSignal | undefined): Promise<CriterionResult | undefined> {
   const command = contract.installCommand ?? contract.app?.installCommand;
   if (!command) return undefined;
-  const r = await runCommand(dir, command, { timeoutMs: INSTALL_TIMEOUT_MS, env });
+  const r = await runCommand(dir, command, { timeoutMs: INSTALL_TIMEOUT_MS, env, ...(signal ? { signal } : {}) });
+  throwIfStopping(signal);
   if (r.exitCode === 0) return undefined;
   return setupFailure("install", `install: ${command}`, `the install command failed with exit ${r.exitCode ?? r.signal}${r.timedOut ? " (timed out)" : ""}`, [outputEvidence("install output", r.stdout, r.stderr)]);
 }
@@ -79,18 +86,26 @@ export async function evaluateIn(dir: string, deps: EvaluateDeps, msg: Evaluatio
   // Git in a check stops at the evaluation's own directory: without a .git there it must not
   // find a repository the work directory happens to sit in.
   const env: Record<string, string> = { CI: "true", GIT_CEILING_DIRECTORIES: dirname(dir) };
-  const installFailure = await install(dir, contract, env);
+  const signal = opts.signal;
+  const installFailure = await install(dir, contract, env, signal);
   if (installFailure) return verdictOf(deps.name, coverAll(contract.checks, [installFailure], "the install command failed"), undefined);
   working();
 
   for (const check of contract.checks.filter((c): c is CommandCheck => c.kind === "command")) {
-    results.push(await runCommandCheck(dir, check, env));
+    results.push(await runCommandCheck(dir, check, env, signal).catch((err: unknown) => {
+      // The command could not even be spawned: the machine's doing, not the product's.
+      throw new EvaluationInterruptedError(`the command of check ${check.id} could not be run: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }));
+    throwIfStopping(signal);
     working();
   }
-  results.push(...await runAppChecks({ artifacts: deps.bus.artifacts, chromium: deps.chromium }, dir, contract, env, working));
+  results.push(...await runAppChecks({ artifacts: deps.bus.artifacts, chromium: deps.chromium }, dir, contract, env, working, signal));
+  throwIfStopping(signal);
   // Earlier sprints' accepted checks, each set on its own fresh copy and app start (regression.ts).
   results.push(...await runRegression({ artifacts: deps.bus.artifacts, chromium: deps.chromium, restoreGit: deps.restoreGit === true }, dir, msg, env, working));
+  throwIfStopping(signal);
   results.push(...await exploreAfterChecks({ ...opts, model: deps.model, chromium: deps.chromium, artifacts: deps.bus.artifacts }, { dir, bytes, msg, env, results, ...(deps.restoreGit ? { restoreGit: true } : {}) }));
+  throwIfStopping(signal);
 
   const rubric = contract.checks.filter((c): c is RubricCheck => c.kind === "rubric");
   if (rubric.length > 0) {
@@ -105,6 +120,7 @@ export async function evaluateIn(dir: string, deps: EvaluateDeps, msg: Evaluatio
     });
     results.push(...graded.results);
     opinion = graded.opinion;
+    throwIfStopping(signal);
   }
   return verdictOf(deps.name, coverAll(contract.checks, results, "the evaluator produced no result for it"), opinion);
 }

@@ -1,14 +1,22 @@
 import { rm } from "node:fs/promises";
-import { PermanentError } from "@harness/bus";
+import { PermanentError, RetryableError } from "@harness/bus";
 import { ContractReview, ContractReviewed, VerdictProduced, type EvaluationRequested, type ReviewRequested } from "@harness/contracts";
 import { structured, type ModelClient } from "@harness/model";
 import type { WorkContext } from "@harness/runtime";
-import { ArtifactMissingError } from "./errors.js";
+import { ArtifactMissingError, EvaluationInterruptedError } from "./errors.js";
 import { evaluateIn, evaluationDir, type EvaluateDeps } from "./evaluate.js";
 import { contractProblems } from "./review-rules.js";
 import { retirementProblems } from "./retirements.js";
 
-export interface EvaluatorDeps extends EvaluateDeps { model: ModelClient; reviewSystem: string }
+export interface EvaluatorDeps extends EvaluateDeps {
+  model: ModelClient;
+  reviewSystem: string;
+  /** Aborted when the service starts to drain: evaluations under way are released, not judged. */
+  stopping?: AbortSignal;
+}
+
+/** An interrupted evaluation is offered again soon: to a restarted evaluator or to another replica. */
+const INTERRUPTED_RETRY_MS = 1_000;
 
 export function createHandlers(deps: EvaluatorDeps) {
   return {
@@ -40,9 +48,15 @@ export function createHandlers(deps: EvaluatorDeps) {
     async evaluate(w: WorkContext<EvaluationRequested>): Promise<void> {
       const dir = await evaluationDir(deps, w.msg);
       try {
-        const verdict = await evaluateIn(dir, deps, w.msg, { budget: w.budget, models: w.models, onUsage: w.recordUsage, working: () => w.ctx.working() }).catch((err: unknown) => {
+        const verdict = await evaluateIn(dir, deps, w.msg, { budget: w.budget, models: w.models, onUsage: w.recordUsage, working: () => w.ctx.working(), ...(deps.stopping ? { signal: deps.stopping } : {}) }).catch((err: unknown) => {
           // Redelivery cannot bring a missing artifact back: fail the work now, with the reason.
-          throw err instanceof ArtifactMissingError ? new PermanentError(err.message, { cause: err }) : err;
+          if (err instanceof ArtifactMissingError) throw new PermanentError(err.message, { cause: err });
+          // Cut short by the evaluator itself: no verdict; the work goes back for another go.
+          if (err instanceof EvaluationInterruptedError) {
+            w.logger.warn({ err: err.message }, "evaluation interrupted; released for redelivery");
+            throw new RetryableError(err.message, INTERRUPTED_RETRY_MS, { cause: err });
+          }
+          throw err;
         });
         w.logger.info({ passed: verdict.passed, summary: verdict.summary }, "verdict");
         await w.emit(VerdictProduced, "verdict.produced", { verdict }, { key: deps.name });

@@ -19,8 +19,8 @@ export async function run(): Promise<void> {
   await startWorkerService({
     role: "evaluator", name: config.EVALUATOR_NAME, version: VERSION, config, logger, capacity: concurrency,
     provision: async (bus) => { if (config.HARNESS_PROVISION) await bus.ensureEvaluatorConsumer(config.EVALUATOR_NAME); },
-    consumers: (bus, track) => {
-      const handlers = createHandlers({ bus, model, name: config.EVALUATOR_NAME, workdir: config.EVALUATOR_WORKDIR, chromium: config.EVALUATOR_CHROMIUM, restoreGit: config.EVALUATOR_RESTORE_GIT, judgeSystem, reviewSystem });
+    consumers: (bus, track, stopping) => {
+      const handlers = createHandlers({ bus, model, name: config.EVALUATOR_NAME, workdir: config.EVALUATOR_WORKDIR, chromium: config.EVALUATOR_CHROMIUM, restoreGit: config.EVALUATOR_RESTORE_GIT, judgeSystem, reviewSystem, stopping });
       const consumers = [
         bus.consume(evaluatorConsumer(config.EVALUATOR_NAME), EvaluationRequested, workerHandler<EvaluationRequested>(bus, producer, (w) => track(() => handlers.evaluate(w))), { concurrency }),
       ];

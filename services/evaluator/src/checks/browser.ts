@@ -12,7 +12,9 @@ const NAVIGATION_TIMEOUT_MS = 15_000;
 export async function launchBrowser(executablePath: string): Promise<Browser> {
   // Loaded on first use: playwright-core adds ~85 MB to a process that may never drive a browser.
   const { chromium } = await import("playwright-core");
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  // The service's own shutdown closes the browser (see BrowserSession): Playwright's signal
+  // handlers would close it under a running check, and its SIGINT one even exits the process.
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
 }
 
 export function describeStep(step: BrowserStep): string {
@@ -146,7 +148,7 @@ export async function runBrowserCheck(browser: Browser, baseUrl: string, check: 
   }
   const evidence: Evidence[] = [{ kind: "note", summary: failure ?? `all ${check.steps.length} steps passed`, detail: trace.join("\n"), location: page.url() }];
   evidence.push(...watch.evidence());
-  await context.close();
+  await context.close().catch(() => undefined);
   const passed = failure === undefined;
   const problems = failure === undefined ? "" : watch.hint();
   return {

@@ -2,8 +2,9 @@ import type { CommandCheck, CriterionResult } from "@harness/contracts";
 import { runCommand } from "@harness/workspace";
 import { checkOutput, outputEvidence } from "./output.js";
 
-export async function runCommandCheck(dir: string, check: CommandCheck, env: Record<string, string>): Promise<CriterionResult> {
-  const r = await runCommand(dir, check.command, { timeoutMs: check.timeoutMs, env });
+/** `signal`: the evaluator is stopping; the command is killed and the caller discards the result. */
+export async function runCommandCheck(dir: string, check: CommandCheck, env: Record<string, string>, signal?: AbortSignal): Promise<CriterionResult> {
+  const r = await runCommand(dir, check.command, { timeoutMs: check.timeoutMs, env, ...(signal ? { signal } : {}) });
   const failures: string[] = [];
   if (r.timedOut) failures.push(`timed out after ${check.timeoutMs}ms`);
   else if (r.exitCode !== check.expectExitCode) failures.push(`exit code ${r.exitCode ?? r.signal} (expected ${check.expectExitCode})`);
