@@ -48,11 +48,31 @@ export const RUNNER_SUMMARIES: ReadonlyArray<{ runner: string; passed: string; n
   { runner: "unittest", passed: "...\n----------------------------------------------------------------------\nRan 3 tests in 0.001s\n\nOK", none: "\n----------------------------------------------------------------------\nRan 0 tests in 0.000s\n\nOK", failed: ".F.\n----------------------------------------------------------------------\nRan 3 tests in 0.001s\n\nFAILED (failures=1)", example: "{\"matches\": \"Ran [1-9]\\\\d* tests?\"} and {\"matches\": \"^OK\"}" },
 ];
 
+/** The summaries a test program prints: its own runner's, or any when a script hides which runner it is. */
+function familiesOf(program: string): typeof RUNNER_SUMMARIES {
+  const known: Array<[RegExp, string]> = [[/--test$/, "node --test"], [/^(npx )?vitest/, "vitest"], [/^jest/, "jest"], [/^mocha/, "mocha"], [/pytest/, "pytest"], [/unittest/, "unittest"]];
+  const hit = known.find(([re]) => re.test(program));
+  return hit ? RUNNER_SUMMARIES.filter((f) => f.runner.startsWith(hit[1])) : RUNNER_SUMMARIES;
+}
+
 /** The runner family whose summary the assertions check properly, if any. */
-export function provesTestsPassed(assertions: readonly TextAssertion[]): string | undefined {
+export function provesTestsPassed(assertions: readonly TextAssertion[], program = ""): string | undefined {
   const all = (text: string) => assertions.every((a) => textHolds(a, text));
-  for (const f of RUNNER_SUMMARIES) {
+  for (const f of familiesOf(program)) {
     if (all(f.passed) && !all(f.none) && !all(f.failed) && !EMPTY_OUTPUTS.some(all) && !CRASH_OUTPUTS.some(all)) return f.runner;
+  }
+  return undefined;
+}
+
+/**
+ * For a run expected to fail (a mutation check: the code broken in a scratch copy), the
+ * assertions must prove that tests ran and one failed: they hold on a summary with a failure and
+ * on neither a passing run, a run of no tests, empty output nor a crash.
+ */
+export function provesTestsFailed(assertions: readonly TextAssertion[], program = ""): string | undefined {
+  const all = (text: string) => assertions.every((a) => textHolds(a, text));
+  for (const f of familiesOf(program)) {
+    if (all(f.failed) && !all(f.none) && !all(f.passed) && !EMPTY_OUTPUTS.some(all) && !CRASH_OUTPUTS.some(all)) return f.runner;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import type { CommandCheck } from "@harness/contracts";
-import { CRASH_OUTPUTS, EMPTY_OUTPUTS, provesTestsPassed, RUNNER_SUMMARIES, textHolds, textIsPositive } from "./assertions.js";
+import { CRASH_OUTPUTS, EMPTY_OUTPUTS, provesTestsFailed, provesTestsPassed, RUNNER_SUMMARIES, textHolds, textIsPositive } from "./assertions.js";
 import { parseShell, programOfCommand, ShellSyntaxError, type Program } from "./programs.js";
 import type { AndOr, Command, Pipeline, Script, SimpleCommand } from "./shell.js";
 
@@ -126,8 +126,11 @@ export function commandProblems(c: CommandCheck): string[] {
   if (c.expectExitCode === 126 || c.expectExitCode === 127) problems.push(`check ${c.id}: expectExitCode ${c.expectExitCode} is what the shell answers for a missing program; expect the exit code the product itself decides`);
   problems.push(...outputProblems(c, an));
   const runner = runs.find((p) => p.role === "tests");
-  if (runner && !provesTestsPassed(c.expectOutput)) {
+  if (runner && c.expectExitCode === 0 && !provesTestsPassed(c.expectOutput, runner.name)) {
     problems.push(`check ${c.id}: it runs tests (\`${runner.name}\`) but no output assertion proves that tests ran and passed (a count of passing tests above zero and zero failures); a suite of no tests passes it. Assert on the runner's summary, e.g. for ${RUNNER_SUMMARIES[0]!.runner}: ${RUNNER_SUMMARIES[0]!.example}`);
+  }
+  if (runner && c.expectExitCode !== 0 && !provesTestsFailed(c.expectOutput, runner.name)) {
+    problems.push(`check ${c.id}: it expects the tests (\`${runner.name}\`) to fail but no output assertion proves that tests ran and one failed on an assertion; a missing or crashing suite fails too. Assert on the runner's summary, e.g. for ${RUNNER_SUMMARIES[0]!.runner}: {"matches": "# fail [1-9]"}`);
   }
   return problems;
 }

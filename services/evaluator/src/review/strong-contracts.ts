@@ -25,6 +25,7 @@ export const STRONG_CONTRACTS: readonly StrongContract[] = [
         { id: "adds", kind: "command", description: "add prints the sum", command: "node cli.js add 2 3", expectOutput: [{ stream: "stdout", matches: "^5$" }], deliverableIds: ["D1"], criterionIds: ["F1.1"] },
         { id: "div-zero", kind: "command", description: "division by zero is refused", command: "node cli.js divide 1 0", expectExitCode: 2, expectOutput: [{ stream: "stderr", contains: "cannot divide by zero" }], deliverableIds: ["D1"], criterionIds: ["F1.2"] },
         { id: "unit-tests", kind: "command", description: "node --test passes", command: "node --test", expectOutput: TAP, deliverableIds: ["D1"], criterionIds: ["F1.3"] },
+        { id: "tests-catch-add", kind: "command", description: "mutation check: with add broken in a scratch copy, the suite fails on an assertion", command: "d=$(mktemp -d) && trap 'rm -rf \"$d\"' EXIT && cp -R . \"$d\" && cd \"$d\" && echo 'module.exports.add = (a, b) => a - b;' >> lib.js && node --test", expectExitCode: 1, expectOutput: [{ matches: "# fail [1-9]" }], deliverableIds: ["D1"], criterionIds: ["F1.3"] },
       ],
     },
   },

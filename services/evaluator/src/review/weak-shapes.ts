@@ -49,6 +49,8 @@ export const WEAK_SHAPES: readonly WeakShape[] = [
   { name: "vitest asserting only 'passed'", by: "rules, adversarial", checks: [cmd("npx vitest run", [{ contains: "passed" }])], refusedFor: /no output assertion proves that tests ran and passed/ },
   { name: "node --test asserting passes but not zero failures", by: "rules, adversarial", checks: [cmd("node --test", [{ matches: "# pass [1-9]" }])], refusedFor: /no output assertion proves that tests ran and passed/ },
   { name: "pytest asserting a passed count with failures allowed", by: "rules, adversarial", checks: [cmd("python3 -m pytest -q", [{ matches: "\\d+ passed" }])], refusedFor: /no output assertion proves that tests ran and passed/ },
+  { name: "a mutation check that only expects a non-zero exit", by: "rules, adversarial", checks: [cmd("d=$(mktemp -d) && cp -R . \"$d\" && cd \"$d\" && echo 'module.exports.add = () => 0;' >> lib.js && node --test", [{ contains: "fail" }], { expectExitCode: 1 })], refusedFor: /expects the tests \(`node --test`\) to fail but no output assertion proves/ },
+  { name: "a mutation loop whose verdict is an echo", by: "rules, adversarial", checks: [cmd("for m in add sub; do d=$(mktemp -d); cp -R . \"$d\"; if (cd \"$d\" && node --test) >/dev/null 2>&1; then echo \"SURVIVED: $m\"; else echo \"killed: $m\"; fi; done", [{ notContains: "SURVIVED" }, { matches: "killed: .*\\n.*killed: " }])], refusedFor: /control flow/ },
   // HTTP checks a stub answers.
   { name: "http status only", by: "rules", checks: [http({ path: "/" })], refusedFor: /asserts only the status/ },
   { name: "http 201 only", by: "rules", checks: [http({ method: "POST", body: { text: "x" }, expectStatus: 201 })], refusedFor: /asserts only the status/ },
