@@ -10,7 +10,7 @@ const USAGE = `harness <command>
 
   up [--port N] [--scripted] [--quiet]   start NATS and the four services; prints the dashboard URL
   run "<prompt>" [--follow] [--sprints N] [--attempts N] [--budget USD]
-                 [--evaluators a,b] [--model role=id] [--constraints "..."] [--gates spec,contracts]
+                 [--evaluators a,b] [--model role=id] [--constraints "..."] [--gates spec,contracts] [--no-explore]
   status [id]                            list runs, or one run's summary
   follow <id>                            follow a run live (a finished run: its story), as run --follow does
   logs <id>                              a run's event history
@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       port: { type: "string" }, scripted: { type: "boolean" }, quiet: { type: "boolean" }, follow: { type: "boolean", short: "f" },
       sprints: { type: "string" }, attempts: { type: "string" }, budget: { type: "string" }, evaluators: { type: "string" },
-      model: { type: "string", multiple: true }, constraints: { type: "string" }, gates: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
+      model: { type: "string", multiple: true }, constraints: { type: "string" }, gates: { type: "string" }, "no-explore": { type: "boolean" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
       comment: { type: "string" }, tokens: { type: "string" }, minutes: { type: "string" }, spec: { type: "string" }, contract: { type: "string" },
     },
     });
@@ -69,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values.attempts ? { attempts: num(values.attempts, "attempts")! } : {}), ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
       ...(values.evaluators ? { evaluators: values.evaluators } : {}), ...(values.model ? { model: values.model } : {}),
       ...(values.constraints ? { constraints: values.constraints } : {}), ...(values.gates ? { gates: values.gates } : {}),
+      ...(values["no-explore"] ? { noExplore: true } : {}),
     });
     case "status": return statusCommand(args[0]);
     case "logs": return logsCommand(need(0, "run id"));

@@ -29,4 +29,9 @@ describe("cli run options", () => {
     expect(asCreated({ gates: "contracts, spec" }).gates).toEqual({ approveSpec: true, approveContracts: true });
     expect(() => runOptions({ gates: "build" })).toThrow('--gates takes spec and/or contracts, comma-separated (got "build")');
   });
+
+  it("--no-explore turns exploratory QA off for the run, leaving its budget at the defaults", () => {
+    expect(asCreated({}).explore.enabled).toBe(true);
+    expect(asCreated({ noExplore: true }).explore).toEqual({ enabled: false, maxTurns: 20, maxTokens: 400_000, maxSeconds: 300, maxFindings: 5 });
+  });
 });

@@ -11,7 +11,7 @@ interface RunView {
   sprints: Array<{ number: number; status: string; attempts: Array<{ attempt: number; status: string; build?: { artifact: { name: string } } }> }>;
 }
 
-export interface RunFlags { sprints?: number; attempts?: number; budget?: number; evaluators?: string; model?: string[]; follow?: boolean; constraints?: string; gates?: string }
+export interface RunFlags { sprints?: number; attempts?: number; budget?: number; evaluators?: string; model?: string[]; follow?: boolean; constraints?: string; gates?: string; noExplore?: boolean }
 
 const GATES = { spec: "approveSpec", contracts: "approveContracts" } as const;
 
@@ -42,6 +42,7 @@ export function runOptions(flags: RunFlags): Record<string, unknown> {
     ...(Object.keys(models).length ? { models } : {}),
     ...(flags.constraints ? { constraints: flags.constraints } : {}),
     ...(flags.gates ? { gates: gatesOf(flags.gates) } : {}),
+    ...(flags.noExplore ? { explore: { enabled: false } } : {}),
   };
 }
 
