@@ -1,4 +1,8 @@
 import { startScriptedModel, type ScriptedModel } from "@harness/scripted-model";
+import { connectBus } from "@harness/bus";
+import { BudgetExceeded } from "@harness/contracts";
+import { createLogger } from "@harness/logger";
+import { envelope, randomId } from "@harness/runtime";
 import { waitFor } from "@harness/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startStack, type Stack } from "./support/stack.js";
@@ -45,7 +49,7 @@ describe("supervisor budget - the run pauses before a model call that would exce
     const paused = await waitFor(async () => { const r = await run(id); return r.status === "paused" ? r : undefined; }, { timeoutMs: 30_000, what: "the run to pause" })
       .catch((err) => { throw new Error(`${err}\n${stack.logs()}`); });
 
-    expect(paused.reason).toMatch(/^cost budget exceeded: the next call could cost \$\d+\.\d+; \$0\.4\d+ of \$0\.5 left$/);
+    expect(paused.reason).toMatch(/^cost budget exceeded: the next call could cost \$\d+\.\d+; \$0\.4\d+ of \$0\.5 left \(\$0\.0\d+ spent, \$0\.0000 reserved by calls in flight\)$/);
     expect(paused.waitingFor).toBe("contract");
     // The planner's call was made and charged; the generator's was never sent.
     expect(model.requests.filter((r) => r.headers["x-harness-role"] === "planner" && r.status === 200)).toHaveLength(1);
@@ -58,7 +62,12 @@ describe("supervisor budget - the run pauses before a model call that would exce
     const history = await events(id);
     const refusal = history.find((e) => e.message.type === "budget.exceeded")!;
     expect(refusal.message.producer.role).toBe("generator");
-    expect(refusal.message.payload).toMatchObject({ kind: "cost", limit: 0.5 });
+    // The refusal carries its numbers, and the supervisor's own ledger bore them out.
+    expect(refusal.message.payload).toMatchObject({ kind: "cost", limit: 0.5, refused: { role: "generator", model: "claude-opus-4-5", reserved: 0 } });
+    const numbers = refusal.message.payload["refused"] as { spent: number; worstCase: number };
+    expect(numbers.spent).toBeCloseTo(paused.usage.costUsd, 10);
+    expect(numbers.spent + numbers.worstCase).toBeGreaterThan(0.5);
+    expect(history.some((e) => e.message.payload["decision"] === "budget_refusal_suspect")).toBe(false);
     const pause = history.find((e) => e.message.type === "run.transition" && e.message.payload["to"] === "paused")!;
     expect(pause.message.payload).toMatchObject({ from: "running", decision: "budget_cost" });
     expect(pause.seq).toBeGreaterThan(refusal.seq);
@@ -118,4 +127,31 @@ describe("supervisor budget - the run pauses before a model call that would exce
     const late = await api<{ message: string }>(stack, "POST", `/runs/${id}/resume`, { budget: { maxCostUsd: 30 } });
     expect(late.status).toBe(409);
   }, 90_000);
+
+  it("a forged refusal the supervisor's ledger does not bear out is recorded as suspect, and the run goes on", async () => {
+    const created = await api<{ id: string }>(stack, "POST", "/runs", {
+      prompt: "A calculator library with add and multiply", options: { budget: { maxCostUsd: 50 }, gates: { approveSpec: true } },
+    });
+    const id = created.body.id;
+    await waitFor(async () => (await run(id)).waitingFor === "spec_approval", { timeoutMs: 30_000, what: "the spec gate" });
+    const spent = (await run(id)).usage.costUsd;
+    expect(spent).toBeLessThan(0.1);
+    // A generator claims the run has spent $49.99 of $50 and its next call could cost $49.99.
+    const bus = await connectBus({ url: stack.nats.url, name: "forger", logger: createLogger("forger", { level: "silent" }) });
+    try {
+      const forged = envelope("budget.exceeded", {
+        kind: "cost" as const, limit: 50, used: 49.99, detail: "forged", refused: { role: "generator" as const, model: "claude-opus-4-5", spent: 49.99, reserved: 0, worstCase: 49.99 },
+      }, { id: randomId(), runId: id, sprint: 0, attempt: 0 }, { role: "generator", instance: "forger" });
+      await bus.publish(BudgetExceeded, forged);
+    } finally {
+      await bus.close();
+    }
+    const suspect = await waitFor(async () => (await events(id)).find((e) => e.message.payload["decision"] === "budget_refusal_suspect"), { timeoutMs: 15_000, what: "the suspect record" });
+    expect(suspect.message.payload["reason"]).toMatch(/not confirmed: ledger \$0\.\d{4} charged \+ \$0\.0000 reserved \+ call worst case \$9\.4500 against \$50/);
+    const after = await run(id);
+    expect(after).toMatchObject({ status: "planning", waitingFor: "spec_approval" });
+    // The run still goes on when a person approves the spec.
+    expect((await api(stack, "POST", `/runs/${id}/approve`, {})).status).toBe(202);
+    await waitFor(async () => (await run(id)).status === "running", { timeoutMs: 15_000, what: "the run to start its sprint" });
+  });
 });

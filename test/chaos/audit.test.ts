@@ -11,8 +11,8 @@ function ev(type: string, payload: Record<string, unknown> = {}, sprint = 0, att
 const move = (from: string, to: string) => ev("run.transition", { from, to });
 const verdict = (attempt: number, passed: boolean) => ev("verdict.produced", { verdict: { evaluator: "core", passed } }, 1, attempt);
 const usage = (callId: string) => ev("usage.recorded", { callId });
-const request = (index: number, id: string): RecordedRequest => ({
-  index, method: "POST", path: "/v1/messages", headers: { "x-harness-role": "planner" }, body: {}, role: "planner", matchedRule: 0, replyIndex: 0,
+const request = (index: number, id: string, reservation?: string): RecordedRequest => ({
+  index, method: "POST", path: "/v1/messages", headers: { "x-harness-role": "planner", ...(reservation ? { "x-harness-reservation": reservation } : {}) }, body: {}, role: "planner", matchedRule: 0, replyIndex: 0,
   fault: null, stream: false, status: 200, time: 0, durationMs: 1, receivedAt: 0, sentAt: 1, usage: null, response: { id },
 });
 
@@ -59,20 +59,33 @@ describe("chaos - the audit catches what it claims to", () => {
     expect(a.problems.join("\n")).toMatch(/charged twice/);
   });
 
-  it("flags an answered call that was never charged when no fault explains it", () => {
+  it("flags an answered call that was never charged, whatever faults there were", () => {
     const run = cleanFailedRun();
-    run.requests.push(request(1, "m2"));
+    run.requests.push(request(1, "m2", "res-2"));
     expect(audit(run).problems.join("\n")).toMatch(/answered calls never charged: #1 planner/);
+    const withFaults = auditRun({ tag: "cx-t", kind: "max-attempts", view: run.view, events: run.events, state: { applied: run.events.map((e) => e.message.id), eventCount: run.events.length }, requests: run.requests, faults: [{ kind: "kill", role: "planner", at: 0, backAt: 200 }] });
+    expect(withFaults.uncharged).toHaveLength(1);
   });
 
-  it("excuses an uncharged call only by a crash of the process that made it, never by a NATS restart", () => {
+  it("counts a call its worker never settled as charged at its reservation, and flags a reservation nothing accounts for", () => {
     const run = cleanFailedRun();
-    run.requests.push(request(1, "m2"));
-    const withFaults = (kind: "kill" | "nats-restart", role?: "planner" | "generator") =>
-      auditRun({ tag: "cx-t", kind: "max-attempts", view: run.view, events: run.events, state: { applied: run.events.map((e) => e.message.id), eventCount: run.events.length }, requests: run.requests, faults: [{ kind, ...(role ? { role } : {}), at: 100, backAt: 200 }] });
-    expect(withFaults("kill", "planner").problems).toEqual([]);
-    expect(withFaults("kill", "generator").problems.join("\n")).toMatch(/never charged/);
-    expect(withFaults("nats-restart").problems.join("\n")).toMatch(/never charged: #1 planner \(answered while nats-server restarted\)/);
+    const reserved = ev("usage.reserved", { reservationId: "res-2" });
+    run.events.splice(2, 0, reserved);
+    run.requests.push(request(1, "m2", "res-2"));
+    const ids = run.events.map((e) => e.message.id);
+    const a = auditRun({ tag: "cx-t", kind: "max-attempts", view: run.view, events: run.events, state: { applied: ids, eventCount: ids.length, writtenOff: ["res-2"] }, requests: run.requests, faults: [] });
+    expect(a.problems).toEqual([]);
+    expect(a).toMatchObject({ uncharged: [], reservations: 1, writtenOff: 1 });
+    const lost = auditRun({ tag: "cx-t", kind: "max-attempts", view: run.view, events: run.events, state: { applied: ids, eventCount: ids.length, openReservations: ["res-2"] }, requests: run.requests, faults: [] });
+    expect(lost.problems.join("\n")).toMatch(/never charged: #1 planner/);
+    expect(lost.problems.join("\n")).toMatch(/reservations neither settled, released nor charged: res-2/);
+    expect(lost.problems.join("\n")).toMatch(/still open after the run ended: res-2/);
+    const twice = cleanFailedRun();
+    twice.events.push(ev("usage.reserved", { reservationId: "res-1" }), ev("usage.recorded", { callId: "m1", reservationId: "res-1" }));
+    twice.events.splice(2, 1);
+    const twiceIds = twice.events.map((e) => e.message.id);
+    const both = auditRun({ tag: "cx-t", kind: "max-attempts", view: twice.view, events: twice.events, state: { applied: twiceIds, eventCount: twiceIds.length, writtenOff: ["res-1"] }, requests: twice.requests, faults: [] });
+    expect(both.problems.join("\n")).toMatch(/settled and also charged at their reservation: res-1/);
   });
 
   it("measures recovery as the time until every run in progress moves again", () => {

@@ -39,7 +39,7 @@ describe("chaos - replicas and nats-server die while 20+ runs are in flight", ()
     await model?.close();
   });
 
-  it("every run reaches the end its script implies, with no lost event, duplicate transition, double verdict or double charge", async () => {
+  it("every run reaches the end its script implies, with no lost event, duplicate transition, double verdict, double charge or uncharged call", async () => {
     const rng = seededRandom(SEED);
     // Every fourth run can never pass its sprint and must end failed by max attempts.
     const plans: RunPlan[] = Array.from({ length: RUNS }, (_, i) => runPlan(`cx-${String(i).padStart(2, "0")}`, i % 4 === 0 ? "max-attempts" : "completes"));
@@ -89,6 +89,8 @@ describe("chaos - replicas and nats-server die while 20+ runs are in flight", ()
     expect(audits.filter((a) => a.problems.length > 0).map((a) => `${a.tag} ${a.runId}: ${a.problems.join("; ")}`)).toEqual([]);
     expect(audits.reduce((n, a) => n + a.lostEvents, 0)).toBe(0);
     expect(audits.reduce((n, a) => n + a.duplicateTransitions + a.duplicateEvents + a.duplicateVerdicts, 0)).toBe(0);
+    // Every answered call is charged, in every run: settled, or at its reservation when its worker died.
+    expect(audits.map((a) => `${a.tag}: uncharged ${a.uncharged.length}`)).toEqual(audits.map((a) => `${a.tag}: uncharged 0`));
     expect(Math.max(...recoveries), "slowest recovery after a fault").toBeLessThan(60_000);
   });
 
@@ -104,7 +106,9 @@ describe("chaos - replicas and nats-server die while 20+ runs are in flight", ()
       "faults while runs in flight": faults.filter((f) => f.at < Math.max(...endedAt.values())).length,
       "lost events": sum((a) => a.lostEvents), "duplicate transitions": sum((a) => a.duplicateTransitions),
       "duplicate events": sum((a) => a.duplicateEvents), "duplicate verdicts": sum((a) => a.duplicateVerdicts),
-      "redeliveries": redone, "model calls": sum((a) => a.answeredCalls), "usage events": sum((a) => a.usageEvents), "uncharged (crash window)": sum((a) => a.uncharged.length),
+      "redeliveries": redone, "model calls": sum((a) => a.answeredCalls), "usage events": sum((a) => a.usageEvents),
+      reserved: sum((a) => a.reservations), settled: sum((a) => a.settled), released: sum((a) => a.released), "charged at reservation": sum((a) => a.writtenOff),
+      uncharged: sum((a) => a.uncharged.length),
       "max recovery": seconds(Math.max(0, ...recoveries)), "last run ended": seconds(Math.max(...endedAt.values()) - started),
     }];
     const uncharged = all.flatMap((a) => a.uncharged);

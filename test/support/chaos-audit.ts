@@ -11,7 +11,13 @@ export interface RunViewLite {
   usage: { calls: number };
   sprints: Array<{ number: number; status: string; attempts: Array<{ status: string; verdicts?: Record<string, unknown> }> }>;
 }
-export interface FoldedState { applied: string[]; eventCount: number }
+export interface FoldedState {
+  applied: string[];
+  eventCount: number;
+  /** Reservations the run charged at their worst case (never settled), and those still open. */
+  writtenOff?: string[];
+  openReservations?: string[];
+}
 
 export interface RunAudit {
   tag: string;
@@ -24,7 +30,12 @@ export interface RunAudit {
   duplicateVerdicts: number;
   usageEvents: number;
   answeredCalls: number;
-  /** Answered calls never charged, each within moments of a fault: "<role> call #<index>: <fault>". */
+  /** Calls reserved, settled (usage recorded), released (never answered) and charged at their reservation. */
+  reservations: number;
+  settled: number;
+  released: number;
+  writtenOff: number;
+  /** Answered calls neither settled nor charged at their reservation: "<tag> <role> call #<index>". No fault excuses one. */
   uncharged: string[];
 }
 
@@ -43,22 +54,9 @@ function processRole(r: RecordedRequest): string {
   return role === "judge" ? "evaluator" : role;
 }
 
-/**
- * The crash that explains an answered call going uncharged, if any. Between the answer and its
- * usage event the process only publishes: dying in that window loses the record, and the
- * redelivered work makes a fresh call. NATS going away explains nothing by itself: the process
- * lives on and publishes the record once NATS is back. But it lengthens the window: a record due
- * while nats-server restarts can only be stored once the server is back and its JetStream
- * accepts publishes again (seconds after it answers its health check, with every replica of
- * every role reconnecting at once; two chaos runs lost a record this way 3.9 and 4.5 s after),
- * so a crash of that role up to 3 s after that still explains it. The scripted server shares this
- * process with the killer, so arrival times can lag a kill a little.
- */
-function crashExplaining(r: RecordedRequest, faults: readonly Fault[]): Fault | undefined {
-  const answeredAt = r.time + (r.durationMs ?? 0);
-  const restart = faults.find((f) => f.kind === "nats-restart" && f.at <= answeredAt + 1_000 && f.backAt >= r.time - 1_000);
-  const storableFrom = restart ? Math.max(answeredAt, restart.backAt + 3_000) : answeredAt;
-  return faults.find((f) => f.kind === "kill" && f.role === processRole(r) && f.at >= r.time - 1_000 && f.at <= storableFrom + 3_000);
+/** The reservation a request was sent under (the client sends its id with every reserved call). */
+function reservationOf(r: RecordedRequest): string | undefined {
+  return r.headers["x-harness-reservation"];
 }
 
 export function auditRun(
@@ -105,21 +103,26 @@ export function auditRun(
   const answeredIds = new Map(input.requests.map((r) => [responseId(r), r] as const));
   const phantom = charged.filter((id) => !answeredIds.has(id));
   if (phantom.length > 0) problems.push(`charged for calls the model never answered for this run: ${phantom.join(", ")}`);
+  // Every answered call is charged: settled by its usage event, or (its worker died before
+  // sending one) charged at its reservation. No fault excuses a call that is neither.
   const chargedSet = new Set(charged);
-  const missing = input.requests.filter((r) => !chargedSet.has(responseId(r) ?? ""));
-  const unexplained = missing.filter((r) => !crashExplaining(r, input.faults));
-  if (unexplained.length > 0) {
-    const outage = (r: RecordedRequest) => input.faults.some((f) => f.kind === "nats-restart" && f.at >= r.time - 1_000 && f.at <= r.time + (r.durationMs ?? 0) + 3_000);
-    problems.push(`answered calls never charged: ${unexplained.map((r) => `#${r.index} ${processRole(r)}${outage(r) ? " (answered while nats-server restarted)" : ""}`).join(", ")}`);
-  }
+  const writtenOff = new Set(state.writtenOff ?? []);
+  const missing = input.requests.filter((r) => !chargedSet.has(responseId(r) ?? "") && !writtenOff.has(reservationOf(r) ?? ""));
+  if (missing.length > 0) problems.push(`answered calls never charged: ${missing.map((r) => `#${r.index} ${processRole(r)}${reservationOf(r) ? "" : " (sent without a reservation)"}`).join(", ")}`);
+  const reserved = events.filter((e) => e.message.type === "usage.reserved").map((e) => String(e.message.payload["reservationId"]));
+  const settledIds = new Set(usage.map((e) => e.message.payload["reservationId"]).filter((id): id is string => typeof id === "string"));
+  const releasedIds = new Set(events.filter((e) => e.message.type === "usage.released").map((e) => String(e.message.payload["reservationId"])));
+  const unaccounted = reserved.filter((id) => !settledIds.has(id) && !releasedIds.has(id) && !writtenOff.has(id));
+  if (unaccounted.length > 0) problems.push(`reservations neither settled, released nor charged: ${unaccounted.join(", ")}`);
+  const twice = [...writtenOff].filter((id) => settledIds.has(id) || releasedIds.has(id));
+  if (twice.length > 0) problems.push(`calls settled and also charged at their reservation: ${twice.join(", ")}`);
+  if ((state.openReservations ?? []).length > 0) problems.push(`reservations still open after the run ended: ${(state.openReservations ?? []).join(", ")}`);
 
   return {
     tag: input.tag, runId: view.id, status: view.status, problems, lostEvents, duplicateTransitions, duplicateEvents, duplicateVerdicts,
     usageEvents: usage.length, answeredCalls: input.requests.length,
-    uncharged: missing.map((r) => {
-      const f = crashExplaining(r, input.faults);
-      return `${input.tag} ${processRole(r)} call #${r.index} answered at ${r.time}: ${f ? `${f.kind} ${f.role ?? ""} at ${f.at}` : "no crash explains it"}`;
-    }),
+    reservations: reserved.length, settled: settledIds.size, released: releasedIds.size, writtenOff: writtenOff.size,
+    uncharged: missing.map((r) => `${input.tag} ${processRole(r)} call #${r.index} answered at ${r.time}`),
   };
 }
 

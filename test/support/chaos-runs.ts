@@ -58,7 +58,11 @@ export async function collect(cluster: Cluster, bus: Bus, model: ScriptedModel, 
   const entry = await bus.runs.get(run.id);
   if (!entry) throw new Error(`run ${run.id} has no state in KV`);
   const stored = RunState.parse(entry.value);
-  const state: FoldedState = { applied: await appliedIds(bus, stored), eventCount: stored.eventCount };
+  const state: FoldedState = {
+    applied: await appliedIds(bus, stored), eventCount: stored.eventCount,
+    writtenOff: stored.reservations.filter((r) => r.writtenOff).map((r) => r.id),
+    openReservations: stored.reservations.filter((r) => !r.writtenOff).map((r) => r.id),
+  };
   const requests = answered(model.requests).filter((r) => requestTag(r) === run.plan.tag);
   const audit = auditRun({ tag: run.plan.tag, kind: run.plan.kind, view, events, state, requests, faults: cluster.faults });
   return { audit, events };

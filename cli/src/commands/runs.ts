@@ -114,6 +114,8 @@ export function eventDetail(type: string, p: Record<string, any>): string {
       return `${v.evaluator}: ${v.passed ? "PASS" : "FAIL"}${failed.map((c: { checkId: string; feedback: string }) => ` · ${c.checkId}: ${clip(String(c.feedback).split("\n")[0] ?? "", 240)}`).join("")}`;
     }
     case "usage.recorded": return `${p["role"]} ${p["model"]} $${Number(p["costUsd"]).toFixed(4)}`;
+    case "usage.reserved": return `${p["role"]} ${p["model"]} reserved up to $${Number(p["worstCase"]?.costUsd).toFixed(4)}`;
+    case "usage.released": return `released, never answered${p["reason"] ? `: ${p["reason"]}` : ""}`;
     case "work.progress": return `${p["role"]} still at ${p["work"]} after ${Math.round(Number(p["elapsedMs"]) / 1000)}s`;
     case "run.transition": return p["from"] === p["to"] ? `${String(p["decision"]).replaceAll("_", " ")}${p["reason"] ? `: ${p["reason"]}` : ""}` : `${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`;
     case "work.failed": case "budget.exceeded": return String(p["reason"] ?? p["detail"] ?? "");

@@ -1,7 +1,7 @@
 import { ServiceHeartbeat } from "./heartbeat.js";
 import {
   BudgetExceeded, BuildProduced, ContractProposed, ContractReviewed, RunControl, RunRequested, RunTransition,
-  SpecProduced, UsageRecorded, VerdictProduced, WorkFailed, WorkProgress,
+  SpecProduced, UsageRecorded, UsageReleased, UsageReserved, VerdictProduced, WorkFailed, WorkProgress,
 } from "./events.js";
 import { CreateRunRequest } from "./run.js";
 import { RunLedger, RunState } from "./state.js";
@@ -20,7 +20,9 @@ export const MESSAGE_SCHEMAS = {
   "contract.reviewed": ContractReviewed,
   "build.produced": BuildProduced,
   "verdict.produced": VerdictProduced,
+  "usage.reserved": UsageReserved,
   "usage.recorded": UsageRecorded,
+  "usage.released": UsageReleased,
   "work.failed": WorkFailed,
   "work.progress": WorkProgress,
   "budget.exceeded": BudgetExceeded,

@@ -44,6 +44,35 @@ export type BuildProduced = z.infer<typeof BuildProduced>;
 export const VerdictProduced = message("verdict.produced", z.object({ verdict: Verdict }));
 export type VerdictProduced = z.infer<typeof VerdictProduced>;
 
+/** What a reservation holds against the run's budget: the call's worst case. */
+export const WorstCase = z.object({
+  costUsd: z.number().nonnegative(),
+  tokens: z.number().int().nonnegative(),
+});
+export type WorstCase = z.infer<typeof WorstCase>;
+
+/**
+ * A model call about to be sent: its worst case is held against the run's budget, stored before
+ * any byte goes to the model. Settled by the usage.recorded or usage.released that names it; a
+ * reservation its worker never settles (the worker died) is charged at this amount.
+ */
+export const UsageReserved = message("usage.reserved", z.object({
+  reservationId: z.string().min(1).max(100),
+  role: ModelRole,
+  model: z.string().max(200),
+  worstCase: WorstCase,
+  /** The work delivery that made it: a later delivery of the same work means this one is gone. */
+  delivery: z.number().int().min(1).default(1),
+}));
+export type UsageReserved = z.infer<typeof UsageReserved>;
+
+/** A reserved call that was never answered (every attempt failed, or it was cancelled): nothing to charge. */
+export const UsageReleased = message("usage.released", z.object({
+  reservationId: z.string().min(1).max(100),
+  reason: z.string().max(2_000).default(""),
+}));
+export type UsageReleased = z.infer<typeof UsageReleased>;
+
 export const UsageRecorded = message("usage.recorded", z.object({
   /** One id per logical model call, however many HTTP retries it took. */
   callId: z.string().min(1).max(100),
@@ -51,6 +80,8 @@ export const UsageRecorded = message("usage.recorded", z.object({
   model: z.string(),
   usage: TokenUsage,
   costUsd: z.number().nonnegative(),
+  /** The reservation this settles; absent from workers older than reservations. */
+  reservationId: z.string().min(1).max(100).optional(),
 }));
 export type UsageRecorded = z.infer<typeof UsageRecorded>;
 
@@ -92,6 +123,18 @@ export const BudgetExceeded = message("budget.exceeded", z.object({
   detail: z.string().max(2_000).default(""),
   /** The refused work's evaluator or contract round, as on work.failed. */
   ...WorkRef,
+  /**
+   * A worker's refusal of a model call, in the kind's unit (dollars or tokens): what the worker
+   * saw spent and reserved, and the refused call's worst case. The supervisor accepts it only
+   * when its own ledger confirms the call could cross the limit.
+   */
+  refused: z.object({
+    role: ModelRole,
+    model: z.string().max(200),
+    spent: z.number().nonnegative(),
+    reserved: z.number().nonnegative(),
+    worstCase: z.number().nonnegative(),
+  }).optional(),
 }));
 export type BudgetExceeded = z.infer<typeof BudgetExceeded>;
 
@@ -119,7 +162,7 @@ export type RunTransition = z.infer<typeof RunTransition>;
 
 export const EventMessage = z.discriminatedUnion("type", [
   RunRequested, SpecProduced, ContractProposed, ContractReviewed, BuildProduced, VerdictProduced,
-  UsageRecorded, WorkFailed, WorkProgress, BudgetExceeded, RunControl, RunTransition,
+  UsageRecorded, WorkFailed, WorkProgress, BudgetExceeded, RunControl, RunTransition, UsageReserved, UsageReleased,
 ]);
 export type EventMessage = z.infer<typeof EventMessage>;
 export type EventType = EventMessage["type"];

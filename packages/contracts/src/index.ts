@@ -13,10 +13,10 @@ export {
 } from "./work.js";
 export {
   RunRequested, SpecProduced, ContractProposed, ContractReviewed, BuildProduced, VerdictProduced,
-  UsageRecorded, WorkFailed, WorkProgress, BudgetExceeded, RunControl, RunTransition, EventMessage,
+  UsageRecorded, UsageReserved, UsageReleased, WorstCase, WorkFailed, WorkProgress, BudgetExceeded, RunControl, RunTransition, EventMessage,
 } from "./events.js";
 export { ServiceHeartbeat } from "./heartbeat.js";
-export { OutboxItem, AttemptState, FinalAcceptance, SprintState, UsageTotals, RunLedger, RunState, RunStateFormat, RUN_STATE_FORMAT } from "./state.js";
+export { OutboxItem, AttemptState, FinalAcceptance, SprintState, UsageTotals, Reservation, RunLedger, RunState, RunStateFormat, RUN_STATE_FORMAT } from "./state.js";
 export {
   SUBJECTS, STREAMS, CONSUMERS, BUCKETS, OBJECT_STORES, HEADERS,
   evaluateSubject, evaluatorOfSubject, evaluatorConsumer, eventSubject, ledgerKey, sprintKey, runEventsFilter, dlqSubject, heartbeatSubject,

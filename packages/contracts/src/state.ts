@@ -59,11 +59,42 @@ export const SprintState = z.object({
 });
 export type SprintState = z.infer<typeof SprintState>;
 
+/**
+ * A run's spend. costUsd is what the run is charged: settled calls at their real cost, plus calls
+ * never settled (their worker died) at their reserved worst case, shown apart as unsettled*.
+ * reserved* are calls in flight: not charged yet, but counted by every budget check (fail-closed).
+ */
 export const UsageTotals = TokenUsage.extend({
   costUsd: z.number().nonnegative(),
+  /** Settled calls (usage.recorded folded). */
   calls: z.number().int().nonnegative(),
+  reservedUsd: z.number().nonnegative().default(0),
+  reservedTokens: z.number().int().nonnegative().default(0),
+  reservedCalls: z.number().int().nonnegative().default(0),
+  /** Included in costUsd: calls charged at their reservation because they were never settled. */
+  unsettledUsd: z.number().nonnegative().default(0),
+  unsettledTokens: z.number().int().nonnegative().default(0),
+  unsettledCalls: z.number().int().nonnegative().default(0),
 });
 export type UsageTotals = z.infer<typeof UsageTotals>;
+
+/**
+ * A model call's reservation not settled yet: in flight, or written off (charged at its worst
+ * case: its work finished, failed or was delivered again, or the run ended, without it). A
+ * written-off one is kept so that a settlement arriving late replaces the charge.
+ */
+export const Reservation = z.object({
+  id: z.string(),
+  /** The work message that made it (the event's causationId), and which delivery of it. */
+  work: z.string().nullable(),
+  delivery: z.number().int().min(1),
+  role: z.string(),
+  costUsd: z.number().nonnegative(),
+  tokens: z.number().int().nonnegative(),
+  at: z.iso.datetime(),
+  writtenOff: z.literal(true).optional(),
+});
+export type Reservation = z.infer<typeof Reservation>;
 
 /**
  * What workers may know of a run: status, budget, per-role models and spend. Kept under its own
@@ -83,9 +114,10 @@ export type RunLedger = z.infer<typeof RunLedger>;
  * The run state's format. A release raises it when an older supervisor rewriting a newer state
  * would damage it (it drops the fields it does not know): a supervisor leaves a state of a newer
  * format to the replicas that know it. 2: finished sprints archived in two steps. 3: accepted
- * checks (regression sets), retirements and the final acceptance.
+ * checks (regression sets), retirements and the final acceptance. 4: model calls reserved before
+ * they are sent (reservations, usage.reserved*, usage.unsettled*).
  */
-export const RUN_STATE_FORMAT = 3 as const;
+export const RUN_STATE_FORMAT = 4 as const;
 
 /** The run's final acceptance of the whole product, after its last sprint passed. */
 export const FinalAcceptance = z.object({
@@ -128,6 +160,13 @@ export const RunState = z.object({
   /** Set once the last sprint passed: the run completes only when this passes. */
   final: FinalAcceptance.optional(),
   usage: UsageTotals,
+  /** Model calls reserved and not settled (see Reservation). */
+  reservations: z.array(Reservation).default([]),
+  /**
+   * Reservations settled before their usage.reserved was folded (replicas fold in parallel, and a
+   * redelivery comes late): that reservation, when it comes, is already settled and holds nothing.
+   */
+  settledEarly: z.array(z.string()).default([]),
   /** Count of events folded into this state. */
   eventCount: z.number().int().nonnegative().default(0),
   /**

@@ -54,4 +54,25 @@ describe("model - budget", () => {
     const price = priceFor("claude-sonnet-5-5", DEFAULT_PRICES);
     expect(worst.costUsd).toBeCloseTo(((worst.tokens - 512) * price.cacheWrite + 512 * price.output) / 1e6, 12);
   });
+
+  it("a reserving guard's id goes out with the request and comes back on the usage; a call that got no answer is released, not charged", async () => {
+    const log: string[] = [];
+    let n = 0;
+    const guard = {
+      reserve: async (worst: WorstCase, call: { role: string; model: string }) => {
+        const id = `res-${++n}`;
+        log.push(`reserve ${id} ${call.role} ${call.model} ${worst.costUsd > 0}`);
+        return { id, release: async (reason: string) => { log.push(`release ${id}: ${reason.slice(0, 20)}`); } };
+      },
+    };
+    const { server, client, usages, onUsage } = await serve([
+      { match: { role: "planner" }, reply: { text: "ok" } },
+      { match: { role: "judge" }, reply: { fault: "http_error", status: 400 } },
+    ], { models: { planner: { model: "scripted-1" }, judge: { model: "scripted-1" } } });
+    await client.call({ role: "planner", system: "s", messages: [{ role: "user", content: "go" }], budget: guard, onUsage });
+    await expect(client.call({ role: "judge", system: "s", messages: [{ role: "user", content: "go" }], budget: guard, onUsage })).rejects.toThrow();
+    expect(server.requests.map((r) => r.headers["x-harness-reservation"])).toEqual(["res-1", "res-2"]);
+    expect(usages.map((u) => u.reservationId)).toEqual(["res-1"]);
+    expect(log).toEqual(["reserve res-1 planner scripted-1 true", "reserve res-2 judge scripted-1 true", expect.stringMatching(/^release res-2: /)]);
+  });
 });

@@ -23,6 +23,8 @@ export interface UsageRecord {
   costUsd: number;
   /** HTTP attempts behind this record; failed attempts are not charged. Always set by createModelClient. */
   attempts?: number;
+  /** The budget reservation this call settles, when the guard made one. */
+  reservationId?: string;
 }
 
 export interface ModelClientOptions {
@@ -95,17 +97,27 @@ export function createModelClient(opts: ModelClientOptions = {}): ModelClient {
         ...(tools ? { tools } : {}),
         ...(call.toolChoice ? { tool_choice: call.toolChoice } : {}),
       };
-      // Before any byte is sent: a guard that throws leaves the endpoint untouched (fail closed).
-      if (call.budget) await call.budget.reserve(worstCaseOf(body, chosen.maxTokens, price));
-      call.signal?.throwIfAborted();
-
       const ctx = { role: call.role, model: chosen.model };
-      const requestOptions = { headers: { "x-harness-role": call.role }, ...(call.signal ? { signal: call.signal } : {}) };
-      const { value: message, attempts } = await withRetries(() => client.messages.create(body, requestOptions), policy, {
-        signal: call.signal,
-        // Only what identifies the call and why it is retried: never headers, bodies or the SDK error object.
-        onRetry: (n) => log?.warn({ ...ctx, ...n }, "model call retry"),
-      });
+      call.signal?.throwIfAborted();
+      // Before any byte is sent: a guard that throws leaves the endpoint untouched (fail closed);
+      // one that reserves has stored the reservation, so a crash from here on is charged.
+      const reservation = call.budget ? await call.budget.reserve(worstCaseOf(body, chosen.maxTokens, price), ctx) ?? undefined : undefined;
+      const headers: Record<string, string> = { "x-harness-role": call.role, ...(reservation ? { "x-harness-reservation": reservation.id } : {}) };
+      const requestOptions = { headers, ...(call.signal ? { signal: call.signal } : {}) };
+      let answer: Awaited<ReturnType<typeof withRetries<Anthropic.Message>>>;
+      try {
+        call.signal?.throwIfAborted();
+        answer = await withRetries(() => client.messages.create(body, requestOptions), policy, {
+          signal: call.signal,
+          // Only what identifies the call and why it is retried: never headers, bodies or the SDK error object.
+          onRetry: (n) => log?.warn({ ...ctx, ...n }, "model call retry"),
+        });
+      } catch (err) {
+        // No answer, nothing charged: the reservation is given back (failed attempts are not billed).
+        await reservation?.release(err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500));
+        throw err;
+      }
+      const { value: message, attempts } = answer;
 
       // Usage comes from the one response that succeeded, so retries are never charged twice.
       const usage: TokenUsage = {
@@ -114,7 +126,9 @@ export function createModelClient(opts: ModelClientOptions = {}): ModelClient {
         cacheCreationInputTokens: message.usage.cache_creation_input_tokens ?? 0,
         cacheReadInputTokens: message.usage.cache_read_input_tokens ?? 0,
       };
-      const record: UsageRecord = { callId: message.id || randomUUID(), ...ctx, usage, costUsd: costOf(usage, price), attempts };
+      const record: UsageRecord = {
+        callId: message.id || randomUUID(), ...ctx, usage, costUsd: costOf(usage, price), attempts, ...(reservation ? { reservationId: reservation.id } : {}),
+      };
       log?.debug({ ...ctx, usage, costUsd: record.costUsd, attempts, stopReason: message.stop_reason }, "model call");
       await call.onUsage?.(record);
       return { message, usage: record };

@@ -1,3 +1,4 @@
+import type { ModelRole } from "@harness/contracts";
 /** Model-layer errors with stable codes; `retryable` tells the bus whether to redeliver. */
 export class ModelError extends Error {
   readonly code: string;
@@ -42,14 +43,19 @@ export class BudgetExceededError extends ModelError {
   readonly kind: "cost" | "tokens";
   readonly limit: number;
   readonly used: number;
-  constructor(kind: "cost" | "tokens", limit: number, used: number, detail: string) {
+  /** The numbers behind the refusal, in the kind's unit: spent, reserved by calls in flight, the refused call's worst case. */
+  readonly refused: RefusalNumbers | undefined;
+  constructor(kind: "cost" | "tokens", limit: number, used: number, detail: string, refused?: RefusalNumbers) {
     super("MODEL_BUDGET_EXCEEDED", detail, false);
     this.name = "BudgetExceededError";
     this.kind = kind;
     this.limit = limit;
     this.used = used;
+    this.refused = refused;
   }
 }
+
+export interface RefusalNumbers { role: ModelRole; model: string; spent: number; reserved: number; worstCase: number }
 
 /** A request the API refused for a reason retrying will not fix (400, 401, 403, 404). */
 export class ModelRequestError extends ModelError {

@@ -1,5 +1,5 @@
 export { createModelClient } from "./client.js";
-export { estimateTokens, worstCaseOf } from "./budget.js";
+export { estimateTokens, worstCaseOf, callCeiling, MAX_CONTEXT_TOKENS, MAX_OUTPUT_TOKENS } from "./budget.js";
 export { structured } from "./structured.js";
 export { runToolLoop, DEFAULT_MAX_TURNS, DEFAULT_MAX_TOOL_RESULT_CHARS } from "./tool-loop.js";
 export { PROGRESS_NOTE_TOOL } from "./progress-note.js";
@@ -11,7 +11,8 @@ export { MAX_BREAKPOINTS } from "./cache.js";
 export { DEFAULT_PRICES, Price, PriceTable, priceFor, costOf } from "./pricing.js";
 export { ModelError, ModelUnavailableError, InvalidModelOutputError, BudgetExceededError, ModelRequestError, ModelConfigError, errors } from "./errors.js";
 export type { ModelClient, ModelClientOptions, CallOptions, CallResult, UsageRecord, MessageParam } from "./client.js";
-export type { BudgetGuard, WorstCase } from "./budget.js";
+export type { BudgetGuard, WorstCase, CallInfo, Reservation } from "./budget.js";
+export type { RefusalNumbers } from "./errors.js";
 export type { StructuredOptions } from "./structured.js";
 export type { ToolLoopOptions, ToolLoopResult } from "./tool-loop.js";
 export type { Tool, AnyTool } from "./tool.js";

@@ -34,7 +34,7 @@ export const NatsConfigOptions = z.object({
 export type NatsConfigOptions = z.input<typeof NatsConfigOptions>;
 
 /** What each worker role may publish on the event stream (besides verdicts, scoped per evaluator). */
-const WORKER_EVENTS = ["usage.recorded", "work.failed", "work.progress", "budget.exceeded"] as const;
+const WORKER_EVENTS = ["usage.reserved", "usage.recorded", "usage.released", "work.failed", "work.progress", "budget.exceeded"] as const;
 const SUPERVISOR_EVENTS = ["run.requested", "run.control", "run.transition"] as const;
 
 const event = (type: string): string => `${SUBJECTS.eventsPrefix}.*.${type}`;

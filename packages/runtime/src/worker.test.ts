@@ -1,5 +1,5 @@
 import { connectBus, type Bus, type HandlerContext } from "@harness/bus";
-import { SCHEMA_VERSION, WorkFailed, type PlanRequested, type WorkProgress } from "@harness/contracts";
+import { ledgerKey, RunLedger, SCHEMA_VERSION, WorkFailed, type PlanRequested, type WorkProgress } from "@harness/contracts";
 import { useNatsServer } from "@harness/testkit";
 import { pino } from "pino";
 import { ModelUnavailableError } from "@harness/model";
@@ -107,5 +107,30 @@ describe("worker handler", () => {
     await handler(msg, { ...ctx, subject: "harness.work.evaluate.style", deliveryCount: 5 } as HandlerContext);
     const [failed] = (await bus.readRunEvents(msg.runId)).map((e) => e.message as WorkFailed);
     expect(failed?.payload).toMatchObject({ role: "evaluator", evaluator: "style", code: "MODEL_UNAVAILABLE" });
+  });
+
+  it("reserves a model call durably before it is sent and settles it with its usage; a refused call carries the numbers behind the refusal", async () => {
+    const msg = planWork();
+    await bus.runs.put(ledgerKey(msg.runId), RunLedger.parse({
+      id: msg.runId, status: "running", budget: { maxCostUsd: 1, maxTokens: 1_000_000, maxWallClockMs: 60_000 }, models: {},
+      usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0.5, calls: 1, reservedUsd: 0.2 },
+    }));
+    const call = { role: "planner" as const, model: "scripted-1" };
+    let storedBeforeSend: string[] = [];
+    const handler = workerHandler<PlanRequested>(bus, { role: "planner", instance: "t" }, async (w) => {
+      const r = await w.budget.reserve({ costUsd: 0.1, tokens: 100 }, call);
+      if (!r) throw new Error("no reservation");
+      // What the model would see stored at the moment the request goes out.
+      storedBeforeSend = (await bus.readRunEvents(msg.runId)).map((e) => (e.message as { type: string }).type);
+      await w.recordUsage({ ...usage("msg-1"), reservationId: r.id });
+      // $0.5 charged + $0.2 reserved in the ledger + this work's own $0.01: a $0.3 call could cross $1.
+      await w.budget.reserve({ costUsd: 0.3, tokens: 100 }, call);
+    });
+    await handler(msg, ctx);
+    expect(storedBeforeSend).toEqual(["usage.reserved"]);
+    const events = (await bus.readRunEvents(msg.runId)).map((e) => e.message as { type: string; payload: Record<string, unknown> });
+    expect(events.map((e) => e.type)).toEqual(["usage.reserved", "usage.recorded", "budget.exceeded"]);
+    expect(events[1]?.payload["reservationId"]).toBe(events[0]?.payload["reservationId"]);
+    expect(events[2]?.payload).toMatchObject({ kind: "cost", limit: 1, refused: { role: "planner", model: "scripted-1", spent: 0.51, reserved: 0.2, worstCase: 0.3 } });
   });
 });

@@ -1,9 +1,9 @@
 import { PermanentError, RetryableError, ValidationError, type Bus, type HandlerContext } from "@harness/bus";
-import { BudgetExceeded, evaluatorOfSubject, UsageRecorded, WorkFailed, WorkProgress, type Producer } from "@harness/contracts";
+import { BudgetExceeded, evaluatorOfSubject, UsageRecorded, UsageReleased, UsageReserved, WorkFailed, WorkProgress, type Producer, type WorstCase } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { BudgetExceededError, ModelError, ModelUnavailableError, type BudgetGuard, type UsageRecord } from "@harness/model";
 import type { z } from "zod";
-import { assertActive, readLedger, runBudgetGuard, RunNotActiveError, type RunModels } from "./budget.js";
+import { assertActive, readLedger, runBudgetGuard, RunNotActiveError, type BookReservation, type RunModels } from "./budget.js";
 import { derivedId, envelope, randomId } from "./envelope.js";
 
 interface WorkEnvelope { id: string; type: string; runId: string; sprint: number; attempt: number }
@@ -53,15 +53,45 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       // The schema validates at publish time; the envelope is built generically.
       await bus.publish(schema, envelope(type, payload, msg, producer, { id }) as z.input<typeof schema>, { ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) });
     };
-    const own = { costUsd: 0, tokens: 0 };
+    const own = { costUsd: 0, tokens: 0, reservedUsd: 0, reservedTokens: 0 };
+    // This work's reservations not settled yet, by id: what each holds of own.reserved*.
+    const open = new Map<string, WorstCase>();
+    const unhold = (id: string | undefined): void => {
+      const w = id !== undefined ? open.get(id) : undefined;
+      if (!w || id === undefined) return;
+      open.delete(id);
+      own.reservedUsd -= w.costUsd;
+      own.reservedTokens -= w.tokens;
+    };
+    // One durable write before each model call: acknowledged by JetStream before the request
+    // goes out, so a worker killed at any instant after it leaves a reservation the supervisor
+    // charges. Not stored, not sent: the call fails (retryable: NATS is away) and nothing is spent.
+    const book: BookReservation = async (worst, call) => {
+      const reservationId = randomId();
+      const event = envelope("usage.reserved", { reservationId, role: call.role, model: call.model, worstCase: worst, delivery: ctx.deliveryCount }, msg, producer, { id: reservationId });
+      await untilPublished(() => bus.publish(UsageReserved, event), () => ctx.working(), ctx.logger, RESERVE_RETRY_MS);
+      open.set(reservationId, worst);
+      own.reservedUsd += worst.costUsd;
+      own.reservedTokens += worst.tokens;
+      return {
+        id: reservationId,
+        release: async (reason) => {
+          unhold(reservationId);
+          const released = envelope("usage.released", { reservationId, reason }, msg, producer, { id: derivedId(reservationId, "usage.released") });
+          await untilPublished(() => bus.publish(UsageReleased, released), () => ctx.working(), ctx.logger);
+        },
+      };
+    };
     const recordUsage = async (u: UsageRecord) => {
+      unhold(u.reservationId);
       own.costUsd += u.costUsd;
       own.tokens += u.usage.inputTokens + u.usage.outputTokens + u.usage.cacheCreationInputTokens + u.usage.cacheReadInputTokens;
       // One id per call made, never the provider's message id: a scripted model restarted, a
       // proxy or another provider may repeat those, and a repeated id is dropped as a duplicate,
       // leaving a call unpaid (the budget fails open). Publish retries reuse this envelope.
-      const id = randomId();
-      const usage = envelope("usage.recorded", { callId: u.callId, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd }, msg, producer, { id });
+      const id = u.reservationId !== undefined ? derivedId(u.reservationId, "usage.recorded") : randomId();
+      const payload = { callId: u.callId, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd, ...(u.reservationId !== undefined ? { reservationId: u.reservationId } : {}) };
+      const usage = envelope("usage.recorded", payload, msg, producer, { id });
       // A call that was answered has been paid for: keep trying through a NATS outage rather than
       // fail the work (which would redo the call uncharged). The id makes retries store once.
       // A failure is kept for usageStored() to throw: it may settle before anyone awaits it.
@@ -87,7 +117,7 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       const ledger = await readLedger(bus, msg.runId);
       const readAt = Date.now();
       assertActive(ledger, msg.runId);
-      const budget = runBudgetGuard(bus, msg.runId, { ledger, readAt }, () => own);
+      const budget = runBudgetGuard(bus, msg.runId, { ledger, readAt }, () => own, book);
       const work: WorkContext<M> = { msg, ctx, logger: ctx.logger, budget, models: ledger?.models ?? {}, emit, recordUsage };
       await fn(work);
       await usageStored();
@@ -96,7 +126,8 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       await Promise.all(usagePending);
       if (err instanceof RunNotActiveError) { ctx.logger.info({ err }, "dropping work of an inactive run"); return; }
       if (err instanceof BudgetExceededError) {
-        await emit(BudgetExceeded, "budget.exceeded", { kind: err.kind, limit: err.limit, used: err.used, detail: err.message, ...ref });
+        // The numbers travel with the refusal: the supervisor checks them against its own ledger.
+        await emit(BudgetExceeded, "budget.exceeded", { kind: err.kind, limit: err.limit, used: err.used, detail: err.message.slice(0, 2_000), ...ref, ...(err.refused ? { refused: err.refused } : {}) });
         return;
       }
       if (err instanceof ModelUnavailableError) {
@@ -125,9 +156,11 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
 }
 
 const USAGE_RETRY_MS = 10 * 60_000;
+/** A reservation is worth waiting for less: nothing has been spent yet, the work can be redelivered. */
+const RESERVE_RETRY_MS = 60_000;
 
-async function untilPublished(publish: () => Promise<unknown>, keepAlive: () => void, logger: Logger): Promise<void> {
-  const deadline = Date.now() + USAGE_RETRY_MS;
+async function untilPublished(publish: () => Promise<unknown>, keepAlive: () => void, logger: Logger, retryMs = USAGE_RETRY_MS): Promise<void> {
+  const deadline = Date.now() + retryMs;
   // Capped at 1 s: a publish costs little, and a record still waiting is lost if the process dies.
   for (let delay = 250; ; delay = Math.min(delay * 2, 1_000)) {
     try {
@@ -135,7 +168,7 @@ async function untilPublished(publish: () => Promise<unknown>, keepAlive: () => 
       return;
     } catch (err) {
       if (err instanceof ValidationError || Date.now() + delay > deadline) throw err;
-      logger.warn({ err, retryInMs: delay }, "usage not recorded yet; retrying");
+      logger.warn({ err, retryInMs: delay }, "usage not stored yet; retrying");
       try { keepAlive(); } catch { /* disconnected: the ack timer resumes after reconnect */ }
       await new Promise((r) => setTimeout(r, delay));
     }

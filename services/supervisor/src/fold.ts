@@ -41,7 +41,11 @@ export function ledgerOf(s: RunState): RunLedger {
 }
 
 function ledgerChanged(a: Pick<RunState, "status" | "usage">, b: Pick<RunState, "status" | "usage">): boolean {
-  return a.status !== b.status || a.usage.calls !== b.usage.calls || a.usage.costUsd !== b.usage.costUsd;
+  const u = a.usage;
+  const v = b.usage;
+  // Reservations are what keep concurrent calls from overspending: they reach workers like spend.
+  return a.status !== b.status || u.calls !== v.calls || u.costUsd !== v.costUsd
+    || u.reservedCalls !== v.reservedCalls || u.reservedUsd !== v.reservedUsd || u.reservedTokens !== v.reservedTokens || u.unsettledTokens !== v.unsettledTokens;
 }
 
 /**

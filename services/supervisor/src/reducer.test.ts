@@ -115,6 +115,8 @@ describe("supervisor reducer", () => {
     const r = "run1";
     let { s } = throughSprintOneBuild(options({ onBudgetExceeded: "pause" }));
     let out: OutboxItem[];
+    // The refusal is real: the supervisor's own ledger has $49.99 charged of $50.
+    ({ s } = drive(s, ev(r, "usage.recorded", { callId: "c1", role: "generator", model: "m", usage: { inputTokens: 1, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }, costUsd: 49.99 }, 1, 1)));
     ({ s, out } = drive(s, ev(r, "budget.exceeded", { kind: "cost", limit: 50, used: 49.99, detail: "next call could cost $0.05" }, 1, 1)));
     expect(s.status).toBe("paused");
     expect(workTypes(out)).toEqual([]);

@@ -3,15 +3,22 @@ import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatc
 import { awaitedRefusal, awaitedWork, progressCover, stillHeld } from "./awaited.js";
 import { acceptSprint, regressionFor } from "./regression.js";
 import { judged } from "./verdicts.js";
+import { refusalConfirmed, release, reserve, settle as settleUsage, writeOffAfter } from "./reservations.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+/** Events that say nothing about the run moving on. */
+const NOT_PROGRESS = new Set(["usage.reserved", "usage.recorded", "usage.released", "run.transition", "work.progress"]);
 
 /** The state a run starts in, written by the API before run.requested is folded. */
 export function initialState(id: string, prompt: string, options: RunOptions, now: string): RunState {
   return {
     format: RUN_STATE_FORMAT, id, prompt, options, status: "queued", reason: "", waitingFor: "nothing", createdAt: now, updatedAt: now,
     specVersion: 0, currentSprint: 0, sprints: [], accepted: [], retired: [], eventCount: 0, applied: [], pending: [], held: [], resumes: 0, replans: 0, waitedMs: 0,
-    usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, calls: 0 },
+    usage: {
+      inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, calls: 0,
+      reservedUsd: 0, reservedTokens: 0, reservedCalls: 0, unsettledUsd: 0, unsettledTokens: 0, unsettledCalls: 0,
+    },
+    reservations: [], settledEarly: [],
   };
 }
 
@@ -27,8 +34,9 @@ export function reduce(prev: RunState, event: EventMessage, now: string): { stat
   s.eventCount++;
   // updatedAt is the watchdog's clock of life: a worker still at superseded work does not keep a run that waits on lost work alive.
   if (event.type !== "work.progress" || (awaitedWork(s, event) && event.payload.elapsedMs <= progressCover(s))) s.updatedAt = now;
-  if (event.type !== "usage.recorded" && event.type !== "run.transition" && event.type !== "work.progress") s.lastProgressAt = now;
+  if (!NOT_PROGRESS.has(event.type)) s.lastProgressAt = now;
   apply(d, event);
+  writeOffAfter(s, event, false);
   return settle(d);
 }
 
@@ -86,8 +94,10 @@ export function settle(d: Decisions): { state: RunState; outbox: OutboxItem[] } 
     return { state: s, outbox: d.out.filter((o) => o.kind !== "work") };
   }
   if (TERMINAL.has(s.status)) {
-    // Nothing is resumed after the end: held work would only be shown as waiting.
+    // Nothing is resumed after the end: held work would only be shown as waiting. Calls still
+    // unsettled are charged at their reservation (a late settlement replaces the charge).
     s.held = [];
+    writeOffAfter(s, undefined, true);
     return { state: s, outbox: d.out.filter((o) => o.kind !== "work") };
   }
   return { state: s, outbox: d.out };
@@ -155,13 +165,14 @@ function apply(d: Decisions, e: EventMessage): void {
       onAllVerdicts(d, sprint);
       return;
     }
+    case "usage.reserved":
+      reserve(s, e);
+      return;
     case "usage.recorded":
-      s.usage.inputTokens += e.payload.usage.inputTokens;
-      s.usage.outputTokens += e.payload.usage.outputTokens;
-      s.usage.cacheCreationInputTokens += e.payload.usage.cacheCreationInputTokens;
-      s.usage.cacheReadInputTokens += e.payload.usage.cacheReadInputTokens;
-      s.usage.costUsd += e.payload.costUsd;
-      s.usage.calls++;
+      settleUsage(s, e);
+      return;
+    case "usage.released":
+      release(s, e);
       return;
     case "work.failed": {
       // A late failure of superseded work (a stall re-dispatch's twin, an earlier attempt) is history, not news.
@@ -176,6 +187,14 @@ function apply(d: Decisions, e: EventMessage): void {
       const refused = awaitedRefusal(s, e) ? { evaluator: e.payload.evaluator } : undefined;
       // Refused against a limit a resume has raised since: the work goes out again, nothing pauses.
       if (raisedSince(s, e.payload.kind, e.payload.limit)) { if (refused) redispatch(d, refused.evaluator); return; }
+      // A refusal the supervisor's own ledger does not bear out (forged, or from a stale view) is
+      // recorded as suspect and its work goes out again: a real one comes back and is confirmed.
+      const check = refusalConfirmed(s, e);
+      if (!check.confirmed) {
+        d.record("budget_refusal_suspect", `${e.producer.role} ${e.producer.instance} refused a call on ${e.payload.kind}, not confirmed: ${check.why}`);
+        if (refused) redispatch(d, refused.evaluator);
+        return;
+      }
       onBudgetExceeded(d, e.payload.kind, `${e.payload.kind} budget exceeded: ${e.payload.detail || `${e.payload.used} of ${e.payload.limit}`}`, refused);
       return;
     }
@@ -308,7 +327,7 @@ export function budgetUse(s: BudgetView, now: string): { costUsd: number; tokens
   const u = s.usage;
   const nowMs = Date.parse(now);
   const waited = (s.waitedMs ?? 0) + (s.waitingSince !== undefined ? Math.max(0, nowMs - Date.parse(s.waitingSince)) : 0);
-  return { costUsd: u.costUsd, tokens: u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens, elapsedMs: nowMs - Date.parse(s.createdAt) - waited };
+  return { costUsd: u.costUsd, tokens: u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens + u.unsettledTokens, elapsedMs: nowMs - Date.parse(s.createdAt) - waited };
 }
 
 /** The first limit of `budget` the run is already past, with the reason to give; none when within all. */

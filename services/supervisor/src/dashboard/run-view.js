@@ -80,7 +80,7 @@ export function budgetForm(actions) {
 export function budgetMeters(run) {
   const b = run.options.budget;
   const u = run.usage;
-  const tokens = u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens;
+  const tokens = u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens + (u.unsettledTokens ?? 0);
   const end = TERMINAL.has(run.status) ? Date.parse(run.updatedAt) : Date.now();
   // As the budget counts it: time paused or waiting at a gate is left out.
   const waited = (run.waitedMs ?? 0) + (run.waitingSince ? Math.max(0, end - Date.parse(run.waitingSince)) : 0);
@@ -90,7 +90,10 @@ export function budgetMeters(run) {
     meter("Wall clock", end - Date.parse(run.createdAt) - waited, b.maxWallClockMs, duration),
     h("div", { class: "usage-facts" },
       fact("model calls", u.calls), fact("input", count(u.inputTokens)), fact("output", count(u.outputTokens)),
-      fact("cache read", count(u.cacheReadInputTokens)), fact("cache write", count(u.cacheCreationInputTokens))));
+      fact("cache read", count(u.cacheReadInputTokens)), fact("cache write", count(u.cacheCreationInputTokens)),
+      // Counted by every budget check; the cost above includes the calls charged at their reservation.
+      fact("in flight, reserved", `${usd(u.reservedUsd ?? 0)} · ${u.reservedCalls ?? 0}`),
+      fact("charged at reservation (never settled)", `${usd(u.unsettledUsd ?? 0)} · ${u.unsettledCalls ?? 0}`)));
 }
 
 function fact(label, value) {

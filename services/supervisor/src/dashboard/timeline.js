@@ -3,8 +3,10 @@ import { clock, count, h, plural, usd } from "./ui.js";
 
 export const EVENT_TYPES = [
   "run.requested", "spec.produced", "contract.proposed", "contract.reviewed", "build.produced", "verdict.produced",
-  "usage.recorded", "work.failed", "work.progress", "budget.exceeded", "run.control", "run.transition",
+  "usage.reserved", "usage.recorded", "usage.released", "work.failed", "work.progress", "budget.exceeded", "run.control", "run.transition",
 ];
+/** Bookkeeping lines, hidden with the usage toggle. */
+const USAGE_TYPES = new Set(["usage.reserved", "usage.recorded", "usage.released", "work.progress"]);
 
 function describe(m) {
   const p = m.payload ?? {};
@@ -24,6 +26,8 @@ function describe(m) {
       const u = p.usage ?? {};
       return ["usage", `${p.role} model call · ${count((u.inputTokens ?? 0) + (u.outputTokens ?? 0) + (u.cacheReadInputTokens ?? 0) + (u.cacheCreationInputTokens ?? 0))} tokens · ${usd(p.costUsd)}`];
     }
+    case "usage.reserved": return ["usage", `${p.role} model call reserved · up to ${usd(p.worstCase?.costUsd)}`];
+    case "usage.released": return ["usage", `model call released, never answered${p.reason ? ` · ${p.reason}` : ""}`];
     case "work.failed": return ["bad", `${p.role} gave up on ${p.work}: ${p.reason}`];
     // Shown with usage: a heartbeat, not a step.
     case "work.progress": return ["usage", `${where}${p.role} still at ${p.work} after ${Math.round((p.elapsedMs ?? 0) / 60_000)} min`];
@@ -42,7 +46,7 @@ function describe(m) {
 export function timelineItem(e) {
   const m = e.message ?? {};
   const [kind, text] = describe(m);
-  return h("li", { class: `tl tl-${kind} ${m.type === "usage.recorded" || m.type === "work.progress" ? "tl-usage" : ""}`, "data-seq": e.seq, "data-type": m.type },
+  return h("li", { class: `tl tl-${kind} ${USAGE_TYPES.has(m.type) ? "tl-usage" : ""}`, "data-seq": e.seq, "data-type": m.type },
     h("span", { class: "tl-dot" }),
     h("span", { class: "tl-time mono" }, clock(e.time)),
     h("span", { class: "tl-type mono" }, m.type),
