@@ -39,6 +39,15 @@ describe("review rules read a command as shell", () => {
     });
   }
 
+  it("names the programs of the product whose failure the status hides", () => {
+    expect(analyseCommand("node test.js; node -e \"require('./lib.js')\"").hidden).toEqual(["node test.js"]);
+    expect(analyseCommand("node gen.js | node check.js").hidden).toEqual(["node gen.js"]);
+    expect(analyseCommand("set -o pipefail; node gen.js | node check.js").hidden).toEqual([]);
+    expect(analyseCommand("set -e; node seed.js; node check.js").hidden).toEqual([]);
+    expect(analyseCommand("node server.js & sleep 1 && curl -s localhost:3000/").hidden).toEqual([]);
+    expect(analyseCommand("node a.js && node b.js || node c.js").hidden).toEqual(["node a.js", "node b.js"]);
+  });
+
   it("collects the text a command prints from its own literals", () => {
     expect(analyseCommand("node lib.js && echo -n sum=5").literal).toEqual(["sum=5"]);
     expect(analyseCommand("node lib.js\ncat <<EOF\n3 passing\nEOF").literal).toEqual(["3 passing"]);

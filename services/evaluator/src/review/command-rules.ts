@@ -13,6 +13,8 @@ export interface CommandAnalysis {
   /** The program whose status is the command's when that is not the product's. */
   decider: string;
   control: string[];
+  /** Programs of the product whose failure the command hides (`a; b`, `a || b`, `a | b`). */
+  hidden: string[];
 }
 
 interface Flags { errexit: boolean; pipefail: boolean; xtrace: boolean }
@@ -47,6 +49,30 @@ class Analyser {
       this.applySet(andOr, flags);
     }
     return surfaced || last;
+  }
+
+  /** Product programs whose failure does not reach the exit status (background servers excepted). */
+  readonly hidden: Program[] = [];
+
+  /** Walks the script again, following which failures reach the final status. */
+  mark(script: Script, flags: Flags, surfaces: boolean, exempt = false): void {
+    for (const [i, { andOr, background }] of script.items.entries()) {
+      const final = i === script.items.length - 1;
+      for (const [k, p] of andOr.pipelines.entries()) {
+        const viaFinal = final && andOr.ops.slice(k).every((op) => op === "&&");
+        const viaErrexit = flags.errexit && k === andOr.pipelines.length - 1;
+        const pSurfaces = surfaces && !background && !p.negated && (viaFinal || viaErrexit);
+        for (const [j, c] of p.commands.entries()) {
+          const cSurfaces = pSurfaces && (j === p.commands.length - 1 || flags.pipefail);
+          if (c.kind === "group") { this.mark(c.body, { ...flags }, cSurfaces, exempt || background); continue; }
+          const prog = this.program(c, j > 0);
+          for (const w of c.words) for (const sub of w.subs) this.mark(sub, { errexit: false, pipefail: false, xtrace: false }, false, exempt || background);
+          if (prog.nested) this.mark(prog.nested, { errexit: false, pipefail: false, xtrace: false }, cSurfaces && !c.keyword, exempt || background);
+          else if ((prog.role === "product" || prog.role === "tests") && !(cSurfaces && !c.keyword) && !exempt && !background) this.hidden.push(prog);
+        }
+      }
+      this.applySet(andOr, flags);
+    }
   }
 
   private applySet(andOr: AndOr, flags: Flags): void {
@@ -97,10 +123,11 @@ export function analyseCommand(command: string): CommandAnalysis {
   const a = new Analyser();
   const flags: Flags = { errexit: false, pipefail: false, xtrace: false };
   const statusFromProduct = a.walk(script, flags);
+  a.mark(script, { errexit: false, pipefail: false, xtrace: false }, true);
   const literal = a.programs.flatMap((p) => p.literal).filter((t) => t.trim() !== "");
   // `set -x` prints every command to stderr: the command's whole text is then its own output.
   if (flags.xtrace || /\b(sh|bash)\s+-\w*x/.test(command)) literal.push(command);
-  return { programs: a.programs, literal, statusFromProduct, decider: lastProgram(script, a), control: a.control };
+  return { programs: a.programs, literal, statusFromProduct, decider: lastProgram(script, a), control: a.control, hidden: a.hidden.map((p) => p.name) };
 }
 
 const q = (s: string): string => JSON.stringify(s);
@@ -123,6 +150,7 @@ export function commandProblems(c: CommandCheck): string[] {
   if (sourceReads.length > 0) problems.push(`check ${c.id}: its command reads the product's source (${list(sourceReads)}), which proves what the code says, not what it does; assert on what the running product prints instead`);
   if (an.control.length > 0) problems.push(`check ${c.id}: its command uses shell control flow (${list(an.control)}), which can turn a failure into success; run the product directly and let its exit status and output decide`);
   else if (!an.statusFromProduct) problems.push(`check ${c.id}: its exit status is decided by \`${an.decider}\`, not by the product, so expectExitCode ${c.expectExitCode} holds whatever the product does; remove \`|| ...\`, \`; exit\`, trailing commands and pipes into other programs (or start with \`set -o pipefail\`)`);
+  else if (an.hidden.length > 0) problems.push(`check ${c.id}: its command hides a failure of ${list(an.hidden)} (after it comes \`;\`, \`||\` or a pipe), so the check can pass when that program fails; join the commands with \`&&\` (or start with \`set -eo pipefail\`)`);
   if (c.expectExitCode === 126 || c.expectExitCode === 127) problems.push(`check ${c.id}: expectExitCode ${c.expectExitCode} is what the shell answers for a missing program; expect the exit code the product itself decides`);
   problems.push(...outputProblems(c, an));
   const runner = runs.find((p) => p.role === "tests");
@@ -144,13 +172,28 @@ function outputProblems(c: CommandCheck, an: CommandAnalysis): string[] {
   if (positive.length === 0) return [`check ${c.id}: it asserts nothing the product prints (${c.expectOutput.length === 0 ? "no output assertion" : "only what the output must not contain"}), and a product that exits ${c.expectExitCode} printing nothing passes it; add expectOutput with \`contains\`, \`equals\` or \`matches\` on what the product must print`];
   // A crash exits non-zero: its output matters only when the check expects a non-zero exit.
   const broken = positive.filter((a) => [...EMPTY_OUTPUTS, ...(c.expectExitCode !== 0 ? CRASH_OUTPUTS : [])].some((o) => textHolds(a, o)));
-  const literal = positive.filter((a) => !broken.includes(a) && an.literal.some((t) => textHolds(a, t) || textHolds(a, `${t}\n`)));
+  const literal = positive.filter((a) => !broken.includes(a) && literalSatisfies(a, an.literal));
   if (broken.length + literal.length < positive.length) return [];
   const why = [
     ...broken.map((a) => `${describe(a)} also holds on empty output${c.expectExitCode !== 0 ? " or on a crash's output" : ""}`),
     ...literal.map((a) => `${describe(a)} is satisfied by the command's own text (${list(an.literal.map((t) => t.slice(0, 60)))})`),
   ];
   return [`check ${c.id}: no output assertion depends on the product: ${why.join("; ")}; assert on what only the product's run prints`];
+}
+
+const tokens = (t: string): string[] => t.match(/[\p{L}\p{N}_]+/gu) ?? [];
+
+/**
+ * Could the command's own literals print text the assertion accepts? Tried on each literal, its
+ * lines and quoted strings, and (for inline code such as `console.log('sum', 5)`) on its words:
+ * an expected text made only of words the command itself contains is not evidence.
+ */
+function literalSatisfies(a: CommandCheck["expectOutput"][number], literals: readonly string[]): boolean {
+  const pieces = literals.flatMap((t) => [t, `${t}\n`, ...t.split("\n"), ...[...t.matchAll(/(['"`])((?:(?!\1).)*)\1/g)].map((m) => m[2] ?? ""), tokens(t).join(" ")]);
+  if (pieces.some((t) => textHolds(a, t))) return true;
+  const words = new Set(literals.flatMap(tokens));
+  const expected = a.equals ?? a.contains;
+  return expected !== undefined && tokens(expected).length > 0 && tokens(expected).every((w) => words.has(w));
 }
 
 function describe(a: CommandCheck["expectOutput"][number]): string {

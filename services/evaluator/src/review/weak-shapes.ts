@@ -32,6 +32,8 @@ export const WEAK_SHAPES: readonly WeakShape[] = [
   { name: "printf into a pipe", by: "rules, adversarial", checks: [cmd("node lib.js && printf '%s\\n' 'result: 12' | cat", [{ contains: "result: 12" }])], refusedFor: /satisfied by the command's own text|decided by `cat`/ },
   { name: "here-document of the expected text", by: "rules, adversarial", checks: [cmd("node lib.js\ncat <<EOF\n3 passing\nEOF", [{ contains: "3 passing" }])], refusedFor: /satisfied by the command's own text|decided by `cat <<`/ },
   { name: "set -x prints the command itself", by: "rules, adversarial", checks: [cmd("set -x; node cli.js add 2 3", [{ contains: "add 2 3" }])], refusedFor: /satisfied by the command's own text/ },
+  { name: "inline code that loads the product but prints a literal", by: "rules, adversarial", checks: [cmd("node -e \"require('./lib.js'); console.log('sum', 5)\"", [{ equals: "sum 5" }])], refusedFor: /satisfied by the command's own text/ },
+  { name: "a test run hidden behind a later product call", by: "rules, adversarial", checks: [cmd("node test.js; node -e \"require('./lib.js')\"", [{ contains: "all tests passed" }])], refusedFor: /hides a failure of `node test\.js`/ },
   { name: "cat of a source file", by: "rules", checks: [cmd("cat lib.js", [{ contains: "exports.add" }])], refusedFor: /runs none of the product's programs/ },
   { name: "grep of the source for a word", by: "rules", checks: [cmd("grep -q multiply lib.js")], refusedFor: /runs none of the product's programs/ },
   { name: "grep of the source next to a product run", by: "rules, adversarial", checks: [cmd("node lib.js && grep -c 'function add' lib.js", [{ matches: "[1-9]" }])], refusedFor: /reads the product's source/ },
