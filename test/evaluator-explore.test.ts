@@ -9,6 +9,7 @@ import { startScriptedModel, type RecordedRequest, type Script, type ScriptReque
 import { useNatsServer } from "@harness/testkit";
 import { snapshot } from "@harness/workspace";
 import { launchBrowser, runBrowserCheck } from "../services/evaluator/src/checks/browser.js";
+import { EvaluationInterruptedError } from "../services/evaluator/src/errors.js";
 import { evaluate } from "../services/evaluator/src/evaluate.js";
 import { FreshProducts } from "../services/evaluator/src/explore/instance.js";
 import { shelfContract, shelfFeatures, writeShelf, type ShelfTwin } from "./fixtures/apps/shelf.js";
@@ -68,7 +69,7 @@ describe("evaluator - exploratory QA, confirmed by replay on fresh starts", () =
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  async function judge(twin: ShelfTwin, script: Script, explore?: Partial<ExploreOptions>): Promise<{ verdict: Verdict; requests: RecordedRequest[]; usage: UsageRecord[] }> {
+  async function judge(twin: ShelfTwin, script: Script, explore?: Partial<ExploreOptions>, signal?: AbortSignal): Promise<{ verdict: Verdict; requests: RecordedRequest[]; usage: UsageRecord[] }> {
     const model = await startScriptedModel({ script });
     const usage: UsageRecord[] = [];
     try {
@@ -78,7 +79,7 @@ describe("evaluator - exploratory QA, confirmed by replay on fresh starts", () =
         payload: { specExcerpt: { title: "Shelf", overview: "Items you add, keep and delete.", features: shelfFeatures() }, contract: shelfContract(), artifact: artifacts.get(twin)!, ...(explore ? { explore } : {}) },
       });
       const deps = { bus, model: createModelClient({ baseURL: model.url, apiKey: "test" }), name: "core", workdir: join(work, "evaluator"), chromium: CHROMIUM, judgeSystem: "unused" };
-      const verdict = await evaluate(deps, msg, { onUsage: async (u) => { usage.push(u); } });
+      const verdict = await evaluate(deps, msg, { onUsage: async (u) => { usage.push(u); }, ...(signal ? { signal } : {}) });
       return { verdict, requests: model.requests, usage };
     } finally {
       await model.close();
@@ -159,5 +160,13 @@ describe("evaluator - exploratory QA, confirmed by replay on fresh starts", () =
     const off = await judge("display-only-delete", [], { enabled: false });
     expect(off.requests).toHaveLength(0);
     expect(off.verdict.criteria.map((c) => c.checkId).sort()).toEqual([...contractIds].sort());
+  }, 120_000);
+
+  it("stops exploring when the evaluator stops, and gives no verdict: the evaluation is redone, never judged on a cut-short exploration", async () => {
+    const stop = new AbortController();
+    let turns = 0;
+    const script: Script = [{ match: { hasTool: "report_finding" }, reply: () => { turns++; stop.abort(); return { toolUse: [{ name: "goto", input: { path: "/" } }] }; } }];
+    await expect(judge("display-only-delete", script, undefined, stop.signal)).rejects.toThrow(EvaluationInterruptedError);
+    expect(turns, "no model turn after the stop").toBe(1);
   }, 120_000);
 });

@@ -36,7 +36,7 @@ export async function exploreProduct(deps: ExploreDeps, source: ProductSource, b
     } finally {
       await session.close();
     }
-    const replayer = new Replayer({ products, chromium: deps.chromium, putArtifact, ...(deps.working ? { working: deps.working } : {}) });
+    const replayer = new Replayer({ products, chromium: deps.chromium, putArtifact, ...(deps.working ? { working: deps.working } : {}), ...(deps.signal ? { signal: deps.signal } : {}) });
     const replayed: Replayed[] = [];
     try {
       for (const f of run.findings) replayed.push(await replayer.replay(f));

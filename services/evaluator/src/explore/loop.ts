@@ -1,6 +1,7 @@
 import type { CriterionResult, ExploreOptions, Feature, ModelChoice, ModelRole } from "@harness/contracts";
 import { runToolLoop, type BudgetGuard, type ModelClient, type UsageRecord } from "@harness/model";
 import { ExploreBudgetReachedError } from "../errors.js";
+import { throwIfStopping } from "../interrupt.js";
 import { loadPrompt } from "../prompts.js";
 import type { Finding } from "./guard.js";
 import type { ExploreSession } from "./session.js";
@@ -12,6 +13,8 @@ export interface ExplorerModel {
   onUsage?: (u: UsageRecord) => Promise<void>;
   models?: Partial<Record<ModelRole, ModelChoice>>;
   working?: () => void;
+  /** The evaluator is stopping: exploration ends at once and the evaluation is redone, never judged. */
+  signal?: AbortSignal;
 }
 
 export interface ExploreBrief {
@@ -64,6 +67,7 @@ export async function runExplorer(m: ExplorerModel, session: ExploreSession, bri
         await m.onUsage?.(u);
       },
       onTurn: (turn) => {
+        throwIfStopping(m.signal);
         m.working?.();
         if (tokens >= opts.maxTokens) throw new ExploreBudgetReachedError(`${tokens} tokens used of ${opts.maxTokens}`);
         if (Date.now() >= deadline) throw new ExploreBudgetReachedError(`${opts.maxSeconds} s passed`);

@@ -4,6 +4,7 @@ import { launchBrowser, runBrowserCheck } from "../checks/browser.js";
 import { runHttpCheck } from "../checks/http.js";
 import { tail } from "../checks/output.js";
 import { FreshStartError } from "../errors.js";
+import { throwIfStopping } from "../interrupt.js";
 import type { Finding } from "./guard.js";
 import type { FreshProducts } from "./instance.js";
 
@@ -12,6 +13,7 @@ export interface ReplayDeps {
   chromium: string;
   putArtifact: (bytes: Uint8Array) => Promise<ArtifactRef>;
   working?: () => void;
+  signal?: AbortSignal;
 }
 
 /** The outcome of replaying one finding: a failed criterion when confirmed, else a note. */
@@ -84,12 +86,15 @@ export class Replayer {
 
   /** One run on a fresh start (FreshStartError when there is none: that never confirms). */
   async #run(check: ReproCheck): Promise<CriterionResult> {
+    // A replay cut short by the evaluator's own stop proves nothing either way.
+    throwIfStopping(this.deps.signal);
     this.deps.working?.();
     const product = await this.deps.products.start();
     try {
       if (check.kind === "http") return await runHttpCheck(product.baseUrl, check);
       this.#browser ??= await launchBrowser(this.deps.chromium);
       const { result, screenshots } = await runBrowserCheck(this.#browser, product.baseUrl, check);
+      throwIfStopping(this.deps.signal);
       for (const shot of screenshots) {
         if (shot.png.length > 0) result.evidence.push({ kind: "screenshot", summary: `${check.id}/${shot.name}`, artifact: await this.deps.putArtifact(shot.png) });
       }
