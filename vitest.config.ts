@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "cli/src/**/*.test.ts", "test/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "test/chaos/**"],
+    exclude: ["**/node_modules/**", "test/chaos/**", "test/corpus/**"],
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 60_000,

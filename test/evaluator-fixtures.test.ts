@@ -16,6 +16,8 @@ import { buildVariant, evaluationMessage, todoContract, todoFeatures, todoVarian
  * and one variant per seeded defect. The same agreed contract judges them all; the evaluator
  * must fail exactly the checks each defect breaks, with evidence naming it, and pass the rest.
  */
+const SAMPLE = ["correct", "button-does-nothing", "data-lost-on-reload"];
+
 describe("evaluator - judges fixture apps on its own copy", () => {
   const nats = useNatsServer();
   let bus: Bus;
@@ -63,7 +65,9 @@ describe("evaluator - judges fixture apps on its own copy", () => {
     expect(contractProblems(todoContract(), todoFeatures())).toEqual([]);
   });
 
-  for (const variant of todoVariants()) {
+  // The whole seeded-defect corpus (both apps, every variant) runs in `pnpm test:corpus`; here a
+  // correct twin and the two defects the demo story is about keep the evaluator honest per change.
+  for (const variant of todoVariants().filter((v) => SAMPLE.includes(v.name))) {
     const title = variant.expect.passed
       ? `passes ${variant.name}: ${variant.description}`
       : `fails ${variant.name} on ${variant.expect.failing.join(", ")} with evidence of the defect: ${variant.description}`;

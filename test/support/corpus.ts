@@ -13,8 +13,18 @@ import { z } from "zod";
  */
 export const CORPORA = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "corpora");
 
+/** What a scripted explorer reports for the variant: a finding whose reproduction shows the defect. */
+const ScriptedFinding = z.strictObject({
+  title: z.string(),
+  criterionIds: z.array(z.string()).min(1),
+  reproduction: z.record(z.string(), z.unknown()),
+});
+export type ScriptedFinding = z.infer<typeof ScriptedFinding>;
+
 const VariantFile = z.strictObject({
   description: z.string(),
+  /** The finding a careful explorer would report (the weakest-contract test scripts it). */
+  explore: ScriptedFinding.optional(),
   edits: z.array(z.strictObject({ file: z.string(), find: z.string(), replace: z.string() })),
   expect: z.strictObject({
     passed: z.boolean(),

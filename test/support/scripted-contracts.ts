@@ -3,7 +3,7 @@ import type { Script, ScriptRequest, StaticReply } from "@harness/scripted-model
 import { cheapContract, cheapSpec } from "../../bench/cheap-script.js";
 import { demoScript } from "../../cli/src/demo/script.js";
 import { securityScript, type SecurityCase } from "./chaos-security-script.js";
-import { todoContract, todoFeatures } from "../fixtures/apps/todo.js";
+import { contractOf, corpusApps, specOf } from "./corpus.js";
 import { tinyContract, tinySpec } from "./tiny-program.js";
 
 /**
@@ -44,6 +44,6 @@ export async function scriptedContracts(): Promise<ScriptedContract[]> {
     out.push({ name: `security ${kind}`, contract: proposed(await reply(security, "contract", `[${kind}]`)), features: featuresOf(tinySpec("x", 1), 1) });
   }
   for (const sprint of [1, 3]) out.push({ name: `bench sprint ${sprint}`, contract: SprintContract.parse(cheapContract(sprint)), features: featuresOf(cheapSpec(3), sprint) });
-  out.push({ name: "todo fixture", contract: todoContract(), features: todoFeatures().map((f) => Feature.parse(f)) });
+  for (const app of corpusApps()) out.push({ name: `corpus ${app}`, contract: contractOf(app), features: specOf(app).features.map((f) => Feature.parse(f)) });
   return out;
 }

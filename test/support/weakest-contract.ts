@@ -4,7 +4,7 @@ type Rules = (contract: SprintContract, features: readonly Feature[]) => string[
 
 /**
  * The weakest contract the review rules still approve, derived mechanically from a strong one:
- * try every single reduction (drop a check, an assertion, a follow-up request, a browser step),
+ * try every single reduction (drop a check, an assertion, a follow-up request, a browser assertion),
  * keep the first one the rules approve, repeat until none is approved. What is left is what a
  * generator trying to water "done" down could get agreed; the corpus measures what it misses.
  */
@@ -24,7 +24,10 @@ export function reductions(c: SprintContract): SprintContract[] {
   const withCheck = (i: number, check: Check | undefined): SprintContract => ({
     ...c, checks: check ? c.checks.map((x, j) => (j === i ? check : x)) : c.checks.filter((_, j) => j !== i),
   });
-  c.checks.forEach((_, i) => { if (c.checks.length > 1) out.push(withCheck(i, undefined)); });
+  // A check a later data check reads back is an action, not only an assertion: dropping it
+  // gives a contract the correct product fails too, which is not weaker, only wrong.
+  const lastData = c.checks.map((x) => x.kind).lastIndexOf("data");
+  c.checks.forEach((_, i) => { if (c.checks.length > 1 && i > lastData) out.push(withCheck(i, undefined)); });
   c.checks.forEach((check, i) => { for (const smaller of smallerChecks(check)) out.push(withCheck(i, smaller)); });
   return out;
 }
@@ -63,7 +66,9 @@ function smallerRequests<T extends HttpRequestStep>(r: T): T[] {
 }
 
 function smallerHttp(check: HttpCheck): HttpCheck[] {
-  const out: HttpCheck[] = check.then.map((_, i) => ({ ...check, then: without(check.then, i) }));
+  // Only follow-up reads go whole: a later request may use what an earlier one created.
+  const out: HttpCheck[] = [];
+  check.then.forEach((step, i) => { if (step.method === "GET" || step.method === "HEAD") out.push({ ...check, then: without(check.then, i) }); });
   out.push(...smallerRequests(check));
   check.then.forEach((step, i) => {
     for (const smaller of smallerRequests(step)) out.push({ ...check, then: check.then.map((s, j) => (j === i ? smaller : s)) });
@@ -71,7 +76,12 @@ function smallerHttp(check: HttpCheck): HttpCheck[] {
   return out;
 }
 
+/**
+ * Only assertions go: dropping an action (goto, fill, click) gives a check that fails on the
+ * correct product too, which is not weaker, only wrong.
+ */
 function smallerBrowser(check: BrowserCheck): BrowserCheck[] {
-  if (check.steps.length <= 1) return [];
-  return check.steps.map((_, i) => ({ ...check, steps: without(check.steps, i) }));
+  const out: BrowserCheck[] = [];
+  check.steps.forEach((s, i) => { if (s.action.startsWith("expect") || s.action === "screenshot") out.push({ ...check, steps: without(check.steps, i) }); });
+  return out;
 }

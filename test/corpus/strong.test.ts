@@ -7,9 +7,9 @@ import { startScriptedModel, type ScriptedModel } from "@harness/scripted-model"
 import { useNatsServer } from "@harness/testkit";
 import { createModelClient } from "@harness/model";
 import { snapshot } from "@harness/workspace";
-import { evaluate } from "../services/evaluator/src/evaluate.js";
-import { contractProblems } from "../services/evaluator/src/review-rules.js";
-import { buildVariant, contractOf, corpusApps, corpusEvaluation, specOf, variantsOf, type Variant } from "./support/corpus.js";
+import { evaluate } from "../../services/evaluator/src/evaluate.js";
+import { contractProblems } from "../../services/evaluator/src/review-rules.js";
+import { buildVariant, contractOf, corpusApps, corpusEvaluation, specOf, variantsOf, type Variant } from "../support/corpus.js";
 
 /**
  * The seeded-defect corpus through the real evaluator: for every app, the strong contract (which
@@ -75,14 +75,23 @@ describe("corpus - a strong contract fails every seeded defect and passes the co
         const { contract, verdict } = await judge(variant);
         const failing = verdict.criteria.filter((c) => !c.passed);
         const report = failing.map((c) => `${c.checkId}: ${c.feedback}`).join("\n");
-        // Every agreed check has a result: nothing skipped.
-        for (const c of contract.checks) expect(verdict.criteria.map((r) => r.checkId), report).toContain(c.id);
+        // Every agreed check has exactly one result: nothing skipped, nothing invented; a build
+        // that passed them is explored too (one summary entry, no finding without a script).
+        expect(verdict.criteria.map((c) => c.checkId).sort()).toEqual([...contract.checks.map((c) => c.id), ...(variant.expect.passed ? ["explore"] : [])].sort());
         expect(verdict.passed, report).toBe(variant.expect.passed);
         expect(failing.map((c) => c.checkId).sort(), report).toEqual([...variant.expect.failing].sort());
         for (const [checkId, needles] of Object.entries(variant.expect.evidence)) {
           const criterion = verdict.criteria.find((c) => c.checkId === checkId);
           const text = [criterion?.feedback, ...(criterion?.evidence ?? []).flatMap((e) => [e.summary, e.detail])].join("\n");
           for (const needle of needles) expect(text, `${checkId} evidence`).toContain(needle);
+        }
+        for (const c of failing) {
+          expect(c.evidence.length, `${c.checkId} has evidence`).toBeGreaterThan(0);
+          if (c.kind === "browser") {
+            const shot = c.evidence.find((e) => e.kind === "screenshot" && e.summary.includes("failure-step"));
+            expect(shot?.artifact, `${c.checkId} keeps a screenshot of the failure`).toBeDefined();
+            expect(await bus.artifacts.has(shot!.artifact!.name)).toBe(true);
+          }
         }
       }, 240_000);
     }
