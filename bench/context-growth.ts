@@ -48,7 +48,7 @@ export async function benchContextGrowth(opts: ContextGrowthOptions = {}): Promi
   const { requests, writes } = await withBenchStack({ script: cheapScript({ buildSteps: ["list", "write"] }), minCacheableTokens }, async (stack, observer) => {
     // Every write of a run's state, as the server receives it: what the supervisor rewrites
     // on each event (twice when it sends work), usage events of model calls included.
-    const nc = await connect({ servers: stack.nats.url, name: "bench-state-writes" });
+    const nc = await connect({ ...stack.nats.as(), name: "bench-state-writes" });
     const writes: StateWrite[] = [];
     nc.subscribe(`$KV.${BUCKETS.runs}.*`, {
       callback: (err, m) => { if (!err && m.data.length > 0) writes.push({ sprint: m.json<{ currentSprint?: number }>().currentSprint ?? 0, bytes: m.data.length }); },

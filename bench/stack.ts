@@ -50,7 +50,8 @@ let stopping = false;
 
 /** A nats-server that a signal stops even while it is starting; `done()` hands it over to its owner. */
 export function startTrackedNats(): { server: Promise<NatsServer>; done(): void } {
-  const server = startNatsServer();
+  // Measurements of the pipeline itself: no users, as the numbers in docs/performance.md were taken.
+  const server = startNatsServer({ anonymous: true });
   const cleanup = async (): Promise<void> => {
     cleanups.delete(cleanup);
     await (await server.catch(() => undefined))?.cleanup();

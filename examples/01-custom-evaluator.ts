@@ -5,9 +5,11 @@
  * own gates as separate services. This one insists that every build ships a README whose usage
  * examples actually work: it does not trust the README's claims, it runs them.
  *
- * Run it next to a harness (NATS_URL points at the same server):
+ * Run it next to a harness, as its own NATS user (`pnpm harness evaluator add readme` creates it
+ * and prints these values):
  *
- *   NATS_URL=nats://127.0.0.1:4222 pnpm --filter @harness/examples custom-evaluator
+ *   NATS_URL=nats://127.0.0.1:<port> NATS_USER=evaluator-readme HARNESS_PROVISION=false \
+ *     NATS_PASSWORD_FILE=.harness/nats-auth/evaluator-readme.password pnpm --filter @harness/examples custom-evaluator
  *
  * then create runs gated by it: POST /runs { "prompt": "...", "options": { "evaluators": ["core", "readme"] } }.
  * A sprint passes only when both evaluators pass; otherwise the generator gets this evaluator's

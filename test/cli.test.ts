@@ -1,10 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@harness/cli";
+import { connect as natsConnect, errors as natsErrors } from "@nats-io/transport-node";
 import { startNatsServer, waitFor } from "@harness/testkit";
 
 const CLI = join(REPO_ROOT, "cli", "src", "main.ts");
@@ -31,6 +32,18 @@ function processesMentioning(text: string): number[] {
   return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
     try { return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text); } catch { return false; }
   }).map(Number);
+}
+
+/** The environments of the processes `up` started with NATS credentials for this data folder. */
+function servicesOf(home: string): Array<Record<string, string>> {
+  const out: Array<Record<string, string>> = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let environ: string;
+    try { environ = readFileSync(`/proc/${pid}/environ`, "utf8"); } catch { continue; }
+    const e = Object.fromEntries(environ.split("\0").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+    if (e["HARNESS_HOME"] === home && e["NATS_USER"] !== undefined) out.push(e);
+  }
+  return out;
 }
 
 describe("cli - harness up, run --follow, status, logs, export and steering against the scripted model", () => {
@@ -93,6 +106,33 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     expect(cancelDone.code).toBe(1);
     expect(cancelDone.out).toMatch(/harness: .*409/);
   }, 240_000);
+
+  it("runs NATS with a user per role: anonymous refused, secrets in 0600 files never printed, and `evaluator add` admits a new user to the running server", async () => {
+    const natsUrl = /NATS\s+(nats:\/\/127\.0\.0\.1:\d+)/.exec(upOut)?.[1] ?? "";
+    await expect(natsConnect({ servers: natsUrl, reconnect: false })).rejects.toBeInstanceOf(natsErrors.AuthorizationError);
+    const auth = join(home, "nats-auth");
+    expect(statSync(auth).mode & 0o077).toBe(0);
+    for (const f of readdirSync(auth)) expect([f, statSync(join(auth, f)).mode & 0o077]).toEqual([f, 0]);
+    const generatorPassword = readFileSync(join(auth, "generator.password"), "utf8").trim();
+    expect(upOut).not.toContain(generatorPassword);
+    // Each service was given its own user's password file and no password.
+    const given = servicesOf(home).map((e) => [e["NATS_USER"], e["NATS_PASSWORD_FILE"], e["NATS_PASSWORD"]]).sort();
+    expect(given).toEqual(["evaluator", "generator", "planner", "supervisor"].map((u) => [u, join(auth, `${u}.password`), undefined]));
+
+    const added = cli(["evaluator", "add", "lint"], env);
+    expect(added.code, added.out).toBe(0);
+    expect(added.out).toContain(`NATS_USER=evaluator-lint`);
+    expect(added.out).toContain(join(auth, "evaluator-lint.password"));
+    const password = readFileSync(join(auth, "evaluator-lint.password"), "utf8").trim();
+    expect(added.out).not.toContain(password);
+    expect(cli(["evaluator", "add", "lint", "--show"], env).out).toContain(password);
+    const nc = await natsConnect({ servers: natsUrl, user: "evaluator-lint", pass: password });
+    // Its own queue, provisioned by `evaluator add` as the supervisor: a pull it may make.
+    const next = await nc.request("$JS.API.CONSUMER.INFO.HARNESS_WORK.evaluator-lint", "", { timeout: 5_000 });
+    expect((next.json() as { name?: string }).name).toBe("evaluator-lint");
+    await nc.close();
+    expect(cli(["evaluator", "add", "core"], env).code).toBe(2);
+  });
 
   it("steers a gated run: pause, status shows it paused, resume with new limits, revise, approve, a refused approve, cancel", async () => {
     expect(url, "the stack started by the first test").toBeDefined();

@@ -20,7 +20,7 @@ describe("e2e - a prompt becomes a finished run over NATS with the real SDK", ()
     model = await startScriptedModel({ script: tinyProgramScript() });
     stack = await startStack({ modelUrl: model.url });
     // A plain subscriber sees every evaluation work message as published.
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect({ ...stack.nats.as() });
     const sub = nc.subscribe(`${SUBJECTS.workEvaluatePrefix}.>`);
     void (async () => { for await (const m of sub) evaluationWork.push(m.string()); })();
   }, 120_000);

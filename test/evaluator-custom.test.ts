@@ -47,10 +47,10 @@ describe("evaluator-custom - the example readme evaluator gates runs end to end"
 
   beforeAll(async () => {
     model = await startScriptedModel({ script: script() });
-    stack = await startStack({ modelUrl: model.url });
+    stack = await startStack({ modelUrl: model.url, evaluators: ["readme"] });
     // The example is its own process, started the way its README says.
     custom = spawn(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "examples", "01-custom-evaluator.ts")], {
-      cwd: ROOT, env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", NATS_URL: stack.nats.url, HARNESS_INSTANCE: "readme-0", LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"],
+      cwd: ROOT, env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...stack.nats.envFor("evaluator-readme"), HARNESS_PROVISION: "false", HARNESS_INSTANCE: "readme-0", LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"],
     });
     custom.stdout?.on("data", (d: Buffer) => { customOut += d.toString(); });
     custom.stderr?.on("data", (d: Buffer) => { customOut += d.toString(); });

@@ -25,7 +25,7 @@ describe("evaluator - judges fixture apps on its own copy", () => {
   let work: string;
 
   beforeAll(async () => {
-    bus = await connectBus({ url: nats.url, name: "evaluator-fixtures-test" });
+    bus = await connectBus({ ...nats.as(), name: "evaluator-fixtures-test" });
     await bus.provision();
     // No rules: the contract has no rubric, so the only model call is exploratory QA after a
     // build whose checks all passed, which the scripted model answers "no findings" by default.

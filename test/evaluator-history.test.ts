@@ -28,7 +28,7 @@ describe("evaluator - restores the product, and its history only when asked", ()
   let artifact: { name: string; digest: string; size: number };
 
   beforeAll(async () => {
-    bus = await connectBus({ url: nats.url, name: "evaluator-history-test" });
+    bus = await connectBus({ ...nats.as(), name: "evaluator-history-test" });
     await bus.provision();
     // No rules: these contracts have no rubric, so any model call would be a bug.
     model = await startScriptedModel({ script: [] });

@@ -42,7 +42,7 @@ describe("evaluator - rubric judge with hard thresholds", () => {
   };
 
   beforeAll(async () => {
-    bus = await connectBus({ url: nats.url, name: "evaluator-judge-test" });
+    bus = await connectBus({ ...nats.as(), name: "evaluator-judge-test" });
     await bus.provision();
     model = await startScriptedModel({ script: [] });
     work = await mkdtemp(join(tmpdir(), "evaluator-judge-"));

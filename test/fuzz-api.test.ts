@@ -18,7 +18,7 @@ const ControlBody = z.strictObject({ comment: z.string().max(10_000).optional() 
 interface ErrorBody { error: string; message: string; statusCode: number }
 
 beforeAll(async () => {
-  api = await startApi(nats.url);
+  api = await startApi(nats.as());
   const res = await api.app.inject({ method: "POST", url: "/runs", headers: AUTH, payload: { prompt: "the run control routes are aimed at" } });
   runId = res.json<{ id: string }>().id;
 });

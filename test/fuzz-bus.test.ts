@@ -17,7 +17,7 @@ const nats = useNatsServer();
 let bus: Bus;
 
 beforeAll(async () => {
-  bus = await connectBus({ url: nats.url, name: "fuzz-bus", logger: createLogger("fuzz-bus", { level: "silent" }) });
+  bus = await connectBus({ ...nats.as(), name: "fuzz-bus", logger: createLogger("fuzz-bus", { level: "silent" }) });
   await bus.provision({ evaluators: ["core"] });
 });
 afterAll(async () => { await bus?.close(); });

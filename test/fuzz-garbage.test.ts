@@ -31,7 +31,7 @@ describe("fuzz - garbage bytes published to the real services", () => {
   beforeAll(async () => {
     model = await startScriptedModel({ script: tinyProgramScript() });
     stack = await startStack({ modelUrl: model.url });
-    bus = await connectBus({ url: stack.nats.url, name: "garbage-sender", logger: createLogger("garbage", { level: "silent" }) });
+    bus = await connectBus({ ...stack.nats.as(), name: "garbage-sender", logger: createLogger("garbage", { level: "silent" }) });
   });
 
   afterAll(async () => {

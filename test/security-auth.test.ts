@@ -20,7 +20,7 @@ const BAD_AUTH: Array<[string, Record<string, string>]> = [
 ];
 
 beforeAll(async () => {
-  api = await startApi(nats.url);
+  api = await startApi(nats.as());
   const res = await api.app.inject({ method: "POST", url: "/runs", headers: { authorization: `Bearer ${API_TOKEN}` }, payload: { prompt: "a run to aim at" } });
   runId = res.json<{ id: string }>().id;
 });
@@ -79,7 +79,7 @@ const OPEN_READS = ["/healthz", "/readyz", "/metrics"];
 
 describe("security - with SUPERVISOR_READ_AUTH on, reads need the bearer token too", () => {
   let guarded: InProcessApi;
-  beforeAll(async () => { guarded = await startApi(nats.url, { readAuth: true }); });
+  beforeAll(async () => { guarded = await startApi(nats.as(), { readAuth: true }); });
   afterAll(async () => { await guarded?.close(); });
 
   /** GET operations from the OpenAPI document, so a new read route cannot be missed. */

@@ -13,7 +13,7 @@ const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
 
 const apiLog: string[] = [];
 
-beforeAll(async () => { sup = await startTestSupervisor(nats.url, { bodyLimit: 16 * 1024, apiLog }); });
+beforeAll(async () => { sup = await startTestSupervisor(nats.as(), { bodyLimit: 16 * 1024, apiLog }); });
 afterAll(async () => { await sup?.close(); });
 
 const inject = (method: "GET" | "POST", url: string, opts: { body?: unknown; headers?: Record<string, string>; auth?: boolean } = {}) =>
@@ -331,7 +331,7 @@ describe("supervisor API - ops", () => {
   });
 
   it("/readyz answers 503 once NATS is gone", async () => {
-    const gone = await startTestSupervisor(nats.url, { name: "supervisor-gone" });
+    const gone = await startTestSupervisor(nats.as(), { name: "supervisor-gone" });
     await gone.bus.close();
     const res = await gone.app.inject({ method: "GET", url: "/readyz" });
     expect(res.statusCode).toBe(503);

@@ -30,10 +30,10 @@ describe("supervisor replicas - two processes fold one run's events", () => {
     // Debug logs say which replica folded which event, and whether it was new.
     stack = await startStack({ modelUrl: model.url, env: { LOG_LEVEL: "debug" } });
     await stack.start("supervisor");
-    bus = await connectBus({ url: stack.nats.url, name: "replica-test" });
+    bus = await connectBus({ ...stack.nats.as(), name: "replica-test" });
     // Every event is stored a second time, without its message id, so JetStream cannot drop the
     // copy: both replicas get copies of one run's events at once, as after a redelivery storm.
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect({ ...stack.nats.as() });
     const js = jetstream(nc);
     const sub = nc.subscribe(SUBJECTS.eventsAll);
     void (async () => {

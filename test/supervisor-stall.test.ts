@@ -14,8 +14,8 @@ interface EventItem { seq: number; message: { type: string; payload: { decision?
 
 beforeAll(async () => {
   // Two replicas, each with its own watchdog, both looking at every run.
-  for (const name of ["sup-a", "sup-b"]) replicas.push(await startTestSupervisor(nats.url, { name, stallAfterMs: 500, watchdogIntervalMs: 100 }));
-  nc = await connect({ servers: nats.url });
+  for (const name of ["sup-a", "sup-b"]) replicas.push(await startTestSupervisor(nats.as(), { name, stallAfterMs: 500, watchdogIntervalMs: 100 }));
+  nc = await connect({ ...nats.as() });
   const sub = nc.subscribe(SUBJECTS.workPlan);
   void (async () => { for await (const m of sub) planWork.push(m.json()); })();
 });

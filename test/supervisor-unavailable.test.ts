@@ -5,7 +5,7 @@ import { API_TOKEN, startApi, type InProcessApi } from "./support/chaos-api.js";
 const nats = useNatsServer();
 let api: InProcessApi;
 
-beforeAll(async () => { api = await startApi(nats.url); });
+beforeAll(async () => { api = await startApi(nats.as()); });
 afterAll(async () => { await api?.close(); });
 
 describe("supervisor API - while NATS is away", () => {

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startScriptedModel, type ScriptedModel, type Script } from "@harness/scripted-model";
+import { writeLocalCredentials, type LocalCredentials } from "@harness/nats-config";
 import { findNatsServer, startNatsServer } from "@harness/testkit";
 import { launchService, stopService, type ServiceName, type ServiceProc } from "./launcher.js";
 import { claimNatsStore, releaseNatsLock, writeNatsLock } from "./nats-lock.js";
@@ -37,24 +38,54 @@ export class StackError extends Error {
   constructor(message: string) { super(message); this.name = "StackError"; }
 }
 
-async function startNats(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
+/** The per-role NATS credentials of a data folder (see docs/operations.md, "NATS credentials"). */
+export function natsAuthDir(dataDir: string): string {
+  return join(dataDir, "nats-auth");
+}
+
+interface LocalNats {
+  url: string;
+  credentials: LocalCredentials;
+  /** How `harness evaluator add` has this server reload its users. */
+  reload: { pid: number; monitorUrl: string } | { docker: string };
+  stop(): Promise<void>;
+}
+
+async function startNats(dataDir: string): Promise<LocalNats> {
+  const authDir = natsAuthDir(dataDir);
   try {
     findNatsServer();
   } catch {
     if (dockerWorks()) {
-      const id = execFileSync("docker", ["run", "-d", "--rm", "-p", "127.0.0.1::4222", "nats:2.10-alpine", "-js"], { encoding: "utf8" }).trim();
+      const credentials = writeLocalCredentials(authDir);
+      // The users' config is mounted read-only; the server re-reads it on SIGHUP (docker kill -s HUP).
+      const id = execFileSync("docker", ["run", "-d", "--rm", "-p", "127.0.0.1::4222", "-v", `${authDir}:/etc/harness-nats:ro`, "nats:2.10-alpine", "-js", "-c", "/etc/harness-nats/server.conf"], { encoding: "utf8" }).trim();
       const port = execFileSync("docker", ["port", id, "4222/tcp"], { encoding: "utf8" }).trim().split(":").pop();
-      return { url: `nats://127.0.0.1:${port}`, stop: async () => { execFileSync("docker", ["rm", "-f", id]); } };
+      return { url: `nats://127.0.0.1:${port}`, credentials, reload: { docker: id }, stop: async () => { execFileSync("docker", ["rm", "-f", id]); } };
     }
     throw new StackError("nats-server was not found and Docker is not running. Install it (Debian/Ubuntu: sudo apt-get install nats-server; macOS: brew install nats-server) or start Docker.");
   }
   const storeDir = join(dataDir, "nats");
   const cleared = await claimNatsStore(dataDir, storeDir);
   if (cleared) console.log(cleared);
-  const server = await startNatsServer({ storeDir, detached: true });
+  // The harness's per-role users, no admin: anonymous connections are refused.
+  const server = await startNatsServer({ storeDir, detached: true, credentialsDir: authDir, admin: false });
   writeNatsLock(dataDir, server.pid, storeDir);
-  // cleanup() removes the server's temp config dir; the store lives in dataDir and stays.
-  return { url: server.url, stop: async () => { await server.cleanup(); releaseNatsLock(dataDir); } };
+  const credentials = server.credentials;
+  if (!credentials) throw new StackError("NATS started without its users");
+  // cleanup() removes the server's temp config dir; the store and the credentials live in dataDir and stay.
+  return { url: server.url, credentials, reload: { pid: server.pid, monitorUrl: server.monitorUrl }, stop: async () => { await server.cleanup(); releaseNatsLock(dataDir); } };
+}
+
+/**
+ * A service's NATS credentials: its own user and password file, nothing of another role's.
+ * Workers may not provision under their users; the supervisor, started first, does.
+ */
+function natsEnv(nats: LocalNats, name: ServiceName): Record<string, string> {
+  return {
+    NATS_USER: name, NATS_PASSWORD_FILE: nats.credentials.passwordFile(name),
+    ...(name === "supervisor" ? { SUPERVISOR_EVALUATORS: ["core", ...nats.credentials.evaluators].join(",") } : { HARNESS_PROVISION: "false" }),
+  };
 }
 
 function dockerWorks(): boolean {
@@ -86,6 +117,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     ...(scripted ? { ANTHROPIC_BASE_URL: scripted.url, ANTHROPIC_API_KEY: "scripted" } : {}),
     ...opts.env,
   };
+  // Each service gets its own user's password file (natsEnv); a password from the shell is no one's.
+  delete env["NATS_PASSWORD"];
   const stop = async (): Promise<string[]> => {
     await Promise.all(services.map((s) => stopService(s)));
     const unclean = services.filter((s) => s.proc.exitCode !== 0).map((s) => `${s.name} exited with ${s.proc.exitCode ?? s.proc.signalCode}`);
@@ -101,11 +134,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       if (opts.signal?.aborted) throw new StackError("stopped while starting");
       // Kept from its spawn, so a stop while it starts stops it too.
       const { url } = await launchService(name, name, {
-        env, onSpawn: (sp) => services.push(sp), ...(opts.onLine ? { onLine: opts.onLine } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
+        env: { ...env, ...natsEnv(nats, name), ...opts.env }, onSpawn: (sp) => services.push(sp), ...(opts.onLine ? { onLine: opts.onLine } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
       });
       if (url) apiUrl = url;
     }
-    writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid }, null, 2), { mode: 0o600 });
+    writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid, natsReload: nats.reload }, null, 2), { mode: 0o600 });
     saveToken(opts.dataDir, apiToken, given === undefined);
     return { apiUrl, token: apiToken, natsUrl: nats.url, scripted, services, stop: async () => { const unclean = await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); return unclean; } };
   } catch (err) {

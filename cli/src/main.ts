@@ -5,6 +5,7 @@ import { demoCommand } from "./commands/demo.js";
 import { exportCommand, followCommand, logsCommand, runCommand, statusCommand } from "./commands/runs.js";
 import { reviseCommand, steerCommand } from "./commands/steer.js";
 import { upCommand } from "./commands/up.js";
+import { evaluatorAddCommand } from "./commands/evaluator.js";
 
 const USAGE = `harness <command>
 
@@ -22,7 +23,9 @@ const USAGE = `harness <command>
   revise <id> --spec "..." | --contract "..."
                                          send change requests at the spec or contract gate
   export <id> <dir>                      the run's product as a git repository
-  demo [--keep]                          offline end-to-end demo with a scripted model`;
+  demo [--keep]                          offline end-to-end demo with a scripted model
+  evaluator add <name> [--show]          a NATS user for a custom evaluator (reloads a running NATS);
+                                         prints how to connect (the password only with --show)`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -33,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: "string" }, scripted: { type: "boolean" }, quiet: { type: "boolean" }, follow: { type: "boolean", short: "f" },
       sprints: { type: "string" }, attempts: { type: "string" }, budget: { type: "string" }, evaluators: { type: "string" },
       model: { type: "string", multiple: true }, constraints: { type: "string" }, gates: { type: "string" }, "no-explore": { type: "boolean" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
-      comment: { type: "string" }, tokens: { type: "string" }, minutes: { type: "string" }, spec: { type: "string" }, contract: { type: "string" },
+      comment: { type: "string" }, show: { type: "boolean" }, tokens: { type: "string" }, minutes: { type: "string" }, spec: { type: "string" }, contract: { type: "string" },
     },
     });
   } catch (err) {
@@ -81,6 +84,10 @@ async function main(argv: string[]): Promise<number> {
     case "revise": return reviseCommand(need(0, "run id"), { spec: values.spec, contract: values.contract });
     case "export": return exportCommand(need(0, "run id"), need(1, "target directory"));
     case "demo": return demoCommand({ keep: values.keep ?? false });
+    case "evaluator": {
+      if (args[0] !== "add") throw new CliError(`usage: harness evaluator add <name> [--show]`, 2);
+      return evaluatorAddCommand(need(1, "evaluator name"), { show: values.show ?? false });
+    }
     default: throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
   }
 }

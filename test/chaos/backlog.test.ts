@@ -24,7 +24,7 @@ describe("chaos - a backlog drains through a slow consumer", () => {
     model = await startScriptedModel({ script: [{ match: { role: "planner" }, reply: { delayMs: MODEL_DELAY_MS, toolUse: [{ name: "submit_spec", input: tinySpec("Backlog", 1) }] } }] });
     // The supervisor alone: work queues up with nobody to take it.
     stack = await startStack({ modelUrl: model.url, roles: [], env: { PLANNER_CONCURRENCY: String(CONCURRENCY) } });
-    bus = await connectBus({ url: stack.nats.url, name: "backlog-observer", logger: createLogger("backlog", { level: "silent" }) });
+    bus = await connectBus({ ...stack.nats.as(), name: "backlog-observer", logger: createLogger("backlog", { level: "silent" }) });
   });
 
   afterAll(async () => {

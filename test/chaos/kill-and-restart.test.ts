@@ -30,7 +30,7 @@ describe("chaos - replicas and nats-server die while 20+ runs are in flight", ()
   beforeAll(async () => {
     model = await startScriptedModel({ script: chaosScript() });
     cluster = await startCluster({ modelUrl: model.url, replicas: 2 });
-    bus = await connectBus({ url: cluster.nats.url, name: "chaos-auditor", logger: createLogger("chaos-auditor", { level: "silent" }) });
+    bus = await connectBus({ ...cluster.nats.as(), name: "chaos-auditor", logger: createLogger("chaos-auditor", { level: "silent" }) });
   });
 
   afterAll(async () => {

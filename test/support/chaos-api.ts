@@ -12,9 +12,9 @@ export const API_TOKEN = "fuzz-token-0123456789abcdef";
 
 export interface InProcessApi { app: App; bus: Bus; close(): Promise<void> }
 
-export async function startApi(natsUrl: string, extra: Record<string, unknown> = {}): Promise<InProcessApi> {
+export async function startApi(nats: { url: string; user?: string; pass?: string }, extra: Record<string, unknown> = {}): Promise<InProcessApi> {
   const logger = createLogger("fuzz", { level: "silent" });
-  const bus = await connectBus({ url: natsUrl, name: "fuzz-api", logger });
+  const bus = await connectBus({ ...nats, name: "fuzz-api", logger });
   await bus.provision({ evaluators: ["core"] });
   // Built from a loose object: buildApp's options grow while the supervisor is worked on, and
   // what this needs (bus, token, registry, metrics) has stayed the same.

@@ -25,25 +25,39 @@ export interface StackOptions {
   /** Extra replicas or evaluators: defaults to one of each role. */
   roles?: ServiceName[];
   nats?: NatsServer;
+  /** Custom evaluators: each gets its NATS user on the stack's own server and its durable from the supervisor. */
+  evaluators?: string[];
+}
+
+/**
+ * The NATS user a service process connects as: its role's, or a custom evaluator's
+ * (EVALUATOR_NAME). Workers may not provision: the supervisor, started first, does.
+ */
+function natsEnv(nats: NatsServer, name: ServiceName, env: Record<string, string>): Record<string, string> {
+  if (!nats.credentials) return { NATS_URL: nats.url };
+  const evaluator = env["EVALUATOR_NAME"];
+  const user = name === "evaluator" && evaluator && evaluator !== "core" ? `evaluator-${evaluator}` : name;
+  return { ...nats.envFor(user), ...(name === "supervisor" ? {} : { HARNESS_PROVISION: "false" }) };
 }
 
 /** The four services as separate processes, talking only through a fresh nats-server. */
 export async function startStack(opts: StackOptions): Promise<Stack> {
-  const nats = opts.nats ?? (await startNatsServer());
+  const nats = opts.nats ?? (await startNatsServer({ evaluators: opts.evaluators ?? [] }));
   const token = "test-token-0123456789";
   const work = mkdtempSync(join(tmpdir(), "harness-stack-"));
   const services: ServiceProc[] = [];
   let apiUrl = "";
   const baseEnv: Record<string, string> = {
-    PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? work, NATS_URL: nats.url,
+    PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? work,
     ANTHROPIC_BASE_URL: opts.modelUrl, ANTHROPIC_API_KEY: "sk-ant-test-secret-key-do-not-leak", HARNESS_API_TOKEN: token,
     SUPERVISOR_PORT: "0", SUPERVISOR_HOST: "127.0.0.1", LOG_LEVEL: "info", HARNESS_ACK_WAIT_MS: "5000",
     GENERATOR_WORKDIR: join(work, "generator"), EVALUATOR_WORKDIR: join(work, "evaluator"),
+    ...(opts.evaluators ? { SUPERVISOR_EVALUATORS: ["core", ...opts.evaluators].join(",") } : {}),
     ...opts.env,
   };
 
   const start = async (name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProc> => {
-    const { sp, url } = await launchService(name, name, { env: { ...baseEnv, HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, readyTimeoutMs: 30_000 });
+    const { sp, url } = await launchService(name, name, { env: { ...baseEnv, ...natsEnv(nats, name, { ...baseEnv, ...env }), HARNESS_INSTANCE: `${name}-${services.length}`, ...env }, readyTimeoutMs: 30_000 });
     services.push(sp);
     if (url) apiUrl = url;
     return sp;

@@ -12,9 +12,9 @@ let bus: Bus;
 let raw: NatsConnection;
 
 beforeAll(async () => {
-  bus = await testBus(nats.url);
+  bus = await testBus(nats.as());
   await bus.provision({ evaluators: ["flaky", "slow", "fatal", "parallel", "graceful", "hostage"], ackWaitMs: 1_000, maxDeliver: 5 });
-  raw = await connect({ servers: nats.url });
+  raw = await connect({ ...nats.as() });
 });
 afterAll(async () => {
   await raw.close();
@@ -143,7 +143,7 @@ describe("bus - consume", () => {
 
   it("does not keep prefetched messages waiting behind a handler that turned slow", async () => {
     const name = evaluatorConsumer("hostage");
-    const replica = await testBus(nats.url, "replica-b");
+    const replica = await testBus(nats.as(), "replica-b");
     const handled: number[] = [];
     let slowDone = false;
     // Identical replicas: quick, except message 100 which takes far longer than the prefetch hold.

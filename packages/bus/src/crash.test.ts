@@ -12,7 +12,7 @@ let bus: Bus;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  bus = await testBus(nats.url);
+  bus = await testBus(nats.as());
   await bus.provision({ evaluators: ["crash"], ackWaitMs: 1_500 });
 });
 afterAll(async () => {
@@ -24,7 +24,7 @@ afterAll(async () => {
 function startSlowConsumer(durable: string): { proc: ChildProcess; output: () => string } {
   const loader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   const script = fileURLToPath(new URL("./test-fixtures/slow-consumer.ts", import.meta.url));
-  const proc = spawn(process.execPath, ["--import", loader, script, nats.url, durable], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, ["--import", loader, script, nats.url, durable], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...nats.envFor("harness-admin") } });
   let out = "";
   proc.stdout?.on("data", (d: Buffer) => { out += d.toString(); });
   proc.stderr?.on("data", (d: Buffer) => { out += d.toString(); });

@@ -10,7 +10,7 @@ const nats = useNatsServer();
 let bus: Bus;
 
 beforeAll(async () => {
-  bus = await testBus(nats.url);
+  bus = await testBus(nats.as());
   await bus.provision({ evaluators: ["redrive"] });
 });
 afterAll(async () => { await bus.close(); });

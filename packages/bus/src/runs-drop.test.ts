@@ -56,13 +56,13 @@ let relay: CuttingRelay;
 let reader: Bus;
 
 beforeAll(async () => {
-  writer = await testBus(nats.url, "writer");
+  writer = await testBus(nats.as(), "writer");
   await writer.provision();
   for (let i = 0; i < KEYS; i += 500) {
     await Promise.all(Array.from({ length: 500 }, (_, j) => writer.runs.put(`run-drop-${i + j}`, { n: i + j })));
   }
   relay = new CuttingRelay(Number(new URL(nats.url).port));
-  reader = await testBus(await relay.listen(), "reader");
+  reader = await testBus({ ...nats.as(), url: await relay.listen() }, "reader");
 });
 afterAll(async () => {
   await reader.close();
@@ -87,7 +87,7 @@ describe("bus - run store listing over a dropped connection", () => {
   }, 60_000);
 
   it("throws StoreError, not the part it has, when its own connection is closed mid-listing", async () => {
-    const closing = await testBus(await relay.listen(), "closing");
+    const closing = await testBus({ ...nats.as(), url: await relay.listen() }, "closing");
     relay.marker = `$JS.ACK.KV_${BUCKETS.runs}`;
     relay.onMarker = () => { void closing.nc.close(); };
     relay.armed = true;

@@ -11,9 +11,9 @@ let writerA: Bus;
 let writerB: Bus;
 
 beforeAll(async () => {
-  writerA = await testBus(nats.url, "writer-a");
+  writerA = await testBus(nats.as(), "writer-a");
   await writerA.provision();
-  writerB = await testBus(nats.url, "writer-b");
+  writerB = await testBus(nats.as(), "writer-b");
 });
 afterAll(async () => {
   await writerA.close();
@@ -115,7 +115,7 @@ describe("bus - run store", () => {
 
   it("turns on direct gets, which the run store reads by, in a bucket made without them", async () => {
     const own = await startNatsServer();
-    const bus = await testBus(own.url, "old-bucket");
+    const bus = await testBus(own.as(), "old-bucket");
     try {
       const kv = await new Kvm(bus.js).create(BUCKETS.runs, { allow_direct: false });
       await kv.put("run-old", JSON.stringify({ n: 1 }));

@@ -53,7 +53,7 @@ describe("evaluator-sdk runEvaluator - a custom evaluator over a real NATS", () 
   const verdictsOf = async (runId: string) => (await bus.readRunEvents(runId)).map((e) => e.message as { id: string; type: string; payload: { verdict: Verdict } }).filter((m) => m.type === "verdict.produced");
 
   beforeAll(async () => {
-    bus = await connectBus({ url: nats.url, name: "sdk-test" });
+    bus = await connectBus({ ...nats.as(), name: "sdk-test" });
     await bus.provision({ ackWaitMs: 2_000 });
     work = await mkdtemp(join(tmpdir(), "sdk-test-"));
     withLicense = await artifactOf({ "LICENSE": "MIT License\n\nCopyright (c) 2025", "index.js": "module.exports = 1;\n" });
@@ -65,7 +65,7 @@ describe("evaluator-sdk runEvaluator - a custom evaluator over a real NATS", () 
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  const start = (): Promise<RunningEvaluator> => runEvaluator(license, { natsUrl: nats.url, handleSignals: false, heartbeatIntervalMs: 200, workdir: join(work, "eval"), instance: "t1", logger: createLogger("sdk-test", { level: "silent" }) });
+  const start = (): Promise<RunningEvaluator> => runEvaluator(license, { natsUrl: nats.url, user: nats.as().user ?? "", pass: nats.as().pass ?? "", handleSignals: false, heartbeatIntervalMs: 200, workdir: join(work, "eval"), instance: "t1", logger: createLogger("sdk-test", { level: "silent" }) });
 
   it("announces itself, consumes its own subject and publishes a code-computed verdict with an id derived from the work", async () => {
     const beats: ServiceHeartbeat[] = [];

@@ -1,5 +1,5 @@
 export { harnessUsers, inboxOf, NatsConfigOptions, INBOX_SENTINELS } from "./roles.js";
-export { renderAuthorization, renderNatsConfig, RenderOptions, ServerOptions } from "./render.js";
+export { ADMIN_USER, renderAuthorization, renderNatsConfig, RenderOptions, ServerOptions } from "./render.js";
 export { subjectMatches, permits } from "./subjects.js";
 export { generatePassword, passwordVar, formatEnvFile, parseEnvFile, PASSWORD_PATTERN } from "./credentials.js";
 export { KV_STREAM, OBJ_STREAM } from "./jetstream.js";
@@ -7,3 +7,5 @@ export { runCli } from "./cli.js";
 
 export type { HarnessRole, NatsUser, Permissions, SubjectRules } from "./roles.js";
 export type { CliResult } from "./cli.js";
+export { writeLocalCredentials } from "./local.js";
+export type { LocalCredentials, LocalCredentialsOptions } from "./local.js";

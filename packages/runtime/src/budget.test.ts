@@ -11,7 +11,7 @@ let bus: Bus;
 let n = 0;
 
 beforeAll(async () => {
-  bus = await connectBus({ url: nats.url, name: "budget-test", logger: pino({ level: "silent" }) });
+  bus = await connectBus({ ...nats.as(), name: "budget-test", logger: pino({ level: "silent" }) });
   await bus.provision();
 });
 afterAll(async () => { await bus.close(); });

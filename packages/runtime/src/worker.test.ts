@@ -12,7 +12,7 @@ const logger = pino({ level: "silent" });
 let n = 0;
 
 beforeAll(async () => {
-  bus = await connectBus({ url: nats.url, name: "worker-test", logger });
+  bus = await connectBus({ ...nats.as(), name: "worker-test", logger });
   await bus.provision();
 });
 afterAll(async () => { await bus.close(); });

@@ -1,11 +1,25 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, join, relative } from "node:path";
+import { ADMIN_USER, writeLocalCredentials, type LocalCredentials } from "@harness/nats-config";
 
 export interface NatsServerOptions {
-  /** Extra nats-server config text (e.g. an `authorization { ... }` block). */
+  /**
+   * nats-server config text that brings its own `authorization` block: the server then has no
+   * generated users. Without it, the server runs the harness's per-role users and permissions
+   * (packages/nats-config) plus `harness-admin`, which may do anything, and refuses anonymous
+   * connections.
+   */
   config?: string;
+  /** Custom evaluators that get their own user (`evaluator-<name>`). */
+  evaluators?: readonly string[];
+  /** Where the generated credentials live (kept across runs); default: the server's temp folder. */
+  credentialsDir?: string;
+  /** No users at all: anonymous clients may do anything (only to show what auth prevents). */
+  anonymous?: boolean;
+  /** Add the unrestricted `harness-admin` user (default true: tests play NATS themselves). */
+  admin?: boolean;
   /** Keep the store dir between restarts of the same server object. */
   storeDir?: string;
   /** Fixed client port, used by restarts so clients reconnect to the same address. */
@@ -23,6 +37,17 @@ export interface NatsServer {
   monitorUrl: string;
   storeDir: string;
   pid: number;
+  /** The generated users; undefined for a server started with `config` or `anonymous`. */
+  credentials: LocalCredentials | undefined;
+  /**
+   * Connect options for a user (default `harness-admin`), for the bus and for nats.js alike:
+   * `connectBus({ ...server.as("planner"), name })`, `connect(server.as())`.
+   */
+  as(user?: string): { url: string; servers: string; user?: string; pass?: string };
+  /** A service's environment for a user: NATS_URL, NATS_USER, NATS_PASSWORD_FILE. */
+  envFor(user: string): Record<string, string>;
+  /** Regenerates the users (adding these custom evaluators) and has the server reload them. */
+  addEvaluators(names: readonly string[]): Promise<void>;
   /** Stops the server (SIGTERM, or SIGKILL with `hard`) and keeps the store. */
   stop(hard?: boolean): Promise<void>;
   /** Starts again on the same port and store: JetStream state survives. */
@@ -50,11 +75,17 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   let port = opts.port ?? 0;
   let monitorUrl = "";
   let proc: ChildProcess | undefined;
+  const generated = opts.config === undefined && !opts.anonymous;
+  const credentialsDir = opts.credentialsDir ?? join(root, "credentials");
+  let credentials = generated ? writeLocalCredentials(credentialsDir, { evaluators: opts.evaluators ?? [], admin: opts.admin ?? true }) : undefined;
 
   const launch = async (): Promise<void> => {
     const portsDir = mkdtempSync(join(root, "ports-"));
     const confPath = join(root, "server.conf");
-    writeFileSync(confPath, `${opts.config ?? ""}\n`);
+    // Generated users are included from their folder (relative: nats-server joins include paths
+    // to the config's folder), so a reload after addEvaluators reads them again.
+    const text = credentials ? `include ${JSON.stringify(relative(root, credentials.confPath))}` : opts.config ?? "";
+    writeFileSync(confPath, `${text}\n`, { mode: 0o600 });
     const args = ["-c", confPath, "-js", "-sd", storeDir, "-a", "127.0.0.1", "-p", String(port || -1), "-m", "-1", "--ports_file_dir", portsDir];
     const child = spawn(findNatsServer(), args, { stdio: ["ignore", "ignore", "pipe"], detached: opts.detached ?? false });
     proc = child;
@@ -98,11 +129,48 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     get monitorUrl() { return monitorUrl; },
     get pid() { return proc?.pid ?? -1; },
     storeDir,
+    get credentials() { return credentials; },
+    as(user = ADMIN_USER) {
+      const url = `nats://127.0.0.1:${port}`;
+      return credentials ? { url, servers: url, user, pass: credentials.password(user) } : { url, servers: url };
+    },
+    envFor(user) {
+      if (!credentials) return { NATS_URL: `nats://127.0.0.1:${port}` };
+      return { NATS_URL: `nats://127.0.0.1:${port}`, NATS_USER: user, NATS_PASSWORD_FILE: credentials.passwordFile(user) };
+    },
+    async addEvaluators(names) {
+      if (!credentials) throw new Error("this server has no generated users");
+      credentials = writeLocalCredentials(credentialsDir, { evaluators: names, admin: opts.admin ?? true });
+      await reloadNats(proc?.pid ?? -1, monitorUrl);
+    },
     stop,
     restart: async () => { await stop(); await launch(); },
     cleanup: async () => { await stop(); rmSync(root, { recursive: true, force: true }); },
   };
   return server;
+}
+
+/**
+ * Has a running nats-server read its config again (users and permissions reload without a
+ * restart; SIGHUP is what `nats-server --signal reload=<pid>` sends) and resolves once its
+ * monitor port shows a newer config load time, so the new users can connect. A config the server
+ * cannot load keeps the old one: that is a timeout here, and the server's log says why.
+ */
+export async function reloadNats(pid: number, monitorUrl: string, timeoutMs = 10_000): Promise<void> {
+  if (pid <= 0) throw new Error("nats-server is not running");
+  const loadedAt = async (): Promise<string> => {
+    try { return ((await (await fetch(`${monitorUrl}/varz`)).json()) as { config_load_time?: string }).config_load_time ?? ""; } catch { return ""; }
+  };
+  const before = monitorUrl ? await loadedAt() : "";
+  process.kill(pid, "SIGHUP");
+  if (!monitorUrl) { await sleep(500); return; }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const now = await loadedAt();
+    if (now !== "" && now !== before) return;
+    await sleep(25);
+  }
+  throw new Error(`nats-server (pid ${pid}) did not reload its config within ${timeoutMs}ms: see its log`);
 }
 
 async function waitHealthy(monitorUrl: string, deadline: number): Promise<void> {

@@ -5,7 +5,10 @@ import { startNatsServer, type NatsServer, type NatsServerOptions } from "./nats
  * Gives the calling test file its own nats-server (random port, temp store), started
  * before its tests and removed after. Read `.server` inside tests, not at import time.
  */
-export function useNatsServer(opts: NatsServerOptions = {}): { readonly server: NatsServer; readonly url: string } {
+export function useNatsServer(opts: NatsServerOptions = {}): {
+  readonly server: NatsServer; readonly url: string;
+  as: NatsServer["as"]; envFor: NatsServer["envFor"];
+} {
   let server: NatsServer | undefined;
   beforeAll(async () => { server = await startNatsServer(opts); });
   afterAll(async () => { await server?.cleanup(); });
@@ -15,5 +18,7 @@ export function useNatsServer(opts: NatsServerOptions = {}): { readonly server: 
       return server;
     },
     get url() { return this.server.url; },
+    as(user) { return this.server.as(user); },
+    envFor(user) { return this.server.envFor(user); },
   };
 }

@@ -13,7 +13,7 @@ import { ART, contractFor, ev, options, SPEC, startTestSupervisor, verdict, type
 
 const nats = useNatsServer();
 let sup: TestSupervisor;
-beforeAll(async () => { sup = await startTestSupervisor(nats.url, { name: "archive-faults-test" }); });
+beforeAll(async () => { sup = await startTestSupervisor(nats.as(), { name: "archive-faults-test" }); });
 afterAll(async () => { await sup?.close(); });
 
 const logger = createLogger("supervisor", { level: "silent" });

@@ -70,7 +70,7 @@ describe("supervisor - finished sprints leave the run state", () => {
 
 const nats = useNatsServer();
 let sup: TestSupervisor;
-beforeAll(async () => { sup = await startTestSupervisor(nats.url, { name: "archive-test" }); });
+beforeAll(async () => { sup = await startTestSupervisor(nats.as(), { name: "archive-test" }); });
 afterAll(async () => { await sup?.close(); });
 
 describe("supervisor - archived sprints through the fold and the API", () => {

@@ -11,8 +11,8 @@ let sup: TestSupervisor;
 let other: Bus;
 
 beforeAll(async () => {
-  sup = await startTestSupervisor(nats.url, { name: "fold-api-test" });
-  other = await connectBus({ url: nats.url, name: "fold-api-test-other" });
+  sup = await startTestSupervisor(nats.as(), { name: "fold-api-test" });
+  other = await connectBus({ ...nats.as(), name: "fold-api-test-other" });
 });
 afterAll(async () => {
   await other?.close();

@@ -37,9 +37,9 @@ let work: ReturnType<Bus["nc"]["subscribe"]>;
 const workSeen: Array<{ type: string; runId: string; id: string }> = [];
 
 beforeAll(async () => {
-  bus = await connectBus({ url: nats.url, name: "fold-test" });
+  bus = await connectBus({ ...nats.as(), name: "fold-test" });
   await bus.provision({ evaluators: ["core"], ackWaitMs: 5_000 });
-  other = await connectBus({ url: nats.url, name: "fold-test-other" });
+  other = await connectBus({ ...nats.as(), name: "fold-test-other" });
   work = bus.nc.subscribe(SUBJECTS.workAll, { callback: (err, m) => { if (!err) workSeen.push(m.json()); } });
 });
 afterAll(async () => {

@@ -17,7 +17,7 @@ let readsHeld: Promise<void> | undefined;
 let onListed: (() => void) | undefined;
 
 beforeAll(async () => {
-  bus = await connectBus({ url: nats.url, name: "run-index-test", logger: createLogger("test", { level: "silent" }) });
+  bus = await connectBus({ ...nats.as(), name: "run-index-test", logger: createLogger("test", { level: "silent" }) });
   await bus.provision({ evaluators: ["core"] });
   const get = bus.runs.get.bind(bus.runs);
   bus.runs.get = async (key) => { reads.push(key); await readsHeld; return get(key); };

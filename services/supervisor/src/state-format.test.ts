@@ -11,7 +11,7 @@ import { ev, options, startTestSupervisor, type TestSupervisor } from "./test-fi
 
 const nats = useNatsServer();
 let sup: TestSupervisor;
-beforeAll(async () => { sup = await startTestSupervisor(nats.url, { name: "state-format-test" }); });
+beforeAll(async () => { sup = await startTestSupervisor(nats.as(), { name: "state-format-test" }); });
 afterAll(async () => { await sup?.close(); });
 
 const deps = () => ({ bus: sup.bus, logger: createLogger("supervisor", { level: "silent" }), cache: new RunCache() });

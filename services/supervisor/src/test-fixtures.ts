@@ -80,10 +80,11 @@ export interface TestSupervisor {
  * One supervisor replica in this process: the fold consumer, the watchdog and the API, on a
  * real nats-server. Tests drive the API with inject().
  */
-export async function startTestSupervisor(url: string, opts: { name?: string; stallAfterMs?: number; watchdogIntervalMs?: number; bodyLimit?: number; apiLog?: string[]; user?: string; pass?: string } = {}): Promise<TestSupervisor> {
+export async function startTestSupervisor(nats: string | { url: string; user?: string; pass?: string }, opts: { name?: string; stallAfterMs?: number; watchdogIntervalMs?: number; bodyLimit?: number; apiLog?: string[]; user?: string; pass?: string } = {}): Promise<TestSupervisor> {
   const logger = createLogger("supervisor", { level: process.env["SUPERVISOR_TEST_LOG"] ?? "silent" });
-  // user/pass: a server started from the generated per-role config.
-  const bus = await connectBus({ url, name: opts.name ?? "supervisor-test", logger, user: opts.user, pass: opts.pass });
+  // A test server's connect options (its admin by default), or user/pass for a server started from a config.
+  const server = typeof nats === "string" ? { url: nats } : nats;
+  const bus = await connectBus({ ...server, name: opts.name ?? "supervisor-test", logger, ...(opts.user !== undefined ? { user: opts.user, pass: opts.pass } : {}) });
   await bus.provision({ evaluators: ["core"], ackWaitMs: 5_000 });
   const metrics = createMetrics();
   const registry = new ServiceRegistry();

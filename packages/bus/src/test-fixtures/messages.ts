@@ -47,8 +47,9 @@ export function silentLogger(): Logger {
   return pino({ level: process.env["BUS_TEST_LOG"] ?? "silent" });
 }
 
-export function testBus(url: string, name = "bus-test"): Promise<Bus> {
-  return connectBus({ url, name, logger: silentLogger() });
+/** A bus for a test: a URL (a server without users) or a test server's connect options. */
+export function testBus(server: string | { url: string; user?: string; pass?: string }, name = "bus-test"): Promise<Bus> {
+  return connectBus({ ...(typeof server === "string" ? { url: server } : server), name, logger: silentLogger() });
 }
 
 /**
@@ -59,7 +60,7 @@ export function useProvisionedBus(use: (bus: Bus) => void, opts?: ProvisionOptio
   const nats = useNatsServer();
   let bus: Bus | undefined;
   beforeAll(async () => {
-    bus = await testBus(nats.url);
+    bus = await testBus(nats.as());
     await bus.provision(opts);
     use(bus);
   });
