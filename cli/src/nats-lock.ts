@@ -30,8 +30,12 @@ function argvOf(pid: number): string[] {
 function servesStore(pid: number, storeDir: string): boolean {
   if (!alive(pid)) return false;
   const argv = argvOf(pid);
+  if (!/(^|\/)nats-server$/.test(argv[0] ?? "")) return false;
   const sd = argv.indexOf("-sd");
-  return /(^|\/)nats-server$/.test(argv[0] ?? "") && sd > 0 && argv[sd + 1] === storeDir;
+  if (sd > 0) return argv[sd + 1] === storeDir;
+  // A server with generated users names its store in its config file (see testkit).
+  const conf = argv.indexOf("-c");
+  try { return conf > 0 && readFileSync(argv[conf + 1] ?? "", "utf8").includes(`store_dir: ${JSON.stringify(storeDir)}`); } catch { return false; }
 }
 
 /** The temp folder holding a local nats-server's config (`-c <tmp>/harness-nats-XXXX/server.conf`), if that is where it is. */

@@ -45,6 +45,11 @@ describe("testkit - nats-server", () => {
       const nc = await connect(server.as("evaluator-extra"));
       await nc.flush();
       await nc.close();
+      // JetStream survives the reload (nats-server 2.9 turns it off on a reload of a file without it).
+      const admin = await connect(server.as());
+      const info = (await admin.request("$JS.API.INFO", "", { timeout: 5_000 })).json<{ error?: unknown; type?: string }>();
+      expect(info.error).toBeUndefined();
+      await admin.close();
       // Users already connected are not locked out: their passwords are kept.
       const planner = await connect(server.as("planner"));
       await planner.close();

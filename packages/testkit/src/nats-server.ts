@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, relative } from "node:path";
 import { ADMIN_USER, writeLocalCredentials, type LocalCredentials } from "@harness/nats-config";
@@ -84,9 +84,17 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     const confPath = join(root, "server.conf");
     // Generated users are included from their folder (relative: nats-server joins include paths
     // to the config's folder), so a reload after addEvaluators reads them again.
-    const text = credentials ? `include ${JSON.stringify(relative(root, credentials.confPath))}` : opts.config ?? "";
+    // JetStream is in the file, not only on the command line: nats-server 2.9 turns JetStream off
+    // on a reload of a file without it, and refuses one whose store differs from `-sd`.
+    const text = credentials
+      ? `jetstream { store_dir: ${JSON.stringify(storeDir)} }\ninclude ${JSON.stringify(relative(root, credentials.confPath))}`
+      : opts.config ?? "";
     writeFileSync(confPath, `${text}\n`, { mode: 0o600 });
-    const args = ["-c", confPath, "-js", "-sd", storeDir, "-a", "127.0.0.1", "-p", String(port || -1), "-m", "-1", "--ports_file_dir", portsDir];
+    // `-sd` with a store_dir in the file is refused as a duplicate; the pid file in the store
+    // keeps the store's path in the command line, where `ps` and the CLI's lock look for it.
+    mkdirSync(storeDir, { recursive: true });
+    const store = credentials ? ["-P", join(storeDir, "nats-server.pid")] : ["-sd", storeDir];
+    const args = ["-c", confPath, "-js", ...store, "-a", "127.0.0.1", "-p", String(port || -1), "-m", "-1", "--ports_file_dir", portsDir];
     const child = spawn(findNatsServer(), args, { stdio: ["ignore", "ignore", "pipe"], detached: opts.detached ?? false });
     proc = child;
     let stderr = "";
