@@ -55,7 +55,7 @@ describe("evaluator - exploratory QA, confirmed by replay on fresh starts", () =
   const artifacts = new Map<ShelfTwin, ArtifactRef>();
 
   beforeAll(async () => {
-    bus = await connectBus({ url: nats.url, name: "evaluator-explore-test" });
+    bus = await connectBus({ ...nats.as(), name: "evaluator-explore-test" });
     await bus.provision();
     work = await mkdtemp(join(tmpdir(), "evaluator-explore-"));
     for (const twin of ["correct", "display-only-delete"] as const) {

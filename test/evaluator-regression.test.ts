@@ -23,7 +23,7 @@ describe("evaluator - re-runs earlier accepted sprints' checks against the new b
   let work: string;
 
   beforeAll(async () => {
-    bus = await connectBus({ url: nats.url, name: "evaluator-regression-test" });
+    bus = await connectBus({ ...nats.as(), name: "evaluator-regression-test" });
     await bus.provision();
     model = await startScriptedModel({ script: [] });
     work = await mkdtemp(join(tmpdir(), "evaluator-regression-"));

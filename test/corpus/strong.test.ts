@@ -23,7 +23,7 @@ describe("corpus - a strong contract fails every seeded defect and passes the co
   let work: string;
 
   beforeAll(async () => {
-    bus = await connectBus({ url: nats.url, name: "corpus-test" });
+    bus = await connectBus({ ...nats.as(), name: "corpus-test" });
     await bus.provision();
     model = await startScriptedModel({ script: [] });
     work = await mkdtemp(join(tmpdir(), "corpus-"));

@@ -84,7 +84,7 @@ describe("data checks run in contract order against the running app", () => {
   let bus: Bus;
   let root: string;
   beforeAll(async () => {
-    bus = await connectBus({ url: nats.url, name: "app-checks-data-test" });
+    bus = await connectBus({ ...nats.as(), name: "app-checks-data-test" });
     await bus.provision();
     root = await mkdtemp(join(tmpdir(), "app-checks-data-"));
   });

@@ -47,7 +47,7 @@ describe("an evaluation cut short by the evaluator is no verdict; a product that
   let model: ScriptedModel;
   let root: string;
   beforeAll(async () => {
-    bus = await connectBus({ url: nats.url, name: "evaluator-interrupt-test" });
+    bus = await connectBus({ ...nats.as(), name: "evaluator-interrupt-test" });
     await bus.provision();
     model = await startScriptedModel({ script: [] });
     root = await mkdtemp(join(tmpdir(), "evaluator-interrupt-"));
