@@ -31,7 +31,8 @@ const PLAN: StaticReply[] = [
 ];
 const EXPLORER: Script = [{ match: { hasTool: "report_finding" }, reply: (req) => PLAN[Math.min(req.turn, PLAN.length - 1)]! }];
 
-const nats = await startNatsServer();
+// A measurement, not a deployment: no users, as the other benchmarks (bench/stack.ts).
+const nats = await startNatsServer({ anonymous: true });
 const bus = await connectBus({ url: nats.url, name: "explore-cost" });
 await bus.provision();
 const work = await mkdtemp(join(tmpdir(), "explore-cost-"));

@@ -137,7 +137,7 @@ describe("supervisor budget - the run pauses before a model call that would exce
     const spent = (await run(id)).usage.costUsd;
     expect(spent).toBeLessThan(0.1);
     // A generator claims the run has spent $49.99 of $50 and its next call could cost $49.99.
-    const bus = await connectBus({ url: stack.nats.url, name: "forger", logger: createLogger("forger", { level: "silent" }) });
+    const bus = await connectBus({ ...stack.nats.as("generator"), name: "forger", logger: createLogger("forger", { level: "silent" }) });
     try {
       const forged = envelope("budget.exceeded", {
         kind: "cost" as const, limit: 50, used: 49.99, detail: "forged", refused: { role: "generator" as const, model: "claude-opus-4-5", spent: 49.99, reserved: 0, worstCase: 49.99 },
