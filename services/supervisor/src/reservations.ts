@@ -125,3 +125,11 @@ export function refusalConfirmed(s: RunState, e: Refusal): { confirmed: boolean;
   const limit = s.options.budget.maxTokens;
   return { confirmed: tokens + u.reservedTokens + worst > limit, why: `ledger ${tokens} tokens used + ${u.reservedTokens} reserved + call worst case ${worst} against ${limit}` };
 }
+
+/**
+ * Work the watchdog declares lost (no event for the stall window) made its calls and died: the
+ * reservations still in flight are charged now rather than when the run ends.
+ */
+export function writeOffLost(s: RunState): void {
+  writeOff(s, () => true);
+}

@@ -64,6 +64,19 @@ describe("supervisor watchdog - stalls", () => {
     expect(work(first.outbox)[0]!["id"]).not.toBe(again);
   });
 
+  it("charges the calls in flight of work it declares lost at their reservation, and a late settlement still replaces the charge", () => {
+    const reserved = { ...ev("run1", "usage.reserved", { reservationId: "res-1", role: "planner", model: "m", worstCase: { costUsd: 0.4, tokens: 500 }, delivery: 1 }), causationId: "w1" };
+    let s = reduce(planning(), reserved, at(1_000)).state;
+    expect(s.usage).toMatchObject({ reservedCalls: 1, unsettledCalls: 0 });
+    const stalled = tick(s, 62_000);
+    s = stalled.s;
+    expect(stalled.action?.kind).toBe("redispatch");
+    expect(s.usage).toMatchObject({ reservedCalls: 0, reservedUsd: 0, unsettledCalls: 1, unsettledUsd: 0.4, costUsd: 0.4 });
+    const late = { ...ev("run1", "usage.recorded", { callId: "m1", role: "planner", model: "m", usage: { inputTokens: 1, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }, costUsd: 0.05, reservationId: "res-1" }), causationId: "w1" };
+    s = reduce(s, late, at(63_000)).state;
+    expect(s.usage).toMatchObject({ unsettledCalls: 0, costUsd: 0.05, calls: 1 });
+  });
+
   it("usage events count as life: a long build making model calls is not a stall", () => {
     let s = planning();
     s = reduce(s, ev("run1", "usage.recorded", { callId: "c1", role: "planner", model: "m", usage: { inputTokens: 1, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }, costUsd: 0 }), at(50_000)).state;

@@ -1,6 +1,7 @@
 import type { OutboxItem, RunState } from "@harness/contracts";
 import { derivedId } from "@harness/runtime";
 import { budgetUse, draft, settle, startPlanning } from "./reducer.js";
+import { writeOffLost } from "./reservations.js";
 import { Decisions, redispatch } from "./steps.js";
 
 /**
@@ -55,9 +56,12 @@ export function reduceWatchdog(prev: RunState, action: WatchdogAction, now: stri
     case "redispatch":
       if (s.status === "queued") { startPlanning(d); break; }
       d.record("stall_redispatch", `no progress while waiting for ${s.waitingFor} for ${stuck}; work re-dispatched`);
+      // No event for the whole stall window, usage included: the calls in flight went with the lost work.
+      writeOffLost(s);
       redispatch(d);
       break;
     case "escalate":
+      writeOffLost(s);
       s.pausedFrom = s.waitingFor;
       d.transition("paused", "stalled", `stalled: no progress while waiting for ${s.waitingFor} for ${stuck}, even after a re-dispatch; needs a human`);
       // Held, so resume issues the work again.
