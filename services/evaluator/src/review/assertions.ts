@@ -57,9 +57,20 @@ function familiesOf(program: string): typeof RUNNER_SUMMARIES {
 
 /** The runner family whose summary the assertions check properly, if any. */
 export function provesTestsPassed(assertions: readonly TextAssertion[], program = ""): string | undefined {
-  const all = (text: string) => assertions.every((a) => textHolds(a, text));
+  return provesSummary(assertions, program, "passed", ["none", "failed"]);
+}
+
+/**
+ * The assertions that hold on the runner's `want` summary must, together, hold on none of the
+ * `not` summaries, empty output or a crash. Assertions the sample summary does not satisfy (a
+ * test's own name, "AssertionError") only add: they can make a check stricter, never weaker.
+ */
+function provesSummary(assertions: readonly TextAssertion[], program: string, want: "passed" | "failed", not: ReadonlyArray<"passed" | "failed" | "none">): string | undefined {
   for (const f of familiesOf(program)) {
-    if (all(f.passed) && !all(f.none) && !all(f.failed) && !EMPTY_OUTPUTS.some(all) && !CRASH_OUTPUTS.some(all)) return f.runner;
+    const summary = assertions.filter((a) => textHolds(a, f[want]));
+    if (summary.length === 0) continue;
+    const all = (text: string) => summary.every((a) => textHolds(a, text));
+    if (!not.some((k) => all(f[k])) && !EMPTY_OUTPUTS.some(all) && !CRASH_OUTPUTS.some(all)) return f.runner;
   }
   return undefined;
 }
@@ -70,11 +81,7 @@ export function provesTestsPassed(assertions: readonly TextAssertion[], program 
  * on neither a passing run, a run of no tests, empty output nor a crash.
  */
 export function provesTestsFailed(assertions: readonly TextAssertion[], program = ""): string | undefined {
-  const all = (text: string) => assertions.every((a) => textHolds(a, text));
-  for (const f of familiesOf(program)) {
-    if (all(f.failed) && !all(f.none) && !all(f.passed) && !EMPTY_OUTPUTS.some(all) && !CRASH_OUTPUTS.some(all)) return f.runner;
-  }
-  return undefined;
+  return provesSummary(assertions, program, "failed", ["none", "passed"]);
 }
 
 /** Whether a JSON assertion holds on `doc`, exactly as the runners decide it. */
