@@ -268,6 +268,9 @@ describe("demo - the README's first command", () => {
     expect(r.out).toContain("sprint 1 · contract round 1 sent back");
     expect(r.out).toMatch(/sprint 2 · attempt 1 · core: FAIL .*add-note-ui/);
     expect(r.out).toContain("sprint 2 · attempt 2 · core: PASS");
+    // The whole product's final acceptance: sprint 2's checks and sprint 1's re-run on the last build.
+    expect(r.out).toMatch(/final acceptance · attempt 1 · core: PASS \d+\/\d+/);
+    expect(r.out).toMatch(/final {5}acceptance passed, 1 attempt\(s\)/);
     expect(r.out).toMatch(/run \S+: COMPLETED/);
     expect(r.out).toContain("SCRIPTED");
     expect(r.out).toContain("ANTHROPIC_API_KEY");

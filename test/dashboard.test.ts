@@ -262,6 +262,28 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
     await page.locator('#timeline li[data-type="run.transition"]', { hasText: "budget now $50" }).first().waitFor({ timeout: 10_000 });
   });
 
+  it("shows each feature's criteria with their latest evidence, regressions included, and the final acceptance with its verdict and cost", async () => {
+    const { body } = await api<{ id: string }>(stack, "POST", "/runs", { prompt: "A calculator library with add and multiply" });
+    await waitFor(async () => ((await api<{ status: string }>(stack, "GET", `/runs/${body.id}`)).body.status === "completed" ? true : undefined), { timeoutMs: 120_000, what: "the run to complete" });
+    await page.goto(`${stack.apiUrl}/#/runs/${body.id}`);
+    // F1 was sprint 1's: its latest evidence is sprint 1's check re-run by the final acceptance.
+    const f1 = page.locator('.feature[data-feature="F1"] [data-criterion="F1.1"]');
+    await f1.waitFor({ timeout: 15_000 });
+    expect(await f1.getAttribute("class")).toContain("ac-pass");
+    const f1Text = await f1.textContent();
+    for (const part of ["add(2,3) returns 5", "regression", "s1:unit-tests", "final acceptance · attempt 1", "from sprint 1"]) expect(f1Text).toContain(part);
+    const f2Text = await page.locator('.feature[data-feature="F2"] [data-criterion="F2.1"]').textContent();
+    expect(f2Text).toContain("final acceptance · attempt 1");
+    expect(f2Text).not.toContain("regression");
+    // The final acceptance: passed, its verdict's criteria, what it cost.
+    const final = page.locator('#final-acceptance[data-status="passed"]');
+    await final.waitFor({ timeout: 10_000 });
+    expect(await final.locator(".verdict-head").first().textContent()).toContain("PASS");
+    expect(await final.locator(".verdict .criteria tr").count()).toBe(2);
+    expect(await final.locator(".final-cost").textContent()).toMatch(/^1 attempt of at most 2 · \$\d/);
+    await shoot(page, ".board", join(SCREENSHOTS, "feature-board.png"));
+  });
+
   it("reviews a gated spec: requests changes with comments, sees version 2 and what changed from version 1", async () => {
     const { body } = await api<{ id: string }>(stack, "POST", "/runs", { prompt: "A calculator library (reviewed spec)", options: { gates: { approveSpec: true, approveContracts: false } } });
     // The runs list says which run waits for a person, and for what.

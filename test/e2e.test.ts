@@ -6,7 +6,7 @@ import { waitFor } from "@harness/testkit";
 import { api, startStack, type Stack } from "./support/stack.js";
 import { NOTES_MARKER, tinyProgramScript } from "./support/tiny-program.js";
 
-interface RunView { id: string; status: string; reason: string; usage: { calls: number; inputTokens: number; outputTokens: number; costUsd: number }; sprints: Array<{ number: number; status: string; attempts: Array<{ status: string }> }> }
+interface RunView { id: string; status: string; reason: string; final?: { status: string; attempts: Array<{ attempt: number; status: string }> }; usage: { calls: number; inputTokens: number; outputTokens: number; costUsd: number }; sprints: Array<{ number: number; status: string; attempts: Array<{ status: string }> }> }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read payloads loosely
 interface EventItem { seq: number; message: { type: string; sprint: number; attempt: number; payload: Record<string, any> } }
 
@@ -49,7 +49,8 @@ describe("e2e - a prompt becomes a finished run over NATS with the real SDK", ()
       "run.requested", "transition:planning", "spec.produced", "transition:running",
       "contract.proposed", "contract.reviewed", "build.produced", "verdict:pass",
       "contract.proposed", "contract.reviewed", "build.produced", "verdict:fail", "build.produced", "verdict:pass",
-      "transition:completed",
+      // The whole product's final acceptance (a decision that keeps the status running), then the end.
+      "transition:running", "verdict:pass", "transition:completed",
     ]);
     // The failing verdict carries the failing output as evidence.
     const failing = body.events.find((e) => e.message.type === "verdict.produced" && !e.message.payload["verdict"].passed)!;
@@ -74,6 +75,10 @@ describe("e2e - a prompt becomes a finished run over NATS with the real SDK", ()
     const regressions = (sprintTwoPass.message.payload["verdict"].criteria as Array<{ kind: string; passed: boolean; origin?: { sprint: number } }>).filter((c) => c.kind === "regression");
     expect(regressions.length).toBeGreaterThan(0);
     expect(regressions.every((c) => c.passed && c.origin?.sprint === 1)).toBe(true);
+    // The final acceptance re-ran every sprint's accepted checks on the last build.
+    const finalVerdict = body.events.find((e) => e.message.type === "verdict.produced" && e.message.sprint === 0)!;
+    expect((finalVerdict.message.payload["verdict"].criteria as Array<{ kind: string }>).some((c) => c.kind === "regression")).toBe(true);
+    expect(run.final).toMatchObject({ status: "passed", attempts: [{ attempt: 1, status: "passed" }] });
 
     // Usage from every model call is summed on the run, once each.
     const answered = model.requests.filter((r) => r.path === "/v1/messages" && r.status === 200);

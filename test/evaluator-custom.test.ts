@@ -76,12 +76,13 @@ describe("evaluator-custom - the example readme evaluator gates runs end to end"
       return ["completed", "failed", "cancelled"].includes(body.status) ? body : undefined;
     }, { timeoutMs: 60_000, intervalMs: 250, what: `run ${created.body.id}` }).catch((err) => { throw new Error(`${err}\n${stack.logs()}\n===== readme =====\n${customOut}`); });
     const { body } = await api<{ events: EventItem[] }>(stack, "GET", `/runs/${run.id}/events`);
-    const verdicts = body.events.filter((e) => e.message.type === "verdict.produced").map((e) => ({ attempt: e.message.attempt, verdict: e.message.payload["verdict"] as Verdict }));
+    const verdicts = body.events.filter((e) => e.message.type === "verdict.produced").map((e) => ({ sprint: e.message.sprint, attempt: e.message.attempt, verdict: e.message.payload["verdict"] as Verdict }));
     return { run, verdicts };
   };
 
-  const outcomes = (verdicts: Array<{ attempt: number; verdict: Verdict }>) =>
-    verdicts.map((v) => `${v.attempt}:${v.verdict.evaluator}:${v.verdict.passed ? "pass" : "fail"}`).sort();
+  /** The sprint's verdicts; `final` the final acceptance's (sprint 0). */
+  const outcomes = (verdicts: Array<{ sprint: number; attempt: number; verdict: Verdict }>, final = false) =>
+    verdicts.filter((v) => (v.sprint === 0) === final).map((v) => `${v.attempt}:${v.verdict.evaluator}:${v.verdict.passed ? "pass" : "fail"}`).sort();
 
   it("is listed by the supervisor from its heartbeats", async () => {
     const { body } = await api<{ services: Array<{ role: string; name: string; version: string }> }>(stack, "GET", "/services");
@@ -92,6 +93,8 @@ describe("evaluator-custom - the example readme evaluator gates runs end to end"
     const { run, verdicts } = await runToEnd("Documented: a tiny arithmetic library", 2);
     expect(run.status, run.reason).toBe("completed");
     expect(outcomes(verdicts)).toEqual(["1:core:pass", "1:readme:pass"]);
+    // The custom evaluator takes part in the final acceptance of the whole product as in the sprint.
+    expect(outcomes(verdicts, true)).toEqual(["1:core:pass", "1:readme:pass"]);
     const readmeVerdict = verdicts.find((v) => v.verdict.evaluator === "readme")!.verdict;
     expect(readmeVerdict.criteria.map((c) => c.checkId)).toEqual(["readme-present", "readme-examples-run"]);
   });
@@ -115,6 +118,7 @@ describe("evaluator-custom - the example readme evaluator gates runs end to end"
     expect(run.status).toBe("failed");
     expect(run.reason).toMatch(/^max attempts/);
     expect(outcomes(verdicts)).toEqual(["1:core:pass", "1:readme:fail", "2:core:pass", "2:readme:fail"]);
+    expect(outcomes(verdicts, true)).toEqual([]);
     const last = verdicts.filter((v) => v.verdict.evaluator === "readme").at(-1)!.verdict;
     expect(last.criteria.find((c) => c.checkId === "readme-present")!.feedback).toContain("add a README.md");
   });

@@ -37,7 +37,8 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
   const gates = options.gates ?? {};
   let building = false;
   const onMessage = (m: Msg): string | undefined => {
-    const at = `sprint ${m.sprint}${m.attempt ? ` · attempt ${m.attempt}` : ""}`;
+    // Sprint 0 builds and verdicts are the final acceptance of the whole product.
+    const at = `${m.sprint === 0 ? "final acceptance" : `sprint ${m.sprint}`}${m.attempt ? ` · attempt ${m.attempt}` : ""}`;
     const p = m.payload;
     switch (m.type) {
       case "run.requested": print(`run ${runId} requested`); return;
@@ -56,11 +57,11 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
       case "verdict.produced": {
         const v = p["verdict"];
         const failed = v.criteria.filter((c: { passed: boolean }) => !c.passed);
-        if (v.passed) passed++;
+        if (v.passed && m.sprint > 0) passed++;
         const firstLine = failed[0] ? clip(String(failed[0].feedback).split("\n")[0] ?? "", 160) : "";
         const more = failed.length > 1 ? ` (+${failed.length - 1} more: ${failed.slice(1).map((c: { checkId: string }) => c.checkId).join(", ")})` : "";
         print(`${at} · ${v.evaluator}: ${v.passed ? "PASS" : "FAIL"} ${v.criteria.length - failed.length}/${v.criteria.length}${failed[0] ? ` · ${failed[0].checkId}: ${firstLine}${more}` : ""}`);
-        if (v.passed) print(`${bar(passed, sprints)} $${cost.toFixed(4)}`);
+        if (v.passed && m.sprint > 0) print(`${bar(passed, sprints)} $${cost.toFixed(4)}`);
         return;
       }
       case "usage.recorded": cost += p["costUsd"]; return;

@@ -10,7 +10,7 @@ import { evaluatorAddCommand } from "./commands/evaluator.js";
 const USAGE = `harness <command>
 
   up [--port N] [--scripted] [--quiet]   start NATS and the four services; prints the dashboard URL
-  run "<prompt>" [--follow] [--sprints N] [--attempts N] [--budget USD]
+  run "<prompt>" [--follow] [--sprints N] [--attempts N] [--final-attempts N] [--budget USD]
                  [--evaluators a,b] [--model role=id] [--constraints "..."] [--gates spec,contracts] [--no-explore]
   status [id]                            list runs, or one run's summary
   follow <id>                            follow a run live (a finished run: its story), as run --follow does
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true, strict: true,
     options: {
       port: { type: "string" }, scripted: { type: "boolean" }, quiet: { type: "boolean" }, follow: { type: "boolean", short: "f" },
-      sprints: { type: "string" }, attempts: { type: "string" }, budget: { type: "string" }, evaluators: { type: "string" },
+      sprints: { type: "string" }, attempts: { type: "string" }, "final-attempts": { type: "string" }, budget: { type: "string" }, evaluators: { type: "string" },
       model: { type: "string", multiple: true }, constraints: { type: "string" }, gates: { type: "string" }, "no-explore": { type: "boolean" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
       comment: { type: "string" }, show: { type: "boolean" }, tokens: { type: "string" }, minutes: { type: "string" }, spec: { type: "string" }, contract: { type: "string" },
     },
@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     case "up": return upCommand({ ...(values.port ? { port: port(values.port) } : {}), ...(values.scripted ? { scripted: true } : {}), ...(values.quiet ? { quiet: true } : {}) });
     case "run": return runCommand(need(0, "prompt"), {
       ...(values.follow ? { follow: true } : {}), ...(values.sprints ? { sprints: num(values.sprints, "sprints")! } : {}),
-      ...(values.attempts ? { attempts: num(values.attempts, "attempts")! } : {}), ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
+      ...(values.attempts ? { attempts: num(values.attempts, "attempts")! } : {}), ...(values["final-attempts"] ? { finalAttempts: num(values["final-attempts"], "final-attempts")! } : {}), ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
       ...(values.evaluators ? { evaluators: values.evaluators } : {}), ...(values.model ? { model: values.model } : {}),
       ...(values.constraints ? { constraints: values.constraints } : {}), ...(values.gates ? { gates: values.gates } : {}),
       ...(values["no-explore"] ? { noExplore: true } : {}),

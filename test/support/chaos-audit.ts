@@ -10,6 +10,7 @@ export interface RunViewLite {
   id: string; status: string; reason: string;
   usage: { calls: number };
   sprints: Array<{ number: number; status: string; attempts: Array<{ status: string; verdicts?: Record<string, unknown> }> }>;
+  final?: { status: string; attempts: Array<{ status: string; verdicts?: Record<string, unknown> }> };
 }
 export interface FoldedState {
   applied: string[];
@@ -39,9 +40,10 @@ export interface RunAudit {
   uncharged: string[];
 }
 
-const EXPECTED: Record<RunKind, { status: string; reason: RegExp; sprints: unknown }> = {
-  "completes": { status: "completed", reason: /sprints passed/, sprints: [[1, "passed", ["passed"]], [2, "passed", ["failed", "passed"]]] },
-  "max-attempts": { status: "failed", reason: /^max attempts/, sprints: [[1, "failed", ["failed", "failed"]]] },
+const EXPECTED: Record<RunKind, { status: string; reason: RegExp; sprints: unknown; final: unknown }> = {
+  // A completed run passed its final acceptance (sprint 0's evaluation) at the first attempt.
+  "completes": { status: "completed", reason: /sprints passed and the final acceptance/, sprints: [[1, "passed", ["passed"]], [2, "passed", ["failed", "passed"]]], final: ["passed", ["passed"]] },
+  "max-attempts": { status: "failed", reason: /^max attempts/, sprints: [[1, "failed", ["failed", "failed"]]], final: null },
 };
 const TERMINAL_PATH: Record<RunKind, string[]> = {
   "completes": ["queued->planning", "planning->running", "running->completed"],
@@ -68,6 +70,8 @@ export function auditRun(
   if (view.status !== want.status || !want.reason.test(view.reason)) problems.push(`ended ${view.status} (${view.reason}), expected ${want.status}`);
   const shape = view.sprints.map((s) => [s.number, s.status, s.attempts.map((a) => a.status)]);
   if (JSON.stringify(shape) !== JSON.stringify(want.sprints)) problems.push(`sprints ${JSON.stringify(shape)}`);
+  const final = view.final ? [view.final.status, view.final.attempts.map((a) => a.status)] : null;
+  if (JSON.stringify(final) !== JSON.stringify(want.final)) problems.push(`final acceptance ${JSON.stringify(final)}`);
 
   const ids = events.map((e) => e.message.id);
   const distinct = new Set(ids);
@@ -92,7 +96,7 @@ export function auditRun(
   const verdictKeys = events.filter((e) => e.message.type === "verdict.produced")
     .map((e) => `${e.message.sprint}/${e.message.attempt}/${e.message.payload["verdict"]?.evaluator}`);
   const duplicateVerdicts = verdictKeys.length - new Set(verdictKeys).size;
-  const evaluated = view.sprints.flatMap((s) => s.attempts).filter((a) => a.status === "passed" || a.status === "failed");
+  const evaluated = [...view.sprints.flatMap((s) => s.attempts), ...view.final?.attempts ?? []].filter((a) => a.status === "passed" || a.status === "failed");
   if (new Set(verdictKeys).size !== evaluated.length) problems.push(`${new Set(verdictKeys).size} verdict events for ${evaluated.length} evaluated attempts`);
   for (const a of evaluated) if (JSON.stringify(Object.keys(a.verdicts ?? {})) !== JSON.stringify(["core"])) problems.push(`attempt verdicts ${Object.keys(a.verdicts ?? {}).join(",")}`);
 

@@ -18,8 +18,8 @@ describe("cli run options", () => {
   });
 
   it("sends the flags that were given, with models per role", () => {
-    expect(runOptions({ sprints: 2, attempts: 4, evaluators: "core, a11y", model: ["judge=claude-x"], constraints: "SQLite" })).toEqual({
-      maxSprints: 2, maxAttemptsPerSprint: 4, evaluators: ["core", "a11y"], models: { judge: { model: "claude-x" } }, constraints: "SQLite",
+    expect(runOptions({ sprints: 2, attempts: 4, finalAttempts: 3, evaluators: "core, a11y", model: ["judge=claude-x"], constraints: "SQLite" })).toEqual({
+      maxSprints: 2, maxAttemptsPerSprint: 4, finalAttempts: 3, evaluators: ["core", "a11y"], models: { judge: { model: "claude-x" } }, constraints: "SQLite",
     });
     expect(() => runOptions({ model: ["judge"] })).toThrow('--model takes role=model-id (got "judge")');
   });

@@ -8,10 +8,11 @@ interface RunView {
   id: string; status: string; reason: string; prompt: string; spec?: { title: string }; waitingFor: string;
   usage: { costUsd: number; calls: number; inputTokens: number; outputTokens: number; cacheReadInputTokens: number };
   lastArtifact?: { name: string };
+  final?: { status: string; attempts: unknown[]; costUsd: number };
   sprints: Array<{ number: number; status: string; attempts: Array<{ attempt: number; status: string; build?: { artifact: { name: string } } }> }>;
 }
 
-export interface RunFlags { sprints?: number; attempts?: number; budget?: number; evaluators?: string; model?: string[]; follow?: boolean; constraints?: string; gates?: string; noExplore?: boolean }
+export interface RunFlags { sprints?: number; attempts?: number; finalAttempts?: number; budget?: number; evaluators?: string; model?: string[]; follow?: boolean; constraints?: string; gates?: string; noExplore?: boolean }
 
 const GATES = { spec: "approveSpec", contracts: "approveContracts" } as const;
 
@@ -37,6 +38,7 @@ export function runOptions(flags: RunFlags): Record<string, unknown> {
   return {
     ...(flags.sprints ? { maxSprints: flags.sprints } : {}),
     ...(flags.attempts ? { maxAttemptsPerSprint: flags.attempts } : {}),
+    ...(flags.finalAttempts ? { finalAttempts: flags.finalAttempts } : {}),
     ...(flags.budget ? { budget: { maxCostUsd: flags.budget } } : {}),
     ...(flags.evaluators ? { evaluators: flags.evaluators.split(",").map((s) => s.trim()) } : {}),
     ...(Object.keys(models).length ? { models } : {}),
@@ -82,6 +84,7 @@ export async function printSummary(id: string, exportHint = true): Promise<RunVi
     `  product   ${run.spec?.title ?? "-"}`,
     `  sprints   ${run.sprints.filter((s) => s.status === "passed").length}/${run.sprints.length} passed, ${attempts} build attempts`,
     `  model     ${run.usage.calls} calls, ${run.usage.inputTokens + run.usage.cacheReadInputTokens} input / ${run.usage.outputTokens} output tokens, $${run.usage.costUsd.toFixed(4)}`,
+    ...(run.final ? [`  final     acceptance ${run.final.status}, ${run.final.attempts.length} attempt(s), $${run.final.costUsd.toFixed(4)}`] : []),
     ...(run.lastArtifact ? [`  artifact  ${run.lastArtifact.name}${exportHint ? `  (pnpm harness export ${run.id} <dir>)` : ""}`] : []),
   ].join("\n"));
   return run;

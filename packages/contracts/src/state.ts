@@ -124,6 +124,9 @@ export const FinalAcceptance = z.object({
   status: z.enum(["evaluating", "building", "passed", "failed"]),
   /** Attempt 1 evaluates the last sprint's build; each later one a rework build (its `build`). */
   attempts: z.array(AttemptState).default([]),
+  /** What it cost: the model calls of its evaluations and rework builds (their work carries sprint 0). */
+  costUsd: z.number().nonnegative().default(0),
+  calls: z.number().int().nonnegative().default(0),
 });
 export type FinalAcceptance = z.infer<typeof FinalAcceptance>;
 

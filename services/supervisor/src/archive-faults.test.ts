@@ -9,7 +9,7 @@ import { foldEvent, type FoldDeps } from "./fold.js";
 import { initialState, reduce } from "./reducer.js";
 import { RunCache } from "./run-cache.js";
 import { startWatchdog } from "./watchdog.js";
-import { ART, contractFor, ev, options, SPEC, startTestSupervisor, verdict, type TestSupervisor } from "./test-fixtures.js";
+import { ART, contractFor, ev, finalPass, options, SPEC, startTestSupervisor, verdict, type TestSupervisor } from "./test-fixtures.js";
 
 const nats = useNatsServer();
 let sup: TestSupervisor;
@@ -134,7 +134,7 @@ describe("supervisor - archived sprint records under faults", () => {
     const deps = { bus: sup.bus, logger };
     const { id, pass } = await runAwaitingVerdict(deps, 1);
     const entry = (await sup.bus.runs.get(id))!;
-    const decided = reduce(RunState.parse(entry.value), pass, new Date().toISOString());
+    const decided = reduce(reduce(RunState.parse(entry.value), pass, new Date().toISOString()).state, finalPass(id, 1), new Date().toISOString());
     expect(decided.state.status).toBe("completed");
     await sup.bus.runs.update(id, { ...markFinished(decided.state), pending: decided.outbox }, entry.revision);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PlanRequested, type OutboxItem, type RunState } from "@harness/contracts";
 import { initialState, reduce } from "./reducer.js";
-import { ART, contractFor, deepFrozen, ev, options, SPEC, verdict } from "./test-fixtures.js";
+import { ART, contractFor, deepFrozen, ev, finalPass, options, SPEC, verdict } from "./test-fixtures.js";
 import { reduceWatchdog, watchdogAction } from "./watchdog-rules.js";
 
 const T0 = "2026-01-01T00:00:00.000Z";
@@ -140,8 +140,11 @@ describe("budget refusals and outages of one evaluator", () => {
       ev(r, "contract.proposed", { contract: contractFor(1), round: 1 }, 1), ev(r, "contract.reviewed", review(true), 1), ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1), ev(r, "run.control", { action: "pause" })).s;
     ({ s } = fold(s, T0, failed("evaluation.requested", 1, 1, { evaluator: "core", code: "MODEL_UNAVAILABLE" })));
     expect(s.held).toHaveLength(1);
-    // The twin of the failed evaluation passes while paused: the run completes with nothing left to resume.
+    // The twin of the failed evaluation passes while paused: the final acceptance is held...
     ({ s } = fold(s, T0, ev(r, "verdict.produced", { verdict: verdict(true) }, 1, 1)));
+    expect(s.held.map((o) => [o.message["type"], o.message["sprint"]])).toContainEqual(["evaluation.requested", 0]);
+    // ...and when its verdict comes anyway, the run completes with nothing left to resume.
+    ({ s } = fold(s, T0, finalPass(r, 1)));
     expect([s.status, s.held]).toEqual(["completed", []]);
   });
 

@@ -1,4 +1,5 @@
 import type { EventMessage, OutboxItem, RunState } from "@harness/contracts";
+import { finalContract, finalRegression, finalRunning } from "./final.js";
 import { regressionFor } from "./regression.js";
 import { sprintOf } from "./steps.js";
 
@@ -16,7 +17,9 @@ export const MAX_PROGRESS_COVER_MS = 2 * 60 * 60_000;
 
 export function progressCover(s: RunState): number {
   const sprint = s.waitingFor === "verdicts" ? sprintOf(s) : undefined;
-  const checks = sprint ? [...sprint.contract?.checks ?? [], ...regressionFor(s, sprint).flatMap((set) => set.checks)] : [];
+  const checks = !sprint ? [] : finalRunning(s)
+    ? [...finalContract(s)?.checks ?? [], ...finalRegression(s).flatMap((set) => set.checks)]
+    : [...sprint.contract?.checks ?? [], ...regressionFor(s, sprint).flatMap((set) => set.checks)];
   return MAX_PROGRESS_COVER_MS + checks.reduce((ms, c) => ms + (c.kind === "command" ? c.timeoutMs : 0), 0);
 }
 
@@ -30,6 +33,13 @@ interface WorkKey { type: string; sprint: number; attempt: number; evaluator?: s
 function awaits(s: RunState, w: WorkKey): boolean {
   if (WORK_OF_WAIT[s.waitingFor] !== w.type) return false;
   if (s.waitingFor === "spec") return true;
+  if (finalRunning(s)) {
+    // The final acceptance's builds and evaluations carry sprint 0.
+    const attempt = s.final!.attempts.at(-1);
+    if (w.sprint !== 0 || !attempt || w.attempt !== attempt.attempt) return false;
+    if (s.waitingFor !== "verdicts" || w.evaluator === undefined) return true;
+    return s.options.evaluators.includes(w.evaluator) && attempt.verdicts[w.evaluator] === undefined;
+  }
   const sprint = sprintOf(s);
   if (!sprint || w.sprint !== s.currentSprint) return false;
   if (s.waitingFor === "contract" || s.waitingFor === "review") return w.round === undefined || w.round === sprint.contractRound;

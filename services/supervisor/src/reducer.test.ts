@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { OutboxItem, RunState } from "@harness/contracts";
 import { initialState, reduce } from "./reducer.js";
-import { ART, contractFor, deepFrozen, ev, options, SPEC, verdict } from "./test-fixtures.js";
+import { ART, contractFor, deepFrozen, ev, finalPass, options, SPEC, verdict } from "./test-fixtures.js";
 
 const NOW = "2026-01-01T00:00:00.000Z";
 const workTypes = (out: OutboxItem[]) => out.filter((o) => o.kind === "work").map((o) => o.message["type"]);
@@ -39,6 +39,10 @@ describe("supervisor reducer", () => {
       expect(JSON.stringify(out)).not.toContain("secret notes");
       ({ s, out } = drive(s, ev(r, "verdict.produced", { verdict: verdict(true, "core", n === 2 ? [1] : []) }, n, 1)));
     }
+    // Every sprint passed: the whole product's final acceptance comes before completion.
+    expect(s.status).toBe("running");
+    expect(out.filter((o) => o.kind === "work").map((o) => [o.message["type"], o.message["sprint"], (o.message["payload"] as { scope: string }).scope])).toEqual([["evaluation.requested", 0, "final"]]);
+    ({ s, out } = drive(s, finalPass(r, 2)));
     expect(s.status).toBe("completed");
     expect(workTypes(out)).toEqual([]);
     expect(out.map((o) => o.message["type"])).toEqual(["run.transition"]);

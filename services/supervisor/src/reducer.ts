@@ -1,6 +1,7 @@
 import { RUN_STATE_FORMAT, type BudgetPatch, type EventMessage, type OutboxItem, type ProductSpec, type RunControl, type RunOptions, type RunState, type SprintState } from "@harness/contracts";
 import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatch, reviewWork, sprintOf } from "./steps.js";
 import { awaitedRefusal, awaitedWork, progressCover, stillHeld } from "./awaited.js";
+import { finalRunning, onFinalEvent, startFinal } from "./final.js";
 import { acceptSprint, regressionFor } from "./regression.js";
 import { judged } from "./verdicts.js";
 import { refusalConfirmed, release, reserve, settle as settleUsage, writeOffAfter } from "./reservations.js";
@@ -76,6 +77,7 @@ export function draft(prev: RunState): RunState {
       attempts: sp.attempts.map((a) => ({ ...a, verdicts: { ...a.verdicts } })),
       applied: [...sp.applied],
     })),
+    ...(prev.final ? { final: { ...prev.final, attempts: prev.final.attempts.map((a) => ({ ...a, verdicts: { ...a.verdicts } })) } } : {}),
     applied: [...prev.applied],
     pending: [...prev.pending],
     held: [...prev.held],
@@ -107,6 +109,7 @@ function apply(d: Decisions, e: EventMessage): void {
   const s = d.s;
   const sprint = sprintOf(s);
   const current = e.sprint === s.currentSprint && sprint !== undefined;
+  if (onFinalEvent(d, e, { fail: (decision, reason) => fail(d, decision, reason) })) return;
   switch (e.type) {
     case "run.requested":
       startPlanning(d);
@@ -168,9 +171,13 @@ function apply(d: Decisions, e: EventMessage): void {
     case "usage.reserved":
       reserve(s, e);
       return;
-    case "usage.recorded":
+    case "usage.recorded": {
+      // What this record adds to the run's usage is the final acceptance's too while it runs (its work carries sprint 0).
+      const [cost, calls] = [s.usage.costUsd, s.usage.calls];
       settleUsage(s, e);
+      if (s.final && e.sprint === 0 && finalRunning(s)) s.final = { ...s.final, costUsd: s.final.costUsd + s.usage.costUsd - cost, calls: s.final.calls + s.usage.calls - calls };
       return;
+    }
     case "usage.released":
       release(s, e);
       return;
@@ -242,8 +249,8 @@ function onAllVerdicts(d: Decisions, sprint: SprintState): void {
     acceptSprint(s, sprint);
     const next = sprintOf(s, sprint.number + 1);
     if (next) { startSprint(d, next.number); return; }
-    s.waitingFor = "nothing";
-    d.transition("completed", "complete", `all ${s.sprints.length} sprints passed`);
+    // The run completes only when the whole product passes its final acceptance (final.ts).
+    startFinal(d);
     return;
   }
   attempt.status = "failed";

@@ -1,5 +1,6 @@
 import type { OutboxItem, RunState, RunStatus, SpecExcerpt, SprintState } from "@harness/contracts";
 import { derivedId } from "@harness/runtime";
+import { finalBuildWork, finalEvaluationWork, finalRunning } from "./final.js";
 import { acceptedBefore, regressionFor } from "./regression.js";
 
 export const SUPERVISOR = { role: "supervisor" as const, instance: "supervisor" };
@@ -136,8 +137,8 @@ export function redispatch(d: Decisions, evaluator?: string): void {
     case "spec": planWork(d, d.s.planComments !== undefined ? { comments: d.s.planComments, ...(d.s.replanFrom ? { replanFrom: d.s.replanFrom } : {}) } : undefined); return;
     case "contract": if (sprint) contractWork(d, sprint); return;
     case "review": if (sprint) reviewWork(d, sprint); return;
-    case "build": if (sprint) buildWork(d, sprint); return;
-    case "verdicts": if (sprint) evaluationWork(d, sprint, evaluator); return;
+    case "build": if (finalRunning(d.s)) finalBuildWork(d); else if (sprint) buildWork(d, sprint); return;
+    case "verdicts": if (finalRunning(d.s)) finalEvaluationWork(d, evaluator); else if (sprint) evaluationWork(d, sprint, evaluator); return;
     default: return;
   }
 }

@@ -38,6 +38,11 @@ export function verdict(passed: boolean, evaluator = "core", reRan: number[] = [
   };
 }
 
+/** The passing final-acceptance verdict of a run whose sprints 1..last each accepted c1: it re-runs c1 of every sprint but the last (whose c1 is its contract's). */
+export function finalPass(runId: string, last: number, evaluator = "core", attempt = 1): EventMessage {
+  return ev(runId, "verdict.produced", { verdict: verdict(true, evaluator, Array.from({ length: last - 1 }, (_, i) => i + 1)) }, 0, attempt);
+}
+
 export const ART = { name: `sha256-${"a".repeat(64)}`, digest: "a".repeat(64), size: 10 };
 
 export function options(over: Partial<RunOptions> = {}): RunOptions {

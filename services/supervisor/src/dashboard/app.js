@@ -3,7 +3,8 @@
 import { authHeaders, clearToken, saveToken, token } from "./artifacts.js";
 import { pagesFor } from "./router.js";
 import { contractPanel } from "./contract-review.js";
-import { budgetForm, budgetMeters, featureBoard, runHeader, specPanel, specVersions, sprintsView } from "./run-view.js";
+import { featureBoard, finalView } from "./acceptance.js";
+import { budgetForm, budgetMeters, runHeader, specPanel, specVersions, sprintsView } from "./run-view.js";
 import { EVENT_TYPES, timelineCard, timelineItem } from "./timeline.js";
 import { liveEvents } from "./live.js";
 import { h } from "./ui.js";
@@ -135,7 +136,7 @@ async function showRun(id, current) {
   const render = () => {
     meters = budgetMeters(run);
     top.replaceChildren(runHeader(run, { control, budget }), meters);
-    rest.replaceChildren(featureBoard(run), sprintsView(run) ?? "");
+    rest.replaceChildren(featureBoard(run), sprintsView(run) ?? "", finalView(run) ?? "");
     spec.update(run, specVersions(run, produced), asked);
     contract.update(run, contractAsked);
     // The contract card (hidden away from its gate) comes first. While the spec is being written

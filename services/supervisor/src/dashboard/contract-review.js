@@ -9,7 +9,12 @@ const REVISING = new Set(["contract", "review"]);
 
 /** A contract's checks: kind, id and what each proves. */
 export function contractChecks(contract) {
-  return h("ul", { class: "checks" }, contract.checks.map((c) => h("li", {}, h("span", { class: "tag" }, c.kind), " ", h("span", { class: "mono" }, c.id), ` — ${c.description}`)));
+  return [
+    h("ul", { class: "checks" }, contract.checks.map((c) => h("li", {}, h("span", { class: "tag" }, c.kind), " ", h("span", { class: "mono" }, c.id), ` — ${c.description}`))),
+    // Earlier sprints' accepted checks this contract stops re-running, each with its reason.
+    contract.retire?.length ? h("ul", { class: "checks retired" }, contract.retire.map((r) => h("li", { "data-retire": `${r.sprint}/${r.checkId}` },
+      h("span", { class: "tag" }, "retires"), " ", h("span", { class: "mono" }, `s${r.sprint}:${r.checkId}`), ` — ${r.reason}`))) : null,
+  ];
 }
 
 /** One line per review of a round: agreed, or the change requests that went back. */

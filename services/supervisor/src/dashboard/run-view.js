@@ -2,7 +2,7 @@
 // spec with every version, what changed between versions, and the review box of the spec gate.
 import { artifactImage, artifactLink } from "./artifacts.js";
 import { contractChecks, reviewRounds } from "./contract-review.js";
-import { clock, count, diffLines, duration, empty, formError, h, keepingFocus, linesOf, meter, pill, plural, usd } from "./ui.js";
+import { clock, count, diffLines, duration, formError, h, keepingFocus, linesOf, meter, pill, plural, usd } from "./ui.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -100,27 +100,6 @@ function fact(label, value) {
   return h("div", { class: "fact" }, h("span", { class: "fact-value" }, value), h("span", { class: "fact-label" }, label));
 }
 
-/** Every feature of the spec as a card, in the state of the sprint that carries it. */
-export function featureBoard(run) {
-  if (!run.spec) return h("section", { class: "card" }, h("h2", {}, "Features"), empty("The planner has not written the spec yet."));
-  const sprintOf = new Map();
-  for (const p of run.spec.sprints) for (const f of p.featureIds) sprintOf.set(f, p.number);
-  const cards = run.spec.features.map((f) => {
-    const n = sprintOf.get(f.id);
-    const sprint = run.sprints.find((s) => s.number === n);
-    const state = !sprint ? "unplanned" : sprint.status === "pending" ? "pending" : sprint.status;
-    const decided = sprint?.attempts.at(-1);
-    const evidence = decided ? Object.values(decided.verdicts).flatMap((v) => v.criteria).filter((c) => !c.passed).slice(0, 2) : [];
-    return h("article", { class: `feature feature-${state}`, "data-feature": f.id },
-      h("div", { class: "feature-top" }, h("span", { class: "mono muted" }, f.id), n ? h("span", { class: "muted" }, `sprint ${n}`) : null),
-      h("h3", {}, f.title),
-      h("p", { class: "muted small" }, f.userStory),
-      h("div", { class: "feature-foot" }, state === "unplanned" ? h("span", { class: "pill" }, "Not in plan") : pill(state),
-        evidence.map((c) => h("p", { class: "evidence-line" }, `✗ ${c.description}: ${c.feedback}`))));
-  });
-  return h("section", { class: "card" }, h("h2", {}, "Feature board"), h("div", { class: "board" }, cards));
-}
-
 export function sprintsView(run) {
   if (run.sprints.length === 0) return null;
   return h("section", { class: "card" }, h("h2", {}, "Sprints"), run.sprints.map((s) => sprintBlock(run, s)));
@@ -145,7 +124,7 @@ function attemptBlock(run, sprint, a) {
     verdicts.length === 0 ? h("p", { class: "muted small" }, a.build ? "Waiting for verdicts…" : "Building…") : verdicts.map((v) => verdictBlock(run, v)));
 }
 
-function verdictBlock(run, v) {
+export function verdictBlock(run, v) {
   return h("div", { class: "verdict" },
     h("div", { class: "verdict-head" }, h("span", { class: "mono" }, v.evaluator), h("span", { class: v.passed ? "ok" : "bad" }, v.passed ? "PASS" : "FAIL"), h("span", { class: "muted small" }, v.summary)),
     h("table", { class: "criteria" },

@@ -17,6 +17,7 @@ const FILES: Record<string, string> = {
   "ui.js": "text/javascript; charset=utf-8",
   "router.js": "text/javascript; charset=utf-8",
   "run-view.js": "text/javascript; charset=utf-8",
+  "acceptance.js": "text/javascript; charset=utf-8",
   "contract-review.js": "text/javascript; charset=utf-8",
   "timeline.js": "text/javascript; charset=utf-8",
   "live.js": "text/javascript; charset=utf-8",
