@@ -9,7 +9,7 @@ import { ROOT, api, startStack, type Stack } from "./support/stack.js";
 import { tinyContract, tinySpec } from "./support/tiny-program.js";
 
 interface RunView { id: string; status: string; reason: string; sprints: Array<{ number: number; status: string; attempts: Array<{ status: string }> }> }
-interface EventItem { message: { type: string; attempt: number; payload: Record<string, unknown> } }
+interface EventItem { message: { type: string; sprint: number; attempt: number; payload: Record<string, unknown> } }
 
 const LIB = "exports.add = (a, b) => a + b;\n";
 const TEST = `const assert = require("node:assert");\nconst { add } = require("./lib.js");\nassert.strictEqual(add(2, 3), 5);\nconsole.log("all tests passed");\n`;

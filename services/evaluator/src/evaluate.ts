@@ -102,7 +102,7 @@ export async function evaluateIn(dir: string, deps: EvaluateDeps, msg: Evaluatio
   results.push(...await runAppChecks({ artifacts: deps.bus.artifacts, chromium: deps.chromium }, dir, contract, env, working, signal));
   throwIfStopping(signal);
   // Earlier sprints' accepted checks, each set on its own fresh copy and app start (regression.ts).
-  results.push(...await runRegression({ artifacts: deps.bus.artifacts, chromium: deps.chromium, restoreGit: deps.restoreGit === true }, dir, msg, env, working));
+  results.push(...await runRegression({ artifacts: deps.bus.artifacts, chromium: deps.chromium, restoreGit: deps.restoreGit === true }, dir, msg, env, working, signal));
   throwIfStopping(signal);
   results.push(...await exploreAfterChecks({ ...opts, model: deps.model, chromium: deps.chromium, artifacts: deps.bus.artifacts }, { dir, bytes, msg, env, results, ...(deps.restoreGit ? { restoreGit: true } : {}) }));
   throwIfStopping(signal);

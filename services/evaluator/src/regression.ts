@@ -5,7 +5,8 @@ import { restore, runCommand } from "@harness/workspace";
 import { runAppChecks } from "./app-checks.js";
 import { runCommandCheck } from "./checks/command.js";
 import { outputEvidence } from "./checks/output.js";
-import { ArtifactMissingError } from "./errors.js";
+import { ArtifactMissingError, EvaluationInterruptedError } from "./errors.js";
+import { throwIfStopping } from "./interrupt.js";
 import { coverAll, setupFailure } from "./results.js";
 
 export interface RegressionDeps {
@@ -29,7 +30,7 @@ export function regressionId(sprint: number, checkId: string): string {
  * the earlier sprint's did. Every check comes back with a result of kind "regression" naming its
  * origin; one that could not run fails.
  */
-export async function runRegression(deps: RegressionDeps, dir: string, msg: EvaluationRequested, env: Record<string, string>, working: () => void): Promise<CriterionResult[]> {
+export async function runRegression(deps: RegressionDeps, dir: string, msg: EvaluationRequested, env: Record<string, string>, working: () => void, signal?: AbortSignal): Promise<CriterionResult[]> {
   const { regression, contract, artifact } = msg.payload;
   if (regression.length === 0) return [];
   const bytes = await deps.artifacts.get(artifact.name);
@@ -40,20 +41,22 @@ export async function runRegression(deps: RegressionDeps, dir: string, msg: Eval
     try {
       await mkdir(copy, { recursive: true });
       await restore(bytes, copy, { skipGit: deps.restoreGit !== true });
-      results.push(...await runSet(deps, copy, contract, set, env, working));
+      results.push(...await runSet(deps, copy, contract, set, env, working, signal));
     } finally {
       await rm(copy, { recursive: true, force: true });
     }
+    throwIfStopping(signal);
     working();
   }
   return results;
 }
 
-async function runSet(deps: RegressionDeps, dir: string, current: SprintContract, set: RegressionSet, env: Record<string, string>, working: () => void): Promise<CriterionResult[]> {
+async function runSet(deps: RegressionDeps, dir: string, current: SprintContract, set: RegressionSet, env: Record<string, string>, working: () => void, signal: AbortSignal | undefined): Promise<CriterionResult[]> {
   const install = current.installCommand ?? current.app?.installCommand ?? set.installCommand;
   const raw: CriterionResult[] = [];
   if (install) {
-    const r = await runCommand(dir, install, { timeoutMs: INSTALL_TIMEOUT_MS, env });
+    const r = await runCommand(dir, install, { timeoutMs: INSTALL_TIMEOUT_MS, env, ...(signal ? { signal } : {}) });
+    throwIfStopping(signal);
     if (r.exitCode !== 0) {
       raw.push(setupFailure("install", `install: ${install}`, `the install command failed with exit ${r.exitCode ?? r.signal}${r.timedOut ? " (timed out)" : ""}`, [outputEvidence("install output", r.stdout, r.stderr)]));
       return coverAll(set.checks, raw, "the install command failed").map((c) => asRegression(set, c));
@@ -61,13 +64,18 @@ async function runSet(deps: RegressionDeps, dir: string, current: SprintContract
     working();
   }
   for (const check of set.checks.filter((c): c is CommandCheck => c.kind === "command")) {
-    raw.push(await runCommandCheck(dir, check, env));
+    raw.push(await runCommandCheck(dir, check, env, signal).catch((err: unknown) => {
+      // The command could not even be spawned: the machine's doing, not the product's (as in evaluate.ts).
+      throw new EvaluationInterruptedError(`the command of check ${check.id} could not be run: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }));
+    throwIfStopping(signal);
     working();
   }
   const app = current.app ?? set.app;
   // The checks as a contract of their own, started the way the build under evaluation starts.
   const asContract: SprintContract = { ...current, checks: set.checks, ...(app ? { app } : {}) };
-  raw.push(...await runAppChecks({ artifacts: deps.artifacts, chromium: deps.chromium }, dir, asContract, env, working));
+  raw.push(...await runAppChecks({ artifacts: deps.artifacts, chromium: deps.chromium }, dir, asContract, env, working, signal));
+  throwIfStopping(signal);
   return coverAll(set.checks, raw, "the evaluator produced no result for it").map((c) => asRegression(set, c));
 }
 

@@ -56,7 +56,8 @@ export function finalEvaluationWork(d: Decisions, only?: string): void {
   const regression = finalRegression(s);
   for (const evaluator of s.options.evaluators) {
     if (attempt.verdicts[evaluator] || (only !== undefined && evaluator !== only)) continue;
-    d.work("evaluation.requested", { specExcerpt, contract, artifact, regression, scope: "final" }, 0, attempt.attempt, evaluator);
+    // Exploration as per sprint, over the whole spec (it is all in the excerpt: no earlier features apart).
+    d.work("evaluation.requested", { specExcerpt, contract, artifact, regression, scope: "final", explore: { ...s.options.explore, earlierFeatures: [] } }, 0, attempt.attempt, evaluator);
   }
 }
 

@@ -41,7 +41,7 @@ function setOf(contract: SprintContract, attempts: readonly AttemptState[]): Reg
   const checks = contract.checks.flatMap((c) => { const d = DeterministicCheck.safeParse(c); return d.success ? [d.data] : []; });
   const ids = new Set(checks.map((c) => c.id));
   for (const found of attempts.flatMap((a) => Object.values(a.verdicts)).flatMap((v) => v.criteria).filter(confirmedFinding)) {
-    const repro = DeterministicCheck.safeParse((found as { reproduction?: unknown }).reproduction);
+    const repro = DeterministicCheck.safeParse(found.reproduction);
     if (!repro.success) continue;
     // Found again in a later attempt: one copy. A reproduction id that clashes with a check gets a suffix.
     if (checks.some((c) => sameSteps(c, repro.data))) continue;
