@@ -68,7 +68,7 @@ describe("e2e - a prompt becomes a finished run over NATS with the real SDK", ()
     expect(evaluationWork.length).toBeGreaterThanOrEqual(3);
     for (const raw of evaluationWork) {
       expect(raw).not.toContain(NOTES_MARKER);
-      expect(Object.keys(JSON.parse(raw).payload).sort(), raw.slice(0, 300)).toEqual(["artifact", "contract", "regression", "scope", "specExcerpt"]);
+      expect(Object.keys(JSON.parse(raw).payload).sort(), raw.slice(0, 300)).toEqual(["artifact", "contract", "explore", "regression", "scope", "specExcerpt"]);
     }
     // Sprint 2's builds were also judged by sprint 1's accepted checks, re-run on them.
     const sprintTwoPass = body.events.filter((e) => e.message.type === "verdict.produced" && e.message.sprint === 2).at(-1)!;

@@ -50,7 +50,8 @@ describe("evaluator - re-runs earlier accepted sprints' checks against the new b
     await buildVariant(variant, src);
     const artifact = await bus.artifacts.put((await snapshot(src)).bytes);
     const base = evaluationMessage(`run-${name}`, sprintTwo, artifact);
-    const msg = EvaluationRequested.parse({ ...base, payload: { ...base.payload, regression: [{ sprint: 1, checks: accepted, app: sprintOne.app }] } });
+    const msg = EvaluationRequested.parse({ ...base, payload: { ...base.payload, regression: [{ sprint: 1, checks: accepted, app: sprintOne.app }], explore: { enabled: false } } });
+    // Exploration off: this is about the regression checks alone (and no model call at all).
     const deps = {
       bus, model: createModelClient({ baseURL: model.url, apiKey: "test" }), name: "core",
       workdir: join(work, "evaluator"), chromium: process.env["EVALUATOR_CHROMIUM"] ?? "/usr/bin/chromium", judgeSystem: "unused",
