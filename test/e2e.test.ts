@@ -44,7 +44,7 @@ describe("e2e - a prompt becomes a finished run over NATS with the real SDK", ()
     expect(run.sprints.map((s) => [s.number, s.status, s.attempts.map((a) => a.status)])).toEqual([[1, "passed", ["passed"]], [2, "passed", ["failed", "passed"]]]);
 
     const { body } = await api<{ events: EventItem[] }>(stack, "GET", `/runs/${run.id}/events`);
-    const sequence = body.events.map((e) => e.message).filter((m) => m.type !== "usage.recorded").map((m) => m.type === "run.transition" ? `transition:${m.payload["to"]}` : m.type === "verdict.produced" ? `verdict:${m.payload["verdict"].passed ? "pass" : "fail"}` : m.type);
+    const sequence = body.events.map((e) => e.message).filter((m) => !m.type.startsWith("usage.")).map((m) => m.type === "run.transition" ? `transition:${m.payload["to"]}` : m.type === "verdict.produced" ? `verdict:${m.payload["verdict"].passed ? "pass" : "fail"}` : m.type);
     expect(sequence).toEqual([
       "run.requested", "transition:planning", "spec.produced", "transition:running",
       "contract.proposed", "contract.reviewed", "build.produced", "verdict:pass",
