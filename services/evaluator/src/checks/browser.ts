@@ -1,6 +1,7 @@
 import type { BrowserCheck, BrowserStep, CriterionResult, Evidence } from "@harness/contracts";
 import type { Browser, Page } from "playwright-core";
 import { PageWatch } from "./page-watch.js";
+import { onProduct, productUrl } from "./product-url.js";
 
 export interface Screenshot { name: string; checkId: string; png: Uint8Array }
 
@@ -70,7 +71,11 @@ async function expectFirstText(page: Page, selector: string, holds: (t: string) 
 async function runStep(page: Page, baseUrl: string, step: BrowserStep, watch: PageWatch, shots: Screenshot[], checkId: string): Promise<void> {
   const timeout = STEP_TIMEOUT_MS;
   switch (step.action) {
-    case "goto": await page.goto(new URL(step.path, baseUrl).toString(), { waitUntil: "load", timeout: NAVIGATION_TIMEOUT_MS }); return;
+    case "goto":
+      await page.goto(productUrl(baseUrl, step.path).toString(), { waitUntil: "load", timeout: NAVIGATION_TIMEOUT_MS });
+      // A redirect off the product would make the rest of the check judge another site.
+      if (!onProduct(baseUrl, page.url())) throw new Error(`goto ${step.path} led off the product to ${page.url()}`);
+      return;
     case "click": await page.locator(step.selector).first().click({ timeout }); return;
     case "fill": await page.locator(step.selector).first().fill(step.value, { timeout }); return;
     case "press": await page.locator(step.selector).first().press(step.key, { timeout }); return;

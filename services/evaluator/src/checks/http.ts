@@ -2,6 +2,7 @@ import { HttpRequestStep, type CriterionResult, type Evidence, type HttpCheck, t
 import { referencedVars, substitute, substituteText, type Vars } from "./http-vars.js";
 import { jsonFailures, jsonPath } from "./json-assert.js";
 import { tail } from "./output.js";
+import { fetchOnProduct, productUrl } from "./product-url.js";
 import { textFailures } from "./text-assert.js";
 
 export { jsonPath } from "./json-assert.js";
@@ -79,11 +80,11 @@ async function runStep(baseUrl: string, step: HttpRequestStep, vars: Map<string,
   let detail = "";
   try {
     const hasBody = s.body !== undefined && s.method !== "GET" && s.method !== "HEAD";
-    const res = await fetchWithConnectRetry(new URL(s.path, baseUrl), {
+    const res = await fetchOnProduct(baseUrl, productUrl(baseUrl, s.path), {
       method: s.method,
       headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...s.headers },
       ...(hasBody ? { body: typeof s.body === "string" ? s.body : JSON.stringify(s.body) } : {}),
-    });
+    }, fetchWithConnectRetry);
     const text = await res.text();
     summary = `${s.method} ${s.path} -> ${res.status}`;
     detail = `content-type: ${res.headers.get("content-type") ?? "(none)"}\n\n${tail(text, 3_000)}`;

@@ -3,6 +3,7 @@ import type { Page } from "playwright-core";
 import { z } from "zod";
 import { fetchWithConnectRetry } from "../checks/http.js";
 import { tail } from "../checks/output.js";
+import { fetchOnProduct, onProduct, productUrl } from "../checks/product-url.js";
 import { FindingReport, findingOf, reproductionProblems, type Finding } from "./guard.js";
 import type { ExploreSession } from "./session.js";
 import type { Feature } from "@harness/contracts";
@@ -46,7 +47,8 @@ export function exploreTools(t: ExploreToolsInput): Tool<never>[] {
   const tools = [
     action("goto", "Open a path of the product in the browser page", z.object({ path: Path }), async (p, i) => {
       const base = (await s.product()).baseUrl;
-      await p.goto(new URL(i.path, base).toString(), { waitUntil: "load", timeout: NAVIGATION_TIMEOUT_MS });
+      await p.goto(productUrl(base, i.path).toString(), { waitUntil: "load", timeout: NAVIGATION_TIMEOUT_MS });
+      if (!onProduct(base, p.url())) throw new Error(`${i.path} led off the product to ${p.url()}`);
     }, s),
     action("click", "Click the first element matching the selector", z.object({ selector: Selector }), (p, i) => p.locator(i.selector).first().click({ timeout: STEP_TIMEOUT_MS }), s),
     action("fill", "Fill an input or textarea", z.object({ selector: Selector, value: z.string().max(10_000) }), (p, i) => p.locator(i.selector).first().fill(i.value, { timeout: STEP_TIMEOUT_MS }), s),
@@ -92,10 +94,10 @@ export function exploreTools(t: ExploreToolsInput): Tool<never>[] {
       async run(i: { method: string; path: string; headers: Record<string, string>; body?: unknown }) {
         const base = (await s.product()).baseUrl;
         const hasBody = i.body !== undefined && i.method !== "GET" && i.method !== "HEAD";
-        const res = await fetchWithConnectRetry(new URL(i.path, base), {
+        const res = await fetchOnProduct(base, productUrl(base, i.path), {
           method: i.method, headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...i.headers },
           ...(hasBody ? { body: typeof i.body === "string" ? i.body : JSON.stringify(i.body) } : {}),
-        });
+        }, fetchWithConnectRetry);
         return `${i.method} ${i.path} -> ${res.status}\ncontent-type: ${res.headers.get("content-type") ?? "(none)"}\n\n${tail(await res.text(), READ_CHARS)}`;
       },
     },
