@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus, type Bus } from "@harness/bus";
-import { EventMessage, HEADERS, RunState, STREAMS, eventSubject, heartbeatSubject } from "@harness/contracts";
+import {
+  CORE_ONLY_EVENTS, EVENT_PRODUCERS, EventMessage, HEADERS, RunState, STREAMS, eventSubject, heartbeatSubject, mayProduce, type EventType,
+} from "@harness/contracts";
 import { generatePassword, harnessUsers, renderNatsConfig } from "@harness/nats-config";
 import { startNatsServer, waitFor, type NatsServer } from "@harness/testkit";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -74,23 +76,43 @@ afterAll(async () => {
 describe("per-role NATS users on a server started from the generated config", () => {
   it("refuses the generator a verdict and a contract review, and stores neither", async () => {
     const gen = await client("generator");
-    gen.nc.publish("harness.events.run-g.verdict.produced.core", "{}");
-    await expectRefusal(gen, "publish", "harness.events.run-g.verdict.produced.core");
+    gen.nc.publish("harness.events.run-g.verdict.produced.evaluator.core", "{}");
+    await expectRefusal(gen, "publish", "harness.events.run-g.verdict.produced.evaluator.core");
     const js = jetstream(gen.nc);
-    await expect(js.publish("harness.events.run-g.verdict.produced.core", "{}")).rejects.toThrow(refused);
-    await expect(js.publish("harness.events.run-g.contract.reviewed", "{}")).rejects.toThrow(refused);
-    await js.publish("harness.events.run-g.build.produced", "{}");
-    expect(await eventsOf("run-g")).toEqual(["harness.events.run-g.build.produced"]);
+    await expect(js.publish("harness.events.run-g.verdict.produced.evaluator.core", "{}")).rejects.toThrow(refused);
+    await expect(js.publish("harness.events.run-g.contract.reviewed.evaluator.core", "{}")).rejects.toThrow(refused);
+    await js.publish("harness.events.run-g.build.produced.generator", "{}");
+    expect(await eventsOf("run-g")).toEqual(["harness.events.run-g.build.produced.generator"]);
+  });
+
+  it("lets every user publish exactly the event subjects the producer table gives it: its types, its own role and name", async () => {
+    const senders: Array<{ role: string; evaluator?: string }> = [{ role: "supervisor" }, { role: "planner" }, { role: "generator" }, { role: "evaluator", evaluator: "core" }, { role: "evaluator", evaluator: "x" }];
+    const types = Object.keys(EVENT_PRODUCERS) as EventType[];
+    for (const u of harnessUsers({ evaluators: EVALUATORS })) {
+      const c = await client(u.user);
+      const runId = `sweep-${u.user}`;
+      const own = senders.find((s) => (s.evaluator === undefined ? s.role === u.user : u.user === (s.evaluator === "core" ? "evaluator" : `evaluator-${s.evaluator}`)));
+      const custom = u.evaluator !== undefined && u.evaluator !== "core";
+      const allowed = types.filter((t) => mayProduce(u.role, t) && !(custom && CORE_ONLY_EVENTS.includes(t))).map((t) => eventSubject(runId, t, own));
+      const tried = [...types.flatMap((t) => senders.map((s) => eventSubject(runId, t, s))), ...types.map((t) => eventSubject(runId, t))];
+      for (const subject of tried) c.nc.publish(subject, "{}");
+      await c.nc.flush();
+      const denied = tried.filter((subject) => !allowed.includes(subject));
+      await waitFor(() => denied.every((subject) => c.violations.some((v) => v.subject === subject)), { what: `${u.user}'s ${denied.length} refusals` });
+      expect(c.violations.filter((v) => allowed.includes(v.subject))).toEqual([]);
+      await waitFor(async () => (await eventsOf(runId)).length >= allowed.length, { what: `${u.user}'s events stored` });
+      expect([u.user, (await eventsOf(runId)).sort()]).toEqual([u.user, [...allowed].sort()]);
+    }
   });
 
   it("refuses the evaluator a subscription to the generator's work or build events", async () => {
     const ev = await client("evaluator");
     const work = ev.nc.subscribe("harness.work.generate.>");
-    const builds = ev.nc.subscribe("harness.events.*.build.produced");
+    const builds = ev.nc.subscribe("harness.events.*.build.produced.generator");
     expect(await work.closed).toBeInstanceOf(errors.PermissionViolationError);
     expect(await builds.closed).toBeInstanceOf(errors.PermissionViolationError);
     await expectRefusal(ev, "subscription", "harness.work.generate.>");
-    await expectRefusal(ev, "subscription", "harness.events.*.build.produced");
+    await expectRefusal(ev, "subscription", "harness.events.*.build.produced.generator");
   });
 
   it("lets workers read a run's ledger but not its full state, where the generator's notes are", async () => {
@@ -123,11 +145,11 @@ describe("per-role NATS users on a server started from the generated config", ()
     await new Promise<void>((resolve) => {
       const c = generator.consume("generator", Loose, async (msg) => {
         if (msg.id !== "snoop-work") return;
-        await generator.publish(Loose, { id: "snoop-build", notes: "NOTES-CANARY" }, { subject: "harness.events.run-s.build.produced" });
+        await generator.publish(Loose, { id: "snoop-build", notes: "NOTES-CANARY" }, { subject: "harness.events.run-s.build.produced.generator" });
         setTimeout(() => void c.stop().then(resolve), 0);
       });
     });
-    expect(await eventsOf("run-s")).toEqual(["harness.events.run-s.build.produced"]);
+    expect(await eventsOf("run-s")).toEqual(["harness.events.run-s.build.produced.generator"]);
     // The same connection still receives its own work: the filter drops only denied subjects.
     await work("harness.work.evaluate.core", "own-work");
     const own = await (await jetstream(ev.nc).consumers.get(STREAMS.work, "evaluator-core")).next({ expires: 5_000 });
@@ -147,13 +169,13 @@ describe("per-role NATS users on a server started from the generated config", ()
   it("lets a custom evaluator publish verdicts under its own name only", async () => {
     const x = await client("evaluator-x");
     const js = jetstream(x.nc);
-    await expect(js.publish("harness.events.run-x.verdict.produced.y", "{}")).rejects.toThrow(refused);
-    await expect(js.publish("harness.events.run-x.verdict.produced.core", "{}")).rejects.toThrow(refused);
-    await expect(js.publish("harness.events.run-x.contract.reviewed", "{}")).rejects.toThrow(refused);
-    const ack = await js.publish("harness.events.run-x.verdict.produced.x", "{}");
+    await expect(js.publish("harness.events.run-x.verdict.produced.evaluator.y", "{}")).rejects.toThrow(refused);
+    await expect(js.publish("harness.events.run-x.verdict.produced.evaluator.core", "{}")).rejects.toThrow(refused);
+    await expect(js.publish("harness.events.run-x.contract.reviewed.evaluator.x", "{}")).rejects.toThrow(refused);
+    const ack = await js.publish("harness.events.run-x.verdict.produced.evaluator.x", "{}");
     expect(ack.stream).toBe(STREAMS.events);
-    await js.publish("harness.events.run-x.usage.recorded", "{}");
-    expect(await eventsOf("run-x")).toEqual(["harness.events.run-x.verdict.produced.x", "harness.events.run-x.usage.recorded"]);
+    await js.publish("harness.events.run-x.usage.recorded.evaluator.x", "{}");
+    expect(await eventsOf("run-x")).toEqual(["harness.events.run-x.verdict.produced.evaluator.x", "harness.events.run-x.usage.recorded.evaluator.x"]);
   });
 
   it("lets a custom evaluator pull its own work queue and no other", async () => {
@@ -171,11 +193,11 @@ describe("per-role NATS users on a server started from the generated config", ()
   it("lets each worker role consume its queue, report, read runs and store artifacts without a refusal", async () => {
     await supervisor.runs.put("ledger.run-w", { status: "running" });
     const roles = [
-      { user: "planner", durable: "planner", subject: "harness.work.plan", event: "spec.produced", beat: ["planner", "planner"], artifacts: false },
-      { user: "generator", durable: "generator", subject: "harness.work.generate.contract", event: "contract.proposed", beat: ["generator", "generator"], artifacts: true },
-      { user: "evaluator", durable: "evaluator-review", subject: "harness.work.review", event: "contract.reviewed", beat: ["evaluator", "core"], artifacts: true },
-      { user: "evaluator", durable: "evaluator-core", subject: "harness.work.evaluate.core", event: "verdict.produced.core", beat: ["evaluator", "core"], artifacts: true },
-      { user: "evaluator-x", durable: "evaluator-x", subject: "harness.work.evaluate.x", event: "verdict.produced.x", beat: ["evaluator", "x"], artifacts: true },
+      { user: "planner", durable: "planner", subject: "harness.work.plan", event: "spec.produced.planner", sender: "planner", beat: ["planner", "planner"], artifacts: false },
+      { user: "generator", durable: "generator", subject: "harness.work.generate.contract", event: "contract.proposed.generator", sender: "generator", beat: ["generator", "generator"], artifacts: true },
+      { user: "evaluator", durable: "evaluator-review", subject: "harness.work.review", event: "contract.reviewed.evaluator.core", sender: "evaluator.core", beat: ["evaluator", "core"], artifacts: true },
+      { user: "evaluator", durable: "evaluator-core", subject: "harness.work.evaluate.core", event: "verdict.produced.evaluator.core", sender: "evaluator.core", beat: ["evaluator", "core"], artifacts: true },
+      { user: "evaluator-x", durable: "evaluator-x", subject: "harness.work.evaluate.x", event: "verdict.produced.evaluator.x", sender: "evaluator.x", beat: ["evaluator", "x"], artifacts: true },
     ] as const;
     const beats: string[] = [];
     supervisor.nc.subscribe("harness.services.heartbeat.>", { callback: (_e, m) => { beats.push(m.subject); } });
@@ -189,7 +211,7 @@ describe("per-role NATS users on a server started from the generated config", ()
         });
       });
       await b.publish(Loose, { id: `${id}-event` }, { subject: `harness.events.run-w.${r.event}` });
-      await b.publish(Loose, { id: `${id}-usage` }, { subject: "harness.events.run-w.usage.recorded" });
+      await b.publish(Loose, { id: `${id}-usage` }, { subject: `harness.events.run-w.usage.recorded.${r.sender}` });
       expect((await b.runs.get("ledger.run-w"))?.value).toEqual({ status: "running" });
       b.nc.publish(heartbeatSubject(r.beat[0], r.beat[1]), "{}");
       if (r.artifacts) {
@@ -227,8 +249,8 @@ describe("per-role NATS users on a server started from the generated config", ()
     const rev = await supervisor.runs.create("run-sv", { step: 1 });
     await supervisor.runs.update("run-sv", { step: 2 }, rev);
     expect(await supervisor.runs.keys()).toContain("run-sv");
-    await supervisor.publish(Loose, { id: "sv-t" }, { subject: "harness.events.run-sv.run.transition" });
-    await expect(supervisor.publish(Loose, { id: "sv-v" }, { subject: "harness.events.run-sv.verdict.produced.core" })).rejects.toThrow(refused);
+    await supervisor.publish(Loose, { id: "sv-t" }, { subject: "harness.events.run-sv.run.transition.supervisor" });
+    await expect(supervisor.publish(Loose, { id: "sv-v" }, { subject: "harness.events.run-sv.verdict.produced.evaluator.core" })).rejects.toThrow(refused);
     const tailed: string[] = [];
     const tail = await supervisor.tailRunEvents("run-sv", 0, (e) => tailed.push(e.subject));
     await waitFor(() => tailed.length === 1, { what: "tail" });
@@ -238,7 +260,7 @@ describe("per-role NATS users on a server started from the generated config", ()
     expect(workLetter).toBeDefined();
     await supervisor.dlq.redrive(workLetter?.seq ?? 0);
     const planner = await bus("planner");
-    await planner.js.publish("harness.dlq.planner", "dead", { headers: dlqHeaders("harness.events.run-sv.verdict.produced.core") });
+    await planner.js.publish("harness.dlq.planner", "dead", { headers: dlqHeaders("harness.events.run-sv.verdict.produced.evaluator.core") });
     const verdictLetter = (await supervisor.dlq.list()).find((l) => l.originalSubject.includes("verdict"));
     // The planner's consumer reads no verdicts: the bus refuses before the server would.
     await expect(supervisor.dlq.redrive(verdictLetter?.seq ?? 0)).rejects.toThrow(/consumer "planner" does not read: not redriven/);
@@ -250,7 +272,7 @@ describe("per-role NATS users on a server started from the generated config", ()
       });
     });
     expect(handled).toContain("sv-t");
-    expect(new Set(supervisor.violations.map((v) => v.subject))).toEqual(new Set(["harness.events.run-sv.verdict.produced.core"]));
+    expect(new Set(supervisor.violations.map((v) => v.subject))).toEqual(new Set(["harness.events.run-sv.verdict.produced.evaluator.core"]));
   });
 
   it("fails a worker's read of a full run state with the server's refusal itself, not a timeout", async () => {
@@ -298,11 +320,11 @@ describe("an envelope forged on a subject its sender may use", () => {
     // The server lets the generator publish on build.produced whatever the envelope says.
     const forged = ev(id, "verdict.produced", { verdict: verdict(true) }, 1, 1);
     const gen = await client("generator", { server: own });
-    await jetstream(gen.nc).publish(eventSubject(id, "build.produced"), JSON.stringify(forged));
+    await jetstream(gen.nc).publish(eventSubject(id, "build.produced", { role: "generator" }), JSON.stringify(forged));
     expect(gen.violations).toEqual([]);
     const letter = await waitFor(async () => (await sup.bus.dlq.list()).find((l) => l.consumer === "supervisor"), { what: "the forgery's dead letter" });
-    expect(letter).toMatchObject({ originalSubject: eventSubject(id, "build.produced"), deliveries: 1 });
-    expect(letter.reason).toBe(`subject does not match the envelope: a verdict.produced of run ${id} belongs on ${eventSubject(id, "verdict.produced", "core")}, not ${eventSubject(id, "build.produced")}`);
+    expect(letter).toMatchObject({ originalSubject: eventSubject(id, "build.produced", { role: "generator" }), deliveries: 1 });
+    expect(letter.reason).toBe(`subject does not match the envelope: a verdict.produced of run ${id} belongs on ${eventSubject(id, "verdict.produced", { role: "evaluator", evaluator: "core" })}, not ${eventSubject(id, "build.produced", { role: "generator" })}`);
     const after = await state();
     expect([after.status, after.waitingFor, after.currentSprint]).toEqual(["running", "verdicts", 1]);
     expect(after.sprints[0]?.attempts[0]?.verdicts).toEqual({});

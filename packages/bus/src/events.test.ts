@@ -21,7 +21,7 @@ describe("bus - run events", () => {
     }
     const all = await bus.readRunEvents(run);
     expect(comments(all)).toEqual(["1", "2", "3"]);
-    expect(all.every((e) => e.subject === `harness.events.${run}.run.control`)).toBe(true);
+    expect(all.every((e) => e.subject === `harness.events.${run}.run.control.supervisor`)).toBe(true);
     expect(all.map((e) => e.seq)).toEqual([...all.map((e) => e.seq)].sort((a, b) => a - b));
     expect(Date.parse(all[0]?.time ?? "")).not.toBeNaN();
 

@@ -1,5 +1,5 @@
 import {
-  CONSUMERS, EvaluatorName, EventMessage, STREAMS, WorkMessage, evaluatorOfSubject, eventSubjectOf, workSubject,
+  CONSUMERS, EvaluatorName, EventMessage, STREAMS, WorkMessage, evaluatorOfSubject, eventSubjectOf, legacyEventSubjectOf, workSubject,
 } from "@harness/contracts";
 import { RoutingError } from "./errors.js";
 
@@ -43,6 +43,8 @@ export function subjectMismatch(subject: string, value: unknown): string | undef
     return `${MISMATCH}: no subject follows from its fields (${err instanceof Error ? err.message : String(err)})`;
   }
   if (expected === subject) return undefined;
+  // Stored before senders were in subjects: no user of the generated config may publish it.
+  if (EVENT_TYPES.has(typeOf(value) ?? "") && legacyEventSubjectOf(value as EventMessage) === subject) return undefined;
   return `${MISMATCH}: a ${typeOf(value) ?? "message"} of run ${runIdOf(value)} belongs on ${expected}, not ${subject}`;
 }
 

@@ -52,6 +52,6 @@ describe("contracts", () => {
     const evalMsg = EvaluationRequested.parse({ ...base, type: "evaluation.requested", payload: { specExcerpt: { title: "t", overview: "o", features: [] }, contract, artifact } });
     expect(workSubject(evalMsg, "a11y")).toBe("harness.work.evaluate.a11y");
     const verdict = EventMessage.parse({ ...base, type: "verdict.produced", payload: { verdict: { evaluator: "a11y", passed: true, criteria: [], summary: "" } } });
-    expect(eventSubjectOf(verdict)).toBe("harness.events.r1.verdict.produced.a11y");
+    expect(eventSubjectOf(verdict)).toBe("harness.events.r1.verdict.produced.evaluator.a11y");
   });
 });

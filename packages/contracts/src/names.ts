@@ -65,11 +65,27 @@ export function evaluatorConsumer(evaluator: string): string {
   return `${CONSUMERS.evaluatorPrefix}-${evaluator}`;
 }
 
-/** `harness.events.<runId>.<type>`; verdicts add the evaluator so permissions can scope them. */
-export function eventSubject(runId: string, type: string, qualifier?: string): string {
-  return qualifier === undefined
-    ? `${SUBJECTS.eventsPrefix}.${runId}.${type}`
-    : `${SUBJECTS.eventsPrefix}.${runId}.${type}.${qualifier}`;
+/** Who sent an event: a role, and an evaluator's name. */
+export interface EventSender { role: string; evaluator?: string | undefined }
+
+/**
+ * `harness.events.<runId>.<type>.<role>`, `.evaluator.<name>` for an evaluator. NATS permissions
+ * bind a user to subjects, never to what its messages say, so the subject carries the sender:
+ * each user may publish only with its own role (and name), and every consumer holds the envelope
+ * to the subject its fields give (bus routing), so an event's sender is what its subject says.
+ * Without a sender: the form stored before senders were in subjects (`.verdict.produced.<name>`
+ * for verdicts), still read from history and accepted from the stream (no generated user may
+ * publish it).
+ */
+export function eventSubject(runId: string, type: string, sender?: EventSender): string {
+  const base = `${SUBJECTS.eventsPrefix}.${runId}.${type}`;
+  if (sender === undefined) return base;
+  return sender.role === "evaluator" ? `${base}.evaluator.${sender.evaluator ?? "core"}` : `${base}.${sender.role}`;
+}
+
+/** The subject of an event of the form before senders (see eventSubject). */
+export function legacyEventSubject(runId: string, type: string, verdictOf?: string): string {
+  return verdictOf === undefined ? eventSubject(runId, type) : `${eventSubject(runId, type)}.${verdictOf}`;
 }
 
 /** KV key of a run's ledger (see RunLedger); run states are keyed by the bare run id. */

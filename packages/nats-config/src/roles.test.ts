@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CORE_ONLY_EVENTS, EVENT_PRODUCERS, eventSubject, mayProduce, type EventType } from "@harness/contracts";
 import { harnessUsers, INBOX_SENTINELS, type NatsUser } from "./roles.js";
 import { permits, subjectMatches } from "./subjects.js";
 
@@ -21,32 +22,56 @@ describe("subject matching", () => {
   });
 });
 
+/** Every sender a subject can name: each role, and each evaluator by name. */
+const SENDERS = [
+  { role: "supervisor" }, { role: "planner" }, { role: "generator" },
+  { role: "evaluator", evaluator: "core" }, { role: "evaluator", evaluator: "x" }, { role: "evaluator", evaluator: "y" },
+] as const;
+const userOf = (s: (typeof SENDERS)[number]) => ("evaluator" in s ? (s.evaluator === "core" ? "evaluator" : `evaluator-${s.evaluator}`) : s.role);
+
+describe("event subjects from the one producer table", () => {
+  it("let every user publish exactly the event types its role produces, only under its own role and name, on any run", () => {
+    for (const u of users) {
+      for (const type of Object.keys(EVENT_PRODUCERS) as EventType[]) {
+        for (const sender of SENDERS) {
+          const subject = eventSubject("r1", type, sender);
+          const own = userOf(sender) === u.user;
+          const expected = own && mayProduce(u.role, type) && !(u.evaluator !== undefined && u.evaluator !== "core" && CORE_ONLY_EVENTS.includes(type));
+          expect([u.user, subject, canPub(u.user, subject)]).toEqual([u.user, subject, expected]);
+        }
+        // The form before senders were in subjects is nobody's to publish.
+        expect([u.user, type, canPub(u.user, eventSubject("r1", type))]).toEqual([u.user, type, false]);
+      }
+    }
+  });
+});
+
 describe("per-role NATS users", () => {
   it("creates one user per role plus one per custom evaluator", () => {
     expect(users.map((u) => u.user)).toEqual(["supervisor", "planner", "generator", "evaluator", "evaluator-x", "evaluator-y"]);
   });
 
   it("lets the generator publish its contracts and builds but never a verdict or a contract review", () => {
-    expect(canPub("generator", "harness.events.r1.contract.proposed")).toBe(true);
-    expect(canPub("generator", "harness.events.r1.build.produced")).toBe(true);
-    expect(canPub("generator", "harness.events.r1.verdict.produced.core")).toBe(false);
-    expect(canPub("generator", "harness.events.r1.contract.reviewed")).toBe(false);
+    expect(canPub("generator", "harness.events.r1.contract.proposed.generator")).toBe(true);
+    expect(canPub("generator", "harness.events.r1.build.produced.generator")).toBe(true);
+    expect(canPub("generator", "harness.events.r1.verdict.produced.evaluator.core")).toBe(false);
+    expect(canPub("generator", "harness.events.r1.contract.reviewed.evaluator.core")).toBe(false);
   });
 
   it("keeps the generator's work and build events away from every evaluator", () => {
     for (const name of ["evaluator", "evaluator-x"]) {
       expect(canSub(name, "harness.work.generate.build")).toBe(false);
-      expect(canSub(name, "harness.events.r1.build.produced")).toBe(false);
+      expect(canSub(name, "harness.events.r1.build.produced.generator")).toBe(false);
       expect(user(name).permissions.publish.allow.some((a) => a.includes("HARNESS_EVENTS"))).toBe(false);
     }
   });
 
   it("lets a custom evaluator publish verdicts under its own name only, and pull only its own queue", () => {
-    expect(canPub("evaluator-x", "harness.events.r1.verdict.produced.x")).toBe(true);
-    expect(canPub("evaluator-x", "harness.events.r1.usage.recorded")).toBe(true);
-    expect(canPub("evaluator-x", "harness.events.r1.verdict.produced.y")).toBe(false);
-    expect(canPub("evaluator-x", "harness.events.r1.verdict.produced.core")).toBe(false);
-    expect(canPub("evaluator-x", "harness.events.r1.contract.reviewed")).toBe(false);
+    expect(canPub("evaluator-x", "harness.events.r1.verdict.produced.evaluator.x")).toBe(true);
+    expect(canPub("evaluator-x", "harness.events.r1.usage.recorded.evaluator.x")).toBe(true);
+    expect(canPub("evaluator-x", "harness.events.r1.verdict.produced.evaluator.y")).toBe(false);
+    expect(canPub("evaluator-x", "harness.events.r1.verdict.produced.evaluator.core")).toBe(false);
+    expect(canPub("evaluator-x", "harness.events.r1.contract.reviewed.evaluator.x")).toBe(false);
     expect(canPub("evaluator-x", "$JS.API.CONSUMER.MSG.NEXT.HARNESS_WORK.evaluator-x")).toBe(true);
     expect(canPub("evaluator-x", "$JS.API.CONSUMER.MSG.NEXT.HARNESS_WORK.evaluator-core")).toBe(false);
     expect(canSub("evaluator-x", "harness.work.evaluate.core")).toBe(false);
@@ -70,10 +95,10 @@ describe("per-role NATS users", () => {
   });
 
   it("gives no role, not even the supervisor, another role's result events", () => {
-    expect(canPub("supervisor", "harness.events.r1.verdict.produced.core")).toBe(false);
-    expect(canPub("supervisor", "harness.events.r1.run.transition")).toBe(true);
-    expect(canPub("planner", "harness.events.r1.build.produced")).toBe(false);
-    expect(canPub("evaluator", "harness.events.r1.spec.produced")).toBe(false);
+    expect(canPub("supervisor", "harness.events.r1.verdict.produced.evaluator.core")).toBe(false);
+    expect(canPub("supervisor", "harness.events.r1.run.transition.supervisor")).toBe(true);
+    expect(canPub("planner", "harness.events.r1.build.produced.generator")).toBe(false);
+    expect(canPub("evaluator", "harness.events.r1.spec.produced.planner")).toBe(false);
   });
 
   it("adds inbox sentinels to shared-inbox workers so the server filters their deliveries", () => {

@@ -1,5 +1,6 @@
 import {
-  CONSUMERS, EvaluatorName, STREAMS, SUBJECTS, dlqSubject, evaluateSubject, evaluatorConsumer, heartbeatSubject,
+  CONSUMERS, CORE_ONLY_EVENTS, EVENT_PRODUCERS, EvaluatorName, STREAMS, SUBJECTS, dlqSubject, evaluateSubject, evaluatorConsumer,
+  eventSubject, heartbeatSubject, mayProduce, type EventType,
 } from "@harness/contracts";
 import { z } from "zod";
 import {
@@ -33,12 +34,16 @@ export const NatsConfigOptions = z.object({
 });
 export type NatsConfigOptions = z.input<typeof NatsConfigOptions>;
 
-/** What each worker role may publish on the event stream (besides verdicts, scoped per evaluator). */
-const WORKER_EVENTS = ["usage.reserved", "usage.recorded", "usage.released", "work.failed", "work.progress", "budget.exceeded"] as const;
-const SUPERVISOR_EVENTS = ["run.requested", "run.control", "run.transition"] as const;
-
-const event = (type: string): string => `${SUBJECTS.eventsPrefix}.*.${type}`;
-const verdictOf = (evaluator: string): string => `${SUBJECTS.eventsPrefix}.*.verdict.produced.${evaluator}`;
+/**
+ * The event subjects a sender may publish: every type EVENT_PRODUCERS gives its role, on any
+ * run, with its own role (and evaluator name) as the subject's last tokens. A custom evaluator
+ * sends no contract reviews.
+ */
+function eventsOf(role: HarnessRole, evaluator?: string): string[] {
+  const types = (Object.keys(EVENT_PRODUCERS) as EventType[])
+    .filter((t) => mayProduce(role, t) && !(evaluator !== undefined && evaluator !== "core" && CORE_ONLY_EVENTS.includes(t)));
+  return types.map((t) => eventSubject("*", t, { role, evaluator }));
+}
 
 export function inboxOf(user: string, inboxes: "shared" | "per-user"): string {
   return inboxes === "shared" ? "_INBOX" : `_INBOX_${user}`;
@@ -88,7 +93,7 @@ function supervisor(inbox: string): Permissions {
         ...kvRead(), ...kvWrite(), ...objectRead(),
         SUBJECTS.workAll,
         // Its own event types only: redriving another role's dead-lettered event would be a forgery.
-        ...SUPERVISOR_EVENTS.map(event),
+        ...eventsOf("supervisor"),
         dlqSubject(CONSUMERS.supervisor),
         heartbeatSubject("supervisor", "supervisor"),
       ],
@@ -107,7 +112,7 @@ export function harnessUsers(input: NatsConfigOptions = {}): NatsUser[] {
     {
       user: "planner", role: "planner",
       permissions: worker("planner", opts.inboxes, [
-        ...pullDurable(STREAMS.work, CONSUMERS.planner), event("spec.produced"), ...WORKER_EVENTS.map(event),
+        ...pullDurable(STREAMS.work, CONSUMERS.planner), ...eventsOf("planner"),
         dlqSubject(CONSUMERS.planner), heartbeatSubject("planner", "planner"),
       ], [SUBJECTS.workPlan], evaluators),
     },
@@ -115,7 +120,7 @@ export function harnessUsers(input: NatsConfigOptions = {}): NatsUser[] {
       user: "generator", role: "generator",
       permissions: worker("generator", opts.inboxes, [
         ...pullDurable(STREAMS.work, CONSUMERS.generator), ...objectRead(), ...objectWrite(),
-        event("contract.proposed"), event("build.produced"), ...WORKER_EVENTS.map(event),
+        ...eventsOf("generator"),
         dlqSubject(CONSUMERS.generator), heartbeatSubject("generator", "generator"),
       ], [SUBJECTS.workGenerateAll], evaluators),
     },
@@ -129,7 +134,7 @@ export function harnessUsers(input: NatsConfigOptions = {}): NatsUser[] {
       user, role: "evaluator", evaluator: name,
       permissions: worker(user, opts.inboxes, [
         ...consumers.flatMap((c) => pullDurable(STREAMS.work, c)), ...objectRead(), ...objectWrite(),
-        verdictOf(name), ...(reviews ? [event("contract.reviewed")] : []), ...WORKER_EVENTS.map(event),
+        ...eventsOf("evaluator", name),
         ...consumers.map(dlqSubject), heartbeatSubject("evaluator", name),
       ], [evaluateSubject(name), ...(reviews ? [SUBJECTS.workReview] : [])], evaluators),
     });

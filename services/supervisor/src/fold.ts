@@ -1,12 +1,13 @@
 import { KvConflictError, RetryableError, type Bus } from "@harness/bus";
 import {
-  EventMessage, ledgerKey, RUN_STATE_FORMAT, RunLedger, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem,
+  EventMessage, eventSubjectOf, ledgerKey, RUN_STATE_FORMAT, RunLedger, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { archivedAppliedIds, archiveSprints, isArchived, markFinished, needsFinish, restoreStubs, storeSprintRecords } from "./archive.js";
 import { ArchivedSprintEventError, FoldContentionError } from "./errors.js";
 import { isApplied, reduce } from "./reducer.js";
 import type { RunCache } from "./run-cache.js";
+import { refusedSender } from "./sender.js";
 import { newerFormat } from "./state-format.js";
 
 const MAX_CAS_ATTEMPTS = 20;
@@ -202,6 +203,11 @@ export async function foldEvent(deps: FoldDeps, event: EventMessage): Promise<bo
   const step: FoldStep = (prev) => {
     if (isApplied(prev, event.id) || archived?.has(event.id)) return null;
     if (archived === undefined && isArchived(prev, event.sprint)) throw new ArchivedSprintEventError(event.runId, event.sprint);
+    const refused = refusedSender(prev, event);
+    if (refused !== undefined) {
+      deps.logger.warn({ runId: event.runId, eventId: event.id, type: event.type, subject: eventSubjectOf(event) }, `event ignored: ${refused}`);
+      return null;
+    }
     return reduce(prev, event, deps.now?.() ?? new Date().toISOString());
   };
   let done: Awaited<ReturnType<typeof foldStep>>;

@@ -1,5 +1,5 @@
 import { connectBus, type Bus } from "@harness/bus";
-import { CONSUMERS, EventMessage, RunOptions, type ProductSpec, type SprintContract, type Verdict } from "@harness/contracts";
+import { CONSUMERS, EVENT_PRODUCERS, EventMessage, RunOptions, type ProductSpec, type SprintContract, type Verdict } from "@harness/contracts";
 import { createLogger } from "@harness/logger";
 import { randomId } from "@harness/runtime";
 import type { FastifyInstance } from "fastify";
@@ -53,8 +53,16 @@ export function options(over: Partial<RunOptions> = {}): RunOptions {
 export function ev(runId: string, type: string, payload: unknown, sprint = 0, attempt = 0): EventMessage {
   return EventMessage.parse({
     id: randomId(), schemaVersion: 1, type, runId, sprint, attempt, causationId: null,
-    producer: { role: "generator", instance: "t" }, time: new Date().toISOString(), payload,
+    producer: { role: producerOf(type, payload as Record<string, unknown>), instance: "t" }, time: new Date().toISOString(), payload,
   });
+}
+
+/** The role that sends such an event (EVENT_PRODUCERS); a refusal without an evaluator: the generator's. */
+function producerOf(type: string, payload: Record<string, unknown>): string {
+  if (type === "work.failed" || type === "work.progress") return String(payload["role"]);
+  if (type === "usage.recorded") return payload["role"] === "judge" ? "evaluator" : String(payload["role"]);
+  if (type === "budget.exceeded") return payload["evaluator"] !== undefined ? "evaluator" : "generator";
+  return (EVENT_PRODUCERS as Record<string, readonly string[]>)[type]?.[0] ?? "supervisor";
 }
 
 /**
