@@ -26,7 +26,7 @@ describe("corpus - the weakest approved contract plus exploratory QA still fails
   let work: string;
 
   beforeAll(async () => {
-    bus = await connectBus({ url: nats.url, name: "corpus-weakest-test" });
+    bus = await connectBus({ ...nats.as(), name: "corpus-weakest-test" });
     await bus.provision();
     work = await mkdtemp(join(tmpdir(), "corpus-weakest-"));
   });
