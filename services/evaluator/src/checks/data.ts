@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import type { CriterionResult, DataCheck, Evidence } from "@harness/contracts";
 import { resolveInside } from "@harness/workspace";
 import type { SqlJsStatic, SqlValue } from "sql.js";
@@ -7,6 +8,8 @@ import { applyWal } from "./sqlite-wal.js";
 
 const EXCERPT_CHARS = 3_000;
 const MAX_ROWS = 10_000;
+/** A store larger than this is not read: the evaluator holds the whole file (and a copy) in memory. */
+export const MAX_DATA_BYTES = 64 * 1024 * 1024;
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
@@ -35,12 +38,54 @@ function cell(v: SqlValue): unknown {
   return v instanceof Uint8Array ? `<${v.length} bytes>` : v;
 }
 
+/** `file` inside the product (relative, no `..`, no symlink out), or a DataReadError. */
+function inside(dir: string, file: string): string {
+  try {
+    return resolveInside(dir, file);
+  } catch (err) {
+    throw new DataReadError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * Reads a regular file of at most MAX_DATA_BYTES. The open does not block (a FIFO the product
+ * made where its store should be would otherwise hang the read for good), and anything but a
+ * regular file (FIFO, device, directory, socket) fails the check.
+ */
+async function readRegular(path: string, file: string): Promise<Buffer> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch((err: unknown) => { throw unreadable(file, err); });
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new DataReadError(`${file} is not a regular file`);
+    if (st.size > MAX_DATA_BYTES) throw new DataReadError(`${file} is ${st.size} bytes, more than the ${MAX_DATA_BYTES} a data check reads`);
+    const buf = Buffer.alloc(st.size);
+    let at = 0;
+    while (at < st.size) {
+      const { bytesRead } = await handle.read(buf, at, st.size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return buf.subarray(0, at);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The `-wal` beside a SQLite file, read with the same rules as the file; none when absent. */
+async function readWal(dir: string, file: string): Promise<Buffer | undefined> {
+  const path = inside(dir, `${file}-wal`);
+  return readRegular(path, `${file}-wal`).catch((err: unknown) => {
+    if (err instanceof DataReadError && err.message.endsWith("does not exist: the product stored nothing there")) return undefined;
+    throw err;
+  });
+}
+
 /** The rows of `query` on a copy of the file (its WAL folded in), as objects by column name. */
-async function sqliteRows(path: string, query: string | undefined): Promise<unknown[]> {
+async function sqliteRows(dir: string, file: string, query: string | undefined): Promise<unknown[]> {
   const sql = readOnlyQuery(query);
   const SQL = await loadSqlJs();
-  const main = await readFile(path);
-  const wal = await readFile(`${path}-wal`).catch(() => undefined);
+  const main = await readRegular(inside(dir, file), file);
+  const wal = await readWal(dir, file);
   let db;
   try {
     db = new SQL.Database(wal ? applyWal(main, wal) : main);
@@ -73,18 +118,13 @@ function unreadable(file: string, err: unknown): DataReadError {
 }
 
 async function read(dir: string, check: DataCheck): Promise<{ doc: unknown; shown: string }> {
-  let path: string;
-  try {
-    // Relative, no `..`, no symlink out: a check reads the product's own files only.
-    path = resolveInside(dir, check.file);
-  } catch (err) {
-    throw new DataReadError(err instanceof Error ? err.message : String(err));
-  }
+  // Relative, no `..`, no symlink out: a check reads the product's own files only.
+  const path = inside(dir, check.file);
   if (check.format === "sqlite") {
-    const rows = await sqliteRows(path, check.query).catch((err: unknown) => { throw err instanceof DataReadError ? err : unreadable(check.file, err); });
+    const rows = await sqliteRows(dir, check.file, check.query).catch((err: unknown) => { throw err instanceof DataReadError ? err : unreadable(check.file, err); });
     return { doc: rows, shown: `${check.query ?? ""}\n-> ${rows.length} row(s)\n${JSON.stringify(rows, null, 1)}` };
   }
-  const text = await readFile(path, "utf8").catch((err: unknown) => { throw unreadable(check.file, err); });
+  const text = (await readRegular(path, check.file)).toString("utf8");
   try {
     return { doc: JSON.parse(text) as unknown, shown: text };
   } catch (err) {
