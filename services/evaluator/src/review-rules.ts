@@ -36,8 +36,9 @@ function patterns(c: Check): string[] {
 function signature(c: Check): string | undefined {
   const bare = (steps: readonly unknown[]) => JSON.stringify(steps);
   switch (c.kind) {
-    case "command": return `command ${c.command.replace(/\s+/g, " ").trim()}`;
-    case "http": return `http ${bare([c, ...c.then].map((s) => [s.method, s.path, s.body ?? null, s.headers]))}`;
+    // Spelling that does not change what runs: quotes around words, `./` before a file, a trailing slash.
+    case "command": return `command ${c.command.replace(/['"]/g, "").replace(/(^|\s)\.\//g, "$1").replace(/\s+/g, " ").trim()}`;
+    case "http": return `http ${bare([c, ...c.then].map((s) => [s.method, s.path.length > 1 ? s.path.replace(/\/+(?=$|\?)/, "") : s.path, s.body ?? null, s.headers]))}`;
     case "browser": return `browser ${bare(c.steps.filter((s) => s.action !== "screenshot" && s.action !== "expectNoConsoleErrors" && s.action !== "wait"))}`;
     case "data": return `data ${bare([c.file, c.query ?? null, c.json])}`;
     case "rubric": return undefined;

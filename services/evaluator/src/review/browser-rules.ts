@@ -11,8 +11,19 @@ type Kind = "navigate" | "act" | "content" | "presence" | "absence" | "vacuous" 
 
 const INTERACT = new Set(["click", "fill", "press", "select"]);
 
+/** A pattern that an empty text or most unrelated texts (a loading shell, an error page) satisfy. */
 function canMatchEmpty(pattern: string): boolean {
-  try { return new RegExp(pattern).test(""); } catch { return false; }
+  try {
+    const r = new RegExp(pattern);
+    return r.test("") || ["x", "0", "Loading...", "Error", "Cannot GET /"].filter((t) => r.test(t)).length >= 3;
+  } catch { return false; }
+}
+
+/** The page's root, or the element the check just acted on: an unchanged page shows them too. */
+function untouchedTarget(selector: string, before: readonly BrowserStep[]): boolean {
+  if (/^\s*(html|body|:root|#root|#app|main)\s*$/i.test(selector)) return true;
+  const sinceLoad = before.slice(lastIndex(before, (s) => s.action === "goto" || s.action === "reload") + 1);
+  return sinceLoad.some((s) => INTERACT.has(s.action) && "selector" in s && s.selector === selector);
 }
 
 /** What a step proves, given the steps before it. */
@@ -22,7 +33,7 @@ function kindOf(step: BrowserStep, before: readonly BrowserStep[]): Kind {
     case "reload": return "act";
     case "click": case "fill": case "press": case "select": return "act";
     case "screenshot": case "expectNoConsoleErrors": return "record";
-    case "expectText": return step.text.trim() === "" ? "vacuous" : "content";
+    case "expectText": return step.text.trim() === "" || (untouchedTarget(step.selector, before) && before.some((s) => s.action === "click" && s.selector === step.selector)) ? "vacuous" : "content";
     case "expectTextMatches": return canMatchEmpty(step.pattern) ? "vacuous" : "content";
     case "expectCount": return step.count === 0 ? "absence" : "content";
     case "expectValue": {
@@ -31,7 +42,7 @@ function kindOf(step: BrowserStep, before: readonly BrowserStep[]): Kind {
       const sinceLoad = before.slice(lastIndex(before, (s) => s.action === "goto" || s.action === "reload") + 1);
       return sinceLoad.some((s) => s.action === "fill" && s.selector === step.selector && s.value === step.value) ? "vacuous" : "content";
     }
-    case "expectVisible": return "presence";
+    case "expectVisible": return untouchedTarget(step.selector, before) ? "vacuous" : "presence";
     case "expectUrl": {
       const lastGoto = [...before].reverse().find((s) => s.action === "goto");
       const actedSince = before.slice(lastIndex(before, (s) => s.action === "goto") + 1).some((s) => INTERACT.has(s.action));

@@ -28,6 +28,11 @@ const TABLE: Array<[string, string[], boolean]> = [
   ["./calc add 2 3", ["./calc"], true],
   ["cat <<'EOF'\nall tests passed\nEOF", [], false],
   ["if node test.js; then echo ok; fi", ["node test.js"], false],
+  ["node -pe \"require('./lib.js').add(2, 3)\"", ["node -pe"], true],
+  ["bash -ec 'node cli.js add 2 3'", ["node cli.js"], true],
+  ["node -e \"console.log(require('./package.json').name)\"", [], false],
+  ["npm run env", [], false],
+  ["find . -maxdepth 0 -exec node cli.js add 2 3 \\;", ["node cli.js"], true],
 ];
 
 describe("review rules read a command as shell", () => {
@@ -52,5 +57,14 @@ describe("review rules read a command as shell", () => {
     expect(analyseCommand("node lib.js && echo -n sum=5").literal).toEqual(["sum=5"]);
     expect(analyseCommand("node lib.js\ncat <<EOF\n3 passing\nEOF").literal).toEqual(["3 passing"]);
     expect(analyseCommand("set -x; node cli.js add 2 3").literal).toEqual(["set -x; node cli.js add 2 3"]);
+  });
+
+  it("marks text computed from the command's own words, unless it only feeds the product", () => {
+    expect(analyseCommand("node lib.js && printf 'sum=%d' 5").computed).toBe(true);
+    expect(analyseCommand("node lib.js && echo \"sum=$((2+3))\"").computed).toBe(true);
+    expect(analyseCommand("node lib.js && awk 'BEGIN { print 5 }'").computed).toBe(true);
+    expect(analyseCommand("node lib.js && echo c3VtPTU= | base64 -d").computed).toBe(true);
+    expect(analyseCommand("node lib.js && echo sum=5").computed).toBe(false);
+    expect(analyseCommand("printf '%s\\n' 2 3 | node cli.js sum").computed).toBe(false);
   });
 });

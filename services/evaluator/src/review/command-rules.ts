@@ -15,6 +15,8 @@ export interface CommandAnalysis {
   control: string[];
   /** Programs of the product whose failure the command hides (`a; b`, `a || b`, `a | b`). */
   hidden: string[];
+  /** Some program computes printed text from the command's own words: any expected text may be the command's own. */
+  computed: boolean;
 }
 
 interface Flags { errexit: boolean; pipefail: boolean; xtrace: boolean }
@@ -94,8 +96,17 @@ class Analyser {
     return { reflects, lastReflects: each[each.length - 1] === true };
   }
 
+  /** Some program prints text it computes from the command's own words, and that text reaches the output. */
+  computed = false;
+
   private pipeline(p: Pipeline, flags: Flags): boolean {
     const each = p.commands.map((c, i) => this.command(c, i > 0, flags));
+    // Computed text piped into the product is its input; piped into a filter or nothing, it is the output.
+    for (const [i, c] of p.commands.entries()) {
+      if (c.kind !== "simple" || !this.seen.get(c)?.computed || this.seen.get(c)?.silenced) continue;
+      const fedToProduct = p.commands.slice(i + 1).some((d) => d.kind === "group" || ["product", "tests"].includes(this.seen.get(d)?.role ?? ""));
+      if (!fedToProduct) this.computed = true;
+    }
     if (p.negated) return false;
     return flags.pipefail ? each.some(Boolean) : each[each.length - 1] === true;
   }
@@ -127,7 +138,7 @@ export function analyseCommand(command: string): CommandAnalysis {
   const literal = a.programs.flatMap((p) => p.literal).filter((t) => t.trim() !== "");
   // `set -x` prints every command to stderr: the command's whole text is then its own output.
   if (flags.xtrace || /\b(sh|bash)\s+-\w*x/.test(command)) literal.push(command);
-  return { programs: a.programs, literal, statusFromProduct, decider: lastProgram(script, a), control: a.control, hidden: a.hidden.map((p) => p.name) };
+  return { programs: a.programs, literal, statusFromProduct, decider: lastProgram(script, a), control: a.control, hidden: a.hidden.map((p) => p.name), computed: a.computed };
 }
 
 const q = (s: string): string => JSON.stringify(s);
@@ -147,6 +158,7 @@ export function commandProblems(c: CommandCheck): string[] {
     problems.push(`check ${c.id}: its command runs none of the product's programs or tests (it runs only ${list(an.programs.map((p) => p.name)) || "nothing"}), so it passes whatever was built; run the product, its tests or call it (e.g. \`node cli.js add 2 3\`, \`node --test\`), and assert what it prints`);
     return problems;
   }
+  if (runs.every((p) => p.silenced) && c.expectOutput.some(textIsPositive)) problems.push(`check ${c.id}: the standard output of ${list(runs.map((p) => p.name))} goes to /dev/null, so what the check asserts is not what the product prints; let the product's output reach the check`);
   if (sourceReads.length > 0) problems.push(`check ${c.id}: its command reads the product's source (${list(sourceReads)}), which proves what the code says, not what it does; assert on what the running product prints instead`);
   if (an.control.length > 0) problems.push(`check ${c.id}: its command uses shell control flow (${list(an.control)}), which can turn a failure into success; run the product directly and let its exit status and output decide`);
   else if (!an.statusFromProduct) problems.push(`check ${c.id}: its exit status is decided by \`${an.decider}\`, not by the product, so expectExitCode ${c.expectExitCode} holds whatever the product does; remove \`|| ...\`, \`; exit\`, trailing commands and pipes into other programs (or start with \`set -o pipefail\`)`);
@@ -172,11 +184,11 @@ function outputProblems(c: CommandCheck, an: CommandAnalysis): string[] {
   if (positive.length === 0) return [`check ${c.id}: it asserts nothing the product prints (${c.expectOutput.length === 0 ? "no output assertion" : "only what the output must not contain"}), and a product that exits ${c.expectExitCode} printing nothing passes it; add expectOutput with \`contains\`, \`equals\` or \`matches\` on what the product must print`];
   // A crash exits non-zero: its output matters only when the check expects a non-zero exit.
   const broken = positive.filter((a) => [...EMPTY_OUTPUTS, ...(c.expectExitCode !== 0 ? CRASH_OUTPUTS : [])].some((o) => textHolds(a, o)));
-  const literal = positive.filter((a) => !broken.includes(a) && literalSatisfies(a, an.literal));
+  const literal = positive.filter((a) => !broken.includes(a) && (an.computed || literalSatisfies(a, an.literal)));
   if (broken.length + literal.length < positive.length) return [];
   const why = [
     ...broken.map((a) => `${describe(a)} also holds on empty output${c.expectExitCode !== 0 ? " or on a crash's output" : ""}`),
-    ...literal.map((a) => `${describe(a)} is satisfied by the command's own text (${list(an.literal.map((t) => t.slice(0, 60)))})`),
+    ...literal.map((a) => an.computed ? `${describe(a)} may be printed by the command's own text (it computes printed text from its own words: a format, an expansion, inline code or a decoder)` : `${describe(a)} is satisfied by the command's own text (${list(an.literal.map((t) => t.slice(0, 60)))})`),
   ];
   return [`check ${c.id}: no output assertion depends on the product: ${why.join("; ")}; assert on what only the product's run prints`];
 }

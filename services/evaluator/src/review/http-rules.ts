@@ -13,7 +13,8 @@ function brokenBodies(step: HttpRequestStep): string[] {
 
 /** Leaf values of what the request sends: an app that echoes its request answers these. */
 function sent(step: HttpRequestStep): unknown[] {
-  const out: unknown[] = [step.path, ...Object.values(step.headers)];
+  // The raw body too: an echo server answers its keys (`"text"`) as well as its values.
+  const out: unknown[] = [step.path, ...Object.values(step.headers), ...(step.body === undefined ? [] : [typeof step.body === "string" ? step.body : JSON.stringify(step.body)])];
   const visit = (v: unknown): void => {
     if (v !== null && typeof v === "object") { for (const x of Object.values(v)) visit(x); return; }
     out.push(v);
@@ -21,6 +22,17 @@ function sent(step: HttpRequestStep): unknown[] {
   };
   visit(step.body);
   return out;
+}
+
+/** Leaf values of the request body alone (a pattern matched by one is satisfied by an echo). */
+function sentValues(body: unknown): unknown[] {
+  if (body !== null && typeof body === "object") return Object.values(body).flatMap(sentValues);
+  if (typeof body === "string") { try { const v: unknown = JSON.parse(body); if (v !== null && typeof v === "object") return sentValues(v); } catch { /* plain text */ } }
+  return [body];
+}
+
+function safeTest(pattern: string, s: string): boolean {
+  try { return new RegExp(pattern).test(s); } catch { return false; }
 }
 
 function echoes(step: HttpRequestStep, test: (leaf: unknown) => boolean): boolean {
@@ -52,14 +64,26 @@ function judgeStep(step: HttpRequestStep): StepVerdict {
   // Only a concrete expected value can be an echo; a pattern or a bound on a new id is not.
   for (const a of step.json) {
     const echoed = (a.equals !== undefined && echoes(step, (leaf) => same(leaf, a.equals) || (typeof a.equals === "string" && stringEcho(a.equals)(leaf))))
-      || (typeof a.contains === "string" && echoes(step, stringEcho(a.contains)));
+      || (typeof a.contains === "string" && echoes(step, stringEcho(a.contains)))
+      || (typeof a.matches === "string" && step.body !== undefined && sentValues(step.body).some((leaf) => typeof leaf === "string" && safeTest(a.matches!, leaf)));
     count(jsonIsPositive(a), echoed);
   }
   return v;
 }
 
 /** A refusal the app has to decide; a stub or an app without the route answers 200, 404 or 405. */
-const decidedRefusal = (status: number): boolean => status >= 400 && status < 500 && status !== 404 && status !== 405;
+const decidedStatus = (status: number): boolean => status >= 400 && status < 500 && status !== 404 && status !== 405;
+
+/** A body that is not JSON under a JSON content type: any body parser refuses it before the app's code runs. */
+function malformed(step: HttpRequestStep): boolean {
+  if (typeof step.body !== "string") return false;
+  const type = Object.entries(step.headers).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "application/json";
+  if (!/json/i.test(String(type))) return false;
+  try { JSON.parse(step.body); return false; } catch { return true; }
+}
+
+/** A refusal the app itself decided: not a stub's or a missing route's status, nor a body parser's answer to a malformed body. */
+const decidedRefusal = (step: HttpRequestStep): boolean => decidedStatus(step.expectStatus) && !malformed(step);
 
 const requestOf = (s: HttpRequestStep): string => `${s.method} ${s.path}`;
 
@@ -69,7 +93,7 @@ export function httpProblems(c: HttpCheck): string[] {
   const positive = verdicts.reduce((n, v) => n + v.positive, 0);
   const echo = verdicts.reduce((n, v) => n + v.echoOnly, 0);
   const negative = verdicts.reduce((n, v) => n + v.negative, 0);
-  const refusal = steps.find((s) => decidedRefusal(s.expectStatus));
+  const refusal = steps.find((s) => decidedRefusal(s));
   const problems: string[] = [];
   if (positive === 0 && !refusal) {
     const what = steps.map(requestOf).join(" then ");
@@ -81,7 +105,7 @@ export function httpProblems(c: HttpCheck): string[] {
   // Absence proves something only after the check has seen the app answer with content.
   let seenPositive = false;
   for (const [i, v] of verdicts.entries()) {
-    if (v.negative > 0 && !seenPositive && v.positive === 0 && !decidedRefusal(steps[i]!.expectStatus)) {
+    if (v.negative > 0 && !seenPositive && v.positive === 0 && !decidedRefusal(steps[i]!)) {
       problems.push(`check ${c.id}: request ${i + 1} (${requestOf(steps[i]!)}) asserts only absence before the check has asserted any content; an empty answer passes it. Assert first what the app must have answered (e.g. the created item in an earlier request of the check)`);
       break;
     }
@@ -90,7 +114,12 @@ export function httpProblems(c: HttpCheck): string[] {
   return problems;
 }
 
+/** Files the workspace ships: reading them proves nothing the product stored. */
+const SHIPPED = /(^|\/)(package(-lock)?\.json|tsconfig\.json|pnpm-lock\.yaml)$|\.(m?[jt]sx?|cjs|html?|css|md)$/i;
+
 export function dataProblems(c: DataCheck): string[] {
+  if (SHIPPED.test(c.file)) return [`check ${c.id}: it reads ${c.file}, a file shipped with the product, not data the product stored; read the file or database the product writes`];
+  if (c.query !== undefined && !/\bFROM\s+["'`\[]?(?!sqlite_(master|schema|sequence|temp_master)\b|pragma_)\w/i.test(c.query)) return [`check ${c.id}: its query (${c.query}) reads no table of the product's data (a constant or the schema holds on an empty database); SELECT from the table the product writes`];
   const positive = c.json.filter((a: JsonAssertion) => jsonIsPositive(a));
   if (positive.length > 0) return [];
   return [`check ${c.id}: its assertions on ${c.file} all hold on an empty store (\`{}\`, \`[]\` or no value at the path); assert what the product must have stored, e.g. {"path": "$[0].title", "equals": "Buy milk"} or {"path": "$.length", "gte": 1}`];

@@ -23,6 +23,10 @@ export interface Program {
   sourceReads: string[];
   /** A nested script it runs (`sh -c "..."`), analysed in place of the program. */
   nested?: Script;
+  /** It prints text it computes from the command's own words (a format, `$((..))`, a variable, inline code, a decoder): any expected text may be its own. */
+  computed?: boolean;
+  /** Its standard output goes to /dev/null, so nothing it prints reaches the check. */
+  silenced?: boolean;
 }
 
 const CONSTANT = new Set(["true", ":", "false", "exit", "return", "sleep", "cd", "pushd", "popd", "export", "unset", "set", "shift", "mkdir", "rm", "rmdir", "cp", "mv", "touch", "chmod", "chown", "ln", "kill", "wait", "trap", "umask", "ulimit", "alias", "local", "declare", "readonly", "shopt", "hash", "sync", "npm-ci", "break", "continue"]);
@@ -35,6 +39,7 @@ const RUNNERS = new Set(["vitest", "jest", "mocha", "ava", "tap", "pytest", "py.
 const INTERPRETERS = new Set(["node", "nodejs", "deno", "bun", "tsx", "ts-node", "python", "python3", "python2", "ruby", "php", "perl", "java", "sh", "bash", "zsh", "dash", "ksh", "lua", "Rscript"]);
 const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh"]);
 const PACKAGE_MANAGERS = new Set(["npm", "pnpm", "yarn", "bun"]);
+const NPM_BUILTINS = new Set(["env", "prefix", "root", "bin", "help", "version", "pkg", "doctor", "ping", "get", "set", "explain", "query", "completion", "help-search", "docs", "repo", "bugs", "search", "owner", "team", "token", "profile", "access", "fund", "sbom", "exec-env"]);
 const CALLERS = new Set(["curl", "wget", "http", "https", "xh", "nc", "websocat"]);
 const BUILD_TOOLS = new Set(["make", "go", "cargo", "dotnet", "gradle", "mvn", "rake"]);
 /** Python modules whose import says nothing about the product. */
@@ -47,7 +52,9 @@ const isPathLike = (w: string): boolean => /^\.{0,2}\//.test(w) || /^[\w@.-]+\/[
 /** Inline code (`node -e`, `python -c`) calls the product when it loads a workspace file or the running app. */
 function inlineCallsProduct(code: string, python: boolean): boolean {
   if (/(localhost|127\.0\.0\.1|\[::1\])/.test(code) && /(fetch|http|request|urlopen|get\()/i.test(code)) return true;
-  if (/\b(require|import)\s*\(\s*['"`]\.{1,2}\//.test(code) || /\bfrom\s+['"`]\.{1,2}\//.test(code)) return true;
+  // Loading only package.json or other JSON data runs none of the product's code.
+  const loaded = [...code.matchAll(/(?:\b(?:require|import)\s*\(\s*|\bfrom\s+)['"`](\.{1,2}\/[^'"`]*)['"`]/g)].map((m) => m[1]!);
+  if (loaded.some((f) => !/\.json$/i.test(f))) return true;
   if (python) {
     for (const m of code.matchAll(/(?:^|[;\n]\s*|\s)(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))/g)) {
       const mod = (m[1] ?? m[2] ?? "").split(".")[0]!;
@@ -79,6 +86,8 @@ function fromPackageManager(pm: string, args: string[]): Program {
   const sub = args.find((a) => !a.startsWith("-"));
   const script = sub === "run" || sub === "run-script" ? args[args.indexOf(sub) + 1] : sub;
   if (sub === undefined) return { role: "other", name: pm, literal: [], sourceReads: [] };
+  // `npm run` alone lists the scripts; `npm run env`, `npm prefix`, `npm root`... are npm's own, whatever the product is.
+  if (((sub === "run" || sub === "run-script") && script === undefined) || NPM_BUILTINS.has(script ?? "")) return { role: "constant", name: `${pm} ${sub}${script && script !== sub ? ` ${script}` : ""}`, literal: [], sourceReads: [], computed: true };
   if (["ci", "install", "i", "add", "--version", "-v", "ls", "list", "view", "info", "config", "whoami", "audit", "outdated", "why"].includes(sub)) return { role: "constant", name: `${pm} ${sub}`, literal: [], sourceReads: [] };
   if (sub === "exec" || sub === "x" || sub === "dlx") return programOf(args.slice(args.indexOf(sub) + 1).filter((a) => !a.startsWith("-")));
   if (/^(test|tst|t)([:._-].*)?$/.test(script ?? "") || (pm === "bun" && sub === "test")) return { role: "tests", name: `${pm} ${sub === script ? "" : `${sub} `}${script}`, literal: [], sourceReads: [] };
@@ -87,15 +96,17 @@ function fromPackageManager(pm: string, args: string[]): Program {
 
 function interpreter(name: string, args: string[]): Program {
   const python = name.startsWith("python");
-  const inlineFlag = args.findIndex((a) => ["-e", "--eval", "-p", "--print", "-c", "-r"].includes(a));
+  // Short options cluster (`node -pe`, `python3 -Sc`, `bash -ec`, `perl -le`): the cluster holding the inline flag is inline code.
+  const inlineLetters = SHELLS.has(name) || python ? "c" : name === "node" || name === "nodejs" || name === "bun" ? "ep" : "eE";
+  const inlineFlag = args.findIndex((a) => ["--eval", "--print"].includes(a) || (/^-[A-Za-z]+$/.test(a) && [...a.slice(1)].some((l) => inlineLetters.includes(l))));
   if (name === "node" && args.includes("--test")) return { role: "tests", name: "node --test", literal: [], sourceReads: [] };
-  if (SHELLS.has(name) && inlineFlag !== -1 && args[inlineFlag] === "-c") {
+  if (SHELLS.has(name) && inlineFlag !== -1) {
     const code = args[inlineFlag + 1] ?? "";
     try { return { role: "other", name, literal: [], sourceReads: [], nested: parseShell(code) }; } catch { return { role: "other", name, literal: [], sourceReads: [] }; }
   }
   if (inlineFlag !== -1) {
     const code = args[inlineFlag + 1] ?? "";
-    return inlineCallsProduct(code, python) ? { role: "product", name: `${name} ${args[inlineFlag]}`, literal: [code], sourceReads: [] } : { role: "literal", name: `${name} ${args[inlineFlag]}`, literal: [code], sourceReads: [] };
+    return inlineCallsProduct(code, python) ? { role: "product", name: `${name} ${args[inlineFlag]}`, literal: [code], sourceReads: [] } : { role: "literal", name: `${name} ${args[inlineFlag]}`, literal: [code], sourceReads: [], computed: true };
   }
   if (python) {
     const m = args.indexOf("-m");
@@ -135,7 +146,19 @@ export function programOf(wordsIn: string[], opts: { stdinFed?: boolean; heredoc
   const args = words.slice(1);
   if (opts.heredoc !== undefined && (name === "cat" || name === "tee" || READER.has(name))) return { role: "literal", name: `${name} <<`, literal: [opts.heredoc], sourceReads: [] };
   if (CONSTANT.has(name)) return { role: "constant", name: words.slice(0, 2).join(" "), literal: [], sourceReads: [] };
-  if (LITERAL.has(name)) return { role: "literal", name, literal: [args.filter((a) => !/^-[neE]+$/.test(a)).join(" ")], sourceReads: [] };
+  if (LITERAL.has(name)) {
+    const text = args.filter((a) => !/^-[neE]+$/.test(a)).join(" ");
+    // A format (`%d`), an expansion (`$((2+3))`, `$r`) or an escape computes text the words do not show.
+    return { role: "literal", name, literal: [text], sourceReads: [], computed: name === "printf" || /[$%\\`]/.test(text) || name === "seq" || name === "yes" };
+  }
+  if ((name === "awk" || name === "gawk" || name === "mawk") && /\bBEGIN\b/.test(args.find((a) => !a.startsWith("-")) ?? "") && args.filter((a) => !a.startsWith("-")).length <= 1) return { role: "literal", name: `${name} BEGIN`, literal: [args.join(" ")], sourceReads: [], computed: true };
+  // A decoder prints text written (encoded) in the command itself.
+  if (["base64", "base32", "basenc", "xxd", "uudecode"].includes(name) && (name === "uudecode" || args.some((a) => /^--decode$|^--reverse$|^-\w*[dDr]\w*$/.test(a)))) return { role: "literal", name: `${name} decode`, literal: [], sourceReads: [], computed: true };
+  if (name === "find" && args.some((a) => a === "-exec" || a === "-execdir" || a === "-ok")) {
+    const at = args.findIndex((a) => a === "-exec" || a === "-execdir" || a === "-ok");
+    const end = args.findIndex((a, i) => i > at && (a === ";" || a === "+"));
+    return programOf(args.slice(at + 1, end === -1 ? undefined : end), opts);
+  }
   if (first.includes("/") && RUNNERS.has(name)) return { role: "tests", name, literal: [], sourceReads: [] };
   if (RUNNERS.has(name)) return { role: "tests", name, literal: [], sourceReads: [] };
   if (name === "npx" || name === "pnpx" || name === "bunx") return programOf(args.filter((a) => !a.startsWith("-")), opts);
@@ -158,7 +181,9 @@ export function programOf(wordsIn: string[], opts: { stdinFed?: boolean; heredoc
 export function programOfCommand(c: SimpleCommand, stdinFed: boolean): Program {
   const heredoc = c.redirects.find((r) => r.op === "<<" || r.op === "<<-" || r.op === "<<<");
   const fromFile = c.redirects.find((r) => r.op === "<");
-  const p = programOf(c.words.map((w) => w.text), { stdinFed: stdinFed || fromFile !== undefined || heredoc !== undefined, ...(heredoc ? { heredoc: heredoc.heredoc ?? heredoc.target } : {}) });
+  const silenced = c.redirects.some((r) => (r.op === ">" || r.op === ">|" || r.op === ">>" || r.op === "&>" || r.op === "&>>") && (r.fd === undefined || r.fd === "1") && r.target === "/dev/null");
+  const p0 = programOf(c.words.map((w) => w.text), { stdinFed: stdinFed || fromFile !== undefined || heredoc !== undefined, ...(heredoc ? { heredoc: heredoc.heredoc ?? heredoc.target } : {}) });
+  const p = silenced ? { ...p0, silenced } : p0;
   if (fromFile && (p.role === "filter" || p.role === "reader") && SOURCE_FILE.test(fromFile.target)) return { ...p, role: "reader", sourceReads: [...p.sourceReads, fromFile.target] };
   return p;
 }

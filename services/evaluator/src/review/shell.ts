@@ -11,7 +11,7 @@ export interface Word {
   subs: Script[];
 }
 
-export interface Redirect { op: string; target: string; heredoc?: string }
+export interface Redirect { op: string; target: string; heredoc?: string; /** The file descriptor written before the operator (`2>`), if any. */ fd?: string }
 
 export interface SimpleCommand { kind: "simple"; words: Word[]; redirects: Redirect[]; keyword?: string }
 export interface GroupCommand { kind: "group"; body: Script; redirects: Redirect[] }
@@ -23,7 +23,7 @@ export interface Script { items: Array<{ andOr: AndOr; background: boolean }> }
 
 export class ShellSyntaxError extends Error {}
 
-type Token = { t: "word"; word: Word } | { t: "op"; op: string } | { t: "redir"; op: string };
+type Token = { t: "word"; word: Word } | { t: "op"; op: string } | { t: "redir"; op: string; fd?: string };
 
 const CONTROL = new Set(["if", "then", "else", "elif", "fi", "while", "until", "for", "do", "done", "case", "esac", "in", "select", "function"]);
 export const CONTROL_WORDS: ReadonlySet<string> = CONTROL;
@@ -54,7 +54,7 @@ class Lexer {
     const redir = /^(\d*)(<<<|<<-|<<|>>|>&|<&|&>>|&>|>\||<>|>|<)/.exec(rest);
     if (redir) {
       this.i += redir[0].length;
-      this.tokens.push({ t: "redir", op: redir[2]! });
+      this.tokens.push({ t: "redir", op: redir[2]!, ...(redir[1] ? { fd: redir[1] } : {}) });
       if (redir[2] === "<<" || redir[2] === "<<-") {
         while (this.s[this.i] === " " || this.s[this.i] === "\t") this.i++;
         const delim = this.word().text;
@@ -250,7 +250,7 @@ class Parser {
       const r = this.tokens[this.i] as Token & { t: "redir"; heredocOf?: Redirect };
       const target = this.tokens[this.i + 1];
       if (target?.t !== "word") throw new ShellSyntaxError(`${r.op} needs a target`);
-      out.push(r.heredocOf ?? { op: r.op, target: target.word.text });
+      out.push(r.heredocOf ?? { op: r.op, target: target.word.text, ...(r.fd ? { fd: r.fd } : {}) });
       this.i += 2;
     }
     return out;

@@ -29,7 +29,7 @@ export const WEAK_SHAPES: readonly WeakShape[] = [
   { name: "tests piped into tail", by: "rules, adversarial", checks: [cmd("npm test 2>&1 | tail -n 20", TAP)], refusedFor: /exit status is decided by `tail`/ },
   { name: "echo of the expected text", by: "rules", checks: [cmd("echo all tests passed", [{ contains: "all tests passed" }])], refusedFor: /runs none of the product's programs/ },
   { name: "product run, then echo of the expected text", by: "rules, adversarial", checks: [cmd("node lib.js && echo sum=5", [{ contains: "sum=5" }])], refusedFor: /satisfied by the command's own text/ },
-  { name: "printf into a pipe", by: "rules, adversarial", checks: [cmd("node lib.js && printf '%s\\n' 'result: 12' | cat", [{ contains: "result: 12" }])], refusedFor: /satisfied by the command's own text|decided by `cat`/ },
+  { name: "printf into a pipe", by: "rules, adversarial", checks: [cmd("node lib.js && printf '%s\\n' 'result: 12' | cat", [{ contains: "result: 12" }])], refusedFor: /satisfied by the command's own text|may be printed by the command's own text|decided by `cat`/ },
   { name: "here-document of the expected text", by: "rules, adversarial", checks: [cmd("node lib.js\ncat <<EOF\n3 passing\nEOF", [{ contains: "3 passing" }])], refusedFor: /satisfied by the command's own text|decided by `cat <<`/ },
   { name: "set -x prints the command itself", by: "rules, adversarial", checks: [cmd("set -x; node cli.js add 2 3", [{ contains: "add 2 3" }])], refusedFor: /satisfied by the command's own text/ },
   { name: "inline code that loads the product but prints a literal", by: "rules, adversarial", checks: [cmd("node -e \"require('./lib.js'); console.log('sum', 5)\"", [{ equals: "sum 5" }])], refusedFor: /satisfied by the command's own text/ },
