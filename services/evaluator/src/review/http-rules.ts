@@ -119,7 +119,7 @@ const SHIPPED = /(^|\/)(package(-lock)?\.json|tsconfig\.json|pnpm-lock\.yaml)$|\
 
 export function dataProblems(c: DataCheck): string[] {
   if (SHIPPED.test(c.file)) return [`check ${c.id}: it reads ${c.file}, a file shipped with the product, not data the product stored; read the file or database the product writes`];
-  if (c.query !== undefined && !/\bFROM\s+["'`\[]?(?!sqlite_(master|schema|sequence|temp_master)\b|pragma_)\w/i.test(c.query)) return [`check ${c.id}: its query (${c.query}) reads no table of the product's data (a constant or the schema holds on an empty database); SELECT from the table the product writes`];
+  if (c.query !== undefined && !/\bFROM\s+["'`[]?(?!sqlite_(master|schema|sequence|temp_master)\b|pragma_)\w/i.test(c.query)) return [`check ${c.id}: its query (${c.query}) reads no table of the product's data (a constant or the schema holds on an empty database); SELECT from the table the product writes`];
   const positive = c.json.filter((a: JsonAssertion) => jsonIsPositive(a));
   if (positive.length > 0) return [];
   return [`check ${c.id}: its assertions on ${c.file} all hold on an empty store (\`{}\`, \`[]\` or no value at the path); assert what the product must have stored, e.g. {"path": "$[0].title", "equals": "Buy milk"} or {"path": "$.length", "gte": 1}`];
