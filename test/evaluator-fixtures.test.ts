@@ -10,6 +10,7 @@ import { snapshot } from "@harness/workspace";
 import { evaluate } from "../services/evaluator/src/evaluate.js";
 import { contractProblems } from "../services/evaluator/src/review-rules.js";
 import { buildVariant, evaluationMessage, todoContract, todoFeatures, todoVariants, type Variant } from "./fixtures/apps/todo.js";
+import { concurrencyLimit } from "./support/limit.js";
 
 /**
  * The evaluator against real apps: a correct todo app, a second correct one written differently,
@@ -39,14 +40,7 @@ describe("evaluator - judges fixture apps on its own copy", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  // A few at a time: each runs an app and a Chromium, and failing steps mostly wait out timeouts.
-  let running = 0;
-  const queue: Array<() => void> = [];
-  async function limited<T>(fn: () => Promise<T>): Promise<T> {
-    if (running >= 3) await new Promise<void>((resolve) => queue.push(resolve));
-    running++;
-    try { return await fn(); } finally { running--; queue.shift()?.(); }
-  }
+  const limited = concurrencyLimit(3);
 
   async function judge(variant: Variant) {
     const src = join(work, "src", variant.name);

@@ -10,6 +10,7 @@ import { snapshot } from "@harness/workspace";
 import { evaluate } from "../../services/evaluator/src/evaluate.js";
 import { contractProblems } from "../../services/evaluator/src/review-rules.js";
 import { buildVariant, contractOf, corpusApps, corpusEvaluation, specOf, variantsOf, type Variant } from "../support/corpus.js";
+import { concurrencyLimit } from "../support/limit.js";
 
 /**
  * The seeded-defect corpus through the real evaluator: for every app, the strong contract (which
@@ -35,14 +36,7 @@ describe("corpus - a strong contract fails every seeded defect and passes the co
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  // A few at a time: each runs an app and a Chromium, and failing steps mostly wait out timeouts.
-  let running = 0;
-  const queue: Array<() => void> = [];
-  async function limited<T>(fn: () => Promise<T>): Promise<T> {
-    if (running >= 3) await new Promise<void>((resolve) => queue.push(resolve));
-    running++;
-    try { return await fn(); } finally { running--; queue.shift()?.(); }
-  }
+  const limited = concurrencyLimit(3);
 
   async function judge(variant: Variant) {
     const src = join(work, "src", variant.app, variant.name);

@@ -12,6 +12,7 @@ import { evaluate } from "../../services/evaluator/src/evaluate.js";
 import { contractProblems } from "../../services/evaluator/src/review-rules.js";
 import { buildVariant, contractOf, corpusApps, specOf, variantsOf, type ScriptedFinding, type Variant } from "../support/corpus.js";
 import { weakestApproved } from "../support/weakest-contract.js";
+import { concurrencyLimit } from "../support/limit.js";
 
 /**
  * A generator trying to water "done" down gets, at best, the weakest contract the review rules
@@ -36,13 +37,7 @@ describe("corpus - the weakest approved contract plus exploratory QA still fails
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  let running = 0;
-  const queue: Array<() => void> = [];
-  async function limited<T>(fn: () => Promise<T>): Promise<T> {
-    if (running >= 3) await new Promise<void>((resolve) => queue.push(resolve));
-    running++;
-    try { return await fn(); } finally { running--; queue.shift()?.(); }
-  }
+  const limited = concurrencyLimit(3);
 
   /** An explorer that reports the given findings in its first turn and stops in its second. */
   function explorer(findings: ScriptedFinding[]): Script {
