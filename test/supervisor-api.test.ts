@@ -13,8 +13,17 @@ const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
 
 const apiLog: string[] = [];
 
-beforeAll(async () => { sup = await startTestSupervisor(nats.as(), { bodyLimit: 16 * 1024, apiLog }); });
-afterAll(async () => { await sup?.close(); });
+// Warnings the process emits while the API is built (a deprecated Fastify option prints one at every start).
+const warnings: Error[] = [];
+const onWarning = (w: Error) => { warnings.push(w); };
+
+beforeAll(async () => {
+  process.on("warning", onWarning);
+  sup = await startTestSupervisor(nats.as(), { bodyLimit: 16 * 1024, apiLog });
+  // Emitted warnings reach listeners on a later tick.
+  await new Promise((r) => setTimeout(r, 50));
+});
+afterAll(async () => { process.off("warning", onWarning); await sup?.close(); });
 
 const inject = (method: "GET" | "POST", url: string, opts: { body?: unknown; headers?: Record<string, string>; auth?: boolean } = {}) =>
   sup.app.inject({ method, url, headers: { ...(opts.auth === false ? {} : AUTH), ...opts.headers }, ...(opts.body !== undefined ? { payload: opts.body as object } : {}) });
@@ -156,6 +165,10 @@ describe("supervisor API - runs", () => {
     const bad = await inject("GET", "/runs/bad%20id!");
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ message: string }>().message).toMatch(/^invalid path: id: /);
+  });
+
+  it("builds the API without a Fastify deprecation warning", () => {
+    expect(warnings.filter((w) => w.name === "FastifyWarning" || w.name === "DeprecationWarning").map((w) => `${w.name}: ${w.message}`)).toEqual([]);
   });
 
   it("a malformed or over-long path is answered in the API's error format, not the router's", async () => {

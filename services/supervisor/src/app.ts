@@ -45,7 +45,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Idle keep-alive sockets must not hold up a rolling restart.
     forceCloseConnections: "idle",
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Bad URLs and over-long path parameters get the API's error format too.
     frameworkErrors: frameworkError,
     // Request lines keep the path and harmless query values: a token misplaced in a query stays out.
