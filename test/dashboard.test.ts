@@ -280,6 +280,10 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
     await final.waitFor({ timeout: 10_000 });
     expect(await final.locator(".verdict-head").first().textContent()).toContain("PASS");
     expect(await final.locator(".verdict .criteria tr").count()).toBe(2);
+    // A regression's row says "regression" once, then where the check came from.
+    const labels = await final.locator(".verdict .criteria .crit-label").allTextContents();
+    expect(labels).toContainEqual(expect.stringMatching(/^regression sprint 1's accepted check unit-tests: \S/));
+    for (const label of labels) expect(label).not.toMatch(/\b(\w+) \1\b/);
     expect(await final.locator(".final-cost").textContent()).toMatch(/^1 attempt of at most 2 · \$\d/);
     await shoot(page, ".board", join(SCREENSHOTS, "feature-board.png"));
   });

@@ -136,6 +136,18 @@ function quotes(feedback, summary) {
   return s === feedback.trim() || (s.length >= 20 && feedback.includes(s));
 }
 
+/**
+ * A result's description as it follows its kind's tag, without saying the kind twice: the
+ * evaluator describes a regression as "regression (sprint 1's accepted check x): what x proves",
+ * shown as "[regression] sprint 1's accepted check x: what x proves".
+ */
+function labelText(c) {
+  if (!c.description.startsWith(`${c.kind} `)) return c.description;
+  const rest = c.description.slice(c.kind.length + 1);
+  const from = /^\(([^()]*)\): /.exec(rest);
+  return from ? `${from[1]}: ${rest.slice(from[0].length)}` : rest;
+}
+
 function criterionRow(run, c) {
   const bar = h("span", { class: `score-fill ${c.passed ? "ok-bg" : "bad-bg"}` });
   bar.style.setProperty("width", `${(c.score / 10) * 100}%`);
@@ -144,7 +156,7 @@ function criterionRow(run, c) {
   const shots = c.evidence.filter((e) => e.artifact && e.kind === "screenshot");
   return h("tr", { class: c.passed ? "crit-pass" : "crit-fail" },
     h("td", { class: "crit-mark" }, c.passed ? "✓" : "✗"),
-    h("td", {}, h("div", {}, h("span", { class: "tag" }, c.kind), " ", c.description),
+    h("td", {}, h("div", { class: "crit-label" }, h("span", { class: "tag" }, c.kind), " ", labelText(c)),
       c.passed ? null : h("div", { class: "small feedback" }, c.feedback),
       // A failed check's feedback often quotes its evidence's summary (a short one, like "exit 1",
       // may appear in it by chance): shown once.
