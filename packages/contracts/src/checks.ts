@@ -1,5 +1,12 @@
 import { z } from "zod";
 
+/**
+ * A path on the product: it starts with a single `/`. `//host/x` and `/\host/x` are
+ * protocol-relative (a URL parser resolves them to another host), so they are refused here, by
+ * the schema, as well as by the runners' product-url confinement.
+ */
+export const ProductPath = z.string().regex(/^\/(?![/\\])/, "must be an origin-relative path on the product: it starts with a single / (not //host or /\\host, which address another host)");
+
 const CheckBase = {
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
   description: z.string().min(1).max(1_000),
@@ -60,7 +67,7 @@ export type CommandCheck = z.infer<typeof CommandCheck>;
  */
 const HttpRequestFields = {
   method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
-  path: z.string().startsWith("/"),
+  path: ProductPath,
   headers: z.record(z.string(), z.string()).default({}),
   body: z.unknown().optional(),
   expectStatus: z.number().int().min(100).max(599),
@@ -93,7 +100,7 @@ export type HttpCheck = z.infer<typeof HttpCheck>;
  * Playwright's web-first assertions do), so a check neither races the render nor passes early.
  */
 export const BrowserStep = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("goto"), path: z.string().startsWith("/") }),
+  z.object({ action: z.literal("goto"), path: ProductPath }),
   z.object({ action: z.literal("click"), selector: z.string().min(1) }),
   z.object({ action: z.literal("fill"), selector: z.string().min(1), value: z.string() }),
   z.object({ action: z.literal("press"), selector: z.string().min(1), key: z.string().min(1) }),

@@ -1,7 +1,7 @@
 export { Role, ModelRole, Id, EvaluatorName, Sha256, ArtifactRef, TokenUsage } from "./common.js";
 export { SCHEMA_VERSION, Producer, EnvelopeBase, message } from "./envelope.js";
 export { AcceptanceCriterion, Feature, SprintPlanEntry, ProductSpec } from "./spec.js";
-export { OutputAssertion, JsonAssertion, CommandCheck, HttpRequestStep, HttpCheck, BrowserStep, BrowserCheck, DataCheck, RubricCheck, Check } from "./checks.js";
+export { ProductPath, OutputAssertion, JsonAssertion, CommandCheck, HttpRequestStep, HttpCheck, BrowserStep, BrowserCheck, DataCheck, RubricCheck, Check } from "./checks.js";
 export { DeterministicCheck, RegressionSet } from "./regression.js";
 export { Retirement } from "./retirement.js";
 export { Deliverable, AppRuntime, SprintContract, ChangeRequest, ContractReview } from "./contract.js";

@@ -125,8 +125,10 @@ async function runStep(baseUrl: string, step: HttpRequestStep, vars: Map<string,
  * (what follows depends on it); the feedback names it and what passed before it.
  */
 export async function runHttpCheck(baseUrl: string, check: HttpCheck): Promise<CriterionResult> {
-  // The check's own fields are its first request (parse keeps only a request's fields).
-  const steps: HttpRequestStep[] = [HttpRequestStep.parse(check), ...check.then];
+  // The check's own fields are its first request. Picked, not parsed: a check that never met the
+  // schema (an old stored one) must fail by its own assertions or by product-url, not throw here.
+  const first = Object.fromEntries(Object.keys(HttpRequestStep.shape).map((k) => [k, check[k as keyof HttpRequestStep]])) as HttpRequestStep;
+  const steps: HttpRequestStep[] = [first, ...check.then];
   const vars = new Map<string, unknown>();
   const evidence: Evidence[] = [];
   const done: string[] = [];

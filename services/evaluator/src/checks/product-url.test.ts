@@ -28,7 +28,11 @@ describe("product URLs", () => {
     const hits: string[] = [];
     const other = await serve((req, res) => { hits.push(req.url ?? ""); res.writeHead(200, { "content-type": "application/json" }); res.end('{"text":"Buy milk"}'); });
     const product = await serve((_req, res) => { res.writeHead(500); res.end(); });
-    const check = HttpCheck.parse({ id: "s", kind: "http", description: "reads", path: `//${new URL(other).host}/api/notes`, expectStatus: 200, json: [{ path: "$.text", equals: "Buy milk" }] });
+    const path = `//${new URL(other).host}/api/notes`;
+    const fields = { id: "s", kind: "http", description: "reads", path, expectStatus: 200, json: [{ path: "$.text", equals: "Buy milk" }] };
+    // The schema refuses it; the runner refuses it too, for a check that never met the schema.
+    expect(HttpCheck.safeParse(fields).success).toBe(false);
+    const check: HttpCheck = { ...HttpCheck.parse({ ...fields, path: "/api/notes" }), path };
     const r = await runHttpCheck(product, check);
     expect(r.passed).toBe(false);
     expect(r.feedback).toContain("does not address the product");

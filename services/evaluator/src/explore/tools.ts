@@ -6,7 +6,7 @@ import { tail } from "../checks/output.js";
 import { fetchOnProduct, onProduct, productUrl } from "../checks/product-url.js";
 import { FindingReport, findingOf, reproductionProblems, type Finding } from "./guard.js";
 import type { ExploreSession } from "./session.js";
-import type { Feature } from "@harness/contracts";
+import { ProductPath, type Feature } from "@harness/contracts";
 
 const STEP_TIMEOUT_MS = 5_000;
 const NAVIGATION_TIMEOUT_MS = 15_000;
@@ -22,7 +22,7 @@ export interface ExploreToolsInput {
 }
 
 const Selector = z.string().min(1).max(500).describe("A CSS or Playwright selector; the first match is used");
-const Path = z.string().startsWith("/").max(2_000).describe("Path on the product, e.g. / or /api/items");
+const Path = ProductPath.max(2_000).describe("Path on the product, e.g. / or /api/items");
 
 /** What the page shows after an action: enough to decide the next step without a read call. */
 async function pageState(page: Page): Promise<string> {
