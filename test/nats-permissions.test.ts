@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus, type Bus } from "@harness/bus";
 import {
-  CORE_ONLY_EVENTS, EVENT_PRODUCERS, EventMessage, HEADERS, RunState, STREAMS, eventSubject, heartbeatSubject, mayProduce, type EventType,
+  CORE_ONLY_EVENTS, EVENT_PRODUCERS, EventMessage, HEADERS, RunState, STREAMS, eventSubject, heartbeatSubject, inboxPrefix, mayProduce, type EventType,
 } from "@harness/contracts";
 import { generatePassword, harnessUsers, renderNatsConfig } from "@harness/nats-config";
 import { startNatsServer, waitFor, type NatsServer } from "@harness/testkit";
@@ -41,8 +41,9 @@ function watch(nc: NatsConnection): Violation[] {
   return violations;
 }
 
+/** A plain nats.js client on a user's credentials, with its own inbox prefix unless told another. */
 async function client(user: string, opts: { server?: NatsServer; inboxPrefix?: string } = {}): Promise<Client> {
-  const nc = await connect({ servers: (opts.server ?? server).url, user, pass: passwords[user] ?? "", ...(opts.inboxPrefix ? { inboxPrefix: opts.inboxPrefix } : {}) });
+  const nc = await connect({ servers: (opts.server ?? server).url, user, pass: passwords[user] ?? "", inboxPrefix: opts.inboxPrefix ?? inboxPrefix(user) });
   opened.push({ close: () => nc.close() });
   return { nc, violations: watch(nc) };
 }
@@ -135,10 +136,12 @@ describe("per-role NATS users on a server started from the generated config", ()
     await expect(jsm.streams.info(STREAMS.events)).rejects.toThrow(refused);
   });
 
-  it("never delivers the generator's work or notes to an evaluator listening on every inbox", async () => {
+  it("never delivers the generator's work or notes to an evaluator listening on every inbox it may", async () => {
     const ev = await client("evaluator");
     const seen: Array<{ subject: string; data: string }> = [];
-    const spy = ev.nc.subscribe("_INBOX.>", { callback: (_err, m) => { seen.push({ subject: m.subject, data: m.string() }); } });
+    const spy = ev.nc.subscribe("_INBOX_evaluator.>", { callback: (_err, m) => { seen.push({ subject: m.subject, data: m.string() }); } });
+    // Every other inbox, the generator's and the shared prefix, is refused outright.
+    for (const subject of ["_INBOX_generator.>", "_INBOX.>"]) expect(await ev.nc.subscribe(subject).closed).toBeInstanceOf(errors.PermissionViolationError);
     await ev.nc.flush();
     const generator = await bus("generator");
     await work("harness.work.generate.build", "snoop-work");
@@ -150,18 +153,16 @@ describe("per-role NATS users on a server started from the generated config", ()
       });
     });
     expect(await eventsOf("run-s")).toEqual(["harness.events.run-s.build.produced.generator"]);
-    // The same connection still receives its own work: the filter drops only denied subjects.
+    // The same connection still receives its own work.
     await work("harness.work.evaluate.core", "own-work");
     const own = await (await jetstream(ev.nc).consumers.get(STREAMS.work, "evaluator-core")).next({ expires: 5_000 });
     expect(own?.subject).toBe("harness.work.evaluate.core");
     own?.ack();
-    // It does see other replies on the shared inbox (pub acks, API answers): per-user inboxes close that.
+    // The spy hears the evaluator's own replies (so it was listening), and nothing of the generator's.
     expect(seen.length).toBeGreaterThan(0);
     const leaked = seen.filter((s) => /^harness\.(work\.generate|events\.[^.]+\.build)/.test(s.subject) || /NOTES-CANARY|snoop-work/.test(s.data));
     expect(leaked).toEqual([]);
-    expect(ev.violations).toEqual([]);
-    // The spy's interest in every inbox would keep the stopped consumer's last pull request
-    // deliverable, and the next test's generator work would go to it (and wait out ack_wait).
+    expect(ev.violations.map((v) => v.subject).sort()).toEqual(["_INBOX.>", "_INBOX_generator.>"]);
     spy.unsubscribe();
     await ev.nc.flush();
   });
@@ -358,9 +359,36 @@ describe("a heartbeat on a subject its sender may use", () => {
   });
 });
 
-describe("per-user inboxes", () => {
+describe("replies to another user's requests", () => {
+  it("never reach the generator's credentials: the supervisor's run-state reads and the evaluator's ledger reads and acks stay unseen", async () => {
+    const run = "run-reply";
+    await supervisor.runs.put(run, { id: run, notes: "STATE-CANARY" });
+    await supervisor.runs.put(`ledger.${run}`, { id: run, status: "running", spent: "LEDGER-CANARY" });
+    // The generator's credentials on a plain client listen wherever the server lets them.
+    const spy = await client("generator");
+    const seen: string[] = [];
+    const listening: string[] = [];
+    for (const subject of [">", "_INBOX.>", "_INBOX_supervisor.>", "_INBOX_evaluator.>", "_INBOX_generator.>"]) {
+      const sub = spy.nc.subscribe(subject, { callback: (err, m) => { if (!err) seen.push(`${m.subject} ${m.string()}`); } });
+      void sub.closed.then((err) => { if (err) listening.splice(listening.indexOf(subject), 1); });
+      listening.push(subject);
+    }
+    await spy.nc.flush();
+    const evaluator = await bus("evaluator");
+    expect((await supervisor.runs.get(run))?.value).toMatchObject({ notes: "STATE-CANARY" });
+    expect((await evaluator.runs.get(`ledger.${run}`))?.value).toMatchObject({ spent: "LEDGER-CANARY" });
+    await evaluator.publish(Loose, { id: "reply-usage" }, { subject: "harness.events.run-reply.usage.recorded.evaluator.core" });
+    expect((await supervisor.readRunEvents(run)).map((e) => e.subject)).toEqual(["harness.events.run-reply.usage.recorded.evaluator.core"]);
+    await spy.nc.flush();
+    await waitFor(() => listening.length === 1, { what: "the server refusing every other subscription" });
+    expect(seen).toEqual([]);
+    expect(listening).toEqual(["_INBOX_generator.>"]);
+  });
+});
+
+describe("inboxes of their own", () => {
   it("confine each role's replies to its own inbox prefix, which no other role may subscribe to", async () => {
-    const own = await startNatsServer({ config: renderNatsConfig({ inboxes: "per-user", passwords }) });
+    const own = await startNatsServer({ config: renderNatsConfig({ passwords }) });
     opened.push({ close: () => own.cleanup() });
     const sup = await client("supervisor", { server: own, inboxPrefix: "_INBOX_supervisor" });
     const jsm = await jetstreamManager(sup.nc);
@@ -375,7 +403,8 @@ describe("per-user inboxes", () => {
     for (const subject of ["_INBOX_generator.>", "_INBOX.>"]) {
       expect(await ev.nc.subscribe(subject).closed).toBeInstanceOf(errors.PermissionViolationError);
     }
-    const shared = await client("generator", { server: own });
+    // A client on the shared prefix cannot even start JetStream: its replies would be unreadable.
+    const shared = await client("generator", { server: own, inboxPrefix: "_INBOX" });
     await expect(jetstreamManager(shared.nc)).rejects.toThrow();
   });
 });

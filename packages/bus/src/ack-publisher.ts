@@ -1,7 +1,8 @@
 import { JetStreamApiError, type ApiError, type PubAck } from "@nats-io/jetstream";
 import {
-  NoRespondersError, TimeoutError, createInbox, errors, type Msg, type MsgHdrs, type NatsConnection, type Status, type Subscription,
+  NoRespondersError, TimeoutError, errors, type Msg, type MsgHdrs, type NatsConnection, type Status, type Subscription,
 } from "@nats-io/transport-node";
+import { newInbox } from "./inbox.js";
 import { stopStatuses } from "./statuses.js";
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -23,7 +24,7 @@ interface Waiting {
  * the hot path that costs more than validating the message.
  */
 export class AckPublisher {
-  private readonly prefix = `${createInbox()}.`;
+  private readonly prefix: string;
   private readonly waiting = new Map<string, Waiting>();
   private readonly sub: Subscription;
   private readonly sweeper: NodeJS.Timeout;
@@ -33,6 +34,7 @@ export class AckPublisher {
   private broken: Error | undefined;
 
   constructor(private readonly nc: NatsConnection, private readonly timeoutMs = DEFAULT_TIMEOUT_MS) {
+    this.prefix = `${newInbox(nc)}.`;
     this.sub = nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => { if (err) this.fail(err); else this.settle(msg); } });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();

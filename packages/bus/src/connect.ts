@@ -1,4 +1,5 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { inboxPrefix } from "@harness/contracts";
 import { connect } from "@nats-io/transport-node";
 import { pino } from "pino";
 import type { z } from "zod";
@@ -15,6 +16,8 @@ import type { Bus, BusConsumer, ConnectOptions, Handler, Tail } from "./types.js
 /** Connects to NATS and returns the typed bus; reconnects forever, as services outlive server restarts. */
 export async function connectBus(opts: ConnectOptions): Promise<Bus> {
   const logger = opts.logger ?? pino({ name: opts.name, level: process.env["LOG_LEVEL"] ?? "info" });
+  // Replies on the user's own prefix, the only inbox its permissions let it read.
+  const replies = opts.inboxPrefix ?? (opts.user !== undefined ? inboxPrefix(opts.user) : undefined);
   const nc = await connect({
     servers: opts.url,
     name: opts.name,
@@ -26,6 +29,7 @@ export async function connectBus(opts: ConnectOptions): Promise<Bus> {
     noAsyncTraces: true,
     ...(opts.user !== undefined ? { user: opts.user } : {}),
     ...(opts.pass !== undefined ? { pass: opts.pass } : {}),
+    ...(replies !== undefined ? { inboxPrefix: replies } : {}),
   });
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);

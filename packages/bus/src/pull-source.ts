@@ -1,7 +1,8 @@
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { nanos, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { DEFAULT_PULL_EXPIRES_MS } from "./defaults.js";
+import { newInbox } from "./inbox.js";
 import { PulledMsg } from "./pulled-msg.js";
 import { stopStatuses } from "./statuses.js";
 
@@ -43,7 +44,7 @@ export class InboxPullSource implements PullSource {
     private readonly onMessage: (m: JsMsg) => void,
     private readonly onCredits: () => void,
   ) {
-    this.inbox = createInbox();
+    this.inbox = newInbox(nc);
     this.nextSubject = `${js.getOptions().apiPrefix ?? "$JS.API"}.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
     this.sub = nc.subscribe(this.inbox, { callback: (err, msg) => this.receive(err, msg) });
     this.monitor = setInterval(() => this.checkLiveness(), IDLE_HEARTBEAT_MS);

@@ -12,6 +12,8 @@ export interface ConnectOptions {
   name: string;
   user?: string | undefined;
   pass?: string | undefined;
+  /** Where replies come (`_INBOX_<user>` when a user is given: see inboxPrefix in contracts). */
+  inboxPrefix?: string | undefined;
   logger?: Logger | undefined;
 }
 

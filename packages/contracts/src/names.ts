@@ -109,6 +109,16 @@ export function dlqSubject(consumer: string): string {
   return `${SUBJECTS.dlqPrefix}.${consumer}`;
 }
 
+/**
+ * The reply subjects of a NATS user: `_INBOX_<user>`. Every request (a JetStream publish's ack, a
+ * run-state read, a pull) is answered on the requester's inbox, so with one inbox prefix for all
+ * users any user allowed to subscribe to it would read every other user's replies. Each user's
+ * permissions allow only its own prefix (packages/nats-config) and the bus connects with it.
+ */
+export function inboxPrefix(user: string): string {
+  return `_INBOX_${user}`;
+}
+
 export function heartbeatSubject(role: string, name: string): string {
   return `${SUBJECTS.heartbeatPrefix}.${role}.${name}`;
 }

@@ -1,6 +1,6 @@
 // Writes the per-role NATS users and their secrets:
 //   tsx packages/nats-config/src/cli.ts --out infra/secrets [--conf infra/nats/nats.conf]
-//     [--evaluator <name>]... [--inboxes shared|per-user] [--rotate]
+//     [--evaluator <name>]... [--rotate]
 // Passwords already in <out>/nats.env are kept unless --rotate, so re-running (e.g. to add a
 // custom evaluator) does not lock out services that are running.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,15 +23,13 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
       out: { type: "string" },
       conf: { type: "string" },
       evaluator: { type: "string", multiple: true, default: [] },
-      inboxes: { type: "string", default: "shared" },
       rotate: { type: "boolean", default: false },
     },
     strict: true,
   });
   if (!values.out) throw new Error("--out <dir> is required");
-  if (values.inboxes !== "shared" && values.inboxes !== "per-user") throw new Error("--inboxes is shared or per-user");
   const out = resolve(cwd, values.out);
-  const options = { evaluators: values.evaluator, inboxes: values.inboxes } as const;
+  const options = { evaluators: values.evaluator } as const;
   const users = harnessUsers(options).map((u) => u.user);
 
   const previous = !values.rotate && existsSync(join(out, "nats.env")) ? parseEnvFile(readFileSync(join(out, "nats.env"), "utf8")) : {};

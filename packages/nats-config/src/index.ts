@@ -1,4 +1,6 @@
-export { harnessUsers, inboxOf, NatsConfigOptions, INBOX_SENTINELS } from "./roles.js";
+export { harnessUsers, NatsConfigOptions } from "./roles.js";
+/** Where each user's replies come; its permissions allow no other inbox (clients connect with it). */
+export { inboxPrefix } from "@harness/contracts";
 export { ADMIN_USER, renderAuthorization, renderNatsConfig, RenderOptions, ServerOptions } from "./render.js";
 export { subjectMatches, permits } from "./subjects.js";
 export { generatePassword, passwordVar, formatEnvFile, parseEnvFile, PASSWORD_PATTERN } from "./credentials.js";

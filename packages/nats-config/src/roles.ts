@@ -1,6 +1,6 @@
 import {
   CONSUMERS, CORE_ONLY_EVENTS, EVENT_PRODUCERS, EvaluatorName, STREAMS, SUBJECTS, dlqSubject, evaluateSubject, evaluatorConsumer,
-  eventSubject, heartbeatSubject, mayProduce, type EventType,
+  eventSubject, heartbeatSubject, inboxPrefix, mayProduce, type EventType,
 } from "@harness/contracts";
 import { z } from "zod";
 import {
@@ -25,12 +25,6 @@ export const NatsConfigOptions = z.object({
   evaluators: z.array(EvaluatorName).default([])
     .refine((names) => !names.includes("core"), "\"core\" is the built-in evaluator; list custom evaluators only")
     .refine((names) => new Set(names).size === names.length, "evaluator names must be unique"),
-  /**
-   * "shared": every user may subscribe to `_INBOX.>` (what the bus's clients use today), so replies
-   * are only protected by the subscribe deny lists. "per-user": `_INBOX_<user>.>` only, for clients
-   * connected with `inboxPrefix: "_INBOX_<user>"`.
-   */
-  inboxes: z.enum(["shared", "per-user"]).default("shared"),
 });
 export type NatsConfigOptions = z.input<typeof NatsConfigOptions>;
 
@@ -45,14 +39,10 @@ function eventsOf(role: HarnessRole, evaluator?: string): string[] {
   return types.map((t) => eventSubject("*", t, { role, evaluator }));
 }
 
-export function inboxOf(user: string, inboxes: "shared" | "per-user"): string {
-  return inboxes === "shared" ? "_INBOX" : `_INBOX_${user}`;
-}
-
 /**
  * Work subjects a worker must never see. Deny rules on subscribe are also applied by the server
- * to every message it delivers, including JetStream deliveries into an inbox, so they hold even
- * where the JetStream API permissions are coarse or the inbox is shared.
+ * to messages it delivers into a wildcard subscription, so they hold even where the JetStream API
+ * permissions are coarse.
  */
 function workDenied(own: readonly string[], evaluators: readonly string[]): string[] {
   const all = [SUBJECTS.workPlan, SUBJECTS.workGenerateAll, SUBJECTS.workReview, ...evaluators.map(evaluateSubject)];
@@ -60,24 +50,21 @@ function workDenied(own: readonly string[], evaluators: readonly string[]): stri
 }
 
 /**
- * nats-server applies subscribe denies to delivered messages only on a connection that holds a
- * wildcard subscription covering one of its deny entries. A shared `_INBOX.>` covers none of the
- * harness subjects, so without these never-used inbox subjects in the deny list, a worker
- * subscribed to `_INBOX.>` would receive other roles' JetStream deliveries (checked on 2.9.10).
- * nats.js inboxes are `_INBOX.<nuid>` and `_INBOX.<nuid>.<token>`: one sentinel per depth.
+ * Replies come on the requester's own inbox prefix (inboxPrefix), the only one its user may
+ * subscribe to: a shared `_INBOX.>` would let any role read every other role's replies (the
+ * supervisor's run-state reads with the generator's notes, ledger reads, acks). Clients must
+ * connect with `inboxPrefix: "_INBOX_<user>"` (the bus does; the test kit's `as(user)` gives it).
  */
-export const INBOX_SENTINELS: readonly string[] = ["_INBOX.harness-deny", "_INBOX.harness-deny.*", "_INBOX.harness-deny.*.*"];
-
-function worker(user: string, inboxes: "shared" | "per-user", publish: string[], ownWork: string[], evaluators: readonly string[]): Permissions {
+function worker(user: string, publish: string[], ownWork: string[], evaluators: readonly string[]): Permissions {
   const deny = [...workDenied(ownWork, evaluators), SUBJECTS.eventsAll, SUBJECTS.dlqAll];
   return {
     publish: { allow: [...accountInfo, ...kvRead("ledger.>"), ...publish], deny: [] },
     // Workers read no events at all: the generator's notes travel in build.produced.
-    subscribe: { allow: [`${inboxOf(user, inboxes)}.>`], deny: inboxes === "shared" ? [...deny, ...INBOX_SENTINELS] : deny },
+    subscribe: { allow: [`${inboxPrefix(user)}.>`], deny },
   };
 }
 
-function supervisor(inbox: string): Permissions {
+function supervisor(): Permissions {
   const streams = [STREAMS.work, STREAMS.events, STREAMS.dlq, KV_STREAM, OBJ_STREAM];
   return {
     publish: {
@@ -99,7 +86,7 @@ function supervisor(inbox: string): Permissions {
       ],
       deny: [],
     },
-    subscribe: { allow: [`${inbox}.>`, SUBJECTS.heartbeatAll], deny: [] },
+    subscribe: { allow: [`${inboxPrefix("supervisor")}.>`, SUBJECTS.heartbeatAll], deny: [] },
   };
 }
 
@@ -108,17 +95,17 @@ export function harnessUsers(input: NatsConfigOptions = {}): NatsUser[] {
   const opts = NatsConfigOptions.parse(input);
   const evaluators = ["core", ...opts.evaluators];
   const users: NatsUser[] = [
-    { user: "supervisor", role: "supervisor", permissions: supervisor(inboxOf("supervisor", opts.inboxes)) },
+    { user: "supervisor", role: "supervisor", permissions: supervisor() },
     {
       user: "planner", role: "planner",
-      permissions: worker("planner", opts.inboxes, [
+      permissions: worker("planner", [
         ...pullDurable(STREAMS.work, CONSUMERS.planner), ...eventsOf("planner"),
         dlqSubject(CONSUMERS.planner), heartbeatSubject("planner", "planner"),
       ], [SUBJECTS.workPlan], evaluators),
     },
     {
       user: "generator", role: "generator",
-      permissions: worker("generator", opts.inboxes, [
+      permissions: worker("generator", [
         ...pullDurable(STREAMS.work, CONSUMERS.generator), ...objectRead(), ...objectWrite(),
         ...eventsOf("generator"),
         dlqSubject(CONSUMERS.generator), heartbeatSubject("generator", "generator"),
@@ -132,7 +119,7 @@ export function harnessUsers(input: NatsConfigOptions = {}): NatsUser[] {
     const consumers = [evaluatorConsumer(name), ...(reviews ? [CONSUMERS.reviewer] : [])];
     users.push({
       user, role: "evaluator", evaluator: name,
-      permissions: worker(user, opts.inboxes, [
+      permissions: worker(user, [
         ...consumers.flatMap((c) => pullDurable(STREAMS.work, c)), ...objectRead(), ...objectWrite(),
         ...eventsOf("evaluator", name),
         ...consumers.map(dlqSubject), heartbeatSubject("evaluator", name),

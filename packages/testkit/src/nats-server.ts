@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, relative } from "node:path";
-import { ADMIN_USER, writeLocalCredentials, type LocalCredentials } from "@harness/nats-config";
+import { ADMIN_USER, inboxPrefix, writeLocalCredentials, type LocalCredentials } from "@harness/nats-config";
 
 export interface NatsServerOptions {
   /**
@@ -43,7 +43,7 @@ export interface NatsServer {
    * Connect options for a user (default `harness-admin`), for the bus and for nats.js alike:
    * `connectBus({ ...server.as("planner"), name })`, `connect(server.as())`.
    */
-  as(user?: string): { url: string; servers: string; user?: string; pass?: string };
+  as(user?: string): { url: string; servers: string; user?: string; pass?: string; inboxPrefix?: string };
   /** A service's environment for a user: NATS_URL, NATS_USER, NATS_PASSWORD_FILE. */
   envFor(user: string): Record<string, string>;
   /** Regenerates the users (adding these custom evaluators) and has the server reload them. */
@@ -140,7 +140,8 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     get credentials() { return credentials; },
     as(user = ADMIN_USER) {
       const url = `nats://127.0.0.1:${port}`;
-      return credentials ? { url, servers: url, user, pass: credentials.password(user) } : { url, servers: url };
+      // The user's own inbox prefix: its permissions allow no other (see inboxPrefix).
+      return credentials ? { url, servers: url, user, pass: credentials.password(user), inboxPrefix: inboxPrefix(user) } : { url, servers: url };
     },
     envFor(user) {
       if (!credentials) return { NATS_URL: `nats://127.0.0.1:${port}` };
