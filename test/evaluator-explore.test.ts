@@ -151,6 +151,22 @@ describe("evaluator - exploratory QA, confirmed by replay on fresh starts", () =
     }
   }, 120_000);
 
+  it("confirms nothing on the correct twin from reproductions that would fail on any product: a misspelt path, a bare goto-and-assert, a negative assertion the untouched page fails", async () => {
+    const report = (title: string, reproduction: unknown) => ({ name: "report_finding", input: { title, description: `${title} (F1.1)`, criterionIds: ["F1.1"], reproduction } });
+    const misspelt = report("the item list is missing", { kind: "http", method: "GET", path: "/api/itmes", expectStatus: 200 });
+    const bare = report("no welcome text", { kind: "browser", steps: [{ action: "goto", path: "/" }, { action: "expectText", selector: "body", text: "Shelf" }, { action: "expectText", selector: "body", text: "Welcome back" }] });
+    const always = report("the heading stays after adding", { kind: "browser", steps: [
+      { action: "goto", path: "/" }, { action: "fill", selector: "#name", value: "Milk" }, { action: "click", selector: "#add" },
+      { action: "expectText", selector: "#items", text: "Milk", exact: false }, { action: "expectNoText", selector: "body", text: "Shelf" },
+    ] });
+    const { verdict, requests } = await judge("correct", explorer([misspelt, bare, always]));
+    expect(verdict.passed, verdict.summary).toBe(true);
+    const errors = toolErrors(requests).join("\n");
+    expect(errors).toContain("GET /api/itmes is not a route the contract uses");
+    expect(errors).toContain("never interacts with the product");
+    expect(notesOf(verdict)).toMatch(/explore-1 \(F1\.1\) discarded: its final assertion fails without any of its interactions too/);
+  }, 120_000);
+
   it("with no explorer script, explores in one call that finds nothing; an evaluation with exploration off calls no model", async () => {
     const on = await judge("display-only-delete", []);
     expect(on.verdict.passed, on.verdict.summary).toBe(true);

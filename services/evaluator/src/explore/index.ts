@@ -3,6 +3,7 @@ import { ExploreOptions, type CriterionResult, type EvaluationRequested, type Ev
 import { FreshProducts, type ProductSource } from "./instance.js";
 import { runExplorer, type ExploreBrief, type ExplorerModel, type ExploreRun } from "./loop.js";
 import { Replayer, type Replayed } from "./replay.js";
+import { ProductKnowledge } from "./knowledge.js";
 import { ExploreSession } from "./session.js";
 
 export { reproductionProblems, type Finding } from "./guard.js";
@@ -29,7 +30,8 @@ export async function exploreProduct(deps: ExploreDeps, source: ProductSource, b
   const products = new FreshProducts(source);
   const putArtifact = (bytes: Uint8Array) => deps.artifacts.put(bytes);
   try {
-    const session = new ExploreSession(products, deps.chromium, putArtifact);
+    const knowledge = new ProductKnowledge([...brief.features, ...brief.earlierFeatures], brief.knownChecks ?? [], brief.product.overview);
+    const session = new ExploreSession(products, deps.chromium, putArtifact, knowledge);
     let run: ExploreRun;
     try {
       run = await runExplorer(deps, session, brief, opts);
@@ -96,6 +98,7 @@ export async function exploreAfterChecks(deps: ExploreDeps, a: AfterChecks): Pro
   // Final acceptance's excerpt already holds every feature: an earlier one is listed once.
   const underTest = new Set(specExcerpt.features.map((f) => f.id));
   const earlierFeatures = (explore?.earlierFeatures ?? []).filter((f) => !underTest.has(f.id));
-  const brief: ExploreBrief = { product: { title: specExcerpt.title, overview: specExcerpt.overview }, features: specExcerpt.features, earlierFeatures, checks: a.results };
+  const knownChecks = [...contract.checks, ...a.msg.payload.regression.flatMap((set) => set.checks)];
+  const brief: ExploreBrief = { product: { title: specExcerpt.title, overview: specExcerpt.overview }, features: specExcerpt.features, earlierFeatures, checks: a.results, knownChecks };
   return exploreProduct(deps, source, brief, opts);
 }

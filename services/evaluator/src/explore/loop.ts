@@ -1,4 +1,4 @@
-import type { CriterionResult, ExploreOptions, Feature, ModelChoice, ModelRole } from "@harness/contracts";
+import type { Check, CriterionResult, ExploreOptions, Feature, ModelChoice, ModelRole } from "@harness/contracts";
 import { runToolLoop, type BudgetGuard, type ModelClient, type UsageRecord } from "@harness/model";
 import { ExploreBudgetReachedError } from "../errors.js";
 import { throwIfStopping } from "../interrupt.js";
@@ -25,6 +25,8 @@ export interface ExploreBrief {
   earlierFeatures: readonly Feature[];
   /** What the contract's checks already proved, so the explorer looks elsewhere. */
   checks?: readonly CriterionResult[];
+  /** The contract's and earlier sprints' accepted checks: routes and texts a reproduction may use (knowledge.ts). */
+  knownChecks?: readonly Check[];
 }
 
 export interface ExploreRun { findings: Finding[]; turns: number; tokens: number; seconds: number; stoppedBy: string; summary: string }

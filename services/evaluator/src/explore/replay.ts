@@ -5,7 +5,7 @@ import { runHttpCheck } from "../checks/http.js";
 import { tail } from "../checks/output.js";
 import { FreshStartError } from "../errors.js";
 import { throwIfStopping } from "../interrupt.js";
-import type { Finding } from "./guard.js";
+import { isNegative, type Finding } from "./guard.js";
 import type { FreshProducts } from "./instance.js";
 
 export interface ReplayDeps {
@@ -30,6 +30,20 @@ export function prefixOf(check: ReproCheck): ReproCheck | undefined {
 }
 
 /**
+ * The control of a browser reproduction whose final assertion is negative (text absent, hidden,
+ * none counted, no console error): the same pages opened and reloaded, without any of its
+ * interactions, then that assertion. A correct product, untouched, meets it; one that fails it
+ * untouched too shows the assertion describes the page as it always is (a heading it "must not"
+ * show), not the effect of the steps, and would fail on any product.
+ */
+export function controlOf(check: ReproCheck): BrowserCheck | undefined {
+  if (check.kind !== "browser") return undefined;
+  const last = check.steps.at(-1)!;
+  if (!isNegative(last)) return undefined;
+  return { ...check, steps: [...check.steps.slice(0, -1).filter((s) => s.action === "goto" || s.action === "reload" || s.action === "wait"), last] };
+}
+
+/**
  * Replays reproductions, each run on its own fresh start of the product (a new copy with no
  * data, a new browser context), and decides by code which findings count.
  */
@@ -40,7 +54,8 @@ export class Replayer {
 
   /**
    * Confirmed only when the whole reproduction fails on two fresh starts and, on a third, every
-   * step before its final assertion passes: it fails at that assertion, and nowhere earlier.
+   * step before its final assertion passes: it fails at that assertion, and nowhere earlier; a
+   * negative final assertion must also hold on a fresh start without the interactions (controlOf).
    */
   async replay(f: Finding): Promise<Replayed> {
     try {
@@ -59,11 +74,16 @@ export class Replayer {
       const before = await this.#run(prefix);
       if (!before.passed) return this.#note(f, "discarded: a step before the final assertion fails too, so the reproduction never reaches the assertion it is about (a wrong selector, path or setup fails on a correct product as well)", before);
     }
+    const control = controlOf(f.check);
+    if (control) {
+      const untouched = await this.#run(control);
+      if (!untouched.passed) return this.#note(f, "discarded: its final assertion fails without any of its interactions too (the pages only opened), so it describes the page as it always is, not a defect the steps cause; a correct product could fail it the same way", untouched);
+    }
     const second = await this.#run(f.check);
     if (second.passed) return this.#note(f, "not confirmed: failed on one fresh start and passed on another (flaky)", second);
     const evidence: Evidence[] = [
       { kind: "note", summary: `exploratory finding: ${f.title}`, detail: f.description },
-      { kind: "note", summary: `reproduced on 2 fresh starts of the product${prefix ? "; every step before the final assertion passed on a third" : ""}`, detail: JSON.stringify(f.check, null, 2) },
+      { kind: "note", summary: `reproduced on 2 fresh starts of the product${prefix ? "; every step before the final assertion passed on a third" : ""}${control ? "; the final assertion held on a fresh start without the interactions" : ""}`, detail: JSON.stringify(f.check, null, 2) },
       ...second.evidence,
     ];
     return {

@@ -2,6 +2,7 @@ import type { ArtifactRef } from "@harness/contracts";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "../checks/browser.js";
 import type { FreshProducts, RunningProduct } from "./instance.js";
+import type { ProductKnowledge } from "./knowledge.js";
 
 const MAX_LOG = 200;
 
@@ -22,6 +23,8 @@ export class ExploreSession {
     private readonly products: FreshProducts,
     private readonly chromium: string,
     private readonly putArtifact: (bytes: Uint8Array) => Promise<ArtifactRef>,
+    /** Routes the product answered and text it showed: what a reproduction may lean on (guard.ts). */
+    readonly knowledge: ProductKnowledge,
   ) {}
 
   async product(): Promise<RunningProduct> {
@@ -37,7 +40,10 @@ export class ExploreSession {
     const short = (url: string) => (url.startsWith(product.baseUrl) ? url.slice(product.baseUrl.length) || "/" : url);
     page.on("console", (m) => this.#keep(`console.${m.type()}: ${m.text()}`));
     page.on("pageerror", (e) => this.#keep(`uncaught: ${e.message}`));
-    page.on("response", (r) => this.#keep(`${r.request().method()} ${short(r.url())} -> ${r.status()}`));
+    page.on("response", (r) => {
+      this.#keep(`${r.request().method()} ${short(r.url())} -> ${r.status()}`);
+      if (r.url().startsWith(product.baseUrl)) this.knowledge.served(r.request().method(), short(r.url()), r.status());
+    });
     page.on("requestfailed", (r) => this.#keep(`${r.method()} ${short(r.url())} failed: ${r.failure()?.errorText ?? "unknown error"}`));
     this.#page = page;
     return page;

@@ -25,8 +25,9 @@ const Selector = z.string().min(1).max(500).describe("A CSS or Playwright select
 const Path = ProductPath.max(2_000).describe("Path on the product, e.g. / or /api/items");
 
 /** What the page shows after an action: enough to decide the next step without a read call. */
-async function pageState(page: Page): Promise<string> {
+async function pageState(page: Page, session: ExploreSession): Promise<string> {
   const text = await page.locator("body").innerText({ timeout: 1_000 }).catch(() => "(no body)");
+  session.knowledge.shown(text);
   return `URL ${page.url()}\npage text:\n${tail(text, PAGE_TEXT_CHARS)}`;
 }
 
@@ -36,7 +37,7 @@ function action<I>(name: string, description: string, input: z.ZodType<I>, act: 
     async run(i) {
       const page = await session.page();
       await act(page, i);
-      return `ok\n${await pageState(page)}`;
+      return `ok\n${await pageState(page, session)}`;
     },
   };
 }
@@ -60,6 +61,7 @@ export function exploreTools(t: ExploreToolsInput): Tool<never>[] {
       input: z.object({ selector: Selector.optional() }),
       async run(i: { selector?: string | undefined }) {
         const texts = await (await s.page()).locator(i.selector ?? "body").allInnerTexts();
+        for (const x of texts) s.knowledge.shown(x);
         return texts.length === 0 ? `no element matches ${i.selector}` : tail(texts.map((x, n) => `[${n}] ${x}`).join("\n"), READ_CHARS);
       },
     },
@@ -68,7 +70,9 @@ export function exploreTools(t: ExploreToolsInput): Tool<never>[] {
       input: z.object({ selector: Selector.optional() }),
       async run(i: { selector?: string | undefined }) {
         const loc = (await s.page()).locator(i.selector ?? "body").first();
-        return tail(await loc.evaluate((el) => el.outerHTML, undefined, { timeout: STEP_TIMEOUT_MS }), READ_CHARS);
+        const html = await loc.evaluate((el) => el.outerHTML, undefined, { timeout: STEP_TIMEOUT_MS });
+        s.knowledge.shown(html);
+        return tail(html, READ_CHARS);
       },
     },
     {
@@ -98,7 +102,10 @@ export function exploreTools(t: ExploreToolsInput): Tool<never>[] {
           method: i.method, headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...i.headers },
           ...(hasBody ? { body: typeof i.body === "string" ? i.body : JSON.stringify(i.body) } : {}),
         }, fetchWithConnectRetry);
-        return `${i.method} ${i.path} -> ${res.status}\ncontent-type: ${res.headers.get("content-type") ?? "(none)"}\n\n${tail(await res.text(), READ_CHARS)}`;
+        const text = await res.text();
+        s.knowledge.served(i.method, i.path, res.status);
+        s.knowledge.shown(text);
+        return `${i.method} ${i.path} -> ${res.status}\ncontent-type: ${res.headers.get("content-type") ?? "(none)"}\n\n${tail(text, READ_CHARS)}`;
       },
     },
     {
@@ -108,7 +115,7 @@ export function exploreTools(t: ExploreToolsInput): Tool<never>[] {
       async run(report: FindingReport) {
         if (t.findings.length >= t.maxFindings) throw new Error(`the limit of ${t.maxFindings} findings is reached: stop and summarise`);
         const finding = findingOf(`explore-${t.findings.length + 1}`, report);
-        const problems = reproductionProblems(finding, t.features);
+        const problems = reproductionProblems(finding, t.features, s.knowledge);
         if (problems.length > 0) throw new Error(`not recorded: ${problems.join("; ")}`);
         t.findings.push(finding);
         return `recorded as ${finding.id}; it will be replayed on fresh starts of the product after you finish. Go on exploring, or stop with a short summary.`;
