@@ -31,7 +31,7 @@ const finding = (title: string, steps: BrowserStep[]) => ({
 });
 
 /** An explorer that looks around, then reports what its turn-indexed plan says; then stops. */
-function explorer(reports: Array<ReturnType<typeof finding>>): Script {
+function explorer(reports: Array<{ name: string; input: Record<string, unknown> }>): Script {
   const plan: StaticReply[] = [
     { text: "Trying add and delete.", toolUse: [{ name: "goto", input: { path: "/" } }, { name: "fill", input: { selector: "#name", value: "Milk" } }, { name: "click", input: { selector: "#add" } }] },
     { toolUse: [{ name: "click", input: { selector: "li.item button.delete" } }, { name: "reload", input: {} }, { name: "read_text", input: { selector: "#items" } }, { name: "page_log", input: {} }] },
