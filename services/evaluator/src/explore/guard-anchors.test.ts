@@ -41,20 +41,20 @@ describe("exploratory QA guard - reproductions that would fail on any product ar
   });
 
   it("refuses a browser reproduction that only opens a page and asserts, or acts on the whole page", () => {
-    expect(problemsOf(browser([{ action: "goto", path: "/" }, { action: "expectText", selector: "body", text: "Shelf" }]))).toMatch(/never interacts with the product/);
+    expect(problemsOf(browser([{ action: "goto", path: "/" }, { action: "expectText", selector: "body", text: "Shelf", exact: false }]))).toMatch(/never interacts with the product/);
     expect(problemsOf(browser([{ action: "goto", path: "/" }, { action: "reload" }, { action: "expectNoText", selector: "body", text: "Shelf" }]))).toMatch(/never interacts with the product/);
-    expect(problemsOf(browser([{ action: "goto", path: "/" }, { action: "click", selector: "body" }, { action: "expectText", selector: "body", text: "Shelf" }]))).toMatch(/never interacts with the product/);
+    expect(problemsOf(browser([{ action: "goto", path: "/" }, { action: "click", selector: "body" }, { action: "expectText", selector: "body", text: "Shelf", exact: false }]))).toMatch(/never interacts with the product/);
   });
 
   it("refuses a final expectation taken from nowhere, and accepts one the spec, the contract, the product or the reproduction's own input supplies", () => {
-    const expectBody = (text: string) => problemsOf(browser([...ADD, { action: "expectText", selector: "body", text }]));
+    const expectBody = (text: string) => problemsOf(browser([...ADD, { action: "expectText", selector: "body", text, exact: false }]));
     expect(expectBody("Item saved successfully!")).toMatch(/expects the text "Item saved successfully!", which appears nowhere in the spec, the contract, what the product showed/);
     expect(expectBody("1 item")).toBe(""); // the criterion promises it
     expect(expectBody("chair")).toBe(""); // the contract's own value, compared ignoring case
     expect(expectBody("Milk")).toBe(""); // what the reproduction typed
     const k = known();
     k.shown("Saved.   3 items on your shelf");
-    expect(problemsOf(browser([...ADD, { action: "expectText", selector: "body", text: "3 items on your shelf" }]), k)).toBe("");
+    expect(problemsOf(browser([...ADD, { action: "expectText", selector: "body", text: "3 items on your shelf", exact: false }]), k)).toBe("");
     expect(problemsOf(browser([...ADD, { action: "expectTextMatches", selector: "#items", pattern: "^Total: \\d+ kg$" }]))).toMatch(/expects text matching "\/\^Total/);
     expect(problemsOf(browser([...ADD, { action: "expectTextMatches", selector: "#items", pattern: "\\d+ items?" }]))).toBe("");
     expect(problemsOf({ kind: "http", method: "POST", path: "/api/items", body: { name: "x" }, expectStatus: 201, expectBodyContains: ["created successfully"] })).toMatch(/expects a body containing "created successfully"/);
@@ -67,7 +67,7 @@ describe("exploratory QA guard - reproductions that would fail on any product ar
     expect(controlOf(negative)).toMatchObject({ steps: [{ action: "goto", path: "/" }, { action: "reload" }, { action: "expectNoText", selector: "body", text: "Shelf" }] });
     const zero = findingOf("explore-2", { title: "t", description: "d", criterionIds: ["F1.1"], reproduction: Reproduction.parse(browser([...ADD, { action: "expectCount", selector: "#items", count: 0 }])) }).check;
     expect(controlOf(zero)).toMatchObject({ steps: [{ action: "goto" }, { action: "expectCount", count: 0 }] });
-    const positive = findingOf("explore-3", { title: "t", description: "d", criterionIds: ["F1.1"], reproduction: Reproduction.parse(browser([...ADD, { action: "expectText", selector: "#items", text: "Milk" }])) }).check;
+    const positive = findingOf("explore-3", { title: "t", description: "d", criterionIds: ["F1.1"], reproduction: Reproduction.parse(browser([...ADD, { action: "expectText", selector: "#items", text: "Milk", exact: false }])) }).check;
     expect(controlOf(positive)).toBeUndefined();
   });
 });
