@@ -4,6 +4,7 @@ import type { CriterionResult, DataCheck, Evidence } from "@harness/contracts";
 import { resolveInside } from "@harness/workspace";
 import type { SqlJsStatic, SqlValue } from "sql.js";
 import { jsonFailures } from "./json-assert.js";
+import { throwIfMachine } from "../interrupt.js";
 import { applyWal } from "./sqlite-wal.js";
 
 const EXCERPT_CHARS = 3_000;
@@ -114,7 +115,8 @@ async function sqliteRows(dir: string, file: string, query: string | undefined):
 
 function unreadable(file: string, err: unknown): DataReadError {
   const code = (err as { code?: unknown }).code;
-  return new DataReadError(code === "ENOENT" ? `${file} does not exist: the product stored nothing there` : `${file} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  // The cause is kept: a host resource error (EMFILE...) is the machine's, not the product's.
+  return new DataReadError(code === "ENOENT" ? `${file} does not exist: the product stored nothing there` : `${file} cannot be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
 async function read(dir: string, check: DataCheck): Promise<{ doc: unknown; shown: string }> {
@@ -141,7 +143,10 @@ export async function runDataCheck(dir: string, check: DataCheck): Promise<Crite
   const failures: string[] = [];
   let evidence: Evidence;
   try {
-    const { doc, shown } = await read(dir, check);
+    const { doc, shown } = await read(dir, check).catch((err: unknown) => {
+      throwIfMachine(err, check.id, `read ${check.file}`);
+      throw err;
+    });
     failures.push(...jsonFailures(check.json, doc));
     evidence = { kind: "data", summary: `read ${check.file}${check.format === "sqlite" ? " (SQLite)" : ""}`, detail: excerpt(shown), location: check.file };
   } catch (err) {

@@ -4,6 +4,7 @@ import { jsonFailures, jsonPath } from "./json-assert.js";
 import { tail } from "./output.js";
 import { fetchOnProduct, productUrl } from "./product-url.js";
 import { textFailures } from "./text-assert.js";
+import { throwIfMachine } from "../interrupt.js";
 
 export { jsonPath } from "./json-assert.js";
 
@@ -11,6 +12,34 @@ export { jsonPath } from "./json-assert.js";
 const CONNECT_RETRIES = 4;
 const CONNECT_RETRY_MS = 250;
 const REQUEST_TIMEOUT_MS = 30_000;
+/** An answer's body is read up to this; a larger one fails the check (the evaluator holds it in memory). */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export class BodyTooLargeError extends Error {
+  constructor() {
+    super(`the body is larger than the ${MAX_BODY_BYTES / 1024 / 1024} MB an http check reads`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+/** The body as text, read up to MAX_BODY_BYTES; a larger (or endless) one is cut off and refused. */
+export async function readBody(res: Response): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new BodyTooLargeError();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 function errorCode(err: unknown): string | undefined {
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
@@ -66,7 +95,7 @@ function resolveStep(step: HttpRequestStep, vars: Vars): HttpRequestStep {
 interface StepOutcome { failures: string[]; evidence: Evidence; summary: string; label: string }
 
 /** Sends one request and checks every assertion of it; captures go into `vars`. */
-async function runStep(baseUrl: string, step: HttpRequestStep, vars: Map<string, unknown>): Promise<StepOutcome> {
+async function runStep(baseUrl: string, step: HttpRequestStep, vars: Map<string, unknown>, checkId: string): Promise<StepOutcome> {
   const { capture, ...rest } = step;
   const missing = [...referencedVars(rest)].filter((name) => !vars.has(name));
   if (missing.length > 0) {
@@ -85,8 +114,8 @@ async function runStep(baseUrl: string, step: HttpRequestStep, vars: Map<string,
       headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...s.headers },
       ...(hasBody ? { body: typeof s.body === "string" ? s.body : JSON.stringify(s.body) } : {}),
     }, fetchWithConnectRetry);
-    const text = await res.text();
     summary = `${s.method} ${s.path} -> ${res.status}`;
+    const text = await readBody(res);
     detail = `content-type: ${res.headers.get("content-type") ?? "(none)"}\n\n${tail(text, 3_000)}`;
     if (res.status !== s.expectStatus) failures.push(`status ${res.status} (expected ${s.expectStatus})`);
     for (const [k, v] of Object.entries(s.expectHeaders)) {
@@ -113,8 +142,14 @@ async function runStep(baseUrl: string, step: HttpRequestStep, vars: Map<string,
       }
     }
   } catch (err) {
-    summary = `${s.method} ${s.path} failed`;
-    failures.push(`request failed: ${describeError(err)}`);
+    throwIfMachine(err, checkId, `send ${s.method} ${s.path}`);
+    if (err instanceof BodyTooLargeError) {
+      summary = `${s.method} ${s.path}: body over ${MAX_BODY_BYTES} bytes`;
+      failures.push(err.message);
+    } else {
+      summary = `${s.method} ${s.path} failed`;
+      failures.push(`request failed: ${describeError(err)}`);
+    }
   }
   return { failures, summary, label: `${s.method} ${s.path}`, evidence: { kind: "http", summary, detail, location: s.path } };
 }
@@ -134,7 +169,7 @@ export async function runHttpCheck(baseUrl: string, check: HttpCheck): Promise<C
   const done: string[] = [];
   let feedback = "passed";
   for (const [i, step] of steps.entries()) {
-    const outcome = await runStep(baseUrl, step, vars);
+    const outcome = await runStep(baseUrl, step, vars, check.id);
     evidence.push(steps.length > 1 ? { ...outcome.evidence, summary: `request ${i + 1} of ${steps.length}: ${outcome.summary}` } : outcome.evidence);
     if (outcome.failures.length > 0) {
       const before = done.length > 0 ? ` Requests before it passed: ${done.join(", ")}.` : "";

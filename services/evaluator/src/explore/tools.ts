@@ -1,7 +1,7 @@
 import type { Tool } from "@harness/model";
 import type { Page } from "playwright-core";
 import { z } from "zod";
-import { fetchWithConnectRetry } from "../checks/http.js";
+import { fetchWithConnectRetry, readBody } from "../checks/http.js";
 import { tail } from "../checks/output.js";
 import { fetchOnProduct, onProduct, productUrl } from "../checks/product-url.js";
 import { FindingReport, findingOf, reproductionProblems, type Finding } from "./guard.js";
@@ -102,7 +102,7 @@ export function exploreTools(t: ExploreToolsInput): Tool<never>[] {
           method: i.method, headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...i.headers },
           ...(hasBody ? { body: typeof i.body === "string" ? i.body : JSON.stringify(i.body) } : {}),
         }, fetchWithConnectRetry);
-        const text = await res.text();
+        const text = await readBody(res);
         s.knowledge.served(i.method, i.path, res.status);
         s.knowledge.shown(text);
         return `${i.method} ${i.path} -> ${res.status}\ncontent-type: ${res.headers.get("content-type") ?? "(none)"}\n\n${tail(text, READ_CHARS)}`;
