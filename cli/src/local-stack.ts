@@ -138,7 +138,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       });
       if (url) apiUrl = url;
     }
-    writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid, natsReload: nats.reload }, null, 2), { mode: 0o600 });
+    writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid, natsReload: nats.reload, scripted: scripted !== undefined }, null, 2), { mode: 0o600 });
     saveToken(opts.dataDir, apiToken, given === undefined);
     return { apiUrl, token: apiToken, natsUrl: nats.url, scripted, services, stop: async () => { const unclean = await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); return unclean; } };
   } catch (err) {

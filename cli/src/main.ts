@@ -6,6 +6,7 @@ import { exportCommand, followCommand, logsCommand, runCommand, statusCommand } 
 import { reviseCommand, steerCommand } from "./commands/steer.js";
 import { upCommand } from "./commands/up.js";
 import { evaluatorAddCommand } from "./commands/evaluator.js";
+import { calibrateCommand } from "./commands/calibrate.js";
 
 const USAGE = `harness <command>
 
@@ -24,6 +25,9 @@ const USAGE = `harness <command>
                                          send change requests at the spec or contract gate
   export <id> <dir>                      the run's product as a git repository
   demo [--keep]                          offline end-to-end demo with a scripted model
+  calibrate <corpus-dir> [--api URL --token T] [--evaluators core,<custom>] [--repeat K] [--concurrency N]
+            [--json file] [--max-false-pass N] [--only app/variant,...] [--explore] [--scripted-judge]
+                                         judge a labelled corpus, print the confusion table; exit 1 on false passes
   evaluator add <name> [--show]          a NATS user for a custom evaluator (reloads a running NATS);
                                          prints how to connect (the password only with --show)`;
 
@@ -36,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       port: { type: "string" }, scripted: { type: "boolean" }, quiet: { type: "boolean" }, follow: { type: "boolean", short: "f" },
       sprints: { type: "string" }, attempts: { type: "string" }, "final-attempts": { type: "string" }, budget: { type: "string" }, evaluators: { type: "string" },
       model: { type: "string", multiple: true }, constraints: { type: "string" }, gates: { type: "string" }, "no-explore": { type: "boolean" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
+      api: { type: "string" }, token: { type: "string" }, repeat: { type: "string" }, concurrency: { type: "string" }, json: { type: "string" },
+      "max-false-pass": { type: "string" }, only: { type: "string" }, explore: { type: "boolean" }, "scripted-judge": { type: "boolean" },
       comment: { type: "string" }, show: { type: "boolean" }, tokens: { type: "string" }, minutes: { type: "string" }, spec: { type: "string" }, contract: { type: "string" },
     },
     });
@@ -84,6 +90,17 @@ async function main(argv: string[]): Promise<number> {
     case "revise": return reviseCommand(need(0, "run id"), { spec: values.spec, contract: values.contract });
     case "export": return exportCommand(need(0, "run id"), need(1, "target directory"));
     case "demo": return demoCommand({ keep: values.keep ?? false });
+    case "calibrate": {
+      const maxFalsePass = values["max-false-pass"];
+      if (maxFalsePass !== undefined && !/^\d+$/.test(maxFalsePass)) throw new CliError(`--max-false-pass takes a whole number, 0 or more (got "${maxFalsePass}")`, 2);
+      return calibrateCommand(need(0, "corpus folder"), {
+        ...(values.api ? { api: values.api } : {}), ...(values.token ? { token: values.token } : {}), ...(values.evaluators ? { evaluators: values.evaluators } : {}),
+        ...(values.repeat ? { repeat: int(values.repeat, "repeat")! } : {}), ...(values.concurrency ? { concurrency: int(values.concurrency, "concurrency")! } : {}),
+        ...(values.json ? { json: values.json } : {}), ...(maxFalsePass !== undefined ? { maxFalsePass: Number(maxFalsePass) } : {}),
+        ...(values.only ? { only: values.only } : {}), ...(values.explore ? { explore: true } : {}), ...(values["scripted-judge"] ? { scriptedJudge: true } : {}),
+        ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
+      });
+    }
     case "evaluator": {
       if (args[0] !== "add") throw new CliError(`usage: harness evaluator add <name> [--show]`, 2);
       return evaluatorAddCommand(need(1, "evaluator name"), { show: values.show ?? false });

@@ -19,10 +19,13 @@ export { ServiceHeartbeat } from "./heartbeat.js";
 export { OutboxItem, AttemptState, FinalAcceptance, SprintState, UsageTotals, Reservation, RunLedger, RunState, RunStateFormat, RUN_STATE_FORMAT } from "./state.js";
 export {
   SUBJECTS, STREAMS, CONSUMERS, BUCKETS, OBJECT_STORES, HEADERS,
-  evaluateSubject, evaluatorOfSubject, evaluatorConsumer, eventSubject, legacyEventSubject, ledgerKey, sprintKey, runEventsFilter, dlqSubject, heartbeatSubject, inboxPrefix,
+  evaluateSubject, evaluatorOfSubject, evaluatorConsumer, eventSubject, legacyEventSubject, ledgerKey, jobKey, sprintKey, runEventsFilter, dlqSubject, heartbeatSubject, inboxPrefix,
 } from "./names.js";
 export { workSubject, eventSubjectOf, legacyEventSubjectOf, senderOf } from "./routing.js";
 export { EVENT_PRODUCERS, CORE_ONLY_EVENTS, WORK_ROLE, mayProduce } from "./producers.js";
+export {
+  JOB_ID_PREFIX, JobKind, JobStatus, JobInput, JobVerdict, JobVariant, JobItem, JobOptions, JobState, CreateCalibrationRequest, CreateRejudgementRequest, isJobId,
+} from "./jobs.js";
 export { MESSAGE_SCHEMAS } from "./catalog.js";
 export { renderJsonSchemas } from "./json-schema.js";
 export { strictInput } from "./strict-input.js";

@@ -93,6 +93,11 @@ export function ledgerKey(runId: string): string {
   return `ledger.${runId}`;
 }
 
+/** KV key of a calibration's or re-judgement's state (see jobs.ts); two tokens, so never listed as a run. */
+export function jobKey(jobId: string): string {
+  return `job.${jobId}`;
+}
+
 /**
  * KV key of one finished sprint's full record (contract, reviews, attempts, verdicts): the run
  * state keeps a stub for it, so what every fold rewrites does not grow with the sprints behind it.

@@ -77,7 +77,8 @@ function supervisor(): Permissions {
         `$JS.ACK.${STREAMS.events}.${CONSUMERS.supervisor}.>`,
         `$JS.API.STREAM.MSG.GET.${STREAMS.dlq}`,
         `$JS.API.STREAM.MSG.DELETE.${STREAMS.dlq}`,
-        ...kvRead(), ...kvWrite(), ...objectRead(),
+        // Object writes: snapshots uploaded through the API (a calibration's variants); no purge.
+        ...kvRead(), ...kvWrite(), ...objectRead(), ...objectWrite(),
         SUBJECTS.workAll,
         // Its own event types only: redriving another role's dead-lettered event would be a forgery.
         ...eventsOf("supervisor"),

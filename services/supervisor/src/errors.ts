@@ -6,6 +6,7 @@ export const errors = {
   RunNotFound: createError<[string]>("SUP_ERR_RUN_NOT_FOUND", "run %s not found", 404),
   ArtifactNotFound: createError<[string, string]>("SUP_ERR_ARTIFACT_NOT_FOUND", "artifact %s not found in run %s", 404),
   DeadLetterNotFound: createError<[string]>("SUP_ERR_DLQ_NOT_FOUND", "dead letter %s not found", 404),
+  JobNotFound: createError<[string]>("SUP_ERR_JOB_NOT_FOUND", "job %s not found", 404),
   RouteNotFound: createError<[string, string]>("SUP_ERR_NOT_FOUND", "no route %s %s", 404),
   InvalidRequest: createError<[string]>("SUP_ERR_INVALID_REQUEST", "%s", 400),
   PayloadTooLarge: createError<[number]>("SUP_ERR_PAYLOAD_TOO_LARGE", "request body is larger than %d bytes", 413),

@@ -1,7 +1,8 @@
 import type { Bus, HandlerContext } from "@harness/bus";
-import type { EventMessage, RunState } from "@harness/contracts";
+import { isJobId, type EventMessage, type RunState } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
 import { foldEvent } from "./fold.js";
+import { foldJobEvent } from "./jobs.js";
 import type { Metrics } from "./metrics.js";
 import { RunCache } from "./run-cache.js";
 
@@ -41,7 +42,10 @@ export function createHandlers(deps: SupervisorDeps) {
     async onEvent(event: EventMessage, ctx?: HandlerContext): Promise<void> {
       const prev = chains.get(event.runId) ?? Promise.resolve();
       const next = prev.catch(() => undefined).then(async () => {
-        const applied = await foldEvent({ bus: deps.bus, logger: deps.logger, onApplied: observe, cache, ...(deps.now ? { now: deps.now } : {}) }, event);
+        // A calibration's or re-judgement's events fold into the job, never into a run.
+        const applied = isJobId(event.runId)
+          ? await foldJobEvent({ bus: deps.bus, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) }, event)
+          : await foldEvent({ bus: deps.bus, logger: deps.logger, onApplied: observe, cache, ...(deps.now ? { now: deps.now } : {}) }, event);
         (ctx?.logger ?? deps.logger).debug({ runId: event.runId, eventId: event.id, type: event.type, applied }, applied ? "event folded" : "event already applied");
       });
       chains.set(event.runId, next);

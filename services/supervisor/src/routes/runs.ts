@@ -22,7 +22,7 @@ const IdempotencyHeaders = z.looseObject({ "idempotency-key": z.string().min(1).
  * pauses it. An evaluator exists when it is configured, has sent a heartbeat, or has its durable
  * consumer (scaled to zero by KEDA, its work still waits for it there).
  */
-async function assertEvaluatorsExist(deps: ApiDeps, names: readonly string[]): Promise<void> {
+export async function assertEvaluatorsExist(deps: ApiDeps, names: readonly string[]): Promise<void> {
   const known = new Set([...deps.evaluators, ...deps.registry.evaluatorNames()]);
   const missing: string[] = [];
   for (const name of names) {
