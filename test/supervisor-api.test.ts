@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { PermanentError } from "@harness/bus";
 import { CONSUMERS, evaluateSubject, evaluatorConsumer, RunOptions, type RunState, type ServiceHeartbeat } from "@harness/contracts";
@@ -367,6 +370,16 @@ describe("supervisor API - ops", () => {
     const missing = await inject("GET", "/nowhere");
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ error: "SUP_ERR_NOT_FOUND" });
+  });
+
+  it("/asyncapi.json serves the committed message protocol, without a token, and the API description at /docs links it", async () => {
+    const res = await inject("GET", "/asyncapi.json", { auth: false });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/application\/json/);
+    const committed = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "packages", "contracts", "asyncapi.json"), "utf8")) as unknown;
+    expect(res.json()).toEqual(committed);
+    const api = (await inject("GET", "/openapi.json")).json<{ info: { description: string } }>();
+    expect(api.info.description).toContain("[/asyncapi.json](/asyncapi.json)");
   });
 
   it("/ serves the dashboard and only its own files", async () => {

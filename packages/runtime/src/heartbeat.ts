@@ -1,6 +1,9 @@
 import type { Bus } from "@harness/bus";
 import { heartbeatSubject, ServiceHeartbeat, type Role } from "@harness/contracts";
 
+/** How often a replica or custom evaluator beats; the supervisor counts it live for 15 s after a beat. */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+
 export interface HeartbeatOptions {
   role: Role;
   name: string;
@@ -24,7 +27,7 @@ export function startHeartbeat(bus: Bus, opts: HeartbeatOptions): { stop(): void
     try { bus.nc.publish(subject, JSON.stringify(hb)); } catch { /* reconnecting: next beat */ }
   };
   beat();
-  const timer = setInterval(beat, opts.intervalMs ?? 5_000);
+  const timer = setInterval(beat, opts.intervalMs ?? HEARTBEAT_INTERVAL_MS);
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }

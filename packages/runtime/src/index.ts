@@ -1,6 +1,6 @@
 export { envelope, derivedId, randomId } from "./envelope.js";
 export { BaseEnv, parseEnv, ConfigError } from "./config.js";
-export { startHeartbeat } from "./heartbeat.js";
+export { startHeartbeat, HEARTBEAT_INTERVAL_MS } from "./heartbeat.js";
 export { onShutdown, startHealthServer } from "./lifecycle.js";
 export { runBudgetGuard, RunNotActiveError } from "./budget.js";
 export { workerHandler, WORK_PROGRESS_EVERY_MS } from "./worker.js";
