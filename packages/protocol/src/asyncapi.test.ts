@@ -111,7 +111,7 @@ describe("the AsyncAPI document of the message protocol", () => {
         const live: string[] = [];
         for (const stream of [STREAMS.work, STREAMS.events, STREAMS.dlq]) {
           for await (const c of bus.jsm.consumers.list(stream)) {
-            live.push(`${stream} ${c.name} ${c.config.filter_subject} ${c.config.ack_wait / 1e6} ${c.config.max_deliver}`);
+            live.push(`${stream} ${c.name} ${c.config.filter_subject} ${(c.config.ack_wait ?? 0) / 1e6} ${c.config.max_deliver}`);
           }
         }
         const { consumers, consumerSettings: s } = doc["x-harness"];
