@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { connect } from "node:net";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@harness/cli";
 import { connect as natsConnect, errors as natsErrors } from "@nats-io/transport-node";
@@ -133,6 +133,42 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     await nc.close();
     expect(cli(["evaluator", "add", "core"], env).code).toBe(2);
   });
+
+  it("runs the examples README's commands as written, from the repository root: evaluator add, the example evaluator, a run through the CLI and one through curl", async () => {
+    expect(url, "the stack started by the first test").toBeDefined();
+    // The README names the default data folder; this stack's is a folder inside it.
+    const here = relative(REPO_ROOT, home);
+    const blocks = [...readFileSync(join(REPO_ROOT, "examples", "README.md"), "utf8").matchAll(/```sh\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!.replaceAll(".harness/", `${here}/`).trim());
+    expect(blocks).toHaveLength(4);
+    const [add, start, run, curl] = blocks as [string, string, string, string];
+    // No token in the environment: the README's commands take it from the data folder.
+    const shellEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+    delete shellEnv["HARNESS_API_TOKEN"];
+    const sh = (command: string) => spawnSync("bash", ["-c", command], { cwd: REPO_ROOT, env: shellEnv, encoding: "utf8", timeout: 60_000 });
+    const added = sh(add);
+    expect(added.status, added.stdout + added.stderr).toBe(0);
+    const evaluator = spawn("bash", ["-c", start], { cwd: REPO_ROOT, env: shellEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let out = "";
+    evaluator.stdout?.on("data", (d: Buffer) => { out += d.toString(); });
+    evaluator.stderr?.on("data", (d: Buffer) => { out += d.toString(); });
+    const created: string[] = [];
+    try {
+      await waitFor(() => out.includes("evaluator readme ready") || evaluator.exitCode !== null ? true : undefined, { timeoutMs: 60_000, what: "the example evaluator" });
+      expect(evaluator.exitCode, out).toBeNull();
+      await waitFor(async () => (await get<{ services: Array<{ name: string; alive: boolean }> }>("/services")).services.some((e) => e.name === "readme" && e.alive) || undefined, { timeoutMs: 30_000, what: "the readme evaluator's heartbeat" });
+      const viaCli = sh(run);
+      expect(viaCli.status, viaCli.stdout + viaCli.stderr).toBe(0);
+      created.push(/run (\S+) created/.exec(viaCli.stdout)?.[1] ?? "");
+      const viaCurl = sh(curl);
+      expect(viaCurl.status, viaCurl.stderr).toBe(0);
+      created.push((JSON.parse(viaCurl.stdout) as { id: string }).id);
+      for (const id of created) expect((await get<{ options: { evaluators: string[] } }>(`/runs/${id}`)).options.evaluators).toEqual(["core", "readme"]);
+    } finally {
+      for (const id of created.filter(Boolean)) cli(["cancel", id], env);
+      await stopGroup(evaluator);
+    }
+  }, 120_000);
 
   it("steers a gated run: pause, status shows it paused, resume with new limits, revise, approve, a refused approve, cancel", async () => {
     expect(url, "the stack started by the first test").toBeDefined();
