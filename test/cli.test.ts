@@ -76,6 +76,10 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
 
     const run = cli(["run", "Pocket Notes: notes I can add and find after a reload", "--follow", "--attempts", "3", "--budget", "5"], env);
     expect(run.out).toContain("sprint 2 · attempt 1 · core: FAIL");
+    expect(run.out).toMatch(/sprint 2 · attempt 1 · core: FAIL (\d+)\/\d+ passed, [1-9]\d* failed · add-note-ui: /);
+    // Progress counts passed sprints only: 1/2 after sprint 1, 2/2 once sprint 2's rework passed.
+    const bars = run.out.split("\n").map((l) => /\] (\d+\/\d+) sprints passed · \$/.exec(l)?.[1]).filter(Boolean);
+    expect(bars, run.out).toEqual(["1/2", "2/2"]);
     expect(run.out).toMatch(/run \S+: COMPLETED/);
     expect(run.code, run.out).toBe(0);
     const id = /run (\S+) created/.exec(run.out)?.[1];
@@ -92,7 +96,7 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     expect(followed.out).toContain("status: running -> completed");
     expect(followed.code, followed.out).toBe(0);
     const logs = cli(["logs", id!], env);
-    expect(logs.out).toMatch(/verdict\.produced\s+core: FAIL · add-note-ui: /);
+    expect(logs.out).toMatch(/verdict\.produced\s+core: FAIL \d+\/\d+ passed, [1-9]\d* failed · add-note-ui: /);
     expect(logs.out).toMatch(/run\.transition\s+running -> completed/);
 
     const out = join(home, "product");

@@ -1,5 +1,6 @@
 import type { ApiTarget } from "./client.js";
 import { CliError, request } from "./client.js";
+import { judgeVerdict, progressBar, SprintProgress, verdictCounts } from "./progress.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event payloads are read loosely for display
 interface Msg { type: string; sprint: number; attempt: number; payload: Record<string, any> }
@@ -11,19 +12,13 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
-function bar(done: number, total: number, width = 20): string {
-  const filled = total > 0 ? Math.round((done / total) * width) : 0;
-  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`;
-}
-
 /** One line per step of the run, as it happens. Resolves with the final status. */
 export async function followRun(target: ApiTarget, runId: string, print: (line: string) => void = (l) => console.log(l)): Promise<string> {
   let cost = 0;
   let sprints = 0;
-  let passed = 0;
   let lastSeq = 0;
   // Where the run waits for a person, said when it gets there: otherwise the output just stops.
-  type Gated = { options: { gates?: { approveSpec?: boolean; approveContracts?: boolean } } };
+  type Gated = { options: { gates?: { approveSpec?: boolean; approveContracts?: boolean }; evaluators?: string[] } };
   let run: Gated | undefined;
   // As the stream below does: a supervisor restarting is waited for, not a reason to give up.
   for (let tries = 0; !run; tries++) {
@@ -35,6 +30,9 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
   }
   const { options } = run;
   const gates = options.gates ?? {};
+  const progress = new SprintProgress(options.evaluators ?? ["core"]);
+  // Each sprint's latest proposed contract: the checks `core` must return a result for.
+  const agreed = new Map<number, string[]>();
   let building = false;
   const onMessage = (m: Msg): string | undefined => {
     // Sprint 0 builds and verdicts are the final acceptance of the whole product.
@@ -48,7 +46,10 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
         // A replan (once building) goes on without the gate.
         if (gates.approveSpec && !building) print(`waiting for your approval of the spec: pnpm harness approve ${runId}, or pnpm harness revise ${runId} --spec "..."`);
         return;
-      case "contract.proposed": building = true; print(`${at} · contract round ${p["round"]} proposed: ${p["contract"].checks.length} checks`); return;
+      case "contract.proposed":
+        building = true;
+        agreed.set(m.sprint, p["contract"].checks.map((c: { id: string }) => c.id));
+        print(`${at} · contract round ${p["round"]} proposed: ${p["contract"].checks.length} checks`); return;
       case "contract.reviewed":
         print(`${at} · contract round ${p["round"]} ${p["review"].approved ? "agreed" : `sent back (${p["review"].changeRequests.length} change requests)`}`);
         if (gates.approveContracts && p["review"].approved) print(`${at} · waiting for your approval of the contract: pnpm harness approve ${runId}, or pnpm harness revise ${runId} --contract "..."`);
@@ -56,12 +57,13 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
       case "build.produced": print(`${at} · built ${p["files"].length} files (${String(p["artifact"].digest).slice(0, 12)})`); return;
       case "verdict.produced": {
         const v = p["verdict"];
-        const failed = v.criteria.filter((c: { passed: boolean }) => !c.passed);
-        if (v.passed && m.sprint > 0) passed++;
-        const firstLine = failed[0] ? clip(String(failed[0].feedback).split("\n")[0] ?? "", 160) : "";
-        const more = failed.length > 1 ? ` (+${failed.length - 1} more: ${failed.slice(1).map((c: { checkId: string }) => c.checkId).join(", ")})` : "";
-        print(`${at} · ${v.evaluator}: ${v.passed ? "PASS" : "FAIL"} ${v.criteria.length - failed.length}/${v.criteria.length}${failed[0] ? ` · ${failed[0].checkId}: ${firstLine}${more}` : ""}`);
-        if (v.passed && m.sprint > 0) print(`${bar(passed, sprints)} $${cost.toFixed(4)}`);
+        // Counted as the supervisor decides it, not as the evaluator flagged it.
+        const j = judgeVerdict(v, m.sprint > 0 ? agreed.get(m.sprint) : []);
+        const [first, ...rest] = j.failed;
+        const firstLine = first ? clip(first.feedback.split("\n")[0] ?? "", 160) : "";
+        const more = rest.length > 0 ? ` (+${rest.length} more: ${rest.map((c) => c.checkId).join(", ")})` : "";
+        print(`${at} · ${v.evaluator}: ${verdictCounts(j)}${first ? ` · ${first.checkId}: ${firstLine}${more}` : ""}`);
+        if (progress.record(m.sprint, m.attempt, v.evaluator, j.passed)) print(`${progressBar(progress.passed, sprints)} · $${cost.toFixed(4)}`);
         return;
       }
       case "usage.recorded": cost += p["costUsd"]; return;

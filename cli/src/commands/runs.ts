@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, existsSync } from "node:fs";
 import { restore } from "@harness/workspace";
 import { apiTarget, CliError, download, request } from "../client.js";
 import { clip, followRun } from "../follow.js";
+import { judgeVerdict, verdictCounts } from "../progress.js";
 
 interface RunSummary { id: string; status: string; reason: string; title?: string; currentSprint: number; sprints: number; costUsd: number; waitingFor?: string; createdAt: string }
 interface RunView {
@@ -113,8 +114,9 @@ export function eventDetail(type: string, p: Record<string, any>): string {
     case "build.produced": return `${p["files"]?.length ?? 0} files ${p["artifact"]?.name ?? ""}`;
     case "verdict.produced": {
       const v = p["verdict"] ?? {};
-      const failed = (v.criteria ?? []).filter((c: { passed: boolean }) => !c.passed);
-      return `${v.evaluator}: ${v.passed ? "PASS" : "FAIL"}${failed.map((c: { checkId: string; feedback: string }) => ` · ${c.checkId}: ${clip(String(c.feedback).split("\n")[0] ?? "", 240)}`).join("")}`;
+      // Counted as the supervisor decides it (see progress.ts), not as the evaluator flagged it.
+      const j = judgeVerdict({ evaluator: v.evaluator, passed: v.passed === true, criteria: v.criteria ?? [] });
+      return `${v.evaluator}: ${verdictCounts(j)}${j.failed.map((c) => ` · ${c.checkId}: ${clip(String(c.feedback).split("\n")[0] ?? "", 240)}`).join("")}`;
     }
     case "usage.recorded": return `${p["role"]} ${p["model"]} $${Number(p["costUsd"]).toFixed(4)}`;
     case "usage.reserved": return `${p["role"]} ${p["model"]} reserved up to $${Number(p["worstCase"]?.costUsd).toFixed(4)}`;
