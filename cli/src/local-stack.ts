@@ -8,6 +8,7 @@ import { writeLocalCredentials, type LocalCredentials } from "@harness/nats-conf
 import { findNatsServer, startNatsServer } from "@harness/testkit";
 import { launchService, stopService, type ServiceName, type ServiceProc } from "./launcher.js";
 import { claimNatsStore, releaseNatsLock, writeNatsLock } from "./nats-lock.js";
+import { withKeptPort } from "./nats-port.js";
 import { killStrays } from "./strays.js";
 
 export interface LocalStackOptions {
@@ -43,7 +44,7 @@ export function natsAuthDir(dataDir: string): string {
   return join(dataDir, "nats-auth");
 }
 
-interface LocalNats {
+export interface LocalNats {
   url: string;
   credentials: LocalCredentials;
   /** How `harness evaluator add` has this server reload its users. */
@@ -51,7 +52,8 @@ interface LocalNats {
   stop(): Promise<void>;
 }
 
-async function startNats(dataDir: string): Promise<LocalNats> {
+/** The data folder's NATS (nats-server, else Docker), on the port it had last time when that is free. */
+export async function startLocalNats(dataDir: string): Promise<LocalNats> {
   const authDir = natsAuthDir(dataDir);
   try {
     findNatsServer();
@@ -59,9 +61,13 @@ async function startNats(dataDir: string): Promise<LocalNats> {
     if (dockerWorks()) {
       const credentials = writeLocalCredentials(authDir);
       // The users' config is mounted read-only; the server re-reads it on SIGHUP (docker kill -s HUP).
-      const id = execFileSync("docker", ["run", "-d", "--rm", "-p", "127.0.0.1::4222", "-v", `${authDir}:/etc/harness-nats:ro`, "nats:2.10-alpine", "-js", "-c", "/etc/harness-nats/server.conf"], { encoding: "utf8" }).trim();
-      const port = execFileSync("docker", ["port", id, "4222/tcp"], { encoding: "utf8" }).trim().split(":").pop();
-      return { url: `nats://127.0.0.1:${port}`, credentials, reload: { docker: id }, stop: async () => { execFileSync("docker", ["rm", "-f", id]); } };
+      const { server: container, note } = await withKeptPort(dataDir, async (wanted) => {
+        const id = execFileSync("docker", ["run", "-d", "--rm", "-p", `127.0.0.1:${wanted || ""}:4222`, "-v", `${authDir}:/etc/harness-nats:ro`, "nats:2.10-alpine", "-js", "-c", "/etc/harness-nats/server.conf"], { encoding: "utf8" }).trim();
+        return { id, port: Number(execFileSync("docker", ["port", id, "4222/tcp"], { encoding: "utf8" }).trim().split(":").pop()) };
+      });
+      if (note) console.log(note);
+      const id = container.id;
+      return { url: `nats://127.0.0.1:${container.port}`, credentials, reload: { docker: id }, stop: async () => { execFileSync("docker", ["rm", "-f", id]); } };
     }
     throw new StackError("nats-server was not found and Docker is not running. Install it (Debian/Ubuntu: sudo apt-get install nats-server; macOS: brew install nats-server) or start Docker.");
   }
@@ -69,7 +75,8 @@ async function startNats(dataDir: string): Promise<LocalNats> {
   const cleared = await claimNatsStore(dataDir, storeDir);
   if (cleared) console.log(cleared);
   // The harness's per-role users, no admin: anonymous connections are refused.
-  const server = await startNatsServer({ storeDir, detached: true, credentialsDir: authDir, admin: false });
+  const { server, note } = await withKeptPort(dataDir, (port) => startNatsServer({ storeDir, detached: true, credentialsDir: authDir, admin: false, port }));
+  if (note) console.log(note);
   writeNatsLock(dataDir, server.pid, storeDir);
   const credentials = server.credentials;
   if (!credentials) throw new StackError("NATS started without its users");
@@ -97,7 +104,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   mkdirSync(opts.dataDir, { recursive: true });
   const given = opts.token ?? process.env["HARNESS_API_TOKEN"];
   const apiToken = stackToken(opts.dataDir, given);
-  const nats = await startNats(opts.dataDir);
+  const nats = await startLocalNats(opts.dataDir);
   let scripted: ScriptedModel | undefined;
   try {
     scripted = opts.script ? await startScriptedModel({ script: opts.script }) : undefined;

@@ -63,6 +63,6 @@ export async function demoCommand(flags: { keep: boolean }): Promise<number> {
     await stack.stop();
     // Keep only the product the output points at; a demo stopped before it has nothing to keep.
     if (!exported) rmSync(dataDir, { recursive: true, force: true });
-    else for (const leftover of ["nats", "token", "token.generated", "nats.lock"]) rmSync(join(dataDir, leftover), { recursive: true, force: true });
+    else for (const leftover of ["nats", "token", "token.generated", "nats.lock", "nats.port"]) rmSync(join(dataDir, leftover), { recursive: true, force: true });
   }
 }
