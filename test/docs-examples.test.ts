@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BrowserStep, Check, SprintContract, strictInput } from "@harness/contracts";
+import { REPO_ROOT } from "@harness/cli";
+
+/*
+ * The docs' JSON examples are contract data a reader copies: each is parsed with the real
+ * schemas of packages/contracts, strictly (a misspelt or invented key is an error, where the
+ * services would silently drop it), so the docs cannot drift from the format.
+ */
+
+const DOCS = ["README.md", ...readdirSync(join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => join("docs", f))];
+
+interface Example { where: string; value: unknown }
+
+function examples(): Example[] {
+  const out: Example[] = [];
+  for (const doc of DOCS) {
+    const text = readFileSync(join(REPO_ROOT, doc), "utf8");
+    for (const m of text.matchAll(/```json\n([\s\S]*?)```/g)) {
+      const where = `${doc}:${text.slice(0, m.index).split("\n").length}`;
+      let value: unknown;
+      try { value = JSON.parse(m[1]!); } catch (err) { throw new Error(`${where}: not JSON: ${(err as Error).message}`, { cause: err }); }
+      out.push({ where, value });
+    }
+  }
+  return out;
+}
+
+const strict = { contract: strictInput(SprintContract), check: strictInput(Check), step: strictInput(BrowserStep) };
+
+function problems(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, value: unknown): string[] {
+  const r = schema.safeParse(value);
+  return r.success ? [] : (r.error?.issues ?? []).map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`);
+}
+
+/** What an example is, by its shape: a contract, a check, or a list of browser steps. */
+function parse(e: Example): { checks: Check[]; contract?: SprintContract; steps: number; problems: string[] } {
+  if (Array.isArray(e.value)) {
+    const found = e.value.flatMap((step, i) => problems(strict.step, step).map((p) => `step ${i}: ${p}`));
+    return { checks: [], steps: e.value.length, problems: found };
+  }
+  const v = e.value as Record<string, unknown>;
+  if ("checks" in v) {
+    const found = problems(strict.contract, v);
+    const contract = found.length === 0 ? SprintContract.parse(v) : undefined;
+    return { checks: contract?.checks ?? [], ...(contract ? { contract } : {}), steps: 0, problems: found };
+  }
+  if ("kind" in v) {
+    const found = problems(strict.check, v);
+    return { checks: found.length === 0 ? [Check.parse(v)] : [], steps: 0, problems: found };
+  }
+  return { checks: [], steps: 0, problems: ["neither a contract (`checks`), a check (`kind`) nor a list of browser steps"] };
+}
+
+describe("docs - every JSON example is valid contract data", () => {
+  const all = examples();
+
+  it("parses every JSON example of the docs with the contracts' schemas, unknown keys refused", () => {
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    const bad = all.flatMap((e) => parse(e).problems.map((p) => `${e.where}: ${p}`));
+    expect(bad).toEqual([]);
+  });
+
+  it("shows a whole contract with its app block, every kind of check, and browser steps as JSON", () => {
+    const parsed = all.map(parse);
+    const contracts = parsed.flatMap((p) => (p.contract ? [p.contract] : []));
+    expect(contracts.some((c) => c.app !== undefined), "a contract example with `app`").toBe(true);
+    const kinds = new Set<string>(parsed.flatMap((p) => p.checks.map((c) => c.kind)));
+    for (const kind of ["command", "http", "browser", "data"]) expect([kind, kinds.has(kind)]).toEqual([kind, true]);
+    // Every action a browser step can take appears in some example.
+    const actions = new Set(all.flatMap((e) => JSON.stringify(e.value).match(/"action":"(\w+)"/g) ?? []).map((a) => a.slice(10, -1)));
+    const known = BrowserStep.options.map((o) => String(o.shape.action.value));
+    expect(known.filter((a) => !actions.has(a))).toEqual([]);
+  });
+
+  it("names the deliverables and criteria each example check proves, as the review requires", () => {
+    for (const e of all) {
+      const { checks, contract } = parse(e);
+      for (const c of checks) {
+        expect([e.where, c.id, c.deliverableIds.length > 0, (c.criterionIds ?? []).length > 0]).toEqual([e.where, c.id, true, true]);
+        // Inside a contract, the deliverables named are that contract's.
+        if (contract) for (const d of c.deliverableIds) expect([e.where, c.id, d, contract.deliverables.some((x) => x.id === d)]).toEqual([e.where, c.id, d, true]);
+      }
+    }
+  });
+});
