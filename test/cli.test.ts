@@ -5,6 +5,7 @@ import { connect } from "node:net";
 import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@harness/cli";
+import { inboxPrefix } from "@harness/contracts";
 import { connect as natsConnect, errors as natsErrors } from "@nats-io/transport-node";
 import { startNatsServer, waitFor } from "@harness/testkit";
 
@@ -130,7 +131,8 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     const password = readFileSync(join(auth, "evaluator-lint.password"), "utf8").trim();
     expect(added.out).not.toContain(password);
     expect(cli(["evaluator", "add", "lint", "--show"], env).out).toContain(password);
-    const nc = await natsConnect({ servers: natsUrl, user: "evaluator-lint", pass: password });
+    // Replies come on the user's own inbox prefix: the shared _INBOX is refused to every user.
+    const nc = await natsConnect({ servers: natsUrl, user: "evaluator-lint", pass: password, inboxPrefix: inboxPrefix("evaluator-lint") });
     // Its own queue, provisioned by `evaluator add` as the supervisor: a pull it may make.
     const next = await nc.request("$JS.API.CONSUMER.INFO.HARNESS_WORK.evaluator-lint", "", { timeout: 5_000 });
     expect((next.json() as { name?: string }).name).toBe("evaluator-lint");
