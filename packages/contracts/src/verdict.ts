@@ -14,7 +14,11 @@ export type Evidence = z.infer<typeof Evidence>;
 
 export const CriterionResult = z.object({
   checkId: z.string(),
-  kind: z.enum(["command", "http", "browser", "data", "rubric", "exploratory", "regression", "setup"]),
+  /**
+   * What kind of check gave this result. `custom`: a pass/fail check of a custom evaluator's own
+   * (score 10 or 0, threshold 10); a custom evaluator's scored judgement is a `rubric`.
+   */
+  kind: z.enum(["command", "http", "browser", "data", "rubric", "exploratory", "regression", "setup", "custom"]),
   description: z.string().max(1_000),
   /** 0..10; binary checks score 10 or 0. */
   score: z.number().min(0).max(10),

@@ -25,7 +25,8 @@ export interface CriterionInput {
   evidence?: Array<string | Evidence>;
   /** What to fix, for the generator's next attempt. Defaults to the first piece of evidence. */
   feedback?: string;
-  kind?: "command" | "http" | "browser" | "rubric" | "exploratory";
+  /** Default: `rubric` for a scored criterion, `custom` for a pass/fail one. */
+  kind?: "command" | "http" | "browser" | "rubric" | "exploratory" | "custom";
 }
 
 export type EvaluationOutcome = CriterionInput[] | { criteria: CriterionInput[]; summary?: string; opinion?: string };

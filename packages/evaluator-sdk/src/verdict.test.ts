@@ -12,7 +12,7 @@ describe("evaluator-sdk verdicts - pass is computed by code", () => {
   it("passes when every declared criterion is reported and holds", () => {
     const v = toVerdict(def, [{ id: "readme", passed: true }, { id: "clarity", score: 8, evidence: ["README.md:1-20 explains usage"] }]);
     expect(v).toMatchObject({ evaluator: "docs", passed: true, summary: "all 2 criteria passed" });
-    expect(v.criteria.map((c) => [c.checkId, c.score, c.threshold, c.passed])).toEqual([["readme", 10, 10, true], ["clarity", 8, 7, true]]);
+    expect(v.criteria.map((c) => [c.checkId, c.kind, c.score, c.threshold, c.passed])).toEqual([["readme", "custom", 10, 10, true], ["clarity", "rubric", 8, 7, true]]);
   });
 
   it("fails a score below its threshold even when the evaluator says it passed", () => {

@@ -43,7 +43,7 @@ function criterionOf(def: Evaluator, input: CriterionInput): CriterionResult {
   if (!passed && evidence.length === 0) evidence.push({ kind: "note", summary: input.feedback ? cut(input.feedback, MAX_SUMMARY) : "failed (the evaluator gave no evidence)" });
   const feedback = input.feedback ?? (passed ? "passed" : evidence[0]?.summary ?? "failed");
   return CriterionResult.parse({
-    checkId: input.id, kind: input.kind ?? (input.score !== undefined ? "rubric" : "command"),
+    checkId: input.id, kind: input.kind ?? (input.score !== undefined ? "rubric" : "custom"),
     description: cut(input.description ?? declared?.description ?? input.id, MAX_DESCRIPTION),
     score, threshold, passed, evidence, feedback: cut(feedback, MAX_FEEDBACK),
   });

@@ -1,4 +1,4 @@
-import { SCHEMA_VERSION } from "@harness/contracts";
+import { SCHEMA_VERSION, inboxPrefix } from "@harness/contracts";
 import { HEARTBEAT_INTERVAL_MS, WORK_PROGRESS_EVERY_MS } from "@harness/runtime";
 import { channelAccess, protocolUsers, SAMPLE_EVALUATOR, userLabel, type Access } from "./access.js";
 import { protocolChannels, type ChannelDef } from "./channels.js";
@@ -33,7 +33,11 @@ function harnessExtension(): Record<string, unknown> {
       workProgressEveryMs: WORK_PROGRESS_EVERY_MS,
       supervisorStallMs: 15 * 60_000,
     },
-    users: protocolUsers().map((u) => ({ user: userLabel(u.user), role: u.role, ...(u.evaluator ? { evaluator: u.evaluator === SAMPLE_EVALUATOR ? "{name}" : u.evaluator } : {}) })),
+    // Replies (JetStream API, pulls, acks' answers) come only on the user's own inbox prefix.
+    users: protocolUsers().map((u) => ({
+      user: userLabel(u.user), role: u.role, inboxPrefix: userLabel(inboxPrefix(u.user)),
+      ...(u.evaluator ? { evaluator: u.evaluator === SAMPLE_EVALUATOR ? "{name}" : u.evaluator } : {}),
+    })),
   };
 }
 
