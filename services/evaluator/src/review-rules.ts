@@ -1,4 +1,6 @@
 import type { Check, Feature, SprintContract } from "@harness/contracts";
+import { PATTERN_LIMIT_MS } from "./checks/patterns.js";
+import { unsafePattern } from "./checks/regex-safety.js";
 import { compilePattern } from "./checks/text-assert.js";
 import { browserProblems } from "./review/browser-rules.js";
 import { analyseCommand, commandProblems } from "./review/command-rules.js";
@@ -11,6 +13,9 @@ import { dataProblems, httpProblems } from "./review/http-rules.js";
 export function checkProblems(check: Check): string[] {
   const invalid = patterns(check).map(compilePattern).filter((r): r is string => typeof r === "string");
   if (invalid.length > 0) return invalid.map((why) => `check ${check.id}: ${why}; write a JavaScript regular expression (no flags, no (?i))`);
+  // Refused before the rules try them on sample outputs: such a pattern could hang the review.
+  const unsafe = patterns(check).flatMap((p) => { const why = unsafePattern(p); return why ? [`check ${check.id}: the pattern /${p}/ is unsafe: ${why}; rewrite it without a repetition inside a repetition (the evaluator stops a pattern after ${PATTERN_LIMIT_MS / 1_000} s and fails its check)`] : []; });
+  if (unsafe.length > 0) return unsafe;
   switch (check.kind) {
     case "command": return commandProblems(check);
     case "http": return httpProblems(check);

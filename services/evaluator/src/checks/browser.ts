@@ -1,7 +1,9 @@
 import type { BrowserCheck, BrowserStep, CriterionResult, Evidence } from "@harness/contracts";
 import type { Browser, Page } from "playwright-core";
 import { PageWatch } from "./page-watch.js";
+import { withBoundedPatterns } from "./patterns.js";
 import { onProduct, productUrl } from "./product-url.js";
+import { textFailures } from "./text-assert.js";
 
 export interface Screenshot { name: string; checkId: string; png: Uint8Array }
 
@@ -89,8 +91,17 @@ async function runStep(page: Page, baseUrl: string, step: BrowserStep, watch: Pa
       return;
     }
     case "expectTextMatches": {
-      const re = new RegExp(step.pattern);
-      await expectFirstText(page, step.selector, (t) => re.test(t), `to match /${step.pattern}/`);
+      // Tried in the bounded worker (patterns.ts) as every other contract pattern: one that runs
+      // over fails the step, it never hangs the evaluator.
+      const loc = page.locator(step.selector).first();
+      const read = async (timeout: number) => {
+        const text = await loc.textContent({ timeout }).catch(() => null);
+        return { text, ok: text !== null && await withBoundedPatterns(checkId, (m) => textFailures({ matches: step.pattern }, text, "text", m)).then((f) => (f.length === 0 ? true : f.some((x) => x.startsWith("text does not match")) ? false : f.join("; "))) };
+      };
+      const r = await poll(page, read, (v) => v.ok !== false);
+      if (typeof r.last.ok === "string") throw new Error(r.last.ok);
+      if (r.last.text === null) throw new Error(`${step.selector} matched no element, expected one to match /${step.pattern}/`);
+      if (!r.ok) throw new Error(`${step.selector} has text ${JSON.stringify(r.last.text.slice(0, 300))}, expected it to match /${step.pattern}/`);
       return;
     }
     case "expectNoText": {

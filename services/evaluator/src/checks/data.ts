@@ -2,23 +2,17 @@ import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import type { CriterionResult, DataCheck, Evidence } from "@harness/contracts";
 import { resolveInside } from "@harness/workspace";
-import type { SqlJsStatic, SqlValue } from "sql.js";
 import { jsonFailures } from "./json-assert.js";
 import { throwIfMachine } from "../interrupt.js";
+import { BoundExceededError, queryRows } from "./bounded.js";
+import { withBoundedPatterns } from "./patterns.js";
 import { applyWal } from "./sqlite-wal.js";
 
 const EXCERPT_CHARS = 3_000;
-const MAX_ROWS = 10_000;
+/** How long a SQLite data check's query may run (in the bounded worker). */
+export const QUERY_LIMIT_MS = 10_000;
 /** A store larger than this is not read: the evaluator holds the whole file (and a copy) in memory. */
 export const MAX_DATA_BYTES = 64 * 1024 * 1024;
-
-let sqlJs: Promise<SqlJsStatic> | undefined;
-
-/** sql.js (SQLite built to WASM) is loaded on the first SQLite data check only. */
-function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJs ??= import("sql.js").then((m) => m.default());
-  return sqlJs;
-}
 
 class DataReadError extends Error {}
 
@@ -33,10 +27,6 @@ function readOnlyQuery(query: string | undefined): string {
   const start = body.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)+/, "");
   if (!/^(select|with)\b/i.test(start)) throw new DataReadError(`the query must be a SELECT (or WITH ... SELECT), got ${JSON.stringify(start.slice(0, 60))}`);
   return body;
-}
-
-function cell(v: SqlValue): unknown {
-  return v instanceof Uint8Array ? `<${v.length} bytes>` : v;
 }
 
 /** `file` inside the product (relative, no `..`, no symlink out), or a DataReadError. */
@@ -82,35 +72,17 @@ async function readWal(dir: string, file: string): Promise<Buffer | undefined> {
 }
 
 /** The rows of `query` on a copy of the file (its WAL folded in), as objects by column name. */
-async function sqliteRows(dir: string, file: string, query: string | undefined): Promise<unknown[]> {
+async function sqliteRows(dir: string, file: string, query: string | undefined, checkId: string): Promise<unknown[]> {
   const sql = readOnlyQuery(query);
-  const SQL = await loadSqlJs();
   const main = await readRegular(inside(dir, file), file);
   const wal = await readWal(dir, file);
-  let db;
-  try {
-    db = new SQL.Database(wal ? applyWal(main, wal) : main);
-  } catch (err) {
-    throw new DataReadError(`not a SQLite database: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  try {
-    // Belt and braces: the copy is in memory anyway, but a query that writes is refused, not run.
-    db.exec("PRAGMA query_only = ON");
-    // The iterator frees each statement when it moves on: count them, then prepare the one.
-    let count = 0;
-    for (const s of db.iterateStatements(sql)) { count++; s.free(); }
-    if (count !== 1) throw new DataReadError(`the query must be one statement, got ${count}`);
-    const stmt = db.prepare(sql);
-    const rows: unknown[] = [];
-    while (stmt.step() && rows.length < MAX_ROWS) rows.push(Object.fromEntries(Object.entries(stmt.getAsObject()).map(([k, v]) => [k, cell(v)])));
-    stmt.free();
-    return rows;
-  } catch (err) {
-    if (err instanceof DataReadError) throw err;
-    throw new DataReadError(`the query failed: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    db.close();
-  }
+  // In the bounded worker: a recursive query without a bound must not hang the evaluator.
+  const out = await queryRows(wal ? applyWal(main, wal) : main, sql, QUERY_LIMIT_MS, `check ${checkId}'s query`).catch((err: unknown) => {
+    if (!(err instanceof BoundExceededError)) throw err;
+    throw new DataReadError(`${err.message}: a query that runs without bound (a WITH RECURSIVE with no LIMIT or stop condition) is the contract's fault, not the product's; bound it`);
+  });
+  if ("refused" in out) throw new DataReadError(out.refused);
+  return out.rows;
 }
 
 function unreadable(file: string, err: unknown): DataReadError {
@@ -123,7 +95,7 @@ async function read(dir: string, check: DataCheck): Promise<{ doc: unknown; show
   // Relative, no `..`, no symlink out: a check reads the product's own files only.
   const path = inside(dir, check.file);
   if (check.format === "sqlite") {
-    const rows = await sqliteRows(dir, check.file, check.query).catch((err: unknown) => { throw err instanceof DataReadError ? err : unreadable(check.file, err); });
+    const rows = await sqliteRows(dir, check.file, check.query, check.id).catch((err: unknown) => { throw err instanceof DataReadError ? err : unreadable(check.file, err); });
     return { doc: rows, shown: `${check.query ?? ""}\n-> ${rows.length} row(s)\n${JSON.stringify(rows, null, 1)}` };
   }
   const text = (await readRegular(path, check.file)).toString("utf8");
@@ -147,7 +119,7 @@ export async function runDataCheck(dir: string, check: DataCheck): Promise<Crite
       throwIfMachine(err, check.id, `read ${check.file}`);
       throw err;
     });
-    failures.push(...jsonFailures(check.json, doc));
+    failures.push(...await withBoundedPatterns(check.id, (m) => jsonFailures(check.json, doc, m)));
     evidence = { kind: "data", summary: `read ${check.file}${check.format === "sqlite" ? " (SQLite)" : ""}`, detail: excerpt(shown), location: check.file };
   } catch (err) {
     if (!(err instanceof DataReadError)) throw err;

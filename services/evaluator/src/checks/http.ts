@@ -4,7 +4,9 @@ import { jsonFailures, jsonPath } from "./json-assert.js";
 import { tail } from "./output.js";
 import { fetchOnProduct, productUrl } from "./product-url.js";
 import { textFailures } from "./text-assert.js";
+import { EvaluationInterruptedError } from "../errors.js";
 import { throwIfMachine } from "../interrupt.js";
+import { withBoundedPatterns } from "./patterns.js";
 
 export { jsonPath } from "./json-assert.js";
 
@@ -124,16 +126,18 @@ async function runStep(baseUrl: string, step: HttpRequestStep, vars: Map<string,
     }
     for (const c of s.expectBodyContains) if (!text.includes(c)) failures.push(`body does not contain ${JSON.stringify(c)}`);
     for (const c of s.expectBodyNotContains) if (text.includes(c)) failures.push(`body contains ${JSON.stringify(c)}`);
-    failures.push(...s.expectBody.flatMap((a) => textFailures(a, text, "body")));
     const assertions: JsonAssertion[] = [...Object.entries(s.expectJson).map(([path, equals]) => ({ path, equals })), ...s.json];
     const captures = Object.entries(capture);
+    let doc: unknown;
+    let parsed = true;
     if (assertions.length > 0 || captures.length > 0) {
-      let doc: unknown;
-      let parsed = true;
       try { doc = JSON.parse(text); } catch { parsed = false; }
+    }
+    // The contract's patterns run bounded (patterns.ts), never on the event loop.
+    failures.push(...await withBoundedPatterns(checkId, (m) => [...s.expectBody.flatMap((a) => textFailures(a, text, "body", m)), ...(parsed ? jsonFailures(assertions, doc, m) : [])]));
+    if (assertions.length > 0 || captures.length > 0) {
       if (!parsed) failures.push(captures.length > 0 ? `body is not JSON, so ${captures.map(([n]) => n).join(", ")} cannot be captured` : "body is not JSON");
       else {
-        failures.push(...jsonFailures(assertions, doc));
         for (const [name, path] of captures) {
           const value = jsonPath(doc, path);
           if (value === undefined) failures.push(`capture ${name}: ${path} has no value in the answer`);
@@ -142,6 +146,7 @@ async function runStep(baseUrl: string, step: HttpRequestStep, vars: Map<string,
       }
     }
   } catch (err) {
+    if (err instanceof EvaluationInterruptedError) throw err;
     throwIfMachine(err, checkId, `send ${s.method} ${s.path}`);
     if (err instanceof BodyTooLargeError) {
       summary = `${s.method} ${s.path}: body over ${MAX_BODY_BYTES} bytes`;

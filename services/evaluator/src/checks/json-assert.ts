@@ -1,5 +1,5 @@
 import type { JsonAssertion } from "@harness/contracts";
-import { compilePattern } from "./text-assert.js";
+import { directMatcher, type Matcher } from "./text-assert.js";
 
 /**
  * Reads `$.a.b[0].c` (or `a.b.0.c`) from parsed JSON; `$` is the whole document and `length`
@@ -43,7 +43,7 @@ function containsValue(got: unknown, wanted: unknown): boolean | undefined {
 }
 
 /** What does not hold of one assertion on `doc`, each failure naming the path and the value found. */
-export function jsonAssertionFailures(a: JsonAssertion, doc: unknown): string[] {
+export function jsonAssertionFailures(a: JsonAssertion, doc: unknown, match: Matcher = directMatcher): string[] {
   const got = jsonPath(doc, a.path);
   const at = `${a.path} is ${show(got)}`;
   const failures: string[] = [];
@@ -54,10 +54,10 @@ export function jsonAssertionFailures(a: JsonAssertion, doc: unknown): string[] 
   if (a.equals !== undefined && !deepEqual(got, a.equals)) failures.push(`${at} (expected ${show(a.equals)})`);
   if (a.notEquals !== undefined && deepEqual(got, a.notEquals)) failures.push(`${at} (expected anything else)`);
   if (a.matches !== undefined) {
-    const re = compilePattern(a.matches);
-    if (typeof re === "string") failures.push(re);
+    const r = match(a.matches, present ? (typeof got === "string" ? got : JSON.stringify(got)) : "");
+    if (typeof r === "string") failures.push(r);
     else if (!present) failures.push(`${a.path} has no value (expected one matching /${a.matches}/)`);
-    else if (!re.test(typeof got === "string" ? got : JSON.stringify(got))) failures.push(`${at} (expected it to match /${a.matches}/)`);
+    else if (!r) failures.push(`${at} (expected it to match /${a.matches}/)`);
   }
   for (const [wanted, negate] of [[a.contains, false], [a.notContains, true]] as const) {
     if (wanted === undefined) continue;
@@ -74,6 +74,6 @@ export function jsonAssertionFailures(a: JsonAssertion, doc: unknown): string[] 
   return failures;
 }
 
-export function jsonFailures(assertions: readonly JsonAssertion[], doc: unknown): string[] {
-  return assertions.flatMap((a) => jsonAssertionFailures(a, doc));
+export function jsonFailures(assertions: readonly JsonAssertion[], doc: unknown, match: Matcher = directMatcher): string[] {
+  return assertions.flatMap((a) => jsonAssertionFailures(a, doc, match));
 }

@@ -1,5 +1,6 @@
 import { BrowserCheck, HttpCheck, type BrowserStep, type Feature, type HttpRequestStep } from "@harness/contracts";
 import { z } from "zod";
+import { unsafePattern } from "../checks/regex-safety.js";
 import { compilePattern } from "../checks/text-assert.js";
 import { ProductKnowledge } from "./knowledge.js";
 
@@ -82,6 +83,9 @@ function browserExpectationProblems(steps: readonly BrowserStep[], known: Produc
     case "expectTextMatches": {
       const re = compilePattern(last.pattern);
       if (typeof re === "string") return [re];
+      // Tried here on up to 2 MB of known text, on the event loop: only a pattern without nested repetition.
+      const unsafe = unsafePattern(last.pattern);
+      if (unsafe) return [`the pattern /${last.pattern}/ is unsafe: ${unsafe}; rewrite it`];
       return known.matchesSome(new RegExp(re.source, "im"), own) ? [] : [unanchored("text matching", `/${last.pattern}/`)];
     }
     default: return [];
