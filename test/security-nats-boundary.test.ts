@@ -65,13 +65,14 @@ describe("the NATS boundary on the local stack", () => {
       await expect(gen.publish(EventMessage, asEvaluator)).rejects.toThrow(refused);
       const refusalAsEvaluator = ev(runId, "budget.exceeded", { kind: "cost", limit: 50, used: 50, detail: "forged", evaluator: "core" }, 1, 1);
       await expect(gen.publish(EventMessage, refusalAsEvaluator)).rejects.toThrow(refused);
-      // ...and as itself: stored (its user may send both); the failure of work it was not given
-      // is ignored, and the refusal its ledger does not bear out changes no outcome.
+      // ...and as itself: stored (its user may send both); both are about work the run never
+      // gave out (made-up causation), so both are ignored; work it was given is test/security-worker-reports.
       const ownRefusal = ev(runId, "budget.exceeded", { kind: "cost", limit: 50, used: 50, detail: "forged" }, 1, 1);
       const ownFailure = ev(runId, "work.failed", { role: "generator", work: "review.requested", reason: "forged" }, 1);
       await gen.publish(EventMessage, ownRefusal);
       await gen.publish(EventMessage, ownFailure);
-      await waitFor(() => /event ignored: generator was not given review\.requested work/.test(stack.logs()), { timeoutMs: 30_000, what: "the supervisor ignoring the failure" });
+      await waitFor(() => /event ignored: generator sent work\.failed about work this run never gave out/.test(stack.logs()), { timeoutMs: 30_000, what: "the supervisor ignoring the failure" });
+      await waitFor(() => /event ignored: generator sent budget\.exceeded about work this run never gave out/.test(stack.logs()), { timeoutMs: 30_000, what: "the supervisor ignoring the refusal" });
       await waitFor(async () => (await admin.dlq.list()).some((l) => l.consumer === "supervisor" && l.originalSubject.endsWith(".build.produced.generator")), { what: "the forged verdict's dead letter" });
     } finally {
       await gen.close();

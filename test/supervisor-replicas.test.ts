@@ -92,8 +92,8 @@ describe("supervisor replicas - two processes fold one run's events", () => {
       expect(state.status).toBe("completed");
       expect(replay.status).toBe(state.status);
       expect(archiveSprints(markFinished(replay)).state.sprints).toEqual(state.sprints);
-      // (The view leaves out each sprint's applied ids: checked as a set above, in whatever order they were folded.)
-      expect((await api<RunState>(stack, "GET", `/runs/${id}`)).body.sprints).toEqual(replay.sprints.map(({ applied: _ids, ...sp }) => sp));
+      // (The view leaves out each sprint's applied ids, checked as a set above, and its work given out.)
+      expect((await api<RunState>(stack, "GET", `/runs/${id}`)).body.sprints).toEqual(replay.sprints.map(({ applied: _ids, given: _work, ...sp }) => sp));
       expect(replay.spec).toEqual(state.spec);
       expect({ ...replay.usage, costUsd: 0 }).toEqual({ ...state.usage, costUsd: 0 });
       expect(replay.usage.costUsd).toBeCloseTo(state.usage.costUsd, 10);

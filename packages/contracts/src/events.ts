@@ -52,12 +52,19 @@ export const WorstCase = z.object({
 export type WorstCase = z.infer<typeof WorstCase>;
 
 /**
+ * The evaluator whose work made a call (from its work subject), absent for other roles: it names
+ * the sender in the event's subject, so a custom evaluator's usage is its own, never the core's.
+ */
+const UsageOf = { evaluator: EvaluatorName.optional() };
+
+/**
  * A model call about to be sent: its worst case is held against the run's budget, stored before
  * any byte goes to the model. Settled by the usage.recorded or usage.released that names it; a
  * reservation its worker never settles (the worker died) is charged at this amount.
  */
 export const UsageReserved = message("usage.reserved", z.object({
   reservationId: z.string().min(1).max(100),
+  ...UsageOf,
   role: ModelRole,
   model: z.string().max(200),
   worstCase: WorstCase,
@@ -69,6 +76,7 @@ export type UsageReserved = z.infer<typeof UsageReserved>;
 /** A reserved call that was never answered (every attempt failed, or it was cancelled): nothing to charge. */
 export const UsageReleased = message("usage.released", z.object({
   reservationId: z.string().min(1).max(100),
+  ...UsageOf,
   reason: z.string().max(2_000).default(""),
 }));
 export type UsageReleased = z.infer<typeof UsageReleased>;
@@ -76,6 +84,7 @@ export type UsageReleased = z.infer<typeof UsageReleased>;
 export const UsageRecorded = message("usage.recorded", z.object({
   /** One id per logical model call, however many HTTP retries it took. */
   callId: z.string().min(1).max(100),
+  ...UsageOf,
   role: ModelRole,
   model: z.string(),
   usage: TokenUsage,

@@ -22,7 +22,7 @@ export {
   evaluateSubject, evaluatorOfSubject, evaluatorConsumer, eventSubject, legacyEventSubject, ledgerKey, jobKey, sprintKey, runEventsFilter, dlqSubject, heartbeatSubject, inboxPrefix,
 } from "./names.js";
 export { workSubject, eventSubjectOf, legacyEventSubjectOf, senderOf } from "./routing.js";
-export { EVENT_PRODUCERS, CORE_ONLY_EVENTS, WORK_ROLE, mayProduce } from "./producers.js";
+export { EVENT_PRODUCERS, CORE_ONLY_EVENTS, WORK_ROLE, MODEL_ROLES, WORK_REPORTS, holderKey, mayProduce, workHolder } from "./producers.js";
 export {
   JOB_ID_PREFIX, JobKind, JobStatus, JobInput, JobVerdict, JobVariant, JobItem, JobOptions, JobState, CreateCalibrationRequest, CreateRejudgementRequest, isJobId,
 } from "./jobs.js";

@@ -1,5 +1,6 @@
-import type { Role } from "./common.js";
+import type { ModelRole, Role } from "./common.js";
 import type { EventType } from "./events.js";
+import type { EventSender } from "./names.js";
 import type { WorkMessage } from "./work.js";
 
 /**
@@ -38,4 +39,26 @@ export const WORK_ROLE = {
 
 export function mayProduce(role: Role, type: EventType): boolean {
   return (EVENT_PRODUCERS[type] as readonly Role[]).includes(role);
+}
+
+
+/** The model roles each worker role makes calls as: a usage event of another is not its own. */
+export const MODEL_ROLES = {
+  planner: ["planner"],
+  generator: ["generator"],
+  evaluator: ["evaluator", "judge"],
+} as const satisfies Partial<Record<Role, readonly ModelRole[]>>;
+
+/** Events a worker sends about a work item it was given: their causation is that work's id. */
+export const WORK_REPORTS: readonly EventType[] = ["usage.reserved", "usage.recorded", "usage.released", "work.failed", "work.progress", "budget.exceeded"];
+
+/** Who holds work or sent an event, as one key: `planner`, `generator`, `evaluator.<name>`. */
+export function holderKey(sender: EventSender): string {
+  return sender.role === "evaluator" ? `evaluator.${sender.evaluator ?? "core"}` : sender.role;
+}
+
+/** Who a work item of this type is given to; evaluation work names its evaluator, a review is the built-in one's. */
+export function workHolder(type: WorkMessage["type"], evaluator?: string): string {
+  const role = WORK_ROLE[type];
+  return holderKey(role === "evaluator" ? { role, evaluator: type === "review.requested" ? "core" : evaluator ?? "core" } : { role });
 }

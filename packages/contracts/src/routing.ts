@@ -18,7 +18,7 @@ export function workSubject(msg: WorkMessage, evaluator?: string): string {
  * Who sends an event, from its fields: the role of its type where one role produces it, else
  * the worker's role as it says it (`role` of a failure or progress, the envelope's producer of a
  * usage or refusal); an evaluator's name from the verdict, the review, or the work it refers to
- * (`core` when none is named). Permissions make sure the subject's sender is the publisher; the
+ * (a usage event's too; `core` when none is named). Permissions make sure the subject's sender is the publisher; the
  * supervisor then checks the sender may send this type, and about this work (fold intake).
  */
 export function senderOf(msg: EventMessage): EventSender {
@@ -35,7 +35,8 @@ function evaluatorOfEvent(msg: EventMessage): string {
   switch (msg.type) {
     case "verdict.produced": return msg.payload.verdict.evaluator;
     case "contract.reviewed": return msg.payload.evaluator;
-    case "work.failed": case "work.progress": case "budget.exceeded": return msg.payload.evaluator ?? "core";
+    case "work.failed": case "work.progress": case "budget.exceeded":
+    case "usage.reserved": case "usage.recorded": case "usage.released": return msg.payload.evaluator ?? "core";
     default: return "core";
   }
 }

@@ -46,6 +46,11 @@ export const SprintState = z.object({
    */
   applied: z.array(z.string()).default([]),
   /**
+   * This sprint's work given out, by message id: to whom (see RunState.given). Leaves the state
+   * with the sprint's record, like `applied`.
+   */
+  given: z.record(z.string(), z.string()).optional(),
+  /**
    * A passed sprint the run has moved on from: its full record is under sprintKey(runId, number)
    * and this entry keeps only number, status and contractRound (the API's run view restores it).
    */
@@ -115,9 +120,10 @@ export type RunLedger = z.infer<typeof RunLedger>;
  * would damage it (it drops the fields it does not know): a supervisor leaves a state of a newer
  * format to the replicas that know it. 2: finished sprints archived in two steps. 3: accepted
  * checks (regression sets), retirements and the final acceptance. 4: model calls reserved before
- * they are sent (reservations, usage.reserved*, usage.unsettled*).
+ * they are sent (reservations, usage.reserved*, usage.unsettled*). 5: work given out (given), and
+ * suspect budget refusals counted (suspectRefusals): an older supervisor would drop both.
  */
-export const RUN_STATE_FORMAT = 4 as const;
+export const RUN_STATE_FORMAT = 5 as const;
 
 /** The run's final acceptance of the whole product, after its last sprint passed. */
 export const FinalAcceptance = z.object({
@@ -170,6 +176,19 @@ export const RunState = z.object({
    * redelivery comes late): that reservation, when it comes, is already settled and holds nothing.
    */
   settledEarly: z.array(z.string()).default([]),
+  /**
+   * Work this run gave out outside its sprints (plans, the final acceptance's), by message id: to
+   * whom (`planner`, `generator`, `evaluator.<name>`, see holderKey); each sprint keeps its own. A
+   * worker's report about work (usage, failure, refusal, progress) counts only when it is about
+   * work given to its sender. Absent in runs begun before it was kept: nothing is checked.
+   */
+  given: z.record(z.string(), z.string()).optional(),
+  /**
+   * Budget refusals the ledger did not bear out, of the work the run waits for now (`work` names
+   * the wait: a new wait starts again from 0): past a few, the run fails rather than send the
+   * work out again and again for a worker that keeps refusing.
+   */
+  suspectRefusals: z.object({ work: z.string(), count: z.number().int().nonnegative() }).optional(),
   /** Count of events folded into this state. */
   eventCount: z.number().int().nonnegative().default(0),
   /**

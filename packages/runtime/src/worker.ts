@@ -53,6 +53,9 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       // The schema validates at publish time; the envelope is built generically.
       await bus.publish(schema, envelope(type, payload, msg, producer, { id }) as z.input<typeof schema>, { ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) });
     };
+    const ref = workRef(msg, ctx.subject);
+    // A custom evaluator's usage names it, so its subject is the one its NATS user may publish.
+    const usageOf = ref.evaluator !== undefined ? { evaluator: ref.evaluator } : {};
     const own = { costUsd: 0, tokens: 0, reservedUsd: 0, reservedTokens: 0 };
     // This work's reservations not settled yet, by id: what each holds of own.reserved*.
     const open = new Map<string, WorstCase>();
@@ -68,7 +71,7 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
     // charges. Not stored, not sent: the call fails (retryable: NATS is away) and nothing is spent.
     const book: BookReservation = async (worst, call) => {
       const reservationId = randomId();
-      const event = envelope("usage.reserved", { reservationId, role: call.role, model: call.model, worstCase: worst, delivery: ctx.deliveryCount }, msg, producer, { id: reservationId });
+      const event = envelope("usage.reserved", { reservationId, ...usageOf, role: call.role, model: call.model, worstCase: worst, delivery: ctx.deliveryCount }, msg, producer, { id: reservationId });
       await untilPublished(() => bus.publish(UsageReserved, event), () => ctx.working(), ctx.logger, RESERVE_RETRY_MS);
       open.set(reservationId, worst);
       own.reservedUsd += worst.costUsd;
@@ -77,7 +80,7 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
         id: reservationId,
         release: async (reason) => {
           unhold(reservationId);
-          const released = envelope("usage.released", { reservationId, reason }, msg, producer, { id: derivedId(reservationId, "usage.released") });
+          const released = envelope("usage.released", { reservationId, ...usageOf, reason }, msg, producer, { id: derivedId(reservationId, "usage.released") });
           await untilPublished(() => bus.publish(UsageReleased, released), () => ctx.working(), ctx.logger);
         },
       };
@@ -90,7 +93,7 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       // proxy or another provider may repeat those, and a repeated id is dropped as a duplicate,
       // leaving a call unpaid (the budget fails open). Publish retries reuse this envelope.
       const id = u.reservationId !== undefined ? derivedId(u.reservationId, "usage.recorded") : randomId();
-      const payload = { callId: u.callId, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd, ...(u.reservationId !== undefined ? { reservationId: u.reservationId } : {}) };
+      const payload = { callId: u.callId, ...usageOf, role: u.role, model: u.model, usage: u.usage, costUsd: u.costUsd, ...(u.reservationId !== undefined ? { reservationId: u.reservationId } : {}) };
       const usage = envelope("usage.recorded", payload, msg, producer, { id });
       // A call that was answered has been paid for: keep trying through a NATS outage rather than
       // fail the work (which would redo the call uncharged). The id makes retries store once.
@@ -101,7 +104,6 @@ export function workerHandler<M extends WorkEnvelope>(bus: Bus, producer: Produc
       usagePending.add(publishing);
     };
     const started = Date.now();
-    const ref = workRef(msg, ctx.subject);
     const about = { role: producer.role, work: msg.type, ...ref };
     let beats = 0;
     // Best effort: a progress event that cannot be published changes nothing but the stall clock.

@@ -42,11 +42,11 @@ export const RunList = z.object({
   runs: z.array(RunSummary),
 });
 
-/** The run without fold bookkeeping (applied ids, outbox, held work), every sprint in full. */
-export const RunView = RunState.omit({ format: true, applied: true, pending: true, held: true })
+/** The run without fold bookkeeping (applied ids, outbox, held work, work given out), every sprint in full. */
+export const RunView = RunState.omit({ format: true, applied: true, pending: true, held: true, given: true, suspectRefusals: true })
   .extend({
     heldWork: z.number().int().describe("work held back while paused"),
-    sprints: z.array(SprintState.omit({ applied: true, archived: true, archiving: true })),
+    sprints: z.array(SprintState.omit({ applied: true, archived: true, archiving: true, given: true })),
   })
   .meta({ id: "RunView" });
 export type RunView = z.infer<typeof RunView>;

@@ -9,7 +9,7 @@ import { foldEvent, type FoldDeps } from "./fold.js";
 import { initialState, reduce } from "./reducer.js";
 import { RunCache } from "./run-cache.js";
 import { startWatchdog } from "./watchdog.js";
-import { ART, contractFor, ev, finalPass, options, SPEC, startTestSupervisor, verdict, type TestSupervisor } from "./test-fixtures.js";
+import { about, ART, contractFor, ev, finalPass, options, SPEC, startTestSupervisor, verdict, type TestSupervisor } from "./test-fixtures.js";
 
 const nats = useNatsServer();
 let sup: TestSupervisor;
@@ -20,9 +20,12 @@ const logger = createLogger("supervisor", { level: "silent" });
 const approved = { review: { approved: true, changeRequests: [], comments: "fine" }, round: 1, evaluator: "core" };
 let runs = 0;
 
-function usage(runId: string, callId: string, sprint: number): EventMessage {
+/** A generator's usage event about its work in the sprint (the work is in the record once the sprint is archived). */
+async function usage(runId: string, callId: string, sprint: number): Promise<EventMessage> {
   const u = { inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 };
-  return ev(runId, "usage.recorded", { callId, role: "generator", model: "m", usage: u, costUsd: 0.01 }, sprint, 1);
+  const s = await state(runId);
+  const archived = await record(runId, sprint);
+  return about(archived ? { ...s, sprints: [archived] } : s, ev(runId, "usage.recorded", { callId, role: "generator", model: "m", usage: u, costUsd: 0.01 }, sprint, 1));
 }
 
 /** A run (two sprints) folded by `deps` straight into KV, up to sprint 1 waiting for its verdict. */
@@ -63,7 +66,7 @@ describe("supervisor - archived sprint records under faults", () => {
     const fresh = { bus: sup.bus, logger };
     const { id, pass } = await runAwaitingVerdict(stale);
     // The stale replica's cache now holds sprint 1 before its last usage event and its pass.
-    const u = usage(id, "last-call", 1);
+    const u = await usage(id, "last-call", 1);
     expect(await foldEvent(fresh, u)).toBe(true);
     expect(await foldEvent(fresh, pass)).toBe(true);
     expect((await record(id, 1))?.applied).toEqual(expect.arrayContaining([u.id, pass.id]));
@@ -89,7 +92,7 @@ describe("supervisor - archived sprint records under faults", () => {
     await sup.bus.runs.update(id, { ...markFinished(decided.state), pending: decided.outbox }, entry.revision);
     expect(await record(id, 1)).toBeUndefined();
 
-    expect(await foldEvent(deps, usage(id, "sprint-2-call", 2))).toBe(true);
+    expect(await foldEvent(deps, await usage(id, "sprint-2-call", 2))).toBe(true);
     const s = await state(id);
     expect(s.pending).toEqual([]);
     expect(s.sprints[0]).toEqual({ number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [], applied: [], archived: true });
@@ -102,7 +105,7 @@ describe("supervisor - archived sprint records under faults", () => {
   it("turns a stub an older supervisor stripped of its marks back into a stub before deciding, so none of its events is applied twice", async () => {
     const deps = { bus: sup.bus, logger };
     const { id, pass } = await runAwaitingVerdict(deps);
-    const inSprint = usage(id, "in-sprint-1", 1);
+    const inSprint = await usage(id, "in-sprint-1", 1);
     await foldEvent(deps, inSprint);
     await foldEvent(deps, pass);
     const before = await record(id, 1);
@@ -111,7 +114,7 @@ describe("supervisor - archived sprint records under faults", () => {
 
     // An older supervisor's schema drops `archived`: the stub reads as a passed sprint, and the
     // late event that older supervisor folded keeps its id with the sprint.
-    const olderLate = usage(id, "older-late", 1);
+    const olderLate = await usage(id, "older-late", 1);
     const entry = (await sup.bus.runs.get(id))!;
     const s = RunState.parse(entry.value);
     const stripped = { ...s, sprints: s.sprints.map((sp) => sp.number === 1 ? { number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [], applied: [olderLate.id] } : sp) };
@@ -121,7 +124,7 @@ describe("supervisor - archived sprint records under faults", () => {
     // event folded twice: each counts once.
     expect(await foldEvent(deps, inSprint)).toBe(false);
     expect(await foldEvent(deps, olderLate)).toBe(false);
-    const newLate = usage(id, "new-late", 1);
+    const newLate = await usage(id, "new-late", 1);
     expect(await foldEvent(deps, newLate)).toBe(true);
     expect(await foldEvent(deps, newLate)).toBe(false);
     const end = await state(id);
@@ -162,7 +165,10 @@ describe("supervisor - archived sprint records under faults", () => {
     const stub: SprintState = { number: 1, status: "passed", contractRound: 1, reviews: [], attempts: [], applied: [], archived: true };
     await sup.bus.runs.create(id, { ...initialState(id, "p", options({ maxSprints: 2 }), new Date().toISOString()), status: "running", currentSprint: 2, sprints: [stub] });
 
-    await expect(foldEvent(deps, usage(id, "late", 1))).rejects.toBeInstanceOf(RetryableError);
+    // Whose work it was is in the missing record too: the event is held back before anything is checked.
+    const u = { inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 };
+    const late = { ...ev(id, "usage.recorded", { callId: "late", role: "generator", model: "m", usage: u, costUsd: 0.01 }, 1, 1), causationId: "work-in-the-record" };
+    await expect(foldEvent(deps, late)).rejects.toBeInstanceOf(RetryableError);
     expect((await state(id)).usage.calls).toBe(0);
   });
 

@@ -87,9 +87,14 @@ export function isArchived(s: RunState, sprint: number): boolean {
  * record never comes back, ends in the dead-letter stream) rather than risk being counted twice.
  */
 export async function archivedAppliedIds(bus: Bus, runId: string, sprint: number): Promise<ReadonlySet<string>> {
+  return (await archivedSprint(bus, runId, sprint)).applied;
+}
+
+/** What a late event of an archived sprint is checked against: its folded ids, and the work it gave out (see archivedAppliedIds). */
+export async function archivedSprint(bus: Bus, runId: string, sprint: number): Promise<{ applied: ReadonlySet<string>; given: Readonly<Record<string, string>> }> {
   const record = await readRecord(bus, runId, sprint);
   if (!record) throw new RetryableError(`run ${runId}: the record of archived sprint ${sprint} is missing or unreadable`, 5_000);
-  return new Set(record.applied);
+  return { applied: new Set(record.applied), given: record.given ?? {} };
 }
 
 /** Every event id the run has folded: its own, its sprints', and its archived sprints' records'. */

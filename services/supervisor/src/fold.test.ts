@@ -8,7 +8,7 @@ import { useNatsServer, waitFor } from "../../../packages/testkit/src/index.js";
 import { foldEvent, foldStep } from "./fold.js";
 import { initialState, reduce } from "./reducer.js";
 import { RunCache } from "./run-cache.js";
-import { contractFor, ev, options, SPEC } from "./test-fixtures.js";
+import { about, contractFor, ev, options, SPEC } from "./test-fixtures.js";
 
 const nats = useNatsServer();
 const logger = createLogger("supervisor", { level: "silent" });
@@ -82,7 +82,7 @@ describe("supervisor fold - per-replica run cache", () => {
     c.gets = 0;
     c.updates = 0;
     expect(await fold(specProduced(id))).toBe(true);
-    expect(await fold(usage(id))).toBe(true);
+    expect(await fold(about(cache.get(id)!.state, usage(id)))).toBe(true);
     expect(await fold(proposed(id))).toBe(true);
     expect(c.gets).toBe(0);
     expect(c.conflicts).toBe(0);
@@ -150,7 +150,8 @@ describe("supervisor fold - per-replica run cache", () => {
     expect(kv.state.specVersion).toBe(1);
     expect(kv.state.eventCount).toBe(2);
     // Both replicas' folds interleave from here on, each event applied once.
-    const events = [proposed(id), usage(id), usage(id), usage(id)];
+    const plan = mine.get(id)!.state;
+    const events = [proposed(id), about(plan, usage(id)), about(plan, usage(id)), about(plan, usage(id))];
     await Promise.all(events.flatMap((e) => [foldEvent({ bus, logger, cache: mine }, e), foldEvent({ bus: other, logger, cache: theirs }, e)]));
     const after = await stored(id);
     expect(after.state.eventCount).toBe(6);
@@ -164,7 +165,7 @@ describe("supervisor fold - per-replica run cache", () => {
     const cache = new RunCache();
     const fold = (e: EventMessage) => foldEvent({ bus: c.bus, logger, cache }, e);
     await fold(requested(id));
-    const u = usage(id, 0.5);
+    const u = about(cache.get(id)!.state, usage(id, 0.5));
     expect(await fold(u)).toBe(true);
     const once = await stored(id);
 

@@ -3,7 +3,7 @@ import {
   EventMessage, eventSubjectOf, ledgerKey, RUN_STATE_FORMAT, RunLedger, RunState, TERMINAL_STATUSES, WorkMessage, workSubject, type OutboxItem,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
-import { archivedAppliedIds, archiveSprints, isArchived, markFinished, needsFinish, restoreStubs, storeSprintRecords } from "./archive.js";
+import { archivedSprint, archiveSprints, isArchived, markFinished, needsFinish, restoreStubs, storeSprintRecords } from "./archive.js";
 import { ArchivedSprintEventError, FoldContentionError } from "./errors.js";
 import { isApplied, reduce } from "./reducer.js";
 import type { RunCache } from "./run-cache.js";
@@ -198,12 +198,12 @@ async function casWrite(bus: Bus, runId: string, written: RunState, revision: nu
  * duplicates are harmless. Returns whether this call applied it.
  */
 export async function foldEvent(deps: FoldDeps, event: EventMessage): Promise<boolean> {
-  // Set once the event turns out to belong to an archived sprint: that sprint's ids are in its record.
-  let archived: ReadonlySet<string> | undefined;
+  // Set once the event turns out to belong to an archived sprint: that sprint's ids and work are in its record.
+  let archived: Awaited<ReturnType<typeof archivedSprint>> | undefined;
   const step: FoldStep = (prev) => {
-    if (isApplied(prev, event.id) || archived?.has(event.id)) return null;
+    if (isApplied(prev, event.id) || archived?.applied.has(event.id)) return null;
     if (archived === undefined && isArchived(prev, event.sprint)) throw new ArchivedSprintEventError(event.runId, event.sprint);
-    const refused = refusedSender(prev, event);
+    const refused = refusedSender(prev, event, archived?.given);
     if (refused !== undefined) {
       deps.logger.warn({ runId: event.runId, eventId: event.id, type: event.type, subject: eventSubjectOf(event) }, `event ignored: ${refused}`);
       return null;
@@ -216,7 +216,7 @@ export async function foldEvent(deps: FoldDeps, event: EventMessage): Promise<bo
   } catch (err) {
     if (!(err instanceof ArchivedSprintEventError)) throw err;
     // Nothing was written: read the record's ids and fold again (rare: late copies only).
-    archived = await archivedAppliedIds(deps.bus, event.runId, event.sprint);
+    archived = await archivedSprint(deps.bus, event.runId, event.sprint);
     done = await foldStep(deps.bus, event.runId, step, deps.cache);
   }
   if (!done) return false;

@@ -19,7 +19,7 @@ export function initialState(id: string, prompt: string, options: RunOptions, no
       inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, calls: 0,
       reservedUsd: 0, reservedTokens: 0, reservedCalls: 0, unsettledUsd: 0, unsettledTokens: 0, unsettledCalls: 0,
     },
-    reservations: [], settledEarly: [],
+    reservations: [], settledEarly: [], given: {},
   };
 }
 
@@ -199,7 +199,7 @@ function apply(d: Decisions, e: EventMessage): void {
       const check = refusalConfirmed(s, e);
       if (!check.confirmed) {
         d.record("budget_refusal_suspect", `${e.producer.role} ${e.producer.instance} refused a call on ${e.payload.kind}, not confirmed: ${check.why}`);
-        if (refused) redispatch(d, refused.evaluator);
+        if (refused) onSuspectRefusal(d, e, refused.evaluator);
         return;
       }
       onBudgetExceeded(d, e.payload.kind, `${e.payload.kind} budget exceeded: ${e.payload.detail || `${e.payload.used} of ${e.payload.limit}`}`, refused);
@@ -212,6 +212,25 @@ function apply(d: Decisions, e: EventMessage): void {
     case "run.transition":
       return;
   }
+}
+
+/**
+ * Suspect refusals of one awaited work item (the same wait, sprint, attempt, round, evaluator)
+ * before the run fails rather than send the work out again: each re-dispatch is a new copy of the
+ * work, so a worker that refuses without cause (a compromised one, or one priced differently from
+ * the supervisor) would otherwise multiply it without end.
+ */
+export const MAX_SUSPECT_REFUSALS = 3;
+
+function onSuspectRefusal(d: Decisions, e: Extract<EventMessage, { type: "budget.exceeded" }>, evaluator: string | undefined): void {
+  const s = d.s;
+  const work = [s.waitingFor, e.sprint, e.attempt, e.payload.round ?? "", evaluator ?? ""].join(":");
+  const count = s.suspectRefusals?.work === work ? s.suspectRefusals.count + 1 : 1;
+  s.suspectRefusals = { work, count };
+  if (count < MAX_SUSPECT_REFUSALS) { redispatch(d, evaluator); return; }
+  const who = evaluator !== undefined ? `evaluator ${evaluator}` : e.producer.role;
+  fail(d, "budget_refusal_suspect", `${who} refused the ${s.waitingFor} work's model calls ${count} times on ${e.payload.kind} where the supervisor's ledger leaves room: `
+    + "not sent out again. Check that the workers and the supervisor share HARNESS_MODEL_PRICES, or look for a compromised worker");
 }
 
 function startSprint(d: Decisions, n: number): void {

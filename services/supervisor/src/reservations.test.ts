@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { EventMessage, OutboxItem, RunState } from "@harness/contracts";
 import { ledgerOf } from "./fold.js";
-import { initialState, reduce } from "./reducer.js";
-import { ART, contractFor, deepFrozen, ev, options, SPEC } from "./test-fixtures.js";
+import { initialState, MAX_SUSPECT_REFUSALS, reduce } from "./reducer.js";
+import { ART, contractFor, deepFrozen, ev, options, SPEC, verdict } from "./test-fixtures.js";
 
 const NOW = "2026-01-01T00:00:00.000Z";
 const r = "run1";
@@ -87,6 +87,37 @@ describe("supervisor - model call reservations", () => {
     const records = out.filter((o) => o.kind === "event").map((o) => o.message["payload"] as { decision: string; reason: string });
     expect(records).toMatchObject([{ decision: "budget_refusal_suspect", reason: expect.stringContaining("not confirmed") }]);
     expect(out.filter((o) => o.kind === "work").map((o) => o.message["type"])).toEqual(["build.requested"]);
+  });
+
+  it("fails the run rather than send the work out a third time for refusals its ledger keeps not bearing out", () => {
+    const forged = (attempt: number) => ev(r, "budget.exceeded", {
+      kind: "cost", limit: 50, used: 49.99, detail: "forged", refused: { role: "generator", model: "claude-sonnet-5-5", spent: 49.99, reserved: 0, worstCase: 49.95 },
+    }, 1, attempt);
+    let s = building();
+    const sent: unknown[] = [];
+    for (let i = 1; i <= MAX_SUSPECT_REFUSALS; i++) {
+      const { s: after, out } = drive(s, forged(1));
+      s = after;
+      sent.push(...out.filter((o) => o.kind === "work").map((o) => o.message["type"]));
+    }
+    // Two copies sent again, then no more: the run fails saying why.
+    expect(sent).toEqual(["build.requested", "build.requested"]);
+    expect(s.status).toBe("failed");
+    expect(s.reason).toMatch(/^generator refused the build work's model calls 3 times on cost where the supervisor's ledger leaves room: not sent out again\. Check that the workers and the supervisor share HARNESS_MODEL_PRICES/);
+    // A refusal of other work than the one awaited changes no count and sends nothing.
+    const other = drive(building(), forged(7), forged(7), forged(7));
+    expect([other.s.status, other.s.suspectRefusals, other.out]).toEqual(["running", undefined, [expect.objectContaining({ kind: "event" })]]);
+  });
+
+  it("counts suspect refusals per awaited work: the next attempt starts again from one", () => {
+    const forged = (attempt: number) => ev(r, "budget.exceeded", { kind: "cost", limit: 50, used: 49.99, detail: "forged" }, 1, attempt);
+    let s = drive(building(options({ maxAttemptsPerSprint: 3 })), forged(1), forged(1)).s;
+    expect(s.suspectRefusals).toEqual({ work: "build:1:1::", count: 2 });
+    s = drive(s, ev(r, "build.produced", { artifact: ART, files: ["a.js"], notes: "" }, 1, 1)).s;
+    s = drive(s, ev(r, "verdict.produced", { verdict: verdict(false) }, 1, 1)).s;
+    expect([s.status, s.waitingFor, s.sprints[0]?.attempts.length]).toEqual(["running", "build", 2]);
+    s = drive(s, forged(2), forged(2)).s;
+    expect([s.status, s.suspectRefusals]).toEqual(["running", { work: "build:1:2::", count: 2 }]);
   });
 
   it("accepts a refusal its ledger confirms, counting calls in flight, though spend is still under the limit", () => {

@@ -1,4 +1,4 @@
-import type { OutboxItem, RunState, RunStatus, SpecExcerpt, SprintState } from "@harness/contracts";
+import { workHolder, type OutboxItem, type RunState, type RunStatus, type SpecExcerpt, type SprintState, type WorkMessage } from "@harness/contracts";
 import { derivedId } from "@harness/runtime";
 import { finalBuildWork, finalEvaluationWork, finalRunning } from "./final.js";
 import { acceptedBefore, regressionFor } from "./regression.js";
@@ -20,8 +20,16 @@ export class Decisions {
     };
   }
 
-  work(type: string, payload: unknown, sprint: number, attempt: number, evaluator?: string): void {
-    this.out.push({ kind: "work", ...(evaluator ? { evaluator } : {}), message: this.msg(type, payload, sprint, attempt, evaluator) });
+  work(type: WorkMessage["type"], payload: unknown, sprint: number, attempt: number, evaluator?: string): void {
+    const message = this.msg(type, payload, sprint, attempt, evaluator);
+    this.out.push({ kind: "work", ...(evaluator ? { evaluator } : {}), message });
+    if (this.s.given === undefined) return;
+    // Kept with its sprint (archived with it), so what a fold rewrites does not grow with the run.
+    // Replaced, never changed in place: the previous state shares it (see draft).
+    const entry = { [String(message["id"])]: workHolder(type, evaluator) };
+    const sp = sprint > 0 ? this.s.sprints.find((x) => x.number === sprint && x.archived !== true) : undefined;
+    if (sp) sp.given = { ...sp.given, ...entry };
+    else this.s.given = { ...this.s.given, ...entry };
   }
 
   /** A decision that leaves the status as it is (a stall re-dispatch), recorded in the run's history. */

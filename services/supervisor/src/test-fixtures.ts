@@ -1,5 +1,5 @@
 import { connectBus, type Bus } from "@harness/bus";
-import { CONSUMERS, EVENT_PRODUCERS, EventMessage, RunOptions, type ProductSpec, type SprintContract, type Verdict } from "@harness/contracts";
+import { CONSUMERS, EVENT_PRODUCERS, EventMessage, RunOptions, holderKey, senderOf, type ProductSpec, type RunState, type SprintContract, type Verdict } from "@harness/contracts";
 import { createLogger } from "@harness/logger";
 import { randomId } from "@harness/runtime";
 import type { FastifyInstance } from "fastify";
@@ -55,6 +55,18 @@ export function ev(runId: string, type: string, payload: unknown, sprint = 0, at
     id: randomId(), schemaVersion: 1, type, runId, sprint, attempt, causationId: null,
     producer: { role: producerOf(type, payload as Record<string, unknown>), instance: "t" }, time: new Date().toISOString(), payload,
   });
+}
+
+/**
+ * `e` as a worker sends it about its work: caused by the last work the run gave the event's sender
+ * (in the event's sprint, or outside sprints), as the supervisor holds a worker's reports (sender.ts).
+ */
+export function about(s: RunState, e: EventMessage): EventMessage {
+  const holder = holderKey(senderOf(e));
+  const sp = e.sprint > 0 ? s.sprints.find((x) => x.number === e.sprint) : undefined;
+  const id = Object.entries({ ...s.given, ...sp?.given }).filter(([, to]) => to === holder).map(([w]) => w).at(-1);
+  if (id === undefined) throw new Error(`run ${s.id} gave ${holder} no work${e.sprint > 0 ? ` in sprint ${e.sprint}` : ""}`);
+  return { ...e, causationId: id };
 }
 
 /** The role that sends such an event (EVENT_PRODUCERS); a refusal without an evaluator: the generator's. */

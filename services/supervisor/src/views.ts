@@ -3,8 +3,8 @@ import type { RunSummary, RunView } from "./api-schemas.js";
 
 /** The API's view of a run: the state without fold bookkeeping. */
 export function runView(s: RunState): RunView {
-  const { format: _f, applied: _a, pending: _p, held, sprints, ...rest } = s;
-  return { ...rest, sprints: sprints.map(({ applied: _ids, archived: _stub, archiving: _marked, ...sp }) => sp), heldWork: held.length };
+  const { format: _f, applied: _a, pending: _p, held, given: _g, suspectRefusals: _r, sprints, ...rest } = s;
+  return { ...rest, sprints: sprints.map(({ applied: _ids, archived: _stub, archiving: _marked, given: _work, ...sp }) => sp), heldWork: held.length };
 }
 
 export function runSummary(s: RunState): RunSummary {
