@@ -359,8 +359,8 @@ describe("supervisor API - ops", () => {
     const doc = (await inject("GET", "/openapi.json")).json<{ openapi: string; paths: Record<string, Record<string, { security?: unknown }>> }>();
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
-      "/artifacts", "/auth", "/calibrations", "/calibrations/{id}", "/calibrations/{id}/cancel", "/dlq", "/dlq/{id}/redrive", "/healthz", "/metrics", "/readyz", "/runs", "/runs/{id}", "/runs/{id}/approve",
-      "/runs/{id}/artifacts/{ref}", "/runs/{id}/cancel", "/runs/{id}/contract/revise", "/runs/{id}/events", "/runs/{id}/pause", "/runs/{id}/resume", "/runs/{id}/spec/revise", "/services",
+      "/artifacts", "/auth", "/calibrations", "/calibrations/{id}", "/calibrations/{id}/cancel", "/dlq", "/dlq/{id}/redrive", "/healthz", "/metrics", "/readyz", "/rejudgements/{id}", "/runs", "/runs/{id}", "/runs/{id}/approve",
+      "/runs/{id}/artifacts/{ref}", "/runs/{id}/cancel", "/runs/{id}/contract/revise", "/runs/{id}/events", "/runs/{id}/pause", "/runs/{id}/rejudgements", "/runs/{id}/resume", "/runs/{id}/spec/revise", "/services",
     ]);
     expect(doc.paths["/runs"]?.["post"]?.security).toEqual([{ bearer: [] }]);
     expect(doc.paths["/auth"]?.["get"]?.security).toEqual([{ bearer: [] }]);

@@ -7,6 +7,7 @@ import { reviseCommand, steerCommand } from "./commands/steer.js";
 import { upCommand } from "./commands/up.js";
 import { evaluatorAddCommand } from "./commands/evaluator.js";
 import { calibrateCommand } from "./commands/calibrate.js";
+import { rejudgeCommand } from "./commands/rejudge.js";
 
 const USAGE = `harness <command>
 
@@ -28,6 +29,8 @@ const USAGE = `harness <command>
   calibrate <corpus-dir> [--api URL --token T] [--evaluators core,<custom>] [--repeat K] [--concurrency N]
             [--json file] [--max-false-pass N] [--only app/variant,...] [--explore] [--scripted-judge]
                                          judge a labelled corpus, print the confusion table; exit 1 on false passes
+  rejudge <run-id> [--evaluators a,b] [--sprint N] [--api URL --token T]
+                                         judge a finished run's stored builds again; prints what changed
   evaluator add <name> [--show]          a NATS user for a custom evaluator (reloads a running NATS);
                                          prints how to connect (the password only with --show)`;
 
@@ -41,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
       sprints: { type: "string" }, attempts: { type: "string" }, "final-attempts": { type: "string" }, budget: { type: "string" }, evaluators: { type: "string" },
       model: { type: "string", multiple: true }, constraints: { type: "string" }, gates: { type: "string" }, "no-explore": { type: "boolean" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" },
       api: { type: "string" }, token: { type: "string" }, repeat: { type: "string" }, concurrency: { type: "string" }, json: { type: "string" },
-      "max-false-pass": { type: "string" }, only: { type: "string" }, explore: { type: "boolean" }, "scripted-judge": { type: "boolean" },
+      "max-false-pass": { type: "string" }, only: { type: "string" }, explore: { type: "boolean" }, "scripted-judge": { type: "boolean" }, sprint: { type: "string" },
       comment: { type: "string" }, show: { type: "boolean" }, tokens: { type: "string" }, minutes: { type: "string" }, spec: { type: "string" }, contract: { type: "string" },
     },
     });
@@ -100,6 +103,11 @@ async function main(argv: string[]): Promise<number> {
         ...(values.only ? { only: values.only } : {}), ...(values.explore ? { explore: true } : {}), ...(values["scripted-judge"] ? { scriptedJudge: true } : {}),
         ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
       });
+    }
+    case "rejudge": {
+      const sprint = values.sprint;
+      if (sprint !== undefined && !/^\d+$/.test(sprint)) throw new CliError(`--sprint takes a sprint number (0: the final acceptance; got "${sprint}")`, 2);
+      return rejudgeCommand(need(0, "run id"), { ...(values.api ? { api: values.api } : {}), ...(values.token ? { token: values.token } : {}), ...(values.evaluators ? { evaluators: values.evaluators } : {}), ...(sprint !== undefined ? { sprint: Number(sprint) } : {}) });
     }
     case "evaluator": {
       if (args[0] !== "add") throw new CliError(`usage: harness evaluator add <name> [--show]`, 2);

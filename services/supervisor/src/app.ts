@@ -12,6 +12,7 @@ import { safeRequestLog, useJsonBodies } from "./request-safety.js";
 import type { ServiceRegistry } from "./registry.js";
 import { artifactRoutes } from "./routes/artifacts.js";
 import { calibrationRoutes } from "./routes/calibrations.js";
+import { rejudgementRoutes } from "./routes/rejudgements.js";
 import { controlRoutes } from "./routes/control.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { dlqRoutes } from "./routes/dlq.js";
@@ -79,6 +80,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(opsRoutes, { deps });
   await app.register(dlqRoutes, { deps });
   await app.register(calibrationRoutes, { deps });
+  await app.register(rejudgementRoutes, { deps });
   await app.register(dashboardRoutes);
   return app;
 }

@@ -39,7 +39,7 @@ export function finalRegression(s: RunState): RegressionSet[] {
     .filter((set) => set.checks.length > 0);
 }
 
-function finalArtifact(s: RunState, attempt: AttemptState): RunState["lastArtifact"] {
+export function finalArtifact(s: RunState, attempt: AttemptState): RunState["lastArtifact"] {
   return attempt.build?.artifact ?? s.lastArtifact;
 }
 

@@ -4,6 +4,7 @@ import {
   type EventMessage, type JobItem, type JobVerdict, type RunLedger, type Verdict,
 } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
+import { derivedId } from "@harness/runtime";
 import { errors, FoldContentionError } from "./errors.js";
 import { publishOutbox } from "./fold.js";
 import { SUPERVISOR } from "./steps.js";
@@ -26,6 +27,15 @@ export const emptyUsage = (): UsageTotals => UsageTotals.parse({ inputTokens: 0,
 
 export function jobLedger(j: JobState): RunLedger {
   return { id: j.id, status: j.status, budget: j.options.budget, models: j.options.models, usage: j.usage };
+}
+
+/** Every evaluation of a job: each variant by each evaluator, `repeat` times; work ids fixed by the job id. */
+export function jobItems(jobId: string, variants: number, evaluators: readonly string[], repeat: number): JobItem[] {
+  const items: JobItem[] = [];
+  for (let v = 0; v < variants; v++) for (const evaluator of evaluators) for (let r = 1; r <= repeat; r++) {
+    items.push({ variant: v, evaluator, repeat: r, workId: derivedId(jobId, "eval", items.length), status: "queued" });
+  }
+  return items;
 }
 
 /** Marks queued items dispatched (into the outbox) while fewer than `concurrency` are out. */

@@ -4,6 +4,7 @@ import { authHeaders, clearToken, saveToken, token } from "./artifacts.js";
 import { pagesFor } from "./router.js";
 import { contractPanel } from "./contract-review.js";
 import { featureBoard, finalView } from "./acceptance.js";
+import { rejudgementsView } from "./rejudgements.js";
 import { budgetForm, budgetMeters, runHeader, specPanel, specVersions, sprintsView } from "./run-view.js";
 import { EVENT_TYPES, timelineCard, timelineItem } from "./timeline.js";
 import { liveEvents } from "./live.js";
@@ -110,6 +111,10 @@ async function showServices(current) {
 /** The run page: its state re-rendered on each event, its timeline appended to as events stream in. */
 async function showRun(id, current) {
   let run = await api("GET", `/runs/${id}`);
+  // Re-judgements exist only for finished runs; read again on each refresh of a finished one.
+  const TERMINAL = ["completed", "failed", "cancelled"];
+  const rejudged = async () => (TERMINAL.includes(run.status) ? (await api("GET", `/runs/${id}/rejudgements`)).rejudgements : []);
+  let rejudgements = await rejudged().catch(() => []);
   if (!current()) return () => {};
   const top = h("div", { class: "stack" });
   const rest = h("div", { class: "stack" });
@@ -136,7 +141,7 @@ async function showRun(id, current) {
   const render = () => {
     meters = budgetMeters(run);
     top.replaceChildren(runHeader(run, { control, budget }), meters);
-    rest.replaceChildren(featureBoard(run), sprintsView(run) ?? "", finalView(run) ?? "");
+    rest.replaceChildren(featureBoard(run), sprintsView(run) ?? "", finalView(run) ?? "", rejudgementsView(rejudgements) ?? "");
     spec.update(run, specVersions(run, produced), asked);
     contract.update(run, contractAsked);
     // The contract card (hidden away from its gate) comes first. While the spec is being written
@@ -147,7 +152,7 @@ async function showRun(id, current) {
   let pending;
   const refresh = () => {
     clearTimeout(pending);
-    pending = setTimeout(async () => { try { run = await api("GET", `/runs/${id}`); render(); } catch { /* next event retries */ } }, 150);
+    pending = setTimeout(async () => { try { run = await api("GET", `/runs/${id}`); rejudgements = await rejudged().catch(() => rejudgements); render(); } catch { /* next event retries */ } }, 150);
   };
   render();
   app.replaceChildren(h("div", { class: "run-page" }, stateEl, h("aside", { class: "run-side" }, card)));

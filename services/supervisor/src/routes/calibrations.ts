@@ -1,12 +1,12 @@
-import { ArtifactRef, CreateCalibrationRequest, ExploreOptions, Id, JOB_ID_PREFIX, JobOptions, JobState, jobKey, isJobId, type JobInput, type JobItem, type JobVariant } from "@harness/contracts";
-import { derivedId, randomId } from "@harness/runtime";
+import { ArtifactRef, CreateCalibrationRequest, ExploreOptions, Id, JOB_ID_PREFIX, JobOptions, JobState, jobKey, isJobId, type JobInput, type JobVariant } from "@harness/contracts";
+import { randomId } from "@harness/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ApiError, authErrorResponses, readErrorResponses } from "../api-schemas.js";
 import type { ApiDeps } from "../deps.js";
 import { errors } from "../errors.js";
 import { calibrationReport } from "../job-report.js";
-import { createJob, dispatch, emptyUsage, finish, readJob, updateJob } from "../jobs.js";
+import { createJob, dispatch, emptyUsage, finish, jobItems, readJob, updateJob } from "../jobs.js";
 import { assertEvaluatorsExist } from "./runs.js";
 
 /** A corpus of a few dozen variants with their contracts; snapshots travel apart (POST /artifacts). */
@@ -44,14 +44,6 @@ export async function listJobs(deps: ApiDeps, kind: JobState["kind"], runId?: st
     if (parsed.success && parsed.data.kind === kind && (runId === undefined || parsed.data.runId === runId)) jobs.push(parsed.data);
   }
   return jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-}
-
-export function jobItems(jobId: string, variants: number, evaluators: readonly string[], repeat: number): JobItem[] {
-  const items: JobItem[] = [];
-  for (let v = 0; v < variants; v++) for (const evaluator of evaluators) for (let r = 1; r <= repeat; r++) {
-    items.push({ variant: v, evaluator, repeat: r, workId: derivedId(jobId, "eval", items.length), status: "queued" });
-  }
-  return items;
 }
 
 async function assertArtifactsStored(deps: ApiDeps, refs: ReadonlyArray<{ name: string; artifact: { name: string } }>): Promise<void> {

@@ -18,6 +18,7 @@ const FILES: Record<string, string> = {
   "router.js": "text/javascript; charset=utf-8",
   "run-view.js": "text/javascript; charset=utf-8",
   "acceptance.js": "text/javascript; charset=utf-8",
+  "rejudgements.js": "text/javascript; charset=utf-8",
   "contract-review.js": "text/javascript; charset=utf-8",
   "timeline.js": "text/javascript; charset=utf-8",
   "live.js": "text/javascript; charset=utf-8",
