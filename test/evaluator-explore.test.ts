@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +58,7 @@ describe("evaluator - exploratory QA, confirmed by replay on fresh starts", () =
     bus = await connectBus({ ...nats.as(), name: "evaluator-explore-test" });
     await bus.provision();
     work = await mkdtemp(join(tmpdir(), "evaluator-explore-"));
+    await chmod(work, 0o711); // the sandbox user passes through to the workspaces below
     for (const twin of ["correct", "display-only-delete"] as const) {
       await writeShelf(twin, join(work, twin));
       artifacts.set(twin, await bus.artifacts.put((await snapshot(join(work, twin))).bytes));

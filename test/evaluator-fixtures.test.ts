@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,6 +32,7 @@ describe("evaluator - judges fixture apps on its own copy", () => {
     // build whose checks all passed, which the scripted model answers "no findings" by default.
     model = await startScriptedModel({ script: [] });
     work = await mkdtemp(join(tmpdir(), "evaluator-fixtures-"));
+    await chmod(work, 0o711); // the sandbox user passes through to the workspaces below
   });
 
   afterAll(async () => {

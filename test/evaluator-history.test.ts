@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,6 +33,7 @@ describe("evaluator - restores the product, and its history only when asked", ()
     // No rules: these contracts have no rubric, so any model call would be a bug.
     model = await startScriptedModel({ script: [] });
     work = await mkdtemp(join(tmpdir(), "evaluator-history-"));
+    await chmod(work, 0o711); // the sandbox user passes through to the workspaces below
     // The evaluator's work directory sits inside another repository, as it may on a developer's machine.
     await gitInit(work);
     await writeFile(join(work, "outer.txt"), "outer\n");

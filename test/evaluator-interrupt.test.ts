@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ describe("evaluator - stopped in the middle of a browser check", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "evaluator-interrupt-"));
+    chmodSync(dir, 0o711); // the sandbox user passes through to the workspaces below
     visits = join(dir, "visits.log");
     model = await startScriptedModel({ script: slowPageScript(visits) });
     stack = await startStack({ modelUrl: model.url, roles: ["planner", "generator", "evaluator"] });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -46,6 +46,7 @@ describe("evaluator - rubric judge with hard thresholds", () => {
     await bus.provision();
     model = await startScriptedModel({ script: [] });
     work = await mkdtemp(join(tmpdir(), "evaluator-judge-"));
+    await chmod(work, 0o711); // the sandbox user passes through to the workspaces below
     const src = join(work, "src");
     await buildVariant(todoVariants().find((v) => v.name === "correct")!, src);
     artifact = await bus.artifacts.put((await snapshot(src)).bytes);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +27,7 @@ describe("evaluator - re-runs earlier accepted sprints' checks against the new b
     await bus.provision();
     model = await startScriptedModel({ script: [] });
     work = await mkdtemp(join(tmpdir(), "evaluator-regression-"));
+    await chmod(work, 0o711); // the sandbox user passes through to the workspaces below
   });
 
   afterAll(async () => {

@@ -80,6 +80,7 @@ describe("review rules - every check of every approved contract fails against st
     blank = await serve("text/html", "<!doctype html><html><head><title></title></head><body></body></html>");
     browser = await launchBrowser(CHROMIUM);
     root = await mkdtemp(join(tmpdir(), "review-stubs-"));
+    await chmod(root, 0o711); // the sandbox user passes through to the workspaces below
     contracts.push(...STRONG_CONTRACTS.map((s) => ({ name: s.name, contract: SprintContract.parse(s.contract), features: s.features.map((f) => Feature.parse(f)) })));
     contracts.push(...await scriptedContracts());
   }, 60_000);

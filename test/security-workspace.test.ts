@@ -1,5 +1,5 @@
 import { startScriptedModel, type RecordedRequest, type ScriptedModel } from "@harness/scripted-model";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +38,7 @@ describe("security - file tools stay inside the workspace", () => {
 
   beforeAll(async () => {
     base = mkdtempSync(join(tmpdir(), "harness-escape-"));
+    chmodSync(base, 0o711); // the sandbox user passes through to the workspaces below
     outside = join(base, "outside");
     mkdirSync(outside);
     writeFileSync(join(outside, "existing.txt"), "untouched\n");

@@ -2,10 +2,11 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { startScriptedModel, type ScriptedModel, type Script } from "@harness/scripted-model";
 import { writeLocalCredentials, type LocalCredentials } from "@harness/nats-config";
 import { findNatsServer, startNatsServer } from "@harness/testkit";
+import { sandboxStatus, type SandboxStatus } from "@harness/workspace";
 import { launchService, stopService, type ServiceName, type ServiceProc } from "./launcher.js";
 import { claimNatsStore, releaseNatsLock, writeNatsLock } from "./nats-lock.js";
 import { withKeptPort } from "./nats-port.js";
@@ -30,6 +31,8 @@ export interface LocalStack {
   natsUrl: string;
   scripted: ScriptedModel | undefined;
   services: ServiceProc[];
+  /** How the generator's and evaluator's commands are kept from credentials on this machine. */
+  sandbox: SandboxStatus;
   /** Drains the services, then stops NATS; resolves to the services that did not exit cleanly. */
   stop(): Promise<string[]>;
 }
@@ -102,6 +105,8 @@ function dockerWorks(): boolean {
 /** NATS, (the scripted model,) and the four services as separate processes. */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   mkdirSync(opts.dataDir, { recursive: true });
+  // A bad HARNESS_SANDBOX fails here, before anything starts.
+  const sandbox = sandboxStatus();
   const given = opts.token ?? process.env["HARNESS_API_TOKEN"];
   const apiToken = stackToken(opts.dataDir, given);
   const nats = await startLocalNats(opts.dataDir);
@@ -117,11 +122,16 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   // Workspaces live outside the project: a build must not inherit this repository's
   // package.json ("type": "module") or resolve modules from its node_modules.
   const workRoot = mkdtempSync(join(tmpdir(), "harness-work-"));
+  // mkdtemp makes it 0700; the sandbox users of the workspaces below must pass through it.
+  chmodSync(workRoot, 0o711);
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     NATS_URL: nats.url, HARNESS_API_TOKEN: apiToken, SUPERVISOR_HOST: "127.0.0.1", SUPERVISOR_PORT: String(opts.port),
     GENERATOR_WORKDIR: join(workRoot, "generator"), EVALUATOR_WORKDIR: join(workRoot, "evaluator"),
     ...(scripted ? { ANTHROPIC_BASE_URL: scripted.url, ANTHROPIC_API_KEY: "scripted" } : {}),
+    // Where a user-namespace sandbox covers credentials: the data folder holds the NATS
+    // passwords, the API token and stack.json.
+    HARNESS_SANDBOX_HIDE: [resolve(opts.dataDir), process.env["HARNESS_SANDBOX_HIDE"]].filter(Boolean).join(":"),
     ...opts.env,
   };
   // Each service gets its own user's password file (natsEnv); a password from the shell is no one's.
@@ -147,7 +157,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }
     writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid, natsReload: nats.reload, scripted: scripted !== undefined }, null, 2), { mode: 0o600 });
     saveToken(opts.dataDir, apiToken, given === undefined);
-    return { apiUrl, token: apiToken, natsUrl: nats.url, scripted, services, stop: async () => { const unclean = await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); return unclean; } };
+    return { apiUrl, token: apiToken, natsUrl: nats.url, scripted, services, sandbox, stop: async () => { const unclean = await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); return unclean; } };
   } catch (err) {
     await stop();
     throw err;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchService, stopService, type ServiceName, type ServiceProc } from "@harness/cli";
@@ -45,6 +45,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const nats = opts.nats ?? (await startNatsServer({ evaluators: opts.evaluators ?? [] }));
   const token = "test-token-0123456789";
   const work = mkdtempSync(join(tmpdir(), "harness-stack-"));
+  chmodSync(work, 0o711); // the sandbox user passes through to the workspaces below
   const services: ServiceProc[] = [];
   let apiUrl = "";
   const baseEnv: Record<string, string> = {

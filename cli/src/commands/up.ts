@@ -50,6 +50,7 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
     `  reads      ${process.env["SUPERVISOR_READ_AUTH"] === "true" ? "need the token too (SUPERVISOR_READ_AUTH=true)" : "open on 127.0.0.1; writes need the token (SUPERVISOR_READ_AUTH=true guards reads too)"}`,
     `  model      ${useScripted ? "SCRIPTED: the offline demo script builds Pocket Notes whatever the prompt; set ANTHROPIC_API_KEY to use Claude" : "Claude via the Anthropic API"}`,
     `  NATS       ${stack.natsUrl} (a user per role, no anonymous access; credentials in ${DATA_DIR}/nats-auth)`,
+    `  sandbox    ${stack.sandbox.mode === "off" ? `OFF: build and check commands run as you and can read what you can (${stack.sandbox.reason}); see SECURITY.md` : `${stack.sandbox.mode} (${stack.sandbox.reason})`}`,
     `  submit     pnpm harness run "<prompt>" --follow`,
     `  stop       Ctrl-C (drains the services first)\n`,
   ].join("\n"));

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { ArtifactStore } from "@harness/bus";
 import type { ArtifactRef } from "@harness/contracts";
 import type { Logger } from "@harness/logger";
-import { resolveInside, restore, runCommand } from "@harness/workspace";
+import { releaseWorkspace, resolveInside, restore, runCommand } from "@harness/workspace";
 import type { EvaluationContext } from "./define.js";
 import { ArtifactMissingError } from "./errors.js";
 
@@ -39,6 +39,7 @@ export async function withArtifact<T>(
     };
     return await fn(ctx);
   } finally {
+    releaseWorkspace(dir);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,6 +56,7 @@ describe("evaluator-sdk runEvaluator - a custom evaluator over a real NATS", () 
     bus = await connectBus({ ...nats.as(), name: "sdk-test" });
     await bus.provision({ ackWaitMs: 2_000 });
     work = await mkdtemp(join(tmpdir(), "sdk-test-"));
+    await chmod(work, 0o711); // the sandbox user passes through to the workspaces below
     withLicense = await artifactOf({ "LICENSE": "MIT License\n\nCopyright (c) 2025", "index.js": "module.exports = 1;\n" });
     withoutLicense = await artifactOf({ "index.js": "module.exports = 1;\n" });
   });

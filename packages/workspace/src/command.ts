@@ -37,13 +37,13 @@ export interface CommandResult {
  * running in the background when it exits is killed too: long-lived processes belong to
  * ServerRegistry, which stops them when the build ends.
  */
-export function runCommand(root: string, command: string, opts: CommandOptions & { signal?: AbortSignal } = {}): Promise<CommandResult> {
+export async function runCommand(root: string, command: string, opts: CommandOptions & { signal?: AbortSignal } = {}): Promise<CommandResult> {
   const cwd = realRoot(root);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const stdout = new OutputCapture(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
   const stderr = new OutputCapture(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
   const started = performance.now();
-  const child = spawnGroup(command, cwd, scrubbedEnv(opts.env));
+  const child = await spawnGroup(command, cwd, scrubbedEnv(opts.env));
   const pipes = [child.stdout, child.stderr] as Readable[];
   let timedOut = false;
   let aborted = false;

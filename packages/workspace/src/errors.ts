@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   noServer: "WS_ERR_NO_SERVER",
   archive: "WS_ERR_ARCHIVE",
   git: "WS_ERR_GIT",
+  sandbox: "WS_ERR_SANDBOX",
 } as const;
 
 export type WorkspaceErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -3,6 +3,8 @@ import { appendFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/p
 import { join } from "node:path";
 import { scrubbedEnv } from "./env.js";
 import { GitError } from "./errors.js";
+import { realRoot } from "./paths.js";
+import { launchIn } from "./sandbox.js";
 import { DEFAULT_SNAPSHOT_EXCLUDES } from "./tree.js";
 
 export const GIT_AUTHOR = { name: "harness", email: "harness@localhost" } as const;
@@ -60,9 +62,17 @@ function gitEnv(): Record<string, string> {
   return scrubbedEnv({ GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" });
 }
 
-function run(file: string, args: string[], what: string, dir: string, stdin?: string): Promise<string> {
+/**
+ * Git runs in the workspace's sandbox like the model's own commands: the repository's config,
+ * attributes and hooks are workspace content (a `core.fsmonitor` or a clean filter is a program
+ * git runs), so git on it is untrusted code too.
+ */
+async function run(file: string, args: string[], what: string, dir: string, stdin?: string): Promise<string> {
+  const cwd = realRoot(dir);
+  const launch = await launchIn(cwd, file, args, gitEnv());
   return new Promise((resolve, reject) => {
-    const child = execFile(file, args, { cwd: dir, env: gitEnv(), maxBuffer: GIT_MAX_BUFFER, timeout: GIT_TIMEOUT_MS, killSignal: "SIGKILL" }, (err, stdout, stderr) => {
+    const ids = launch.uid !== undefined ? { uid: launch.uid, gid: launch.gid } : {};
+    const child = execFile(launch.file, launch.args, { cwd, env: launch.env, maxBuffer: GIT_MAX_BUFFER, timeout: GIT_TIMEOUT_MS, killSignal: "SIGKILL", ...ids }, (err, stdout, stderr) => {
       if (err) reject(new GitError(`git ${what} failed in ${dir}: ${stderr.trim() || err.message}`, stderr, { cause: err }));
       else resolve(stdout);
     });

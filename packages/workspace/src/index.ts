@@ -12,6 +12,7 @@ export { restore } from "./restore.js";
 export { DEFAULT_SNAPSHOT_EXCLUDES, treeDigest } from "./tree.js";
 export { GIT_AUTHOR, gitCommit, gitInit, gitLog } from "./git.js";
 export { procState } from "./process-group.js";
+export { hiddenPaths, releaseWorkspace, SANDBOX_HOME, SANDBOX_MODES, SandboxError, sandboxStatus } from "./sandbox.js";
 
 export type { WorkspaceErrorCode } from "./errors.js";
 export type { ToolContext, WorkspaceTool } from "./tool.js";
@@ -23,3 +24,4 @@ export type { Snapshot, SnapshotOptions } from "./snapshot.js";
 export type { RestoreOptions, Restored } from "./restore.js";
 export type { TreeOptions } from "./tree.js";
 export type { GitCommitInfo } from "./git.js";
+export type { SandboxMode, SandboxStatus } from "./sandbox.js";

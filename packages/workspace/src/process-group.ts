@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { launchIn } from "./sandbox.js";
 
 // bash when present because model-written commands assume it (`source`, `[[`), sh otherwise.
 const SHELL = existsSync("/bin/bash") ? "/bin/bash" : "/bin/sh";
@@ -8,11 +9,13 @@ const live = new Set<number>();
 let exitHookInstalled = false;
 
 /**
- * Spawns `command` through the shell as the leader of a new process group, so the command and
- * every child it forks (that does not call setsid itself) can be killed in one signal.
+ * Spawns `command` through the shell, in the workspace's sandbox (sandbox.ts), as the leader of
+ * a new process group, so the command and every child it forks (that does not call setsid
+ * itself) can be killed in one signal. `cwd` is the workspace's real root.
  */
-export function spawnGroup(command: string, cwd: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(SHELL, ["-c", command], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+export async function spawnGroup(command: string, cwd: string, env: Record<string, string>): Promise<ChildProcess> {
+  const launch = await launchIn(cwd, SHELL, ["-c", command], env);
+  const child = spawn(launch.file, launch.args, { cwd, env: launch.env, detached: true, stdio: ["ignore", "pipe", "pipe"], ...(launch.uid !== undefined ? { uid: launch.uid, gid: launch.gid } : {}) });
   if (child.pid !== undefined) {
     const pid = child.pid;
     live.add(pid);

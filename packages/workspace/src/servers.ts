@@ -41,7 +41,7 @@ export class ServerRegistry {
     const url = readinessUrl(port, opts.readinessPath);
     if (this.servers.has(port)) throw new ToolError(`a server is already running on port ${port}; stop_server it first`, ERROR_CODES.serverStart);
     if (await answersTcp("127.0.0.1", port)) throw new ToolError(`port ${port} is already in use by another process; pick another port`, ERROR_CODES.serverStart);
-    const child = spawnGroup(command, realRoot(root), scrubbedEnv({ PORT: String(port), ...opts.env }));
+    const child = await spawnGroup(command, realRoot(root), scrubbedEnv({ PORT: String(port), ...opts.env }));
     const output = new OutputCapture(SERVER_OUTPUT_BYTES);
     child.stdout?.on("data", (c: Buffer) => output.write(c));
     child.stderr?.on("data", (c: Buffer) => output.write(c));

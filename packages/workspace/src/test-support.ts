@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,8 @@ export function useTempDirs(): { make(prefix?: string): string } {
   return {
     make(prefix = "ws-") {
       const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+      // A sandbox user (sandbox.ts) must be able to pass through to workspaces made below it.
+      chmodSync(dir, 0o711);
       made.push(dir);
       return dir;
     },

@@ -11,6 +11,8 @@ import { loopSlicer } from "./loop-slice.js";
 export const DEFAULT_SNAPSHOT_EXCLUDES = [
   "node_modules/", ".pnpm-store/", ".npm/", ".yarn/cache/", ".cache/", ".turbo/", ".parcel-cache/",
   ".next/cache/", "__pycache__/", ".venv/", ".pytest_cache/", ".mypy_cache/",
+  // The sandbox's HOME, TMPDIR and caches (sandbox.ts).
+  ".harness-home/",
 ] as const;
 
 /**

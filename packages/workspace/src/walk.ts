@@ -3,7 +3,7 @@ import { join } from "node:path";
 import ignore, { type Ignore } from "ignore";
 
 /** Never useful to list or search, and often huge. */
-export const DEFAULT_IGNORES = [".git/", "node_modules/", ".DS_Store"] as const;
+export const DEFAULT_IGNORES = [".git/", "node_modules/", ".DS_Store", ".harness-home/"] as const;
 
 export interface WalkEntry {
   /** Slash-separated, relative to the workspace root. */

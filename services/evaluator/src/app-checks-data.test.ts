@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -87,6 +87,7 @@ describe("data checks run in contract order against the running app", () => {
     bus = await connectBus({ ...nats.as(), name: "app-checks-data-test" });
     await bus.provision();
     root = await mkdtemp(join(tmpdir(), "app-checks-data-"));
+    await chmod(root, 0o711); // the sandbox user passes through to the workspaces below
   });
   afterAll(async () => {
     await bus?.close();

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import type { Bus } from "@harness/bus";
 import type { CommandCheck, CriterionResult, EvaluationRequested, ModelChoice, ModelRole, RubricCheck, SprintContract, Verdict } from "@harness/contracts";
 import type { BudgetGuard, ModelClient, UsageRecord } from "@harness/model";
-import { restore, runCommand } from "@harness/workspace";
+import { releaseWorkspace, restore, runCommand } from "@harness/workspace";
 import { runAppChecks } from "./app-checks.js";
 import { runCommandCheck } from "./checks/command.js";
 import { outputEvidence } from "./checks/output.js";
@@ -61,6 +61,7 @@ export async function evaluate(deps: EvaluateDeps, msg: EvaluationRequested, opt
   try {
     return await evaluateIn(dir, deps, msg, opts);
   } finally {
+    releaseWorkspace(dir);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import { PermanentError, RetryableError } from "@harness/bus";
 import { ContractReview, ContractReviewed, VerdictProduced, type EvaluationRequested, type ReviewRequested } from "@harness/contracts";
 import { structured, type ModelClient } from "@harness/model";
+import { releaseWorkspace } from "@harness/workspace";
 import type { WorkContext } from "@harness/runtime";
 import { ArtifactMissingError, EvaluationInterruptedError } from "./errors.js";
 import { evaluateIn, evaluationDir, type EvaluateDeps } from "./evaluate.js";
@@ -62,6 +63,7 @@ export function createHandlers(deps: EvaluatorDeps) {
         await w.emit(VerdictProduced, "verdict.produced", { verdict }, { key: deps.name });
       } finally {
         // After the verdict is out: the next step of the run need not wait for the delete.
+        releaseWorkspace(dir);
         await rm(dir, { recursive: true, force: true });
       }
     },

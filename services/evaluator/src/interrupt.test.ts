@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,6 +51,7 @@ describe("an evaluation cut short by the evaluator is no verdict; a product that
     await bus.provision();
     model = await startScriptedModel({ script: [] });
     root = await mkdtemp(join(tmpdir(), "evaluator-interrupt-"));
+    await chmod(root, 0o711); // the sandbox user passes through to the workspaces below
   });
   afterAll(async () => {
     await bus?.close();

@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import type { ArtifactStore } from "@harness/bus";
 import type { CommandCheck, CriterionResult, EvaluationRequested, RegressionSet, SprintContract } from "@harness/contracts";
-import { restore, runCommand } from "@harness/workspace";
+import { releaseWorkspace, restore, runCommand } from "@harness/workspace";
 import { runAppChecks } from "./app-checks.js";
 import { runCommandCheck } from "./checks/command.js";
 import { outputEvidence } from "./checks/output.js";
@@ -43,6 +43,7 @@ export async function runRegression(deps: RegressionDeps, dir: string, msg: Eval
       await restore(bytes, copy, { skipGit: deps.restoreGit !== true });
       results.push(...await runSet(deps, copy, contract, set, env, working, signal));
     } finally {
+      releaseWorkspace(copy);
       await rm(copy, { recursive: true, force: true });
     }
     throwIfStopping(signal);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -45,7 +45,7 @@ describe("generator build", () => {
     workdir, maxTurns: 5, contextLimitTokens: 100_000, commandTimeoutMs: 10_000,
   });
 
-  beforeAll(async () => { model = await startScriptedModel({ script: [] }); workdir = await mkdtemp(join(tmpdir(), "gen-handlers-")); });
+  beforeAll(async () => { model = await startScriptedModel({ script: [] }); workdir = await mkdtemp(join(tmpdir(), "gen-handlers-")); await chmod(workdir, 0o711); });
   afterAll(async () => { await model.close(); await rm(workdir, { recursive: true, force: true }); });
   afterEach(() => { model.reset(); stored.clear(); });
 

@@ -4,7 +4,7 @@ import type { Bus } from "@harness/bus";
 import { BuildProduced, ContractProposed, SprintContract, type BuildRequested, type ContractRequested } from "@harness/contracts";
 import { runToolLoop, structured, type ModelClient, type Tool } from "@harness/model";
 import type { WorkContext } from "@harness/runtime";
-import { createCommandTools, createFileTools, gitCommit, gitInit, restore, ServerRegistry, snapshot } from "@harness/workspace";
+import { createCommandTools, createFileTools, gitCommit, gitInit, releaseWorkspace, restore, ServerRegistry, snapshot } from "@harness/workspace";
 import { BUILD_SYSTEM, buildPrompt, CONTRACT_SYSTEM, contractPrompt } from "./prompt.js";
 
 export interface GeneratorDeps {
@@ -57,6 +57,8 @@ export function createHandlers(deps: GeneratorDeps) {
         } finally {
           clearInterval(heartbeat);
           await servers.stopAll();
+          // Nothing of the build may still run while the service commits and snapshots it.
+          releaseWorkspace(dir);
         }
         await prepared;
         const commit = await gitCommit(dir, `sprint ${sprint} attempt ${attempt}`);
@@ -66,6 +68,7 @@ export function createHandlers(deps: GeneratorDeps) {
         w.logger.info({ turns: result.turns, stopReason: result.stopReason, files: snap.files.length, digest: artifact.digest }, "build produced");
         await w.emit(BuildProduced, "build.produced", { artifact, files: snap.files.slice(0, 100_000), commit, notes });
       } finally {
+        releaseWorkspace(dir);
         await rm(dir, { recursive: true, force: true });
       }
     },

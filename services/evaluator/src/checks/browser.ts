@@ -1,4 +1,5 @@
 import type { BrowserCheck, BrowserStep, CriterionResult, Evidence } from "@harness/contracts";
+import { scrubbedEnv } from "@harness/workspace";
 import type { Browser, Page } from "playwright-core";
 import { PageWatch } from "./page-watch.js";
 import { withBoundedPatterns } from "./patterns.js";
@@ -17,7 +18,9 @@ export async function launchBrowser(executablePath: string): Promise<Browser> {
   const { chromium } = await import("playwright-core");
   // The service's own shutdown closes the browser (see BrowserSession): Playwright's signal
   // handlers would close it under a running check, and its SIGINT one even exits the process.
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  // The product's pages run in it: it gets the environment a build command gets, not the
+  // service's (Playwright passes process.env otherwise).
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, env: scrubbedEnv(), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
 }
 
 export function describeStep(step: BrowserStep): string {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cp, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ describe("data checks on a store the product made hostile", () => {
   let dir: string;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "data-hostile-"));
+    await chmod(root, 0o711); // the sandbox user passes through to the workspaces below
     dir = join(root, "product");
     await mkdir(join(dir, "data", "dir.json"), { recursive: true });
     // Outside the product: a WAL-mode database whose committed rows live only in its -wal.

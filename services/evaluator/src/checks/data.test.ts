@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
@@ -13,6 +13,7 @@ describe("data checks on what the product stored", () => {
   let dir: string;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "data-check-"));
+    await chmod(root, 0o711); // the sandbox user passes through to the workspaces below
     dir = join(root, "product");
     await mkdir(join(dir, "data"), { recursive: true });
     await writeFile(join(dir, "data", "items.json"), JSON.stringify({ items: [{ id: 1, title: "Milk", done: false }, { id: 2, title: "Bread", done: true }] }));

@@ -1,7 +1,7 @@
 import { cp, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { AppRuntime } from "@harness/contracts";
-import { restore, runCommand, ServerRegistry } from "@harness/workspace";
+import { releaseWorkspace, restore, runCommand, ServerRegistry } from "@harness/workspace";
 import { freePort } from "../app-checks.js";
 import { tail } from "../checks/output.js";
 import { FreshStartError } from "../errors.js";
@@ -48,6 +48,7 @@ export class FreshProducts {
     const { app, env } = this.src;
     const stop = async () => {
       await servers.stopAll();
+      releaseWorkspace(dir);
       await rm(dir, { recursive: true, force: true });
     };
     try {
@@ -61,6 +62,7 @@ export class FreshProducts {
 
   async dispose(): Promise<void> {
     await this.#pristine?.catch(() => undefined);
+    releaseWorkspace(join(this.src.baseDir, "pristine"));
     await rm(this.src.baseDir, { recursive: true, force: true });
   }
 
