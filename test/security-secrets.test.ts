@@ -74,9 +74,10 @@ describe("security - the API token and the model key stay secret", () => {
 
   it("a build or check command cannot read the model key from its service's own environment through /proc", async () => {
     const run = await runCase(stack, "procenv");
-    // The commands ran (the file is there); sandboxed (security-sandbox.test.ts), the read itself
-    // is refused, unsandboxed it shows an environment the service has scrubbed...
-    expect(run.tar).toContain("parent-env.txt");
+    // The commands ran (the run completed: its check passed after the read). Sandboxed
+    // (security-sandbox.test.ts) the read itself is refused; unsandboxed it shows an environment
+    // the service has scrubbed...
+    expect(run.status, run.reason).toBe("completed");
     // ...either way it must not hold the key: the generator's snapshot, the evaluator's evidence.
     expect.soft(run.tar.includes(CANARY_KEY), "generator command read the key from /proc/$PPID/environ into the artifact").toBe(false);
     expect.soft(run.eventsText.includes(CANARY_KEY), "evaluator check read the key from /proc/$PPID/environ into a verdict event").toBe(false);

@@ -21,7 +21,11 @@ import { handOver, killUidProcesses, workspaceUid } from "./sandbox-uid.js";
 export type SandboxMode = "uid" | "userns" | "off";
 export const SANDBOX_MODES = ["auto", "uid", "userns", "off"] as const;
 
-/** HOME, TMPDIR and the tools' caches inside the workspace: the sandbox user has no other home. */
+/**
+ * HOME and the tools' caches inside the workspace: the sandbox user has no other home. TMPDIR
+ * stays the service's (/tmp, open to all with the sticky bit): checks copy the workspace into a
+ * `mktemp -d`, which must not lie inside it.
+ */
 export const SANDBOX_HOME = ".harness-home";
 
 export interface SandboxStatus { mode: SandboxMode; reason: string }
@@ -94,7 +98,9 @@ function usernsWorks(): boolean {
 export function hiddenPaths(): string[] {
   const listed = (process.env["HARNESS_SANDBOX_HIDE"] ?? "").split(":").filter((p) => p.startsWith("/"));
   const passwordFile = process.env["NATS_PASSWORD_FILE"];
-  return [...new Set([...listed, ...(passwordFile ? [dirname(passwordFile)] : [])])].filter((p) => existsSync(p));
+  const all = [...new Set([...listed, ...(passwordFile ? [dirname(passwordFile)] : [])])].filter((p) => existsSync(p));
+  // A path inside another is covered with it (and could not be mounted on once its parent is).
+  return all.filter((p) => !all.some((q) => q !== p && p.startsWith(`${q}/`)));
 }
 
 /**
@@ -106,8 +112,8 @@ export async function launchIn(root: string, file: string, args: string[], env: 
   const { mode } = sandboxStatus();
   if (mode === "off") return { file, args, env };
   const home = join(root, SANDBOX_HOME);
-  await mkdir(join(home, "tmp"), { recursive: true });
-  const homeEnv = { ...env, HOME: home, TMPDIR: join(home, "tmp"), XDG_CACHE_HOME: join(home, ".cache"), XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local", "share"), USER: "harness", LOGNAME: "harness" };
+  await mkdir(home, { recursive: true });
+  const homeEnv = { ...env, HOME: home, XDG_CACHE_HOME: join(home, ".cache"), XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local", "share"), USER: "harness", LOGNAME: "harness" };
   if (mode === "uid") {
     const id = workspaceUid(root);
     await handOver(root, id);

@@ -52,6 +52,9 @@ describe("an evaluation cut short by the evaluator is no verdict; a product that
     model = await startScriptedModel({ script: [] });
     root = await mkdtemp(join(tmpdir(), "evaluator-interrupt-"));
     await chmod(root, 0o711); // the sandbox user passes through to the workspaces below
+    // The product runs as its workspace's sandbox user: the folder it notes visits in must be open to it.
+    await mkdir(join(root, "visits"));
+    await chmod(join(root, "visits"), 0o1777);
   });
   afterAll(async () => {
     await bus?.close();
@@ -61,7 +64,7 @@ describe("an evaluation cut short by the evaluator is no verdict; a product that
 
   async function start(name: string, page: string, signal?: AbortSignal) {
     const src = join(root, name);
-    const visits = join(root, `${name}.visits`);
+    const visits = join(root, "visits", `${name}.visits`);
     await mkdir(src, { recursive: true });
     await writeFile(join(src, "server.cjs"), SERVER);
     const artifact = await bus.artifacts.put((await snapshot(src)).bytes);
