@@ -38,6 +38,8 @@ describe("evaluator - restores the product, and its history only when asked", ()
     await gitInit(work);
     await writeFile(join(work, "outer.txt"), "outer\n");
     await gitCommit(work, "outer repository");
+    // That commit gave `work` to its sandbox user (0700); reopen it for the workspaces below.
+    await chmod(work, 0o711);
     const src = join(work, "src");
     await gitInit(src);
     await writeFile(join(src, "status.txt"), "ok\n");

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +23,11 @@ describe("evaluator - stopped in the middle of a browser check", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "evaluator-interrupt-"));
     chmodSync(dir, 0o711); // the sandbox user passes through to the workspaces below
+    // The product runs as its workspace's sandbox user, another for each evaluation: the log it
+    // notes visits in is open to all of them (created here empty: the test waits for a line).
     visits = join(dir, "visits.log");
+    writeFileSync(visits, "");
+    chmodSync(visits, 0o666);
     model = await startScriptedModel({ script: slowPageScript(visits) });
     stack = await startStack({ modelUrl: model.url, roles: ["planner", "generator", "evaluator"] });
   }, 120_000);
@@ -38,7 +42,7 @@ describe("evaluator - stopped in the middle of a browser check", () => {
     const { body } = await api<{ id: string }>(stack, "POST", "/runs", { prompt: "Slow Notes: a notes page" });
     const run = () => api<RunView>(stack, "GET", `/runs/${body.id}`).then((r) => r.body);
     // Only the evaluator's browser opens the page (the build does not start the app).
-    await waitFor(() => existsSync(visits), { timeoutMs: 120_000, intervalMs: 100, what: "the evaluator's browser check to start" });
+    await waitFor(() => readFileSync(visits, "utf8") !== "", { timeoutMs: 120_000, intervalMs: 100, what: "the evaluator's browser check to start" });
     const first = stack.services.find((s) => s.name === "evaluator") as ServiceProc;
     await stack.kill(first, "SIGINT");
     expect(first.proc.exitCode, first.output()).toBe(0);
