@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -84,5 +85,18 @@ describe("docs - every JSON example is valid contract data", () => {
         if (contract) for (const d of c.deliverableIds) expect([e.where, c.id, d, contract.deliverables.some((x) => x.id === d)]).toEqual([e.where, c.id, d, true]);
       }
     }
+  });
+});
+
+describe("docs - the README's command list", () => {
+  it("shows every command `harness --help` lists, `evaluator add` included", () => {
+    const help = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "cli", "src", "main.ts"), "--help"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 30_000 });
+    expect(help.status, help.stderr).toBe(0);
+    // Usage lines: two spaces, the command (two words for `evaluator add`), then its arguments.
+    const commands = [...help.stdout.matchAll(/^ {2}([a-z]+(?: add)?)\b/gm)].map((m) => m[1]!);
+    expect(commands).toContain("evaluator add");
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const shell = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).join("\n");
+    expect(commands.filter((c) => !new RegExp(`(^|[\\s|])${c}\\b`, "m").test(shell))).toEqual([]);
   });
 });
