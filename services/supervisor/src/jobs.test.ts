@@ -54,4 +54,14 @@ describe("calibration and re-judgement jobs", () => {
     expect(j.reason).toContain("budget exceeded (cost)");
     expect(j.items.map((i) => i.status)).toEqual(["dropped", "dropped"]);
   });
+
+  it("charges no usage a custom evaluator reports about work given to the core evaluator", () => {
+    const j = job(1, 1);
+    const usage = (evaluator?: string): EventMessage => ({
+      schemaVersion: 1, runId: "cal-x", sprint: 1, attempt: 1, causationId: "w0", producer: { role: "evaluator", instance: "e" }, time: T, id: `u-${evaluator ?? "core"}`,
+      type: "usage.recorded", payload: { callId: "c", ...(evaluator ? { evaluator } : {}), role: "judge", model: "m", usage: { inputTokens: 1, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 }, costUsd: 0.9 },
+    });
+    expect(reduceJob(j, usage("lenient"), T)).toBeNull();
+    expect(jobLedger(reduceJob(j, usage(), T)!).usage).toMatchObject({ costUsd: 0.9, calls: 1 });
+  });
 });

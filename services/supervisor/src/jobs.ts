@@ -96,8 +96,8 @@ export function reduceJob(prev: JobState, e: EventMessage, now: string, logger?:
   const refuse = (why: string) => { logger?.warn({ jobId: prev.id, eventId: e.id, type: e.type }, `job event ignored: ${why}`); return null; };
   if (sender.role !== "evaluator" || !mayProduce("evaluator", e.type)) return refuse(`${sender.role} does not send ${e.type} to a job`);
   if (!item) return refuse("it answers no work of the job");
-  const perItem = e.type === "verdict.produced" || e.type === "work.failed" || e.type === "work.progress" || e.type === "budget.exceeded";
-  if (perItem && sender.evaluator !== item.evaluator) return refuse(`evaluator ${sender.evaluator ?? "core"} was not given this work`);
+  // Usage names its evaluator too (its subject does), so every event is held to the item's evaluator.
+  if (sender.evaluator !== item.evaluator) return refuse(`evaluator ${sender.evaluator ?? "core"} was not given this work`);
   const j = JobState.parse(structuredClone(prev));
   const mine = j.items.find((i) => i.workId === e.causationId)!;
   j.applied.push(e.id);
