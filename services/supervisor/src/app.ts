@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { bearerAuth } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
-import { errorHandler, frameworkError, MAX_PARAM_LENGTH } from "./error-handler.js";
+import { clientError, errorHandler, frameworkError, MAX_PARAM_LENGTH } from "./error-handler.js";
 import { errors } from "./errors.js";
 import type { Metrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
@@ -50,6 +50,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Bad URLs and over-long path parameters get the API's error format too.
     frameworkErrors: frameworkError,
+    // ...and so do requests the HTTP parser refuses before fastify sees them (431 headers, 400, 408).
+    clientErrorHandler: clientError,
     // Request lines keep the path and harmless query values: a token misplaced in a query stays out.
     ...(opts.logger ? { loggerInstance: opts.logger.child({}, { serializers: { req: safeRequestLog } }) } : {}),
   };

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { isTransientNatsError, StoreError } from "@harness/bus";
@@ -89,4 +91,28 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   else if (out.statusCode >= 500) req.log.error({ err }, "request failed");
   else req.log.info({ code: out.error, status: out.statusCode }, out.message);
   return reply.code(out.statusCode).send(out);
+}
+
+/**
+ * Requests Node's HTTP parser refuses before fastify sees them (headers over its size limit, a
+ * malformed request line or header, a request that did not arrive in time): fastify would answer
+ * them in its own format. Nothing of the request is echoed back; the connection is closed, as the
+ * parser cannot find where the next request would start.
+ */
+export function clientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === "ECONNRESET" || socket.destroyed) return;
+  const out = clientReplyBody(err);
+  if (socket.writable) {
+    const text = JSON.stringify(out);
+    socket.write(`HTTP/1.1 ${out.statusCode} ${STATUS_CODES[out.statusCode] ?? ""}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  }
+  socket.destroy();
+}
+
+export function clientReplyBody(err: { code?: string }): ReplyBody {
+  switch (err.code) {
+    case "HPE_HEADER_OVERFLOW": return body(new errors.HeadersTooLarge());
+    case "ERR_HTTP_REQUEST_TIMEOUT": return body(new errors.RequestTimeout());
+    default: return body(new errors.InvalidRequest(`malformed HTTP request (${err.code ?? "unknown parse error"})`));
+  }
 }

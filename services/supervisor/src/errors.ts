@@ -12,6 +12,8 @@ export const errors = {
   PayloadTooLarge: createError<[number]>("SUP_ERR_PAYLOAD_TOO_LARGE", "request body is larger than %d bytes", 413),
   UnsupportedMediaType: createError<[string]>("SUP_ERR_UNSUPPORTED_MEDIA_TYPE", "unsupported content-type %s; send application/json", 415),
   Conflict: createError<[string]>("SUP_ERR_CONFLICT", "%s", 409),
+  HeadersTooLarge: createError("SUP_ERR_HEADERS_TOO_LARGE", "request headers are larger than the server accepts", 431),
+  RequestTimeout: createError("SUP_ERR_REQUEST_TIMEOUT", "the request did not arrive in time", 408),
   NewerStateFormat: createError<[string, number, number]>("SUP_ERR_NEWER_STATE_FORMAT", "run %s has state format %d, newer than this supervisor's %d: a newer replica serves it", 503),
   Unavailable: createError<[string]>("SUP_ERR_UNAVAILABLE", "%s; try again", 503),
   Internal: createError("SUP_ERR_INTERNAL", "internal error", 500),
