@@ -113,6 +113,14 @@ export const WorkFailed = message("work.failed", z.object({
 export type WorkFailed = z.infer<typeof WorkFailed>;
 
 /**
+ * `work.failed` codes the supervisor answers by pausing the run (the work held for a resume)
+ * instead of failing it: the failure was outside the run, not the product's or the plan's.
+ * `evaluationInterrupted`: the evaluator was cut short (its shutdown, its browser, the machine
+ * refusing a descriptor, memory or a process) on every delivery, so no verdict was ever reached.
+ */
+export const WORK_FAILED_CODES = { modelUnavailable: "MODEL_UNAVAILABLE", evaluationInterrupted: "EVAL_ERR_INTERRUPTED" } as const;
+
+/**
  * A worker still at the work (long checks, a long build): keeps the supervisor's stall watchdog
  * from taking a busy worker for lost work. Sent every few minutes while a handler runs.
  */

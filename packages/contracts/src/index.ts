@@ -13,7 +13,7 @@ export {
 } from "./work.js";
 export {
   RunRequested, SpecProduced, ContractProposed, ContractReviewed, BuildProduced, VerdictProduced,
-  UsageRecorded, UsageReserved, UsageReleased, WorstCase, WorkFailed, WorkProgress, BudgetExceeded, RunControl, RunTransition, EventMessage,
+  UsageRecorded, UsageReserved, UsageReleased, WorstCase, WorkFailed, WORK_FAILED_CODES, WorkProgress, BudgetExceeded, RunControl, RunTransition, EventMessage,
 } from "./events.js";
 export { ServiceHeartbeat } from "./heartbeat.js";
 export { OutboxItem, AttemptState, FinalAcceptance, SprintState, UsageTotals, Reservation, RunLedger, RunState, RunStateFormat, RUN_STATE_FORMAT } from "./state.js";

@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import { PermanentError, RetryableError } from "@harness/bus";
-import { ContractReview, ContractReviewed, VerdictProduced, type EvaluationRequested, type ReviewRequested } from "@harness/contracts";
+import { ContractReview, ContractReviewed, VerdictProduced, WORK_FAILED_CODES, WorkFailed, type EvaluationRequested, type ReviewRequested } from "@harness/contracts";
 import { structured, type ModelClient } from "@harness/model";
 import { releaseWorkspace } from "@harness/workspace";
 import type { WorkContext } from "@harness/runtime";
@@ -54,11 +54,23 @@ export function createHandlers(deps: EvaluatorDeps) {
           if (err instanceof ArtifactMissingError) throw new PermanentError(err.message, { cause: err });
           // Cut short by the evaluator itself: no verdict; the work goes back for another go.
           if (err instanceof EvaluationInterruptedError) {
-            w.logger.warn({ err: err.message }, "evaluation interrupted; released for redelivery");
-            throw new RetryableError(err.message, INTERRUPTED_RETRY_MS, { cause: err });
+            if (w.ctx.deliveryCount < w.ctx.maxDeliver) {
+              w.logger.warn({ err: err.message }, "evaluation interrupted; released for redelivery");
+              throw new RetryableError(err.message, INTERRUPTED_RETRY_MS, { cause: err });
+            }
+            return err;
           }
           throw err;
         });
+        if (verdict instanceof EvaluationInterruptedError) {
+          // The last delivery, interrupted too: redelivery is over, and a generic "gave up" would
+          // fail the run as if the work were bad. Said for what it is, the supervisor pauses the
+          // run and holds the evaluation for a resume; no verdict, no attempt spent.
+          const reason = `the evaluator was interrupted on every delivery (${w.ctx.deliveryCount} of ${w.ctx.maxDeliver}), so it reached no verdict on the product; last: ${verdict.message}`;
+          w.logger.error({ err: verdict.message }, "evaluation interrupted on its last delivery; reported, no verdict");
+          await w.emit(WorkFailed, "work.failed", { role: "evaluator", work: "evaluation.requested", evaluator: deps.name, reason: reason.slice(0, 10_000), code: WORK_FAILED_CODES.evaluationInterrupted }, { key: deps.name });
+          return;
+        }
         w.logger.info({ passed: verdict.passed, summary: verdict.summary }, "verdict");
         await w.emit(VerdictProduced, "verdict.produced", { verdict }, { key: deps.name });
       } finally {

@@ -63,6 +63,22 @@ describe("supervisor reducer: stale failures and model outages", () => {
   });
 });
 
+describe("supervisor reducer: an evaluation interrupted on every delivery", () => {
+  it("pauses the run with the reason and holds the evaluation for a resume: no verdict, no failed attempt, no failed run", () => {
+    const r = "run1";
+    let { s } = fold(building(), T0, ev(r, "build.produced", { artifact: ART, files: [], notes: "" }, 1, 1));
+    expect(s.waitingFor).toBe("verdicts");
+    ({ s } = fold(s, T0, ev(r, "work.failed", { role: "evaluator", work: "evaluation.requested", evaluator: "core", reason: "the evaluator was interrupted on every delivery (5 of 5), so it reached no verdict on the product; last: evaluation interrupted: check h could not send GET /: the machine refused (EMFILE)", code: "EVAL_ERR_INTERRUPTED" }, 1, 1)));
+    expect(s.status).toBe("paused");
+    expect(s.reason).toMatch(/evaluator could not complete evaluation\.requested: the evaluator was interrupted on every delivery .*no verdict on the product was reached; resume once/);
+    expect(s.sprints[0]?.attempts.map((a) => a.status)).toEqual(["evaluating"]);
+    expect(s.held.map((o) => o.message["type"])).toEqual(["evaluation.requested"]);
+    const resumed = fold(s, T0, ev(r, "run.control", { action: "resume" }));
+    expect(resumed.s.status).toBe("running");
+    expect(workTypes(resumed.out)).toEqual(["evaluation.requested"]);
+  });
+});
+
 describe("supervisor reducer: a pause holds", () => {
   it("stays paused when the awaited verdict lands after the pause, holding the next sprint's work for the resume", () => {
     const r = "run1";

@@ -1,4 +1,4 @@
-import { RUN_STATE_FORMAT, type BudgetPatch, type EventMessage, type OutboxItem, type ProductSpec, type RunControl, type RunOptions, type RunState, type SprintState } from "@harness/contracts";
+import { RUN_STATE_FORMAT, WORK_FAILED_CODES, type BudgetPatch, type EventMessage, type OutboxItem, type ProductSpec, type RunControl, type RunOptions, type RunState, type SprintState } from "@harness/contracts";
 import { buildWork, contractWork, Decisions, evaluationWork, planWork, redispatch, reviewWork, sprintOf } from "./steps.js";
 import { awaitedRefusal, awaitedWork, progressCover, stillHeld } from "./awaited.js";
 import { finalRunning, onFinalEvent, startFinal } from "./final.js";
@@ -185,7 +185,9 @@ function apply(d: Decisions, e: EventMessage): void {
       // A late failure of superseded work (a stall re-dispatch's twin, an earlier attempt) is history, not news.
       if (TERMINAL.has(s.status) || !awaitedWork(s, e)) return;
       const what = `${e.payload.role} could not complete ${e.payload.work}: ${e.payload.reason}`;
-      if (e.payload.code === MODEL_UNAVAILABLE) { pauseFor(d, "model_unavailable", `the model stayed unavailable: ${what}; resume when it is back`, e.payload.evaluator); return; }
+      if (e.payload.code === WORK_FAILED_CODES.modelUnavailable) { pauseFor(d, "model_unavailable", `the model stayed unavailable: ${what}; resume when it is back`, e.payload.evaluator); return; }
+      // No verdict was reached, so none is taken: neither the product nor an attempt is failed.
+      if (e.payload.code === WORK_FAILED_CODES.evaluationInterrupted) { pauseFor(d, "evaluation_interrupted", `${what}; no verdict on the product was reached; resume once the evaluator's machine is fine`, e.payload.evaluator); return; }
       fail(d, "work_failed", what);
       return;
     }
@@ -315,7 +317,6 @@ function raisedSince(s: RunState, kind: string, limit: number): boolean {
   return false;
 }
 
-const MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE";
 /** ChangeRequest.request's limit; the API refuses longer contract comments. */
 const MAX_CHANGE_REQUEST = 4_000;
 
