@@ -24,12 +24,12 @@ const contract = {
 const accepted = [{ sprint: 1, checks: [{ id: "list", kind: "http", description: "lists", path: "/api/notes", expectStatus: 200, deliverableIds: ["D0"] }] }];
 
 /** A work context as the runtime builds it, recording what the handler emits. */
-function workOf<M>(msg: M, delivery: { deliveryCount: number; maxDeliver: number }) {
+function workOf<M extends ReviewRequested | EvaluationRequested>(msg: M, delivery: { deliveryCount: number; maxDeliver: number }) {
   const emitted: Array<{ type: string; payload: unknown }> = [];
   const logged: string[] = [];
   const log = (_o: unknown, m?: string) => { if (m) logged.push(m); };
   const w = {
-    msg, ctx: { working() {}, ...delivery } as unknown as WorkContext<M & ReviewRequested>["ctx"],
+    msg, ctx: { working() {}, ...delivery } as unknown as WorkContext<ReviewRequested>["ctx"],
     logger: { info: log, warn: log, error: log, debug() {} }, budget: { reserve() {} }, models: {}, recordUsage: async () => {},
     emit: async (_s: unknown, type: string, payload: unknown) => { emitted.push({ type, payload }); },
   } as unknown as WorkContext<M>;
