@@ -26,22 +26,39 @@ function createStore(file) {
 module.exports = { createStore };
 `;
 
-export const TEST_JS = `const assert = require("node:assert");
+export const TEST_JS = `// The store's own tests, run with node's test runner: node --test --test-reporter=tap
+const { test } = require("node:test");
+const assert = require("node:assert");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { createStore } = require("./store.js");
 
-const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "notes-")), "notes.json");
-const store = createStore(file);
-assert.deepStrictEqual(store.list(), []);
-const a = store.add("  Buy milk ");
-assert.strictEqual(a.text, "Buy milk");
-assert.strictEqual(a.id, 1);
-store.add("Call mum");
-assert.deepStrictEqual(createStore(file).list().map((n) => n.text), ["Buy milk", "Call mum"]);
-assert.throws(() => store.add("   "), /required/);
-console.log("all tests passed");
+const freshFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "notes-")), "notes.json");
+
+test("a new store lists no notes", () => {
+  assert.deepStrictEqual(createStore(freshFile()).list(), []);
+});
+
+test("add trims the text and numbers notes from 1", () => {
+  const store = createStore(freshFile());
+  const a = store.add("  Buy milk ");
+  assert.strictEqual(a.text, "Buy milk");
+  assert.strictEqual(a.id, 1);
+  assert.strictEqual(store.add("Call mum").id, 2);
+});
+
+test("notes are kept in the file, in the order they were written", () => {
+  const file = freshFile();
+  const store = createStore(file);
+  store.add("Buy milk");
+  store.add("Call mum");
+  assert.deepStrictEqual(createStore(file).list().map((n) => n.text), ["Buy milk", "Call mum"]);
+});
+
+test("empty text is refused", () => {
+  assert.throws(() => createStore(freshFile()).add("   "), /required/);
+});
 `;
 
 export const SERVER_JS = `const http = require("node:http");

@@ -30,7 +30,11 @@ function contract(sprint: number, round: number) {
       sprint, summary: "Note store and JSON API", app: APP,
       deliverables: [{ id: "D1", description: "note store persisted to a JSON file", featureIds: ["F1"] }, { id: "D2", description: "GET/POST /api/notes", featureIds: ["F1"] }],
       checks: [
-        { id: "unit-tests", kind: "command", description: "the store's own tests pass", command: "node test.js", deliverableIds: ["D1"], expectOutput: [{ stream: "stdout", contains: "all tests passed" }] },
+        // The runner's own summary, not a line the tests print: some tests ran, and none failed.
+        {
+          id: "unit-tests", kind: "command", description: "the store's own tests run and pass", command: "node --test --test-reporter=tap", deliverableIds: ["D1"],
+          expectOutput: [{ stream: "stdout", matches: "^# pass [1-9]\\d*$" }, { stream: "stdout", matches: "^# fail 0$" }],
+        },
         {
           id: "create-note", kind: "http", description: "a created note gets an id and is listed", method: "POST", path: "/api/notes", body: { text: "Buy milk" },
           expectStatus: 201, json: [{ path: "$.id", gte: 1 }, { path: "$.createdAt", matches: "^\\d{4}-\\d{2}-\\d{2}T" }], deliverableIds: ["D2"], criterionIds: ["F1.1"],
@@ -89,14 +93,14 @@ function build(req: ScriptRequest): StaticReply {
   if (sprint === 1) {
     const port = selfCheckPort(req);
     if (req.turn === 0) return { text: "I'll write the store, its tests and the server.", toolUse: [write("store.js", STORE_JS), write("test.js", TEST_JS), write("server.js", SERVER_JS)] };
-    if (req.turn === 1) return { text: "Running the tests and starting the server to try the API.", toolUse: [{ name: "run_command", input: { command: "node test.js" } }, { name: "start_server", input: { command: "node server.js", port, readiness_path: "/api/health" } }] };
+    if (req.turn === 1) return { text: "Running the tests and starting the server to try the API.", toolUse: [{ name: "run_command", input: { command: "node --test --test-reporter=tap" } }, { name: "start_server", input: { command: "node server.js", port, readiness_path: "/api/health" } }] };
     if (req.turn === 2) return { toolUse: [{ name: "run_command", input: { command: `node -e "fetch('http://127.0.0.1:${port}/api/notes',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({text:'self-check'})}).then(async r=>console.log('POST /api/notes ->',r.status,await r.text()))"` } }] };
     if (req.turn === 3) return { toolUse: [{ name: "stop_server", input: { port } }, { name: "run_command", input: { command: "rm -rf data" } }] };
-    return note("Built store.js (JSON-file store), server.js (GET/POST /api/notes, /api/health) and test.js; node test.js passes and POST /api/notes answered 201 on a running server.");
+    return note("Built store.js (JSON-file store), server.js (GET/POST /api/notes, /api/health) and test.js; node --test passes (4 tests) and POST /api/notes answered 201 on a running server.");
   }
   if (attempt === 1) {
     if (req.turn === 0) return { text: "Adding the page and its script.", toolUse: [write("public/index.html", INDEX_HTML), write("public/app.js", APP_JS_BROKEN)] };
-    if (req.turn === 1) return { toolUse: [{ name: "run_command", input: { command: "node test.js" } }] };
+    if (req.turn === 1) return { toolUse: [{ name: "run_command", input: { command: "node --test --test-reporter=tap" } }] };
     return note("Added public/index.html and public/app.js; the page lists notes from the API.");
   }
   // Rework: the verdict says the note never appeared after clicking Add. Read, then fix the wiring.
