@@ -1,4 +1,5 @@
 import { benchBusHandoff } from "./bus-handoff.js";
+import { benchCalibrate } from "./calibrate.js";
 import { benchConcurrentRuns, runsFromEnv } from "./concurrent-runs.js";
 import { benchContextGrowth } from "./context-growth.js";
 import { benchOrchestrationStep } from "./orchestration-step.js";
@@ -40,5 +41,11 @@ export const BENCHMARKS: readonly Benchmark[] = [
     description: "three runs with a 2 s model, one at a time, after 24 warm-up runs (BENCH_WARMUP_RUNS; a cold first run is measured too): share of wall time not spent waiting on the model",
     run: (ctx) => benchOverheadShare({ log: ctx.log }),
     settings: ["BENCH_WARMUP_RUNS"],
+  },
+  {
+    name: "calibrate",
+    description: "harness calibrate over the shipped corpus (BENCH_CALIBRATE_ONLY to pick variants), supervisor + one core evaluator (BENCH_CALIBRATE_CONCURRENCY, default 2), scripted judge: seconds per variant",
+    run: (ctx) => benchCalibrate({ log: ctx.log }),
+    settings: ["BENCH_CALIBRATE_ONLY", "BENCH_CALIBRATE_CONCURRENCY"],
   },
 ];

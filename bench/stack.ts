@@ -38,7 +38,8 @@ export interface BenchStackOptions {
   minCacheableTokens?: number;
 }
 
-const TOKEN = "bench-token-0123456789";
+export const BENCH_API_TOKEN = "bench-token-0123456789";
+const TOKEN = BENCH_API_TOKEN;
 
 /**
  * How to stop everything started and not yet stopped (stacks, nats-servers still starting, a

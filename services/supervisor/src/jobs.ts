@@ -65,7 +65,7 @@ export function compactVerdict(v: Verdict): JobVerdict {
   return {
     evaluator: v.evaluator, passed: v.passed, summary: v.summary.slice(0, 1_000),
     // Feedback of failures only: a job keeps many verdicts in one KV entry.
-    criteria: v.criteria.map((c) => ({ checkId: c.checkId, kind: c.kind, passed: c.passed, score: c.score, threshold: c.threshold, feedback: c.passed ? "" : c.feedback.slice(0, 400) })),
+    criteria: v.criteria.map((c) => ({ checkId: c.checkId, kind: c.kind, passed: c.passed, score: c.score, threshold: c.threshold, feedback: c.passed ? "" : c.feedback.slice(0, 300) })),
   };
 }
 
@@ -98,6 +98,8 @@ export function reduceJob(prev: JobState, e: EventMessage, now: string, logger?:
   if (!item) return refuse("it answers no work of the job");
   // Usage names its evaluator too (its subject does), so every event is held to the item's evaluator.
   if (sender.evaluator !== item.evaluator) return refuse(`evaluator ${sender.evaluator ?? "core"} was not given this work`);
+  // Progress changes nothing a job keeps (it has no stall watchdog): not worth a write.
+  if (e.type === "work.progress") return null;
   const j = JobState.parse(structuredClone(prev));
   const mine = j.items.find((i) => i.workId === e.causationId)!;
   j.applied.push(e.id);

@@ -13,8 +13,11 @@ import { assertEvaluatorsExist } from "./runs.js";
 const CALIBRATION_BODY_LIMIT = 8 * 1024 * 1024;
 /** Snapshots are uploaded base64 in JSON (the API takes JSON only). */
 const UPLOAD_BODY_LIMIT = 48 * 1024 * 1024;
-/** Evaluations of one job: variants x evaluators x repeats. */
-const MAX_ITEMS = 2_000;
+/**
+ * Evaluations of one job: variants x evaluators x repeats. The job, its verdicts (per criterion,
+ * failures' feedback cut short) included, is one KV entry, which NATS holds to 1 MB.
+ */
+const MAX_ITEMS = 300;
 
 const JobParams = z.object({ id: Id.describe("calibration id") });
 const UploadBody = z.strictObject({ base64: z.string().min(1).describe("a workspace snapshot (gzip-compressed tar), base64") });
