@@ -1,8 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connectBus } from "@harness/bus";
+import { EvaluationRequested, SCHEMA_VERSION, type ArtifactRef, type Verdict, type WorkFailed } from "@harness/contracts";
 import { jetstream } from "@nats-io/jetstream";
+import { Objm } from "@nats-io/obj";
 import { connect } from "@nats-io/transport-node";
-import type { Verdict } from "@harness/contracts";
+import { pino } from "pino";
 import { startScriptedModel, type Script, type ScriptRequest, type StaticReply } from "@harness/scripted-model";
 import { waitFor } from "@harness/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +22,26 @@ interface EventItem { message: { type: string; sprint: number; attempt: number; 
 const LIB = "exports.add = (a, b) => a + b;\n";
 const TEST = `const assert = require("node:assert");\nconst { add } = require("./lib.js");\nassert.strictEqual(add(2, 3), 5);\nconsole.log("all tests passed");\n`;
 const MIT = "MIT License\n\nCopyright (c) 2026 Calc\n\nPermission is hereby granted, free of charge, to any person obtaining a copy...\n";
+
+/** A gzip-compressed tar, as the generator's snapshots are (tar's own `./` prefixes included). */
+function tarGz(files: Record<string, string | Buffer>): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), "py-evaluator-artifact-"));
+  try {
+    for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
+    return execFileSync("tar", ["-czf", "-", "-C", dir, "."], { maxBuffer: 64 * 1024 * 1024 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Evaluation work as the supervisor sends it, for a run that exists only in this message. */
+function work(runId: string, artifact: ArtifactRef): EvaluationRequested {
+  return {
+    id: `w-${runId}`, schemaVersion: SCHEMA_VERSION, type: "evaluation.requested", runId, sprint: 1, attempt: 1, causationId: null,
+    producer: { role: "supervisor", instance: "test" }, time: new Date().toISOString(),
+    payload: { specExcerpt: { title: "Calc", overview: "a library", features: [] }, contract: tinyContract(1), artifact, regression: [], scope: "sprint" },
+  };
+}
 
 /** "Licensed" ships a LICENSE from the start; "Unlicensed" only once the license evaluator's feedback has come back. */
 function build(req: ScriptRequest): StaticReply {
@@ -118,6 +144,30 @@ describe("examples/python-evaluator - a custom evaluator in Python gates runs th
     expect(py.exitCode).toBeNull();
     // Everything it did went through its own user's permissions: nothing was refused on the way.
     expect(out).not.toMatch(/Traceback|not readable|Permissions Violation/i);
+  });
+
+  it("reads an artifact of several chunks from the object store, and refuses one whose bytes do not hash to its name", async () => {
+    const bus = await connectBus({ ...stack.nats.as(), name: "py-artifacts", logger: pino({ level: "silent" }) });
+    try {
+      // Random bytes do not compress: three chunks of 512 KiB.
+      const big = await bus.artifacts.put(tarGz({ LICENSE: MIT, "blob.bin": randomBytes(1_300_000) }));
+      expect(big.size).toBeGreaterThan(1_048_576);
+      await bus.publish(EvaluationRequested, work("direct-big", big), { subject: "harness.work.evaluate.license" });
+      // Anyone who may write artifacts could put other bytes under a name: only the name is trusted.
+      const bytes = tarGz({ LICENSE: MIT });
+      const claimed = createHash("sha256").update("other bytes").digest("hex");
+      await (await new Objm(bus.js).open("harness-artifacts")).putBlob({ name: `sha256-${claimed}` }, bytes);
+      await bus.publish(EvaluationRequested, work("direct-forged", { name: `sha256-${claimed}`, digest: claimed, size: bytes.length }), { subject: "harness.work.evaluate.license" });
+
+      const eventOf = async (runId: string, type: string) => waitFor(async () => (await bus.readRunEvents(runId)).map((e) => e.message as { type: string; payload: unknown }).find((m) => m.type === type), { timeoutMs: 30_000, what: `${type} of ${runId}` });
+      const verdict = (await eventOf("direct-big", "verdict.produced")).payload as { verdict: Verdict };
+      expect(verdict.verdict).toMatchObject({ evaluator: "license", passed: true, criteria: [expect.objectContaining({ evidence: [expect.objectContaining({ summary: "LICENSE names MIT" })] })] });
+      const failed = (await eventOf("direct-forged", "work.failed")).payload as WorkFailed["payload"];
+      expect(failed).toMatchObject({ role: "evaluator", work: "evaluation.requested", evaluator: "license", code: "PERMANENT", reason: expect.stringMatching(/hash to sha256-[0-9a-f]{64}/) });
+      expect(await bus.readRunEvents("direct-forged").then((es) => es.some((e) => (e.message as { type: string }).type === "verdict.produced"))).toBe(false);
+    } finally {
+      await bus.close();
+    }
   });
 
   it("fails its set-up, naming the command that fixes it, on a machine without the interpreter", () => {

@@ -92,6 +92,8 @@ class Connection:
             kv = await self.js.key_value(RUN_BUCKET)
             entry = await kv.get(f"ledger.{run_id}")
             return json.loads(entry.value or b"{}").get("status") not in TERMINAL
+        except NotFoundError:  # KeyNotFoundError too: no ledger, nothing says the run ended
+            return True
         except Exception as e:  # no ledger (yet), or NATS away: evaluate rather than drop work
             print(f"ledger of run {run_id} not readable ({e!r}); evaluating anyway", flush=True)
             return True
