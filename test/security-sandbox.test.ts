@@ -1,12 +1,11 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TERMINAL_STATUSES } from "@harness/contracts";
 import { startLocalStack, type LocalStack } from "@harness/cli";
-import { waitFor } from "@harness/testkit";
 import { runCommand } from "@harness/workspace";
-import { probeScript, probeSource, startReportListener, type ProbeReport } from "./support/sandbox-probe.js";
+import { probeScript, probeSource, startReportListener } from "./support/sandbox-probe.js";
+import { expectNothingFound, runProbeRun, stackSecrets } from "./support/sandbox-probe-check.js";
 
 /**
  * Issue 23's second acceptance bullet on the local stack (`harness up`'s own code: NATS with a
@@ -41,45 +40,12 @@ describe("security - untrusted code runs with no credential in reach", () => {
     if (base) rmSync(base, { recursive: true, force: true });
   });
 
-  /** Every secret the stack holds: each user's password, the API token. */
-  function secrets(): string[] {
-    const auth = join(dataDir, "nats-auth");
-    const passwords = readdirSync(auth).filter((f) => f.endsWith(".password")).map((f) => readFileSync(join(auth, f), "utf8").trim());
-    return [...passwords, stack.token];
-  }
-
-  function expectNothingFound(report: ProbeReport | undefined, label: string): void {
-    expect(report, `${label} reported to the listener`).toBeDefined();
-    const r = report!;
-    const onDisk = readdirSync(markers).filter((f) => f.startsWith(`${label}.`)).map((f) => JSON.parse(readFileSync(join(markers, f), "utf8")) as ProbeReport);
-    expect(onDisk.length, `${label} wrote its marker`).toBeGreaterThan(0);
-    expect(onDisk.every((m) => m.label === label)).toBe(true);
-    // It looked: it listed processes and talked to NATS, which refused it without credentials.
-    expect(r.procs).toBeGreaterThan(0);
-    expect(r.attempts[0]).toMatchObject({ user: null, ok: false, reply: expect.stringMatching(/Authorization Violation/i) });
-    // It found nothing and got in nowhere.
-    expect(r.found.map((f) => f.where)).toEqual([]);
-    expect(r.attempts.filter((a) => a.ok)).toEqual([]);
-    for (const m of onDisk) expect(m.found.map((f) => f.where)).toEqual([]);
-    const text = JSON.stringify([r, onDisk]);
-    for (const secret of secrets()) expect(text.includes(secret), `a secret of the stack is in the ${label} probe's report`).toBe(false);
-    if (stack.sandbox.mode === "uid") expect(r.uid, "the probe ran as the service's own uid").not.toBe(process.getuid?.());
-  }
-
   it("a build's command and the evaluated product's server find no credential in /proc or the data folder and cannot connect to NATS", async () => {
     expect(stack.sandbox.mode).not.toBe("off");
-    const created = await fetch(`${stack.apiUrl}/runs`, { method: "POST", headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" }, body: JSON.stringify({ prompt: "An adder served over HTTP", options: { maxAttemptsPerSprint: 1 } }) });
-    expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
-    const run = await waitFor(async () => {
-      const body = (await (await fetch(`${stack.apiUrl}/runs/${id}`, { headers: { authorization: `Bearer ${stack.token}` } })).json()) as { status: string; reason: string };
-      return (TERMINAL_STATUSES as readonly string[]).includes(body.status) ? body : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 250, what: "the probe run to finish" });
-    // The probes do not fail the product: the run completes, so both of them surely ran.
-    const events = run.status === "completed" ? "" : (await (await fetch(`${stack.apiUrl}/runs/${id}/events?limit=1000`, { headers: { authorization: `Bearer ${stack.token}` } })).text()).slice(-6_000);
-    expect(run.status, `${run.reason}\n${events}`).toBe("completed");
-    expectNothingFound(listener.reports.get("generator"), "generator");
-    expectNothingFound(listener.reports.get("evaluator"), "evaluator");
+    await runProbeRun(stack);
+    const secrets = stackSecrets(stack, dataDir);
+    expectNothingFound(listener.reports.get("generator"), "generator", markers, secrets, stack.sandbox.mode === "uid");
+    expectNothingFound(listener.reports.get("evaluator"), "evaluator", markers, secrets, stack.sandbox.mode === "uid");
   }, 90_000);
 
   it("the same probe run unsandboxed finds the credentials and connects: the probe can see what the sandbox hides", async () => {

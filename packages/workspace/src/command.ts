@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { scrubbedEnv } from "./env.js";
 import { OutputCapture } from "./output.js";
 import { realRoot } from "./paths.js";
-import { killGroup, spawnGroup } from "./process-group.js";
+import { spawnGroup } from "./process-group.js";
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
@@ -43,8 +43,9 @@ export async function runCommand(root: string, command: string, opts: CommandOpt
   const stdout = new OutputCapture(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
   const stderr = new OutputCapture(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
   const started = performance.now();
-  const child = await spawnGroup(command, cwd, scrubbedEnv(opts.env));
-  const pipes = [child.stdout, child.stderr] as Readable[];
+  const group = await spawnGroup(command, cwd, scrubbedEnv(opts.env));
+  const child = group.leader;
+  const pipes: Readable[] = [child.stdout, child.stderr];
   let timedOut = false;
   let aborted = false;
   let exit: { code: number | null; signal: string | null } | undefined;
@@ -52,8 +53,8 @@ export async function runCommand(root: string, command: string, opts: CommandOpt
   return new Promise<CommandResult>((resolve, reject) => {
     let done = false;
     let grace: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => { timedOut = true; killGroup(child.pid); }, timeoutMs);
-    const onAbort = (): void => { aborted = true; killGroup(child.pid); };
+    const timer = setTimeout(() => { timedOut = true; group.kill(); }, timeoutMs);
+    const onAbort = (): void => { aborted = true; group.kill(); };
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener("abort", onAbort, { once: true });
 
@@ -76,18 +77,18 @@ export async function runCommand(root: string, command: string, opts: CommandOpt
       });
     };
 
-    child.stdout?.on("data", (c: Buffer) => stdout.write(c));
-    child.stderr?.on("data", (c: Buffer) => stderr.write(c));
-    child.once("error", (err) => {
+    child.stdout.on("data", (c: Buffer) => stdout.write(c));
+    child.stderr.on("data", (c: Buffer) => stderr.write(c));
+    child.once("error", (err: Error) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      killGroup(child.pid);
+      group.kill();
       reject(err);
     });
-    child.once("exit", (code, signal) => {
+    child.once("exit", (code: number | null, signal: string | null) => {
       exit = { code, signal };
-      killGroup(child.pid);
+      group.kill();
       grace = setTimeout(settle, CLOSE_GRACE_MS);
     });
     child.once("close", settle);

@@ -22,6 +22,8 @@ const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)AUTH($|_)/
 
 /** True for names that must never reach a command, whoever asks for them. */
 export function isSecretEnvName(name: string): boolean {
+  // git's own way to pass config on the command line (GIT_CONFIG_KEY_<n> names a setting).
+  if (/^GIT_CONFIG_KEY_\d+$/.test(name)) return false;
   return SECRET_NAME.test(name) || name.startsWith("NATS_") || name === "ANTHROPIC_API_KEY" || name === "HARNESS_API_TOKEN";
 }
 

@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   archive: "WS_ERR_ARCHIVE",
   git: "WS_ERR_GIT",
   sandbox: "WS_ERR_SANDBOX",
+  runner: "WS_ERR_RUNNER",
 } as const;
 
 export type WorkspaceErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { scrubbedEnv } from "./env.js";
 import { GitError } from "./errors.js";
 import { realRoot } from "./paths.js";
+import { runRemote } from "./runner-client.js";
 import { launchIn } from "./sandbox.js";
 import { DEFAULT_SNAPSHOT_EXCLUDES } from "./tree.js";
 
@@ -70,6 +71,11 @@ function gitEnv(): Record<string, string> {
 async function run(file: string, args: string[], what: string, dir: string, stdin?: string): Promise<string> {
   const cwd = realRoot(dir);
   const launch = await launchIn(cwd, file, args, gitEnv());
+  if (launch.runner !== undefined) {
+    const r = await runRemote(launch.runner, [launch.file, ...launch.args], cwd, launch.env, { ...(stdin !== undefined ? { stdin } : {}), timeoutMs: GIT_TIMEOUT_MS, maxBuffer: GIT_MAX_BUFFER });
+    if (r.code !== 0) throw new GitError(`git ${what} failed in ${dir}: ${r.stderr.trim() || `exit ${r.code ?? r.signal}`}`, r.stderr);
+    return r.stdout;
+  }
   return new Promise((resolve, reject) => {
     const ids = launch.uid !== undefined ? { uid: launch.uid, gid: launch.gid } : {};
     const child = execFile(launch.file, launch.args, { cwd, env: launch.env, maxBuffer: GIT_MAX_BUFFER, timeout: GIT_TIMEOUT_MS, killSignal: "SIGKILL", ...ids }, (err, stdout, stderr) => {

@@ -12,6 +12,9 @@ export { restore } from "./restore.js";
 export { DEFAULT_SNAPSHOT_EXCLUDES, treeDigest } from "./tree.js";
 export { GIT_AUTHOR, gitCommit, gitInit, gitLog } from "./git.js";
 export { procState } from "./process-group.js";
+export { runnerMain } from "./runner-main.js";
+export { RunnerUnavailableError } from "./runner-client.js";
+export { startRunner } from "./runner-server.js";
 export { hiddenPaths, releaseWorkspace, SANDBOX_HOME, SANDBOX_MODES, SandboxError, sandboxStatus } from "./sandbox.js";
 
 export type { WorkspaceErrorCode } from "./errors.js";

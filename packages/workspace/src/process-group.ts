@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import type { EventEmitter } from "node:events";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import type { Readable } from "node:stream";
+import { spawnRemote } from "./runner-client.js";
 import { launchIn } from "./sandbox.js";
 
 // bash when present because model-written commands assume it (`source`, `[[`), sh otherwise.
@@ -8,14 +11,33 @@ const SHELL = existsSync("/bin/bash") ? "/bin/bash" : "/bin/sh";
 const live = new Set<number>();
 let exitHookInstalled = false;
 
+/** The leader's output and its `exit`, `error` and `close` events, here or in the runner. */
+export interface GroupLeader extends EventEmitter { stdout: Readable; stderr: Readable }
+
+/** A command's process group, wherever it runs. */
+export interface Group {
+  leader: GroupLeader;
+  /** Signals the whole group; a group that is gone is not an error. */
+  kill(signal?: NodeJS.Signals): void;
+  /** True while any member may still be alive. */
+  alive(): boolean;
+}
+
 /**
  * Spawns `command` through the shell, in the workspace's sandbox (sandbox.ts), as the leader of
  * a new process group, so the command and every child it forks (that does not call setsid
  * itself) can be killed in one signal. `cwd` is the workspace's real root.
  */
-export async function spawnGroup(command: string, cwd: string, env: Record<string, string>): Promise<ChildProcess> {
+export async function spawnGroup(command: string, cwd: string, env: Record<string, string>): Promise<Group> {
   const launch = await launchIn(cwd, SHELL, ["-c", command], env);
-  const child = spawn(launch.file, launch.args, { cwd, env: launch.env, detached: true, stdio: ["ignore", "pipe", "pipe"], ...(launch.uid !== undefined ? { uid: launch.uid, gid: launch.gid } : {}) });
+  if (launch.runner !== undefined) return spawnRemote(launch.runner, [launch.file, ...launch.args], cwd, launch.env);
+  const child = spawnLocalGroup(launch.file, launch.args, cwd, launch.env, launch.uid);
+  return { leader: child as ChildProcess & GroupLeader, kill: (signal) => killGroup(child.pid, signal), alive: () => child.pid !== undefined && groupAlive(child.pid) };
+}
+
+/** `file args` as the leader of a new process group here (as `uid`, when given), stdin closed unless asked for. */
+export function spawnLocalGroup(file: string, args: string[], cwd: string, env: Record<string, string>, uid?: number, stdin = false): ChildProcess {
+  const child = spawn(file, args, { cwd, env, detached: true, stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"], ...(uid !== undefined ? { uid, gid: uid } : {}) });
   if (child.pid !== undefined) {
     const pid = child.pid;
     live.add(pid);

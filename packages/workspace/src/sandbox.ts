@@ -15,11 +15,15 @@ import { handOver, killUidProcesses, workspaceUid } from "./sandbox-uid.js";
  * - `userns`: not root; commands run in a new user, mount and PID namespace without any
  *   capability, with the credential paths covered (HARNESS_SANDBOX_HIDE, the NATS password
  *   file's folder) and a /proc that shows only their own processes.
+ * - `runner`: a runner sidecar (runner-server.ts) in another container, as another uid, sharing
+ *   only the workspace volume, runs every command (HARNESS_RUNNER_SOCKET); for Kubernetes under
+ *   the restricted Pod Security Standard, where neither uids nor namespaces can be switched.
  * - `off`: as the service's user, environment scrubbed only.
- * `auto` (the default) picks the first that works on this machine and warns once when none does.
+ * `auto` (the default) picks the first that works here (`runner` when a socket is configured)
+ * and warns once when none does.
  */
-export type SandboxMode = "uid" | "userns" | "off";
-export const SANDBOX_MODES = ["auto", "uid", "userns", "off"] as const;
+export type SandboxMode = "runner" | "uid" | "userns" | "off";
+export const SANDBOX_MODES = ["auto", "runner", "uid", "userns", "off"] as const;
 
 /**
  * HOME and the tools' caches inside the workspace: the sandbox user has no other home. TMPDIR
@@ -31,7 +35,7 @@ export const SANDBOX_HOME = ".harness-home";
 export interface SandboxStatus { mode: SandboxMode; reason: string }
 
 /** What to spawn for one untrusted command, and as whom. */
-export interface Launch { file: string; args: string[]; env: Record<string, string>; uid?: number; gid?: number }
+export interface Launch { file: string; args: string[]; env: Record<string, string>; uid?: number; gid?: number; runner?: string }
 
 const USERNS_ARGS = ["--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc"];
 const DROP_CAPS = ["setpriv", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"];
@@ -65,6 +69,13 @@ export function sandboxStatus(): SandboxStatus {
 
 function resolve(asked: string): SandboxStatus {
   const root = process.getuid?.() === 0;
+  const socket = process.env["HARNESS_RUNNER_SOCKET"];
+  if (asked === "runner" || (asked === "auto" && socket)) {
+    if (!socket?.startsWith("/")) throw new SandboxError("HARNESS_SANDBOX=runner needs HARNESS_RUNNER_SOCKET, the absolute path of the runner's socket");
+    // Files written on either side of the shared volume stay writable by the other (one group).
+    process.umask(0o007);
+    return { mode: "runner", reason: `commands run in the runner container (${socket})` };
+  }
   switch (asked) {
     case "off": return { mode: "off", reason: "HARNESS_SANDBOX=off" };
     case "uid":
@@ -114,6 +125,12 @@ export async function launchIn(root: string, file: string, args: string[], env: 
   const home = join(root, SANDBOX_HOME);
   await mkdir(home, { recursive: true });
   const homeEnv = { ...env, HOME: home, XDG_CACHE_HOME: join(home, ".cache"), XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local", "share"), USER: "harness", LOGNAME: "harness" };
+  if (mode === "runner") {
+    // The runner's uid owns no repository the service created: git refuses those as "dubious"
+    // unless told otherwise, and only the command line (or global config) may tell it.
+    const safe = { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "safe.directory", GIT_CONFIG_VALUE_0: "*" };
+    return { file, args, env: { ...homeEnv, ...safe }, runner: process.env["HARNESS_RUNNER_SOCKET"] ?? "" };
+  }
   if (mode === "uid") {
     const id = workspaceUid(root);
     await handOver(root, id);

@@ -1,11 +1,10 @@
-import type { ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { scrubbedEnv } from "./env.js";
 import { ERROR_CODES, ToolError } from "./errors.js";
 import { OutputCapture } from "./output.js";
 import { realRoot } from "./paths.js";
-import { groupAlive, killGroup, spawnGroup } from "./process-group.js";
+import { spawnGroup, type Group } from "./process-group.js";
 
 export const DEFAULT_SERVER_TIMEOUT_MS = 60_000;
 const SERVER_OUTPUT_BYTES = 32 * 1024;
@@ -27,7 +26,7 @@ export interface RunningServer {
   output(): string;
 }
 
-interface Entry { child: ChildProcess; output: OutputCapture; exited: Promise<void> }
+interface Entry { group: Group; output: OutputCapture; exited: Promise<void> }
 
 /**
  * Long-running processes (dev servers, APIs) a build or an evaluation needs, by port.
@@ -41,16 +40,17 @@ export class ServerRegistry {
     const url = readinessUrl(port, opts.readinessPath);
     if (this.servers.has(port)) throw new ToolError(`a server is already running on port ${port}; stop_server it first`, ERROR_CODES.serverStart);
     if (await answersTcp("127.0.0.1", port)) throw new ToolError(`port ${port} is already in use by another process; pick another port`, ERROR_CODES.serverStart);
-    const child = await spawnGroup(command, realRoot(root), scrubbedEnv({ PORT: String(port), ...opts.env }));
+    const group = await spawnGroup(command, realRoot(root), scrubbedEnv({ PORT: String(port), ...opts.env }));
+    const child = group.leader;
     const output = new OutputCapture(SERVER_OUTPUT_BYTES);
-    child.stdout?.on("data", (c: Buffer) => output.write(c));
-    child.stderr?.on("data", (c: Buffer) => output.write(c));
+    child.stdout.on("data", (c: Buffer) => output.write(c));
+    child.stderr.on("data", (c: Buffer) => output.write(c));
     let exitInfo: string | undefined;
     const exited = new Promise<void>((resolve) => {
-      child.once("exit", (code, signal) => { exitInfo = signal ? `was killed by ${signal}` : `exited with code ${code}`; resolve(); });
-      child.once("error", (err) => { exitInfo = `failed to start: ${err.message}`; resolve(); });
+      child.once("exit", (code: number | null, signal: string | null) => { exitInfo = signal ? `was killed by ${signal}` : `exited with code ${code}`; resolve(); });
+      child.once("error", (err: Error) => { exitInfo = `failed to start: ${err.message}`; resolve(); });
     });
-    const entry: Entry = { child, output, exited };
+    const entry: Entry = { group, output, exited };
     this.servers.set(port, entry);
 
     const timeoutMs = opts.timeoutMs ?? DEFAULT_SERVER_TIMEOUT_MS;
@@ -79,12 +79,11 @@ export class ServerRegistry {
     const entry = this.servers.get(port);
     if (!entry) throw new ToolError(`no server was started on port ${port}`, ERROR_CODES.noServer);
     this.servers.delete(port);
-    const pid = entry.child.pid;
-    if (pid === undefined) return;
-    killGroup(pid, "SIGTERM");
+    const { group } = entry;
+    group.kill("SIGTERM");
     const deadline = Date.now() + STOP_GRACE_MS;
-    while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    killGroup(pid, "SIGKILL");
+    while (group.alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    group.kill("SIGKILL");
     await Promise.race([entry.exited, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
   }
 

@@ -1,6 +1,7 @@
 import { CONSUMERS, EvaluationRequested, evaluatorConsumer, ReviewRequested } from "@harness/contracts";
 import { createLogger } from "@harness/logger";
 import { createModelClient } from "@harness/model";
+import { runnerMain, sandboxStatus } from "@harness/workspace";
 import { startWorkerService, workerHandler } from "@harness/runtime";
 import { loadConfig } from "./config.js";
 import { loadJudgePrompt, loadPrompt } from "./prompts.js";
@@ -11,6 +12,10 @@ const VERSION = "0.1.0";
 export async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger("evaluator", { level: config.LOG_LEVEL }).child({ evaluator: config.EVALUATOR_NAME });
+  // Before any workspace is written: the runner mode sets the umask its shared volume needs.
+  const sandbox = sandboxStatus();
+  if (sandbox.mode === "off") logger.warn({ sandbox: sandbox.mode }, `build and check commands are NOT sandboxed: ${sandbox.reason}`);
+  else logger.info({ sandbox: sandbox.mode }, `commands sandboxed: ${sandbox.reason}`);
   const model = createModelClient({ logger, ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}) });
   const judgeSystem = await loadJudgePrompt();
   const reviewSystem = await loadPrompt("review");
@@ -32,7 +37,8 @@ export async function run(): Promise<void> {
   });
 }
 
-run().catch((err: unknown) => {
+// The runner sidecar (infra/k8s) starts this image with `runner`: it runs commands, nothing else.
+(process.argv[2] === "runner" ? runnerMain() : run()).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { CONSUMERS, GeneratorWork } from "@harness/contracts";
 import { createLogger } from "@harness/logger";
 import { createModelClient } from "@harness/model";
+import { runnerMain, sandboxStatus } from "@harness/workspace";
 import { startWorkerService, workerHandler, type WorkContext } from "@harness/runtime";
 import { loadConfig } from "./config.js";
 import { createHandlers } from "./handlers.js";
@@ -10,6 +11,10 @@ const VERSION = "0.1.0";
 export async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger("generator", { level: config.LOG_LEVEL });
+  // Before any workspace is written: the runner mode sets the umask its shared volume needs.
+  const sandbox = sandboxStatus();
+  if (sandbox.mode === "off") logger.warn({ sandbox: sandbox.mode }, `build and check commands are NOT sandboxed: ${sandbox.reason}`);
+  else logger.info({ sandbox: sandbox.mode }, `commands sandboxed: ${sandbox.reason}`);
   const model = createModelClient({ logger, ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}) });
   const producer = { role: "generator" as const, instance: config.HARNESS_INSTANCE };
   await startWorkerService({
@@ -28,7 +33,8 @@ export async function run(): Promise<void> {
   });
 }
 
-run().catch((err: unknown) => {
+// The runner sidecar (infra/k8s) starts this image with `runner`: it runs commands, nothing else.
+(process.argv[2] === "runner" ? runnerMain() : run()).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });
