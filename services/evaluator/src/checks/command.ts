@@ -2,6 +2,7 @@ import type { CommandCheck, CriterionResult } from "@harness/contracts";
 import { runCommand } from "@harness/workspace";
 import { checkOutput, outputEvidence } from "./output.js";
 import { withBoundedPatterns } from "./patterns.js";
+import { scriptProblems } from "./scripts.js";
 
 /** `signal`: the evaluator is stopping; the command is killed and the caller discards the result. */
 export async function runCommandCheck(dir: string, check: CommandCheck, env: Record<string, string>, signal?: AbortSignal): Promise<CriterionResult> {
@@ -10,6 +11,7 @@ export async function runCommandCheck(dir: string, check: CommandCheck, env: Rec
   if (r.timedOut) failures.push(`timed out after ${check.timeoutMs}ms`);
   else if (r.exitCode !== check.expectExitCode) failures.push(`exit code ${r.exitCode ?? r.signal} (expected ${check.expectExitCode})`);
   failures.push(...await withBoundedPatterns(check.id, (m) => checkOutput(check.expectOutput, r.stdout, r.stderr, m)));
+  failures.push(...await scriptProblems(dir, check));
   const passed = failures.length === 0;
   return {
     checkId: check.id, kind: "command", description: check.description,
