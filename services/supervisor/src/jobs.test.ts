@@ -1,6 +1,6 @@
 import { JobState, type EventMessage } from "@harness/contracts";
 import { describe, expect, it } from "vitest";
-import { dispatch, emptyUsage, jobLedger, reduceJob } from "./jobs.js";
+import { dispatch, emptyUsage, expire, jobLedger, reduceJob } from "./jobs.js";
 
 const T = "2026-01-01T00:00:00.000Z";
 const ref = { name: `sha256-${"a".repeat(64)}`, digest: "a".repeat(64), size: 1 };
@@ -63,5 +63,14 @@ describe("calibration and re-judgement jobs", () => {
     });
     expect(reduceJob(j, usage("lenient"), T)).toBeNull();
     expect(jobLedger(reduceJob(j, usage(), T)!).usage).toMatchObject({ costUsd: 0.9, calls: 1 });
+  });
+
+  it("ends a job at its wall-clock budget, dropping what was not judged", () => {
+    const j = job(2, 1);
+    expect(expire(j, "2026-01-01T05:59:59.000Z")).toBe(false);
+    expect(expire(j, "2026-01-01T06:00:01.000Z")).toBe(true);
+    expect(j.status).toBe("failed");
+    expect(j.reason).toContain("wall clock budget");
+    expect(j.items.map((i) => i.status)).toEqual(["dropped", "dropped"]);
   });
 });

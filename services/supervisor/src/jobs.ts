@@ -61,6 +61,13 @@ export function finish(j: JobState, status: JobState["status"], reason: string, 
   for (const item of j.items) if (!TERMINAL.has(item.status)) { item.status = "dropped"; item.finishedAt = now; }
 }
 
+/** Ends a running job whose wall-clock budget is used up; true when it did. */
+export function expire(j: JobState, now: string): boolean {
+  if (j.status !== "running" || Date.parse(now) - Date.parse(j.createdAt) <= j.options.budget.maxWallClockMs) return false;
+  finish(j, "failed", `wall clock budget of ${j.options.budget.maxWallClockMs} ms used up`, now);
+  return true;
+}
+
 export function compactVerdict(v: Verdict): JobVerdict {
   return {
     evaluator: v.evaluator, passed: v.passed, summary: v.summary.slice(0, 1_000),
@@ -136,8 +143,7 @@ export function reduceJob(prev: JobState, e: EventMessage, now: string, logger?:
     }
     default: break;
   }
-  const elapsed = Date.parse(now) - Date.parse(j.createdAt);
-  if (j.status === "running" && elapsed > j.options.budget.maxWallClockMs) finish(j, "failed", `wall clock budget of ${j.options.budget.maxWallClockMs} ms used up`, now);
+  expire(j, now);
   dispatch(j, now);
   return j;
 }
@@ -172,6 +178,11 @@ export async function loadJob(bus: Bus, id: string): Promise<{ job: JobState; re
 /** A job as readers see it; an outbox a crashed writer left is published and cleared here. */
 export async function readJob(bus: Bus, id: string, now = new Date()): Promise<JobState> {
   const { job, revision } = await loadJob(bus, id);
+  // A job whose evaluators went quiet gets no event to end it on: its reader ends it at its wall-clock budget.
+  if (job.status === "running" && expire(JobState.parse(structuredClone(job)), now.toISOString())) {
+    const ended = await updateJob(bus, id, (j) => { const next = JobState.parse(structuredClone(j)); return expire(next, now.toISOString()) ? next : null; });
+    if (ended) return ended;
+  }
   if (job.pending.length > 0 && now.getTime() - Date.parse(job.updatedAt) > STALE_OUTBOX_MS) {
     await settle(bus, job, revision, now.toISOString());
     return { ...job, pending: [] };
