@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { WORK_FAILED_CODES } from "@harness/contracts";
 import { subjectMatches } from "@harness/nats-config";
 import { HEARTBEAT_INTERVAL_MS, WORK_PROGRESS_EVERY_MS } from "@harness/runtime";
 import { describe, expect, it } from "vitest";
@@ -30,5 +31,6 @@ describe("docs/evaluator-protocol.md", () => {
     expect(doc).toContain(`(the built-in services use ${CONSUMER_SETTINGS.backoffMs.map((ms) => ms / 1000).join(", ")} s by delivery count)`);
     expect(doc).toContain(`every ${HEARTBEAT_INTERVAL_MS / 1000} seconds`);
     expect(doc).toContain(`event every ${WORK_PROGRESS_EVERY_MS / 60_000} minutes`);
+    for (const code of Object.values(WORK_FAILED_CODES)) expect(doc).toMatch(new RegExp(`\\b${code}\\b`));
   });
 });

@@ -1,4 +1,4 @@
-import { SCHEMA_VERSION, inboxPrefix } from "@harness/contracts";
+import { SCHEMA_VERSION, WORK_FAILED_CODES, inboxPrefix } from "@harness/contracts";
 import { HEARTBEAT_INTERVAL_MS, WORK_PROGRESS_EVERY_MS } from "@harness/runtime";
 import { channelAccess, protocolUsers, SAMPLE_EVALUATOR, userLabel, type Access } from "./access.js";
 import { protocolChannels, type ChannelDef } from "./channels.js";
@@ -27,6 +27,8 @@ function harnessExtension(): Record<string, unknown> {
           + "tar of the workspace. Verify the bytes against the name before using them: anyone with write access to the store could replace an object.",
       },
     },
+    // Any other code of a work.failed the run waits for fails the run.
+    workFailedPausing: Object.values(WORK_FAILED_CODES),
     timing: {
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       heartbeatLivenessMs: 15_000,
