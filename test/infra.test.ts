@@ -94,6 +94,32 @@ function modelProblems(docs: unknown[]): string[] {
   });
 }
 
+/** Workers that run untrusted code: credentials as files in the service container, commands in a runner sidecar. */
+const SANDBOXED = ["generator", "evaluator"];
+
+function sandboxProblems(svc: string, pod: unknown): string[] {
+  const p: string[] = [];
+  const containers = list(at(pod, "containers"));
+  const service = containers[0];
+  const runner = containers.find((c) => at(c, "name") === "runner");
+  const secretVolumes = list(at(pod, "volumes")).filter((v) => at(v, "secret") !== undefined).map((v) => str(at(v, "name")));
+  const mounts = (c: unknown) => list(at(c, "volumeMounts")).map((m) => str(at(m, "name")));
+  const envSecrets = (c: unknown) => [...list(at(c, "envFrom")).filter((e) => at(e, "secretRef") !== undefined), ...list(at(c, "env")).filter((e) => at(e, "valueFrom", "secretKeyRef") !== undefined)];
+  if (!list(at(pod, "volumes")).some((v) => at(v, "secret", "secretName") === `harness-nats-${svc}` && mounts(service).includes(str(at(v, "name"))))) p.push(`${svc}: not using its own NATS credentials`);
+  if (envSecrets(service).length > 0) p.push(`${svc}: a secret in the service's environment`);
+  if (!runner) return [...p, `${svc}: no runner container`];
+  if (envSecrets(runner).length > 0 || mounts(runner).some((m) => secretVolumes.includes(m))) p.push(`${svc}: the runner can read a secret`);
+  const uid = (c: unknown) => at(c, "securityContext", "runAsUser") ?? at(pod, "securityContext", "runAsUser");
+  if (uid(runner) === undefined || uid(runner) === uid(service)) p.push(`${svc}: the runner runs as the service's uid`);
+  if (at(pod, "shareProcessNamespace") === true) p.push(`${svc}: the runner sees the service's processes`);
+  if (at(runner, "securityContext", "allowPrivilegeEscalation") !== false) p.push(`${svc}: runner: privilege escalation allowed`);
+  const env = (c: unknown, name: string) => list(at(c, "env")).find((e) => at(e, "name") === name);
+  if (at(env(service, "HARNESS_SANDBOX"), "value") !== "runner") p.push(`${svc}: commands not sent to the runner`);
+  const shared = mounts(service).filter((m) => mounts(runner).includes(m));
+  if (shared.sort().join(",") !== "runner-socket,workspaces") p.push(`${svc}: the runner shares more than the workspaces and its socket: ${shared.join(", ")}`);
+  return p;
+}
+
 function manifestProblems(docs: unknown[]): string[] {
   const p: string[] = [];
   const of = (kind: string) => docs.filter((d) => at(d, "kind") === kind);
@@ -110,7 +136,8 @@ function manifestProblems(docs: unknown[]): string[] {
       if (at(c, probe, "httpGet", "path") !== path || !ports.includes(at(c, probe, "httpGet", "port"))) p.push(`${svc}: no ${probe} on ${path}`);
     }
     const secrets = list(at(c, "envFrom")).map((e) => at(e, "secretRef", "name"));
-    if (!secrets.includes(`harness-nats-${svc}`)) p.push(`${svc}: not using its own NATS credentials`);
+    if (SANDBOXED.includes(svc)) p.push(...sandboxProblems(svc, at(dep, "spec", "template", "spec")));
+    else if (!secrets.includes(`harness-nats-${svc}`)) p.push(`${svc}: not using its own NATS credentials`);
     if (!of("Secret").some((s) => at(s, "metadata", "name") === `harness-nats-${svc}`)) p.push(`${svc}: no Secret harness-nats-${svc}`);
     const consumers = WORKER_CONSUMERS[svc];
     if (!consumers) continue;
@@ -203,6 +230,9 @@ describe("Kubernetes manifests (infra/k8s)", () => {
     ["a Deployment whose container lost its image", (d: unknown[]) => { delete obj(at(find(d, "Deployment", "planner"), "spec", "template", "spec", "containers", 0))["image"]; }, "planner: container has no image"],
     ["a Deployment without a readiness probe", (d: unknown[]) => { delete obj(at(find(d, "Deployment", "evaluator"), "spec", "template", "spec", "containers", 0))["readinessProbe"]; }, "evaluator: no readinessProbe on /readyz"],
     ["a pod without runAsNonRoot", (d: unknown[]) => { delete obj(at(find(d, "Deployment", "supervisor"), "spec", "template", "spec", "securityContext"))["runAsNonRoot"]; }, "supervisor: pod may run as root"],
+    ["a runner that mounts the NATS credentials", (d: unknown[]) => { list(at(find(d, "Deployment", "generator"), "spec", "template", "spec", "containers", 1, "volumeMounts")).push({ name: "nats-credentials", mountPath: "/x" }); }, "generator: the runner can read a secret"],
+    ["a model key back in the evaluator's environment", (d: unknown[]) => { list(at(find(d, "Deployment", "evaluator"), "spec", "template", "spec", "containers", 0, "env")).push({ name: "ANTHROPIC_API_KEY", valueFrom: { secretKeyRef: { name: "harness-anthropic", key: "ANTHROPIC_API_KEY" } } }); }, "evaluator: a secret in the service's environment"],
+    ["a runner running as the service's uid", (d: unknown[]) => { delete obj(at(find(d, "Deployment", "evaluator"), "spec", "template", "spec", "containers", 1, "securityContext"))["runAsUser"]; }, "evaluator: the runner runs as the service's uid"],
     ["a worker scaled on another role's consumer", (d: unknown[]) => { obj(at(find(d, "ScaledObject", "generator"), "spec", "triggers", 0, "metadata"))["consumer"] = "planner"; }, "generator: not scaled on consumer(s) generator"],
   ])("reports %s", (_what, mutate, problem) => {
     const docs = clone(base);
