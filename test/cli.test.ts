@@ -123,6 +123,10 @@ describe("cli - harness up, run --follow, status, logs, export and steering agai
     // Each service was given its own user's password file and no password.
     const given = servicesOf(home).map((e) => [e["NATS_USER"], e["NATS_PASSWORD_FILE"], e["NATS_PASSWORD"]]).sort();
     expect(given).toEqual(["evaluator", "generator", "planner", "supervisor"].map((u) => [u, join(auth, `${u}.password`), undefined]));
+    // The API token reaches the supervisor alone, as a file: in no service's environment.
+    const tokens = servicesOf(home).map((e) => [e["NATS_USER"], e["HARNESS_API_TOKEN"], e["HARNESS_API_TOKEN_FILE"]]).sort();
+    expect(tokens).toEqual([["evaluator", undefined, undefined], ["generator", undefined, undefined], ["planner", undefined, undefined], ["supervisor", undefined, join(home, "token")]]);
+    for (const f of ["token", "stack.json"]) expect([f, statSync(join(home, f)).mode & 0o077]).toEqual([f, 0]);
 
     const added = cli(["evaluator", "add", "lint"], env);
     expect(added.code, added.out).toBe(0);

@@ -91,10 +91,12 @@ export async function startLocalNats(dataDir: string): Promise<LocalNats> {
  * A service's NATS credentials: its own user and password file, nothing of another role's.
  * Workers may not provision under their users; the supervisor, started first, does.
  */
-function natsEnv(nats: LocalNats, name: ServiceName): Record<string, string> {
+function natsEnv(nats: LocalNats, name: ServiceName, dataDir: string): Record<string, string> {
   return {
     NATS_USER: name, NATS_PASSWORD_FILE: nats.credentials.passwordFile(name),
-    ...(name === "supervisor" ? { SUPERVISOR_EVALUATORS: ["core", ...nats.credentials.evaluators].join(",") } : { HARNESS_PROVISION: "false" }),
+    ...(name === "supervisor"
+      ? { SUPERVISOR_EVALUATORS: ["core", ...nats.credentials.evaluators].join(","), HARNESS_API_TOKEN_FILE: join(resolve(dataDir), "token") }
+      : { HARNESS_PROVISION: "false" }),
   };
 }
 
@@ -109,6 +111,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const sandbox = sandboxStatus();
   const given = opts.token ?? process.env["HARNESS_API_TOKEN"];
   const apiToken = stackToken(opts.dataDir, given);
+  // Saved before the supervisor starts: it reads the token from this file (mode 0600), so the
+  // token is in no service's environment.
+  saveToken(opts.dataDir, apiToken, given === undefined);
   const nats = await startLocalNats(opts.dataDir);
   let scripted: ScriptedModel | undefined;
   try {
@@ -126,7 +131,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   chmodSync(workRoot, 0o711);
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    NATS_URL: nats.url, HARNESS_API_TOKEN: apiToken, SUPERVISOR_HOST: "127.0.0.1", SUPERVISOR_PORT: String(opts.port),
+    NATS_URL: nats.url, SUPERVISOR_HOST: "127.0.0.1", SUPERVISOR_PORT: String(opts.port),
     GENERATOR_WORKDIR: join(workRoot, "generator"), EVALUATOR_WORKDIR: join(workRoot, "evaluator"),
     ...(scripted ? { ANTHROPIC_BASE_URL: scripted.url, ANTHROPIC_API_KEY: "scripted" } : {}),
     // Where a user-namespace sandbox covers credentials: the data folder holds the NATS
@@ -136,6 +141,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
   // Each service gets its own user's password file (natsEnv); a password from the shell is no one's.
   delete env["NATS_PASSWORD"];
+  // Only the supervisor needs the API token, and it gets it as a file (natsEnv).
+  delete env["HARNESS_API_TOKEN"];
   const stop = async (): Promise<string[]> => {
     await Promise.all(services.map((s) => stopService(s)));
     const unclean = services.filter((s) => s.proc.exitCode !== 0).map((s) => `${s.name} exited with ${s.proc.exitCode ?? s.proc.signalCode}`);
@@ -151,12 +158,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       if (opts.signal?.aborted) throw new StackError("stopped while starting");
       // Kept from its spawn, so a stop while it starts stops it too.
       const { url } = await launchService(name, name, {
-        env: { ...env, ...natsEnv(nats, name), ...opts.env }, onSpawn: (sp) => services.push(sp), ...(opts.onLine ? { onLine: opts.onLine } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
+        env: { ...env, ...natsEnv(nats, name, opts.dataDir), ...opts.env }, onSpawn: (sp) => services.push(sp), ...(opts.onLine ? { onLine: opts.onLine } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
       });
       if (url) apiUrl = url;
     }
-    writeFileSync(join(opts.dataDir, "stack.json"), JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid, natsReload: nats.reload, scripted: scripted !== undefined }, null, 2), { mode: 0o600 });
-    saveToken(opts.dataDir, apiToken, given === undefined);
+    const stackFile = join(opts.dataDir, "stack.json");
+    writeFileSync(stackFile, JSON.stringify({ apiUrl, natsUrl: nats.url, pid: process.pid, natsReload: nats.reload, scripted: scripted !== undefined }, null, 2), { mode: 0o600 });
+    // The mode above applies only to a new file.
+    chmodSync(stackFile, 0o600);
     return { apiUrl, token: apiToken, natsUrl: nats.url, scripted, services, sandbox, stop: async () => { const unclean = await stop(); rmSync(join(opts.dataDir, "stack.json"), { force: true }); return unclean; } };
   } catch (err) {
     await stop();

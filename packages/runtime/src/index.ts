@@ -5,7 +5,7 @@ export { onShutdown, startHealthServer } from "./lifecycle.js";
 export { runBudgetGuard, RunNotActiveError } from "./budget.js";
 export { workerHandler, WORK_PROGRESS_EVERY_MS } from "./worker.js";
 export { hideSecretsFromEnvironment } from "./secrets.js";
-export { natsAuth } from "./nats-auth.js";
+export { natsAuth, secretFromEnv } from "./nats-auth.js";
 export { startWorkerService, connectService } from "./service.js";
 export type { Cause } from "./envelope.js";
 export type { NatsAuthEnv } from "./nats-auth.js";

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { natsAuth } from "./nats-auth.js";
+import { redactText } from "@harness/logger";
+import { natsAuth, secretFromEnv } from "./nats-auth.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nats-auth-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,5 +21,15 @@ describe("NATS credentials from the environment", () => {
     expect(() => natsAuth({ NATS_USER: "x", NATS_PASSWORD_FILE: join(dir, "missing") })).toThrow(/NATS_PASSWORD_FILE: cannot read/);
     writeFileSync(join(dir, "empty"), "\n");
     expect(() => natsAuth({ NATS_USER: "x", NATS_PASSWORD_FILE: join(dir, "empty") })).toThrow(/is empty/);
+  });
+
+  it("reads any secret from <NAME>_FILE before <NAME>, and redacts what it read from logs", () => {
+    const file = join(dir, "model-key");
+    writeFileSync(file, "sk-ant-in-a-file-42\n", { mode: 0o600 });
+    expect(secretFromEnv({ ANTHROPIC_API_KEY_FILE: file, ANTHROPIC_API_KEY: "from-env" }, "ANTHROPIC_API_KEY")).toBe("sk-ant-in-a-file-42");
+    expect(redactText("key sk-ant-in-a-file-42 here")).not.toContain("sk-ant-in-a-file-42");
+    expect(secretFromEnv({ ANTHROPIC_API_KEY: "from-env" }, "ANTHROPIC_API_KEY")).toBe("from-env");
+    expect(secretFromEnv({ ANTHROPIC_API_KEY: "" }, "ANTHROPIC_API_KEY")).toBeUndefined();
+    expect(() => secretFromEnv({ HARNESS_API_TOKEN_FILE: join(dir, "missing") }, "HARNESS_API_TOKEN")).toThrow(/HARNESS_API_TOKEN_FILE: cannot read/);
   });
 });

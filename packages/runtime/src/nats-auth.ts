@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { rememberSecrets } from "@harness/logger";
 import { ConfigError } from "./config.js";
 
 /** The NATS keys of BaseEnv, as every service and the evaluator SDK read them. */
@@ -16,13 +17,28 @@ export interface NatsAuthEnv {
  */
 export function natsAuth(env: NatsAuthEnv): { user: string; pass: string } | Record<string, never> {
   if (!env.NATS_USER) return {};
-  if (env.NATS_PASSWORD_FILE) {
-    let pass: string;
-    try { pass = readFileSync(env.NATS_PASSWORD_FILE, "utf8").trim(); } catch (err) {
-      throw new ConfigError(`NATS_PASSWORD_FILE: cannot read ${env.NATS_PASSWORD_FILE} (${err instanceof Error ? err.message : String(err)})`);
+  return { user: env.NATS_USER, pass: secretFromEnv(env as Record<string, string | undefined>, "NATS_PASSWORD") ?? "" };
+}
+
+/**
+ * A secret the way every service takes one: from the file `<name>_FILE` names when it is set (a
+ * file only the service's user can read, as Kubernetes and compose mount secrets, so the secret
+ * is in no environment a child process inherits or /proc shows), else from `<name>` itself.
+ * Undefined when neither is set; a named file that cannot be read or is empty is a ConfigError.
+ * Read when called, so a rotated file is picked up on restart.
+ */
+export function secretFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (file) {
+    let value: string;
+    try { value = readFileSync(file, "utf8").trim(); } catch (err) {
+      throw new ConfigError(`${name}_FILE: cannot read ${file} (${err instanceof Error ? err.message : String(err)})`);
     }
-    if (pass === "") throw new ConfigError(`NATS_PASSWORD_FILE: ${env.NATS_PASSWORD_FILE} is empty`);
-    return { user: env.NATS_USER, pass };
+    if (value === "") throw new ConfigError(`${name}_FILE: ${file} is empty`);
+    // Logs redact it like a secret read from the environment.
+    rememberSecrets([value]);
+    return value;
   }
-  return { user: env.NATS_USER, pass: env.NATS_PASSWORD ?? "" };
+  const value = env[name];
+  return value === undefined || value === "" ? undefined : value;
 }

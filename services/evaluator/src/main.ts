@@ -2,7 +2,7 @@ import { CONSUMERS, EvaluationRequested, evaluatorConsumer, ReviewRequested } fr
 import { createLogger } from "@harness/logger";
 import { createModelClient } from "@harness/model";
 import { runnerMain, sandboxStatus } from "@harness/workspace";
-import { startWorkerService, workerHandler } from "@harness/runtime";
+import { secretFromEnv, startWorkerService, workerHandler } from "@harness/runtime";
 import { loadConfig } from "./config.js";
 import { loadJudgePrompt, loadPrompt } from "./prompts.js";
 import { createHandlers } from "./handlers.js";
@@ -16,7 +16,9 @@ export async function run(): Promise<void> {
   const sandbox = sandboxStatus();
   if (sandbox.mode === "off") logger.warn({ sandbox: sandbox.mode }, `build and check commands are NOT sandboxed: ${sandbox.reason}`);
   else logger.info({ sandbox: sandbox.mode }, `commands sandboxed: ${sandbox.reason}`);
-  const model = createModelClient({ logger, ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}) });
+  // The key from ANTHROPIC_API_KEY_FILE when set (nothing secret in the environment), else ANTHROPIC_API_KEY.
+  const apiKey = secretFromEnv(process.env, "ANTHROPIC_API_KEY");
+  const model = createModelClient({ logger, ...(apiKey ? { apiKey } : {}), ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}) });
   const judgeSystem = await loadJudgePrompt();
   const reviewSystem = await loadPrompt("review");
   const producer = { role: "evaluator" as const, instance: `${config.EVALUATOR_NAME}-${config.HARNESS_INSTANCE}` };

@@ -2,7 +2,7 @@ import { CONSUMERS, GeneratorWork } from "@harness/contracts";
 import { createLogger } from "@harness/logger";
 import { createModelClient } from "@harness/model";
 import { runnerMain, sandboxStatus } from "@harness/workspace";
-import { startWorkerService, workerHandler, type WorkContext } from "@harness/runtime";
+import { secretFromEnv, startWorkerService, workerHandler, type WorkContext } from "@harness/runtime";
 import { loadConfig } from "./config.js";
 import { createHandlers } from "./handlers.js";
 
@@ -15,7 +15,9 @@ export async function run(): Promise<void> {
   const sandbox = sandboxStatus();
   if (sandbox.mode === "off") logger.warn({ sandbox: sandbox.mode }, `build and check commands are NOT sandboxed: ${sandbox.reason}`);
   else logger.info({ sandbox: sandbox.mode }, `commands sandboxed: ${sandbox.reason}`);
-  const model = createModelClient({ logger, ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}) });
+  // The key from ANTHROPIC_API_KEY_FILE when set (nothing secret in the environment), else ANTHROPIC_API_KEY.
+  const apiKey = secretFromEnv(process.env, "ANTHROPIC_API_KEY");
+  const model = createModelClient({ logger, ...(apiKey ? { apiKey } : {}), ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}) });
   const producer = { role: "generator" as const, instance: config.HARNESS_INSTANCE };
   await startWorkerService({
     role: "generator", name: "generator", version: VERSION, config, logger, capacity: config.GENERATOR_CONCURRENCY,

@@ -1,7 +1,7 @@
 import { CONSUMERS, PlanRequested } from "@harness/contracts";
 import { createLogger } from "@harness/logger";
 import { createModelClient } from "@harness/model";
-import { startWorkerService, workerHandler } from "@harness/runtime";
+import { secretFromEnv, startWorkerService, workerHandler } from "@harness/runtime";
 import { loadConfig } from "./config.js";
 import { createHandlers } from "./handlers.js";
 
@@ -10,7 +10,9 @@ const VERSION = "0.1.0";
 export async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger("planner", { level: config.LOG_LEVEL });
-  const model = createModelClient({ logger, ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}) });
+  // The key from ANTHROPIC_API_KEY_FILE when set (nothing secret in the environment), else ANTHROPIC_API_KEY.
+  const apiKey = secretFromEnv(process.env, "ANTHROPIC_API_KEY");
+  const model = createModelClient({ logger, ...(apiKey ? { apiKey } : {}), ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}) });
   const handlers = createHandlers({ model, maxReasks: config.PLANNER_MAX_REASKS });
   const producer = { role: "planner" as const, instance: config.HARNESS_INSTANCE };
   await startWorkerService({

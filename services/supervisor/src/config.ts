@@ -1,10 +1,12 @@
-import { BaseEnv, parseEnv } from "@harness/runtime";
+import { BaseEnv, parseEnv, secretFromEnv } from "@harness/runtime";
 import { z } from "zod";
 import { DEFAULT_BODY_LIMIT } from "./app.js";
 import { DEFAULT_RUN_CACHE_MB } from "./run-cache.js";
 import { DEFAULT_STALL_AFTER_MS, DEFAULT_WATCHDOG_INTERVAL_MS } from "./watchdog.js";
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  // From HARNESS_API_TOKEN_FILE when set (a secret file: nothing in the environment), else HARNESS_API_TOKEN.
+  const token = secretFromEnv(env, "HARNESS_API_TOKEN");
   return parseEnv({
     ...BaseEnv,
     HARNESS_API_TOKEN: z.string().min(8, "HARNESS_API_TOKEN must be at least 8 characters"),
@@ -21,6 +23,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     SUPERVISOR_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(50).default(DEFAULT_WATCHDOG_INTERVAL_MS),
     /** Stored JSON of active runs kept parsed (see RunCache); 0 turns the cache off. */
     SUPERVISOR_RUN_CACHE_MB: z.coerce.number().min(0).max(4_096).default(DEFAULT_RUN_CACHE_MB),
-  }, env);
+  }, { ...env, ...(token !== undefined ? { HARNESS_API_TOKEN: token } : {}) });
 }
 export type Config = ReturnType<typeof loadConfig>;
