@@ -74,4 +74,12 @@ describe("job report", () => {
     expect(r.attempts[0]!.criteria[0]).toMatchObject({ checkId: "list", original: true, now: false, agree: false });
     expect(r.attempts[0]).toMatchObject({ original: { passed: true }, now: { passed: false } });
   });
+
+  it("keeps the criteria of two corpora apart in the table when their ids are the same", () => {
+    const j = job({
+      variants: [{ name: "a/v", input: 0, artifact: ref, failing: [] }, { name: "b/v", input: 1, artifact: ref, failing: [] }],
+      items: [item(0, 1, [crit("save", true)]), item(1, 1, [crit("save", true)])],
+    });
+    expect(calibrationReport(j).criteria.map((c) => [c.criterion, c.agreed])).toEqual([["a: save", 1], ["b: save", 1]]);
+  });
 });

@@ -34,8 +34,11 @@ export function calibrationReport(j: JobState) {
   const unjudged: Array<{ variant: string; evaluator: string; repeat: number; status: string; reason: string }> = [];
   for (const v of j.variants) byVariant.set(v.name, { variant: v.name, ...zero(), unjudged: 0 });
 
+  // Two corpora may both have a `ui-add`: different checks, so the table keeps them apart.
+  const corpusOf = (variant: string) => (variant.includes("/") ? variant.slice(0, variant.indexOf("/")) : "");
+  const manyCorpora = new Set(j.variants.map((v) => corpusOf(v.name))).size > 1;
   const count = (variant: string, evaluator: string, checkId: string, outcome: Outcome) => {
-    const criterion = criterionName(evaluator, checkId);
+    const criterion = manyCorpora ? `${corpusOf(variant)}: ${criterionName(evaluator, checkId)}` : criterionName(evaluator, checkId);
     const row = byCriterion.get(criterion) ?? { criterion, evaluator, ...zero() };
     byCriterion.set(criterion, row);
     row[outcome]++;
