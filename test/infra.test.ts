@@ -24,6 +24,23 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const at = (v: unknown, ...path: Array<string | number>): unknown => path.reduce<unknown>((o, k) => (typeof k === "number" ? list(o)[k] : obj(o)[k]), v);
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
+/** A worker that runs untrusted code: its password a secret file, its commands in `<svc>-runner`, which holds nothing. */
+function composeSandboxProblems(svc: string, services: Obj): string[] {
+  const p: string[] = [];
+  const s = services[svc];
+  const runner = services[`${svc}-runner`];
+  if (!list(at(s, "secrets")).some((x) => at(x, "source") === `nats-${svc}`) || !str(at(s, "environment", "NATS_PASSWORD_FILE"))) p.push(`${svc}: no NATS credentials of its own (secret nats-${svc})`);
+  if (list(at(s, "env_file")).length > 0 || at(s, "environment", "NATS_PASSWORD") !== undefined) p.push(`${svc}: a secret in the service's environment`);
+  if (at(s, "environment", "HARNESS_SANDBOX") !== "runner") p.push(`${svc}: commands not sent to the runner`);
+  if (!runner) return [...p, `${svc}: no ${svc}-runner`];
+  if (list(at(runner, "secrets")).length > 0 || list(at(runner, "env_file")).length > 0) p.push(`${svc}: the runner can read a secret`);
+  if (!/^\d+/.test(str(at(runner, "user"))) || str(at(runner, "user")).startsWith("1000")) p.push(`${svc}: the runner runs as the service's uid`);
+  const volumes = (x: unknown) => list(at(x, "volumes")).map((v) => str(v).split(":")[0]);
+  const shared = volumes(s).filter((v) => volumes(runner).includes(v)).sort();
+  if (shared.join(",") !== `${svc}-runner,${svc}-workspaces`) p.push(`${svc}: the runner shares more or less than the workspaces and its socket: ${shared.join(", ")}`);
+  return p;
+}
+
 function composeProblems(doc: unknown): string[] {
   const p: string[] = [];
   const services = obj(at(doc, "services"));
@@ -38,7 +55,8 @@ function composeProblems(doc: unknown): string[] {
     const dockerfile = join(str(at(s, "build", "context")), str(at(s, "build", "dockerfile")));
     if (!str(at(s, "build", "dockerfile")) || !existsSync(join(ROOT, dockerfile))) p.push(`${svc}: no Dockerfile at ${dockerfile}`);
     if (!str(at(s, "environment", "NATS_URL")).startsWith("nats://nats:")) p.push(`${svc}: no NATS_URL`);
-    if (!list(s["env_file"]).includes(`infra/secrets/${svc}.env`)) p.push(`${svc}: no NATS credentials of its own (infra/secrets/${svc}.env)`);
+    if (SANDBOXED.includes(svc)) p.push(...composeSandboxProblems(svc, services));
+    else if (!list(s["env_file"]).includes(`infra/secrets/${svc}.env`)) p.push(`${svc}: no NATS credentials of its own (infra/secrets/${svc}.env)`);
     if (list(at(s, "healthcheck", "test")).length === 0) p.push(`${svc}: no healthcheck`);
     if (at(s, "depends_on", "nats", "condition") !== "service_healthy") p.push(`${svc}: does not wait for a healthy nats`);
     if (svc === "supervisor") {
@@ -178,7 +196,9 @@ describe("docker-compose.yml", () => {
 
   it.each([
     ["a service without a healthcheck", (d: Obj) => { delete obj(at(d, "services", "planner"))["healthcheck"]; }, "planner: no healthcheck"],
-    ["a service without its own credentials", (d: Obj) => { delete obj(at(d, "services", "generator"))["env_file"]; }, "generator: no NATS credentials of its own (infra/secrets/generator.env)"],
+    ["a service without its own credentials", (d: Obj) => { delete obj(at(d, "services", "planner"))["env_file"]; }, "planner: no NATS credentials of its own (infra/secrets/planner.env)"],
+    ["a generator without its password file", (d: Obj) => { delete obj(at(d, "services", "generator"))["secrets"]; }, "generator: no NATS credentials of its own (secret nats-generator)"],
+    ["a runner given the evaluator's password", (d: Obj) => { obj(at(d, "services", "evaluator-runner"))["secrets"] = ["nats-evaluator"]; }, "evaluator: the runner can read a secret"],
     ["a worker that does not wait for a healthy NATS", (d: Obj) => { obj(at(d, "services", "evaluator"))["depends_on"] = ["supervisor"]; }, "evaluator: does not wait for a healthy nats"],
     ["a service without NATS_URL", (d: Obj) => { delete obj(at(d, "services", "supervisor", "environment"))["NATS_URL"]; }, "supervisor: no NATS_URL"],
     ["NATS without a volume for JetStream", (d: Obj) => { obj(at(d, "services", "nats"))["volumes"] = []; }, "nats: JetStream store not on a volume"],
@@ -188,12 +208,16 @@ describe("docker-compose.yml", () => {
     expect(composeProblems(d)).toContain(problem);
   });
 
-  it("reads exactly the env files the nats-config CLI writes", () => {
+  it("reads only env and secret files the nats-config CLI writes, and every env file it writes but the sandboxed workers' (theirs are password files)", () => {
     const out = mkdtempSync(join(tmpdir(), "harness-creds-"));
     tmpDirs.push(out);
-    const written = runCli(["--out", out]).written.map((f) => f.slice(out.length + 1)).filter((f) => f.endsWith(".env"));
-    const used = Object.values(obj(at(compose, "services"))).flatMap((s) => list(at(s, "env_file")).map((f) => str(f).replace("infra/secrets/", "")));
-    expect([...new Set(used)].sort()).toEqual(written.sort());
+    const written = runCli(["--out", out]).written.map((f) => f.slice(out.length + 1));
+    const envFiles = Object.values(obj(at(compose, "services"))).flatMap((s) => list(at(s, "env_file")).map((f) => str(f).replace("infra/secrets/", "")));
+    const secretFiles = Object.values(obj(at(compose, "secrets"))).map((s) => str(at(s, "file")).replace("infra/secrets/", ""));
+    expect([...new Set([...envFiles, ...secretFiles])].filter((f) => !written.includes(f))).toEqual([]);
+    const unread = written.filter((f) => f.endsWith(".env") && !envFiles.includes(f));
+    expect(unread.sort()).toEqual(["evaluator.env", "generator.env"]);
+    expect(secretFiles.sort()).toEqual(["evaluator.password", "generator.password"]);
   });
 });
 

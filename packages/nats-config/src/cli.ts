@@ -52,6 +52,11 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
   write(join(out, "nats.env"), formatEnvFile(Object.fromEntries(users.map((u) => [passwordVar(u), passwords[u] ?? ""])), SECRET_HEADER), true);
   for (const user of users) {
     write(join(out, `${user}.env`), formatEnvFile({ NATS_USER: user, NATS_PASSWORD: passwords[user] ?? "" }, SECRET_HEADER), true);
+    // The password alone, for NATS_PASSWORD_FILE (compose mounts it as a secret file). Compose
+    // bind-mounts it with this mode for the container's user, whatever the host user's uid, so
+    // it is readable; the folder (0700) is what keeps it from other users here.
+    writeFileSync(join(out, `${user}.password`), `${passwords[user] ?? ""}\n`, { mode: 0o644 });
+    written.push(join(out, `${user}.password`));
   }
   write(join(out, "api.env"), formatEnvFile({ HARNESS_API_TOKEN: apiToken }, SECRET_HEADER), true);
   // Neither config holds a secret: both reference the passwords through the environment.
