@@ -70,7 +70,10 @@ export async function followRun(target: ApiTarget, runId: string, print: (line: 
       case "budget.exceeded": print(`budget: ${p["kind"]} exceeded (${p["detail"]})`); return;
       case "work.failed": print(`${p["role"]} failed: ${p["reason"]}`); return;
       // A decision that kept the status (an approval, a stall re-dispatch) is said as what it was.
-      case "run.transition": print(p["from"] === p["to"] ? `${String(p["decision"]).replaceAll("_", " ")}${p["reason"] ? `: ${p["reason"]}` : ""}` : `status: ${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`); return TERMINAL.has(p["to"]) ? p["to"] : undefined;
+      // Said once per attempt by the supervisor's watchdog: the verdict it waits for has nobody to give it.
+      case "run.transition":
+        if (p["decision"] === "evaluator_missing") { print(String(p["reason"])); return; }
+        print(p["from"] === p["to"] ? `${String(p["decision"]).replaceAll("_", " ")}${p["reason"] ? `: ${p["reason"]}` : ""}` : `status: ${p["from"]} -> ${p["to"]}${p["reason"] ? ` (${p["reason"]})` : ""}`); return TERMINAL.has(p["to"]) ? p["to"] : undefined;
       default: return;
     }
   };

@@ -6,7 +6,7 @@ import { judgeVerdict, verdictCounts } from "../progress.js";
 
 interface RunSummary { id: string; status: string; reason: string; title?: string; currentSprint: number; sprints: number; costUsd: number; waitingFor?: string; createdAt: string }
 interface RunView {
-  id: string; status: string; reason: string; prompt: string; spec?: { title: string }; waitingFor: string;
+  id: string; status: string; reason: string; prompt: string; spec?: { title: string }; waitingFor: string; waitingOn?: string;
   usage: { costUsd: number; calls: number; inputTokens: number; outputTokens: number; cacheReadInputTokens: number };
   lastArtifact?: { name: string };
   final?: { status: string; attempts: unknown[]; costUsd: number };
@@ -82,6 +82,8 @@ export async function printSummary(id: string, exportHint = true): Promise<RunVi
   console.log([
     `\nrun ${run.id}: ${run.status.toUpperCase()}${run.reason ? ` (${run.reason})` : ""}`,
     ...(gate ? [`  waiting   ${gate.replaceAll("{id}", run.id)}`] : []),
+    // An evaluator the run awaits has no live instance: nothing moves until one starts.
+    ...(run.waitingOn ? [`  blocked   ${run.waitingOn}`] : []),
     `  product   ${run.spec?.title ?? "-"}`,
     `  sprints   ${run.sprints.filter((s) => s.status === "passed").length}/${run.sprints.length} passed, ${attempts} build attempts`,
     `  model     ${run.usage.calls} calls, ${run.usage.inputTokens + run.usage.cacheReadInputTokens} input / ${run.usage.outputTokens} output tokens, $${run.usage.costUsd.toFixed(4)}`,

@@ -46,6 +46,7 @@ export const RunList = z.object({
 export const RunView = RunState.omit({ format: true, applied: true, pending: true, held: true, given: true, suspectRefusals: true })
   .extend({
     heldWork: z.number().int().describe("work held back while paused"),
+    waitingOn: z.string().optional().describe("a wait nothing will end as things are: \"waiting for evaluator X: no live instance\" (no heartbeat from any instance of an evaluator whose verdict the run awaits)"),
     sprints: z.array(SprintState.omit({ applied: true, archived: true, archiving: true, given: true })),
   })
   .meta({ id: "RunView" });

@@ -1,6 +1,7 @@
 import { BaseEnv, parseEnv, secretFromEnv } from "@harness/runtime";
 import { z } from "zod";
 import { DEFAULT_BODY_LIMIT } from "./app.js";
+import { DEFAULT_EVALUATOR_WAIT_MS } from "./missing-evaluators.js";
 import { DEFAULT_RUN_CACHE_MB } from "./run-cache.js";
 import { DEFAULT_STALL_AFTER_MS, DEFAULT_WATCHDOG_INTERVAL_MS } from "./watchdog.js";
 
@@ -20,6 +21,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     SUPERVISOR_EVALUATORS: z.string().default("core").transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
     /** A run waiting on work with no event for this long is re-dispatched once, then paused. */
     SUPERVISOR_STALL_MS: z.coerce.number().int().min(100).default(DEFAULT_STALL_AFTER_MS),
+    /** A run waiting this long (no progress) for a verdict of an evaluator with no live instance fails; 0 keeps it waiting. */
+    SUPERVISOR_EVALUATOR_WAIT_MS: z.coerce.number().int().min(0).default(DEFAULT_EVALUATOR_WAIT_MS),
     SUPERVISOR_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(50).default(DEFAULT_WATCHDOG_INTERVAL_MS),
     /** Stored JSON of active runs kept parsed (see RunCache); 0 turns the cache off. */
     SUPERVISOR_RUN_CACHE_MB: z.coerce.number().min(0).max(4_096).default(DEFAULT_RUN_CACHE_MB),

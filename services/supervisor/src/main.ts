@@ -29,7 +29,10 @@ export async function run(): Promise<void> {
     inFlight++;
     try { await handlers.onEvent(event, ctx); } finally { inFlight--; }
   }, { concurrency: config.SUPERVISOR_CONCURRENCY });
-  const watchdog = startWatchdog({ bus, logger: logger.child({ component: "watchdog" }), metrics, cache, stallAfterMs: config.SUPERVISOR_STALL_MS, intervalMs: config.SUPERVISOR_WATCHDOG_INTERVAL_MS });
+  const watchdog = startWatchdog({
+    bus, logger: logger.child({ component: "watchdog" }), metrics, cache, stallAfterMs: config.SUPERVISOR_STALL_MS, intervalMs: config.SUPERVISOR_WATCHDOG_INTERVAL_MS,
+    liveEvaluators: () => registry.liveEvaluators(), evaluatorWaitMs: config.SUPERVISOR_EVALUATOR_WAIT_MS,
+  });
   const heartbeat = startHeartbeat(bus, { role: "supervisor", name: "supervisor", instance: config.HARNESS_INSTANCE, version: API_VERSION, capacity: config.SUPERVISOR_CONCURRENCY, inFlight: () => inFlight });
   const app = await buildApp({
     bus, apiToken: config.HARNESS_API_TOKEN, registry, metrics, logger: logger.child({ component: "api" }),

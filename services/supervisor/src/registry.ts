@@ -9,8 +9,13 @@ const STALE_MS = 15_000;
 export class ServiceRegistry {
   private readonly entries = new Map<string, ServiceHeartbeat & { seenAt: number }>();
   private sub: { unsubscribe(): void } | undefined;
+  private listeningSince: number | undefined;
+
+  /** `warmupMs`: how long it listens before it can say an evaluator has no live instance (a full heartbeat round, and more). */
+  constructor(private readonly warmupMs = STALE_MS) {}
 
   start(bus: Bus): void {
+    this.listeningSince = Date.now();
     const sub = bus.nc.subscribe(SUBJECTS.heartbeatAll);
     this.sub = sub;
     void (async () => {
@@ -37,6 +42,16 @@ export class ServiceRegistry {
 
   evaluatorNames(): string[] {
     return [...new Set(this.list().filter((e) => e.role === "evaluator" && e.alive).map((e) => e.name))];
+  }
+
+  /**
+   * Names of the evaluators with a live instance; undefined until the registry has listened for
+   * `warmupMs`: a supervisor that has just started has heard no one yet, and must not conclude
+   * that nobody is there.
+   */
+  liveEvaluators(now = Date.now()): ReadonlySet<string> | undefined {
+    if (this.listeningSince === undefined || now - this.listeningSince < this.warmupMs) return undefined;
+    return new Set(this.evaluatorNames());
   }
 
   stop(): void { this.sub?.unsubscribe(); }

@@ -105,23 +105,36 @@ export interface TestSupervisor {
  * One supervisor replica in this process: the fold consumer, the watchdog and the API, on a
  * real nats-server. Tests drive the API with inject().
  */
-export async function startTestSupervisor(nats: string | { url: string; user?: string; pass?: string }, opts: { name?: string; stallAfterMs?: number; watchdogIntervalMs?: number; bodyLimit?: number; apiLog?: string[]; user?: string; pass?: string } = {}): Promise<TestSupervisor> {
+export async function startTestSupervisor(nats: string | { url: string; user?: string; pass?: string }, opts: {
+  name?: string; stallAfterMs?: number; watchdogIntervalMs?: number; bodyLimit?: number; apiLog?: string[]; user?: string; pass?: string;
+  /** Evaluators provisioned and accepted in runs' options besides core. */
+  evaluators?: string[];
+  /**
+   * The watchdog tells runs waiting on an evaluator with no live instance (off unless given: most
+   * tests play the workers by hand, heartbeats and all): the registry's listening time before it
+   * may say so, and how long such a run waits before it fails (0: for good).
+   */
+  missingEvaluators?: { warmupMs: number; waitMs: number };
+} = {}): Promise<TestSupervisor> {
   const logger = createLogger("supervisor", { level: process.env["SUPERVISOR_TEST_LOG"] ?? "silent" });
   // A test server's connect options (its admin by default), or user/pass for a server started from a config.
   const server = typeof nats === "string" ? { url: nats } : nats;
   const bus = await connectBus({ ...server, name: opts.name ?? "supervisor-test", logger, ...(opts.user !== undefined ? { user: opts.user, pass: opts.pass } : {}) });
-  await bus.provision({ evaluators: ["core"], ackWaitMs: 5_000 });
+  const evaluators = ["core", ...(opts.evaluators ?? [])];
+  await bus.provision({ evaluators, ackWaitMs: 5_000 });
   const metrics = createMetrics();
-  const registry = new ServiceRegistry();
+  const registry = new ServiceRegistry(opts.missingEvaluators?.warmupMs);
   registry.start(bus);
   const cache = new RunCache();
   const handlers = createHandlers({ bus, logger, metrics, cache });
   const consumer = bus.consume(CONSUMERS.supervisor, EventMessage, (e, ctx) => handlers.onEvent(e, ctx), { concurrency: 8 });
-  const watchdog = startWatchdog({ bus, logger, metrics, cache, stallAfterMs: opts.stallAfterMs ?? 3_600_000, intervalMs: opts.watchdogIntervalMs ?? 3_600_000 });
+  const watchdog = startWatchdog({ bus, logger, metrics, cache, stallAfterMs: opts.stallAfterMs ?? 3_600_000, intervalMs: opts.watchdogIntervalMs ?? 3_600_000,
+    ...(opts.missingEvaluators ? { liveEvaluators: () => registry.liveEvaluators(), evaluatorWaitMs: opts.missingEvaluators.waitMs } : {}),
+  });
   // apiLog collects the API's log lines, for tests about what is (not) logged.
   const apiLog = opts.apiLog;
   const apiLogger = apiLog ? createLogger("supervisor", { level: "info", destination: { write: (line: string) => { apiLog.push(line); } } }) : false;
-  const app = await buildApp({ bus, apiToken: TEST_TOKEN, registry, metrics, logger: apiLogger, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}) });
+  const app = await buildApp({ bus, apiToken: TEST_TOKEN, registry, metrics, logger: apiLogger, evaluators, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}) });
   return {
     bus, app, registry, watchdog, cache,
     async close() {

@@ -1,6 +1,7 @@
 import type { OutboxItem, RunState } from "@harness/contracts";
 import { derivedId } from "@harness/runtime";
 import { budgetUse, draft, settle, startPlanning } from "./reducer.js";
+import { missingEvaluators, missingNotice, waitKey } from "./missing-evaluators.js";
 import { writeOffLost } from "./reservations.js";
 import { Decisions, redispatch } from "./steps.js";
 
@@ -12,11 +13,20 @@ import { Decisions, redispatch } from "./steps.js";
 export type WatchdogAction =
   | { kind: "redispatch"; id: string; idleMs: number }
   | { kind: "escalate"; id: string; idleMs: number }
-  | { kind: "wallclock"; id: string };
+  | { kind: "wallclock"; id: string }
+  | { kind: "evaluator_missing"; id: string; evaluators: string[] }
+  | { kind: "evaluator_gone"; id: string; evaluators: string[]; waitedMs: number };
 
 export interface WatchdogPolicy {
   /** A run waiting on work with no event at all for this long is stalled. */
   stallAfterMs: number;
+  /**
+   * Evaluators with a live instance (the registry's heartbeats), as this replica sees them now;
+   * undefined when not known (no registry, or one that has not listened a full heartbeat round).
+   */
+  live?: ReadonlySet<string> | undefined;
+  /** A run waiting this long for a verdict no live instance can give fails; 0 or unset: it waits. */
+  evaluatorWaitMs?: number | undefined;
 }
 
 /** Waits that work (not a human) must end. */
@@ -28,6 +38,18 @@ export function watchdogAction(s: RunState, nowMs: number, policy: WatchdogPolic
   // Time waiting on a human does not count (budgetUse): a run at an approval gate overnight is not late.
   if (budgetUse(s, new Date(nowMs).toISOString()).elapsedMs > s.options.budget.maxWallClockMs && !s.applied.includes(wallclockId)) {
     return { kind: "wallclock", id: wallclockId };
+  }
+  // A verdict no instance can give: said once per attempt and set of evaluators, then waited for
+  // (a re-dispatch would change nothing: the work is in a queue nobody takes) or, past
+  // evaluatorWaitMs without progress, the run fails.
+  const missing = missingEvaluators(s, policy.live);
+  if (missing.length > 0) {
+    const key = [waitKey(s), missing.join(","), s.resumes];
+    const noticeId = derivedId(s.id, "watchdog", "evaluator_missing", ...key);
+    if (!s.applied.includes(noticeId)) return { kind: "evaluator_missing", id: noticeId, evaluators: missing };
+    const waitedMs = nowMs - Date.parse(s.lastProgressAt ?? s.createdAt);
+    if (policy.evaluatorWaitMs && waitedMs > policy.evaluatorWaitMs) return { kind: "evaluator_gone", id: derivedId(s.id, "watchdog", "evaluator_gone", ...key), evaluators: missing, waitedMs };
+    return undefined;
   }
   // A queued run lost its run.requested (the API died between writing state and publishing).
   const waiting = s.status === "queued" || WORK_WAITS.has(s.waitingFor);
@@ -59,6 +81,13 @@ export function reduceWatchdog(prev: RunState, action: WatchdogAction, now: stri
       // No event for the whole stall window, usage included: the calls in flight went with the lost work.
       writeOffLost(s);
       redispatch(d);
+      break;
+    case "evaluator_missing":
+      d.record("evaluator_missing", missingNotice(action.evaluators));
+      break;
+    case "evaluator_gone":
+      s.waitingFor = "nothing";
+      d.transition("failed", "evaluator_unavailable", `${missingNotice(action.evaluators)} for ${Math.round(action.waitedMs / 1000)}s (SUPERVISOR_EVALUATOR_WAIT_MS): start it, or name only running evaluators in the run's options`);
       break;
     case "escalate":
       writeOffLost(s);

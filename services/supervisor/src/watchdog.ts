@@ -12,7 +12,9 @@ export const DEFAULT_STALL_AFTER_MS = 15 * 60_000;
 export const DEFAULT_WATCHDOG_INTERVAL_MS = 10_000;
 const OUTBOX_GRACE_MS = 5_000;
 
-export interface WatchdogOptions extends WatchdogPolicy {
+export interface WatchdogOptions extends Omit<WatchdogPolicy, "live"> {
+  /** The evaluators with a live instance now (ServiceRegistry.liveEvaluators); without it, none is said missing. */
+  liveEvaluators?: () => ReadonlySet<string> | undefined;
   bus: Bus;
   logger: Logger;
   metrics?: Metrics;
@@ -40,7 +42,7 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
   let running: Promise<void> | undefined;
   let stopped = false;
 
-  const checkRun = async (runId: string) => {
+  const checkRun = async (runId: string, policy: WatchdogPolicy) => {
     const entry = await opts.bus.runs.get(runId);
     // A newer replica watches a state of a newer format (it may not even parse here).
     if (entry && newerFormat(entry.value) !== undefined) return;
@@ -60,11 +62,11 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
       finished.add(runId);
       return;
     }
-    if (!watchdogAction(s, now(), opts)) return;
+    if (!watchdogAction(s, now(), policy)) return;
     // Decide again inside the fold: the state may have moved since it was read.
     let taken: ReturnType<typeof watchdogAction>;
     const done = await foldStep(opts.bus, runId, (prev) => {
-      taken = watchdogAction(prev, now(), opts);
+      taken = watchdogAction(prev, now(), policy);
       return taken ? reduceWatchdog(prev, taken, new Date(now()).toISOString()) : null;
     }, opts.cache);
     if (!done || !taken) return;
@@ -74,10 +76,12 @@ export function startWatchdog(opts: WatchdogOptions): Watchdog {
 
   const sweep = async () => {
     const keys = await opts.bus.runs.keys();
+    // One look at the registry per pass: every run of the pass is judged against the same view.
+    const policy: WatchdogPolicy = { stallAfterMs: opts.stallAfterMs, evaluatorWaitMs: opts.evaluatorWaitMs, live: opts.liveEvaluators?.() };
     for (const key of keys) {
       if (stopped) return;
       if (finished.has(key)) continue;
-      try { await checkRun(key); } catch (err) { opts.logger.warn({ err, runId: key }, "watchdog could not check a run"); }
+      try { await checkRun(key, policy); } catch (err) { opts.logger.warn({ err, runId: key }, "watchdog could not check a run"); }
     }
   };
 

@@ -31,7 +31,9 @@ export function runHeader(run, actions) {
       h("p", { class: "run-meta" },
         h("span", { class: "mono" }, run.id), " · started ", clock(run.createdAt),
         run.status !== "paused" && !TERMINAL.has(run.status) ? [" · waiting for ", h("strong", {}, WAITING[run.waitingFor] ?? run.waitingFor)] : null),
-      run.reason ? h("p", { class: `reason reason-${run.status}`, id: "run-reason" }, run.reason) : null),
+      run.reason ? h("p", { class: `reason reason-${run.status}`, id: "run-reason" }, run.reason) : null,
+      // An evaluator the run awaits has no live instance (the supervisor's registry): nothing moves until one starts.
+      run.waitingOn ? h("p", { class: "reason reason-paused", id: "run-waiting-on" }, run.waitingOn) : null),
     // A finished run takes no more steering: no controls rather than four greyed-out ones.
     TERMINAL.has(run.status) ? null : h("div", { class: "controls" },
       button("pause", "Pause", "btn-warn"), button("resume", "Resume", "btn-primary"),

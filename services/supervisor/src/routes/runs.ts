@@ -81,5 +81,5 @@ export const runRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, {
       tags: ["runs"], summary: "A run: state, spec, sprints, attempts, verdicts with per-criterion scores, usage and cost",
       params: RunParams, response: { 200: RunView, ...readErrorResponses },
     },
-  }, async (req) => runView(await loadFullRun(deps.bus, req.params.id)));
+  }, async (req) => runView(await loadFullRun(deps.bus, req.params.id), deps.registry.liveEvaluators()));
 };
