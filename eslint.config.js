@@ -5,7 +5,7 @@ import globals from "globals";
 const services = ["planner", "generator", "evaluator", "supervisor"];
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/fixtures/**/app/**", "corpora/**/app/**", "bench/results/**", ".harness/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/fixtures/**/app/**", "corpora/**/app/**", "bench/results/**", ".harness/**", "**/.venv/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
