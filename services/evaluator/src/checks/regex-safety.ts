@@ -3,8 +3,9 @@
  * try a contract's patterns on sample outputs, synchronously) and the explorer's guard. It
  * catches the usual shape, a repetition inside a repetition (`(a+)+`, `(\w+\s?)*`, `(.*)*`),
  * and lets through the common safe one where each repetition starts with a separator the inner
- * one cannot match (`(\.\d+)+`, `(,\s*\w+)*`). Whatever it misses, the checks' runners bound
- * (bounded.ts): a pattern there runs in a worker with a time limit.
+ * one cannot match (`(\.\d+)+`, `(,\s*\w+)*`). It is a first, explained refusal, not the
+ * bound: it misses overlapping alternatives (`(a|a)*`), so every trial of a pattern runs in a
+ * worker with a time limit (bounded.ts for the runners, sync-patterns.ts for the review and guard).
  */
 
 interface Atom { src: string; quantified: boolean }

@@ -1,4 +1,5 @@
 import type { Check, Feature } from "@harness/contracts";
+import { matchesSomeBounded } from "../checks/sync-patterns.js";
 
 /*
  * What a reproduction may lean on. A reproduction proves a defect only when it could pass on a
@@ -10,6 +11,8 @@ import type { Check, Feature } from "@harness/contracts";
  */
 
 const MAX_SHOWN_CHARS = 2_000_000;
+/** How long an explorer's pattern may take on all known text (linear patterns take milliseconds). */
+export const GUARD_PATTERN_LIMIT_MS = 2_000;
 /** A path the spec mentions, optionally after its method: `GET /api/items/:id`. */
 const SPEC_PATH = /(?:\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+)?(?<![\w/.])(\/[A-Za-z0-9_.~:{}<>-]+(?:\/[A-Za-z0-9_.~:{}<>-]*)*|\/(?=[\s"'`).,;]|$))/g;
 
@@ -88,8 +91,12 @@ export class ProductKnowledge {
     return t === "" || [...this.#texts, ...own.map(normalText)].some((k) => k.includes(t));
   }
 
-  /** Some known text (or `own`) matches `pattern`. */
-  matchesSome(pattern: RegExp, own: readonly string[] = []): boolean {
-    return [...this.#texts, ...own.map(normalText)].some((k) => pattern.test(k));
+  /**
+   * Some known text (or `own`) matches `pattern` (case-insensitive, multiline). Tried in the
+   * bounded worker (sync-patterns.ts), never on the event loop: up to 2 MB of text the product
+   * chose; throws PatternOverrunError when the pattern runs over GUARD_PATTERN_LIMIT_MS.
+   */
+  matchesSome(pattern: string, own: readonly string[] = []): boolean {
+    return matchesSomeBounded(pattern, [...this.#texts, ...own.map(normalText)], "im", GUARD_PATTERN_LIMIT_MS);
   }
 }

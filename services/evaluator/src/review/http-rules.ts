@@ -1,5 +1,6 @@
 import type { DataCheck, HttpCheck, HttpRequestStep, JsonAssertion } from "@harness/contracts";
 import { jsonPath } from "../checks/json-assert.js";
+import { matchesSomeBounded } from "../checks/sync-patterns.js";
 import { EMPTY_DOCUMENTS, isEmptyValue, jsonIsPositive, textHolds, textIsPositive } from "./assertions.js";
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -31,8 +32,9 @@ function sentValues(body: unknown): unknown[] {
   return [body];
 }
 
+/** Tried in the bounded worker (sync-patterns.ts): a pattern that runs over throws, and the check is refused. */
 function safeTest(pattern: string, s: string): boolean {
-  try { return new RegExp(pattern).test(s); } catch { return false; }
+  return matchesSomeBounded(pattern, [s]);
 }
 
 function echoes(step: HttpRequestStep, test: (leaf: unknown) => boolean): boolean {
