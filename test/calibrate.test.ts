@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineEvaluator, runEvaluator, type CriterionInput, type RunningEvaluator } from "@harness/evaluator-sdk";
 import { startScriptedModel, type ScriptedModel } from "@harness/scripted-model";
+import { snapshot } from "@harness/workspace";
 import { calibrateCommand } from "../cli/src/commands/calibrate.js";
+import { buildVariant, loadCorpus } from "../cli/src/corpus.js";
 import type { CalibrationReport } from "../cli/src/commands/calibrate-print.js";
 import { CORPORA, contractOf, variantsOf } from "./support/corpus.js";
 import { api, startStack, type Stack } from "./support/stack.js";
@@ -97,5 +99,24 @@ describe("calibrate - a labelled corpus through the real evaluator service", () 
     });
     expect(res.status).toBe(400);
     expect(res.body.message).toContain("bookmarks/ghost");
+  });
+
+  it("cancels a calibration: what was not judged is dropped, and a second cancel is refused", async () => {
+    const [app] = loadCorpus(join(CORPORA, "bookmarks"), (v) => v.name === "correct");
+    const dir = join(work, "cancel-src");
+    await buildVariant(app!, app!.variants[0]!, dir);
+    const artifact = (await api<{ name: string }>(stack, "POST", "/artifacts", { base64: Buffer.from((await snapshot(dir)).bytes).toString("base64") })).body;
+    const created = await api<{ id: string }>(stack, "POST", "/calibrations", {
+      corpora: [{ name: "bookmarks", specExcerpt: app!.spec, contract: app!.contract, variants: [{ name: "correct", artifact, failing: [] }] }], repeat: 4, concurrency: 1,
+    });
+    expect(created.status).toBe(201);
+    const cancelled = await api<{ status: string }>(stack, "POST", `/calibrations/${created.body.id}/cancel`);
+    expect(cancelled.body).toEqual({ id: created.body.id, status: "cancelled" });
+    const view = (await api<JobView & { status: string; reason: string }>(stack, "GET", `/calibrations/${created.body.id}`)).body;
+    expect(view.status).toBe("cancelled");
+    expect(view.items.filter((i) => i.status === "dropped").length).toBeGreaterThanOrEqual(3);
+    expect((await api(stack, "POST", `/calibrations/${created.body.id}/cancel`)).status).toBe(409);
+    expect((await api(stack, "GET", "/calibrations/cal-nothing-here")).status).toBe(404);
+    expect((await api<{ message: string }>(stack, "POST", "/artifacts", { base64: Buffer.from("not a snapshot").toString("base64") })).status).toBe(400);
   });
 });

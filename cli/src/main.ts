@@ -101,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
         ...(values.repeat ? { repeat: int(values.repeat, "repeat")! } : {}), ...(values.concurrency ? { concurrency: int(values.concurrency, "concurrency")! } : {}),
         ...(values.json ? { json: values.json } : {}), ...(maxFalsePass !== undefined ? { maxFalsePass: Number(maxFalsePass) } : {}),
         ...(values.only ? { only: values.only } : {}), ...(values.explore ? { explore: true } : {}), ...(values["scripted-judge"] ? { scriptedJudge: true } : {}),
-        ...(values.budget ? { budget: num(values.budget, "budget")! } : {}),
+        ...(values.budget ? { budget: num(values.budget, "budget")! } : {}), cancelOnSignal: true,
       });
     }
     case "rejudge": {

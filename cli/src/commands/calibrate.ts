@@ -15,7 +15,12 @@ export interface CalibrateFlags {
   scriptedJudge?: boolean;
   pollMs?: number;
   out?: (line: string) => void;
+  /** Ctrl-C (SIGINT, SIGTERM) cancels the calibration before exiting (the CLI; tests leave signals alone). */
+  cancelOnSignal?: boolean;
 }
+
+/** No verdict for this long: the evaluators may not be running. Said once. */
+const QUIET_MS = 120_000;
 
 /** `--api/--token`, else the environment or the local stack (`harness up`), as every command. */
 function target(flags: CalibrateFlags): ApiTarget {
@@ -81,12 +86,28 @@ export async function calibrateCommand(corpusDir: string, flags: CalibrateFlags 
   out(`calibration ${id}: ${variants.length} variants x ${evaluators.join(",")} x ${body.repeat} = ${evaluations} evaluations, ${concurrency} at a time`);
   let view: CalibrationView;
   let last = -1;
-  for (;;) {
-    view = await request<CalibrationView>(api, "GET", `/calibrations/${id}`);
-    const done = view.items.filter((i) => i.status !== "queued" && i.status !== "dispatched").length;
-    if (done !== last) { out(`  ${done}/${view.items.length} judged (${((Date.now() - started) / 1000).toFixed(0)} s)`); last = done; }
-    if (view.status !== "running") break;
-    await new Promise((r) => setTimeout(r, flags.pollMs ?? 1_000));
+  let changedAt = Date.now();
+  let hinted = false;
+  const stop = (): void => {
+    out(`stopping: cancelling calibration ${id}`);
+    void request(api, "POST", `/calibrations/${id}/cancel`, {}).catch(() => undefined).finally(() => process.exit(130));
+  };
+  if (flags.cancelOnSignal) { process.once("SIGINT", stop); process.once("SIGTERM", stop); }
+  try {
+    for (;;) {
+      view = await request<CalibrationView>(api, "GET", `/calibrations/${id}`);
+      const done = view.items.filter((i) => i.status !== "queued" && i.status !== "dispatched").length;
+      if (done !== last) { out(`  ${done}/${view.items.length} judged (${((Date.now() - started) / 1000).toFixed(0)} s)`); last = done; changedAt = Date.now(); }
+      if (view.status !== "running") break;
+      if (!hinted && Date.now() - changedAt > QUIET_MS) {
+        out(`  no verdict for ${QUIET_MS / 60_000} minutes: are the evaluators (${evaluators.join(", ")}) running? GET /services lists them; Ctrl-C cancels`);
+        hinted = true;
+      }
+      await new Promise((r) => setTimeout(r, flags.pollMs ?? 1_000));
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
   }
   const report = view.report;
   printCalibration(view, out);
