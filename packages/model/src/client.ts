@@ -2,7 +2,6 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { ModelChoice, ModelRole, TokenUsage } from "@harness/contracts";
 import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { worstCaseOf, type BudgetGuard } from "./budget.js";
 import { cachedConversation, cachedSystem, cachedTools } from "./cache.js";
 import { resolveModel } from "./config.js";
@@ -29,7 +28,7 @@ export interface UsageRecord {
 }
 
 export interface ModelClientOptions {
-  /** Default: ANTHROPIC_API_KEY from `env`, else the file ANTHROPIC_API_KEY_FILE names. Never logged. */
+  /** Default: ANTHROPIC_API_KEY from `env`. Never logged. */
   apiKey?: string;
   /** Any Anthropic-compatible endpoint. Default: ANTHROPIC_BASE_URL, else the SDK's. */
   baseURL?: string;
@@ -75,7 +74,7 @@ export function createModelClient(opts: ModelClientOptions = {}): ModelClient {
   const fromEnv = modelConfigFromEnv(env);
   const baseURL = opts.baseURL ?? fromEnv.baseURL;
   const client = new Anthropic({
-    apiKey: opts.apiKey ?? env["ANTHROPIC_API_KEY"] ?? keyFromFile(env["ANTHROPIC_API_KEY_FILE"]) ?? "scripted-no-key",
+    apiKey: opts.apiKey ?? env["ANTHROPIC_API_KEY"] ?? "scripted-no-key",
     ...(baseURL ? { baseURL } : {}),
     // Retries are ours (retry.ts); SDK retries on top would multiply attempts and hide them.
     maxRetries: 0,
@@ -139,18 +138,4 @@ export function createModelClient(opts: ModelClientOptions = {}): ModelClient {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/**
- * The key from a file (a Kubernetes Secret volume): unlike an environment variable, it is in no
- * process's /proc/<pid>/environ. A file that cannot be read is a deployment error, said at once.
- */
-function keyFromFile(path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  try {
-    const key = readFileSync(path, "utf8").trim();
-    return key === "" ? undefined : key;
-  } catch (err) {
-    throw new Error(`ANTHROPIC_API_KEY_FILE: cannot read ${path} (${err instanceof Error ? err.message : String(err)})`, { cause: err });
-  }
 }
