@@ -102,6 +102,12 @@ describe("rejudge - a finished run's builds judged again by the evaluator as it 
       await browser.close();
     }
 
+    // One sprint, one evaluator: only that attempt is judged again.
+    const one: string[] = [];
+    expect(await rejudgeCommand(runId, { api: stack.apiUrl, token: stack.token, sprint: 1, evaluators: "docs", pollMs: 250, out: (l) => one.push(l) })).toBe(0);
+    expect(one[0]).toMatch(/^re-judgement rej-\S+: 1 evaluations of run /);
+    expect(one.filter((l) => / \((core|docs)\): was /.test(l))).toEqual(["sprint 1 attempt 1 (docs): was pass, now FAIL  1 criteria changed"]);
+
     // The run is as it was: outcome, cost, history; and the re-judgement is no run.
     const after = (await api<RunView>(stack, "GET", `/runs/${runId}`)).body;
     expect({ status: after.status, costUsd: after.usage.costUsd, calls: after.usage.calls }).toEqual({ status: "completed", costUsd: finished.usage.costUsd, calls: finished.usage.calls });
