@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,5 +119,10 @@ describe("calibrate - a labelled corpus through the real evaluator service", () 
     expect((await api(stack, "POST", `/calibrations/${created.body.id}/cancel`)).status).toBe(409);
     expect((await api(stack, "GET", "/calibrations/cal-nothing-here")).status).toBe(404);
     expect((await api<{ message: string }>(stack, "POST", "/artifacts", { base64: Buffer.from("not a snapshot").toString("base64") })).status).toBe(400);
+    // Snapshots larger than the API's usual body limit (256 KB) are taken on this route.
+    const big = Buffer.concat([Buffer.from([0x1f, 0x8b]), randomBytes(700_000)]);
+    const stored = await api<{ name: string; size: number }>(stack, "POST", "/artifacts", { base64: big.toString("base64") });
+    expect(stored.status).toBe(201);
+    expect(stored.body.size).toBe(big.length);
   });
 });
