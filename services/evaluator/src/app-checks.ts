@@ -8,7 +8,7 @@ import { runDataCheck } from "./checks/data.js";
 import { runHttpCheck } from "./checks/http.js";
 import { tail } from "./checks/output.js";
 import { EvaluationInterruptedError } from "./errors.js";
-import { isMachineFailure, throwIfStopping } from "./interrupt.js";
+import { isMachineFailure, machineErrorCode, throwIfStopping } from "./interrupt.js";
 import { notRun, setupFailure } from "./results.js";
 
 export interface AppCheckDeps {
@@ -66,11 +66,12 @@ export async function runAppChecks(deps: AppCheckDeps, dir: string, contract: Sp
     for (const check of checks) {
       throwIfStopping(signal);
       if (check.kind === "http") {
-        results.push(await runHttpCheck(baseUrl, check));
+        results.push(await judged(check, () => runHttpCheck(baseUrl, check)));
       } else if (check.kind === "data") {
-        results.push(await runDataCheck(dir, check));
+        results.push(await judged(check, () => runDataCheck(dir, check)));
       } else {
-        const { result, screenshots } = await browser.run((b) => runBrowserCheck(b, baseUrl, check));
+        // Inside run(): a lost browser is still seen (and interrupts) after the check returns.
+        const { result, screenshots } = await browser.run((b) => judged(check, () => runBrowserCheck(b, baseUrl, check), (r) => ({ result: r, screenshots: [] })));
         for (const shot of screenshots) {
           if (shot.png.length === 0) continue;
           result.evidence.push({ kind: "screenshot", summary: `${check.id}/${shot.name}`, artifact: await deps.artifacts.put(shot.png) });
@@ -96,8 +97,25 @@ async function runDataChecks(dir: string, checks: readonly AppCheck[], working: 
   const results: CriterionResult[] = [];
   for (const check of checks) {
     if (check.kind !== "data") continue;
-    results.push(await runDataCheck(dir, check));
+    results.push(await judged(check, () => runDataCheck(dir, check)));
     working();
   }
   return results;
+}
+
+/**
+ * A runner's exception fails its check with the reason. What a check judges is the product's
+ * (its answers, pages, stored files: a JSON a million levels deep throws RangeError), and the
+ * same product throws the same way on every delivery: rethrown, it would be redelivered until the
+ * run failed with work_failed, with no verdict and no rework. Only a stop or the machine's
+ * refusal (EMFILE, ENOMEM...) interrupts.
+ */
+async function judged<T>(check: AppCheck, run: () => Promise<T>, wrap: (r: CriterionResult) => T = (r) => r as T): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof EvaluationInterruptedError || machineErrorCode(err) !== undefined) throw err;
+    const why = `the check could not be judged on what the product produced: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+    return wrap({ checkId: check.id, kind: check.kind, description: check.description, score: 0, threshold: 10, passed: false, evidence: [{ kind: "note", summary: why.slice(0, 500) }], feedback: why });
+  }
 }

@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import type { CriterionResult, DataCheck, Evidence } from "@harness/contracts";
 import { resolveInside } from "@harness/workspace";
-import { jsonFailures } from "./json-assert.js";
+import { jsonDepthProblem, jsonFailures } from "./json-assert.js";
 import { throwIfMachine } from "../interrupt.js";
 import { BoundExceededError, queryRows } from "./bounded.js";
 import { withBoundedPatterns } from "./patterns.js";
@@ -99,6 +99,8 @@ async function read(dir: string, check: DataCheck): Promise<{ doc: unknown; show
     return { doc: rows, shown: `${check.query ?? ""}\n-> ${rows.length} row(s)\n${JSON.stringify(rows, null, 1)}` };
   }
   const text = (await readRegular(path, check.file)).toString("utf8");
+  const deep = jsonDepthProblem(text, check.file);
+  if (deep) throw new DataReadError(deep);
   try {
     return { doc: JSON.parse(text) as unknown, shown: text };
   } catch (err) {
@@ -119,7 +121,11 @@ export async function runDataCheck(dir: string, check: DataCheck): Promise<Crite
       throwIfMachine(err, check.id, `read ${check.file}`);
       throw err;
     });
-    failures.push(...await withBoundedPatterns(check.id, (m) => jsonFailures(check.json, doc, m)));
+    failures.push(...await withBoundedPatterns(check.id, (m) => jsonFailures(check.json, doc, m)).catch((err: unknown) => {
+      // What the product stored is walked recursively: a RangeError (stack, string length) is its data's doing, never a crash of the evaluation.
+      if (err instanceof RangeError) throw new DataReadError(`${check.file} could not be judged: ${err.message}`);
+      throw err;
+    }));
     evidence = { kind: "data", summary: `read ${check.file}${check.format === "sqlite" ? " (SQLite)" : ""}`, detail: excerpt(shown), location: check.file };
   } catch (err) {
     if (!(err instanceof DataReadError)) throw err;

@@ -1,6 +1,6 @@
 import { HttpRequestStep, type CriterionResult, type Evidence, type HttpCheck, type JsonAssertion } from "@harness/contracts";
 import { referencedVars, substitute, substituteText, type Vars } from "./http-vars.js";
-import { jsonFailures, jsonPath } from "./json-assert.js";
+import { jsonDepthProblem, jsonFailures, jsonPath } from "./json-assert.js";
 import { tail } from "./output.js";
 import { fetchOnProduct, productUrl } from "./product-url.js";
 import { textFailures } from "./text-assert.js";
@@ -130,13 +130,17 @@ async function runStep(baseUrl: string, step: HttpRequestStep, vars: Map<string,
     const captures = Object.entries(capture);
     let doc: unknown;
     let parsed = true;
-    if (assertions.length > 0 || captures.length > 0) {
+    // Too deep to walk (RangeError in every recursive assertion): judged as not JSON, with the reason.
+    const deep = assertions.length > 0 || captures.length > 0 ? jsonDepthProblem(text, "body") : undefined;
+    if (deep) parsed = false;
+    else if (assertions.length > 0 || captures.length > 0) {
       try { doc = JSON.parse(text); } catch { parsed = false; }
     }
     // The contract's patterns run bounded (patterns.ts), never on the event loop.
     failures.push(...await withBoundedPatterns(checkId, (m) => [...s.expectBody.flatMap((a) => textFailures(a, text, "body", m)), ...(parsed ? jsonFailures(assertions, doc, m) : [])]));
     if (assertions.length > 0 || captures.length > 0) {
-      if (!parsed) failures.push(captures.length > 0 ? `body is not JSON, so ${captures.map(([n]) => n).join(", ")} cannot be captured` : "body is not JSON");
+      if (deep) failures.push(deep);
+      else if (!parsed) failures.push(captures.length > 0 ? `body is not JSON, so ${captures.map(([n]) => n).join(", ")} cannot be captured` : "body is not JSON");
       else {
         for (const [name, path] of captures) {
           const value = jsonPath(doc, path);

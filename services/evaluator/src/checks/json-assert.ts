@@ -18,6 +18,30 @@ export function jsonPath(value: unknown, path: string): unknown {
   return cur;
 }
 
+/** Deeper JSON than this is not judged: the assertions walk it recursively (the stack would overflow). */
+export const MAX_JSON_DEPTH = 1_000;
+
+/**
+ * Why `text` (JSON the product wrote or answered) is too deeply nested to judge, or undefined.
+ * Counted on the text, without recursion: `[[[[...]]]]` a million deep parses, then throws
+ * RangeError out of every recursive walk (equality, JSON.stringify).
+ */
+export function jsonDepthProblem(text: string, what: string): string | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > MAX_JSON_DEPTH) return `${what} is JSON nested more than ${MAX_JSON_DEPTH} levels deep, deeper than any data the product should store or answer; it is not judged`;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return undefined;
+}
+
 /** Structural equality of JSON values; object key order does not matter. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
