@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,6 +30,7 @@ describe("corpus - the weakest approved contract plus exploratory QA still fails
     bus = await connectBus({ ...nats.as(), name: "corpus-weakest-test" });
     await bus.provision();
     work = await mkdtemp(join(tmpdir(), "corpus-weakest-"));
+    await chmod(work, 0o711); // the sandbox user passes through to the workspaces below
   });
 
   afterAll(async () => {
