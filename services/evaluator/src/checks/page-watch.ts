@@ -9,6 +9,16 @@ function isFavicon(url: string): boolean {
 }
 
 /**
+ * Chromium's own line for a response of 4xx/5xx or a failed load ("Failed to load resource: the
+ * server responded with a status of 400"). It is no error of the page: a correct app that is
+ * refused a bad input (and shows the refusal) logs it too. The request itself is kept in
+ * failedRequests; console errors are what the page's code logged or threw.
+ */
+export function isNetworkStatusMessage(text: string): boolean {
+  return text.startsWith("Failed to load resource:");
+}
+
+/**
  * What the page did besides what the steps assert: console errors, uncaught exceptions and
  * failed requests. A button that "does nothing" often did something: it got a 404 or threw.
  */
@@ -18,7 +28,7 @@ export class PageWatch {
 
   constructor(page: Page, private readonly baseUrl: string) {
     page.on("console", (m) => {
-      if (m.type() !== "error" || isFavicon(m.location().url)) return;
+      if (m.type() !== "error" || isFavicon(m.location().url) || isNetworkStatusMessage(m.text())) return;
       const at = m.location().url ? ` (at ${this.short(m.location().url)})` : "";
       this.keep(this.consoleErrors, `${m.text()}${at}`);
     });

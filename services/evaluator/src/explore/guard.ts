@@ -3,7 +3,7 @@ import { z } from "zod";
 import { unsafePattern } from "../checks/regex-safety.js";
 import { PatternOverrunError } from "../checks/sync-patterns.js";
 import { compilePattern } from "../checks/text-assert.js";
-import { ProductKnowledge } from "./knowledge.js";
+import { normalText, ProductKnowledge } from "./knowledge.js";
 
 /** A reproduction as the explorer writes it: a browser or http check without its bookkeeping. */
 export const Reproduction = z.discriminatedUnion("kind", [
@@ -78,8 +78,18 @@ function browserExpectationProblems(steps: readonly BrowserStep[], known: Produc
   const last = steps.at(-1)!;
   const own = browserOwn(steps.slice(0, -1));
   switch (last.action) {
-    case "expectText": return known.knowsText(last.text, own) ? [] : [unanchored("the text", last.text)];
+    case "expectText": {
+      // expectText reads the first element the selector matches: another text asserted there earlier means the list has several, and which comes first is an order.
+      const other = steps.slice(0, -1).find((s) => s.action === "expectText" && s.selector === last.selector && normalText(s.text) !== normalText(last.text));
+      if (other && !known.promisesOrder()) return [`the final assertion expects ${JSON.stringify(last.text)} in the first ${last.selector}, where an earlier step saw ${JSON.stringify(other.action === "expectText" ? other.text : "")}: that assumes an order of the list the spec and the contract never promise (newest first, sorted...), and a correct product may list it elsewhere; assert on a selector that names the element, or on the list's whole text`];
+      return known.knowsText(last.text, own) ? [] : [unanchored("the text", last.text)];
+    }
     case "expectValue": return known.knowsText(last.value, own) ? [] : [unanchored("the value", last.value)];
+    case "expectCount": {
+      // Only the reproduction's own actions put things on a fresh start's page: more than it did is a count nobody promised.
+      const acts = steps.filter((s) => s.action === "click" || s.action === "press").length;
+      return last.count <= acts || known.promisesNumber(last.count) ? [] : [`the final assertion expects ${last.count} × ${last.selector} after only ${acts} click(s) or key press(es) on a fresh start, a count neither the spec nor the contract names: an invented count fails a correct product; expect what the steps created`];
+    }
     case "expectUrl": return known.knowsText(last.contains, own) || known.knowsRoute("GET", last.contains) ? [] : [unanchored("a URL containing", last.contains)];
     case "expectTextMatches": {
       const re = compilePattern(last.pattern);
@@ -135,6 +145,9 @@ function httpProblems(check: HttpCheck, known: ProductKnowledge): string[] {
     }
   }
   const last = steps.at(-1)!;
+  // A captured value ({{id}}) in the path is the product's own id: the route still decides the status.
+  const status = known.statusProblem(last.method, last.path, last.body, last.expectStatus, steps.length === 1);
+  if (status) problems.push(status);
   const own = sent(steps);
   // A value captured from an answer ({{id}}) is the product's own: it needs no other anchor.
   const check1 = (what: string, text: string) => { if (!text.includes("{{") && !known.knowsText(text, own)) problems.push(unanchored(what, text)); };

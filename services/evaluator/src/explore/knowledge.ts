@@ -17,6 +17,11 @@ export const GUARD_PATTERN_LIMIT_MS = 2_000;
 const SPEC_PATH = /(?:\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+)?(?<![\w/.])(\/[A-Za-z0-9_.~:{}<>-]+(?:\/[A-Za-z0-9_.~:{}<>-]*)*|\/(?=[\s"'`).,;]|$))/g;
 
 interface Route { method: string; segments: string[] }
+/** A request of a contract check and the status it expects: what the reviewed contract says that route answers. */
+interface Expected extends Route { body: string; status: number; checkId: string; first: boolean }
+
+/** Words that promise an order of a list: without one, which element comes first is nobody's promise. */
+const ORDER_WORDS = /\b(newest|oldest|latest|earliest|recent|order|ordered|sorted|sort|top|bottom|first|last|reverse|chronological|alphabetical)\b/i;
 
 /** Lower case, runs of white space as one space: how text is compared with what was shown. */
 export function normalText(text: string): string {
@@ -51,10 +56,18 @@ function checkRoutes(c: Check): Route[] {
 export class ProductKnowledge {
   readonly #routes: Route[] = [];
   readonly #texts: string[] = [];
+  readonly #expected: Expected[] = [];
+  /** The spec and the contract alone (not what the product showed): what a finding's expectation may come from. */
+  readonly #promised: string;
   #shownChars = 0;
 
   constructor(features: readonly Feature[], checks: readonly Check[] = [], overview = "") {
     const spec = [overview, ...features.flatMap((f) => [f.title, f.userStory, ...f.acceptanceCriteria.map((a) => a.text)])];
+    this.#promised = [...spec, ...checks.map((c) => c.description)].join("\n");
+    for (const c of checks) {
+      if (c.kind !== "http") continue;
+      for (const [i, s] of [c, ...c.then].entries()) this.#expected.push({ method: s.method, segments: routeSegments(s.path), body: JSON.stringify(s.body ?? null), status: s.expectStatus, checkId: c.id, first: i === 0 });
+    }
     for (const text of spec) {
       this.#texts.push(normalText(text));
       for (const m of text.matchAll(SPEC_PATH)) this.#routes.push({ method: m[1] ?? "*", segments: routeSegments(m[2]!) });
@@ -65,10 +78,41 @@ export class ProductKnowledge {
     }
   }
 
-  /** The product answered `method path` with something other than "no such route". */
-  served(method: string, path: string, status: number): void {
+  /**
+   * The product answered `method path` with something other than "no such route". An HTML answer
+   * does not count: a single-page app's fallback answers its page to any path, a misspelt
+   * `/api/note` included, and a reproduction sent there fails on the correct product.
+   */
+  served(method: string, path: string, status: number, contentType = ""): void {
     if (status === 404 || status === 405 || status === 501) return;
+    if (/html/i.test(contentType)) return;
     this.#routes.push({ method, segments: routeSegments(path) });
+  }
+
+  /**
+   * Why expecting `status` for `method path` (sending `body`) is no promise of the spec or the
+   * contract, or undefined when it is one: a contract check expects it of that route, the spec
+   * names the number, or it is a GET's plain 200. A contract check whose first request is the same
+   * request, sent alone (`alone`: on a fresh start, so no earlier request changed what it answers),
+   * and expects another status contradicts it outright (an empty note the spec wants refused).
+   */
+  statusProblem(method: string, path: string, body: unknown, status: number, alone: boolean): string | undefined {
+    const segments = routeSegments(path);
+    const same = this.#expected.filter((e) => e.method === method && sameRoute(e.segments, segments));
+    const twin = alone && !path.includes("{{") ? same.find((e) => e.first && e.body === JSON.stringify(body ?? null) && e.status !== status) : undefined;
+    if (twin) return `the reviewed check ${twin.checkId} sends the same ${method} ${path} and expects ${twin.status}, so expecting ${status} contradicts the contract: a correct product fails it`;
+    if (same.some((e) => e.status === status) || new RegExp(`\\b${status}\\b`).test(this.#promised) || (status === 200 && (method === "GET" || method === "HEAD"))) return undefined;
+    return `the final request expects status ${status} for ${method} ${path}, which neither the spec nor a contract check names for it (the contract expects ${same.length > 0 ? [...new Set(same.map((e) => e.status))].join(" or ") : "nothing of it"}): a status taken from nowhere fails a correct product; expect what a criterion or a check promises`;
+  }
+
+  /** The spec or the contract promises an order of some list (newest first, sorted...). */
+  promisesOrder(): boolean {
+    return ORDER_WORDS.test(this.#promised);
+  }
+
+  /** The spec or the contract names the number `n` (a count it promises: "starts with 3 samples"). */
+  promisesNumber(n: number): boolean {
+    return new RegExp(`\\b${n}\\b`).test(this.#promised);
   }
 
   /** Text the product showed the explorer (page text, DOM, an API answer), kept up to a bound. */

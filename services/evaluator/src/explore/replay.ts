@@ -36,11 +36,25 @@ export function prefixOf(check: ReproCheck): ReproCheck | undefined {
  * untouched too shows the assertion describes the page as it always is (a heading it "must not"
  * show), not the effect of the steps, and would fail on any product.
  */
-export function controlOf(check: ReproCheck): BrowserCheck | undefined {
-  if (check.kind !== "browser") return undefined;
+export function controlOf(check: ReproCheck): ReproCheck | undefined {
+  if (check.kind === "http") return httpControlOf(check);
   const last = check.steps.at(-1)!;
   if (!isNegative(last)) return undefined;
   return { ...check, steps: [...check.steps.slice(0, -1).filter((s) => s.action === "goto" || s.action === "reload" || s.action === "wait"), last] };
+}
+
+/**
+ * The control of an http reproduction whose final request asserts an absence (body does not
+ * contain or match): that request alone on a fresh start. One that fails there too describes what
+ * the route always answers, not an effect of the earlier requests. None when the final request
+ * uses a captured value: it cannot be sent alone, and the capture anchors it.
+ */
+function httpControlOf(check: HttpCheck): HttpCheck | undefined {
+  const last = check.then.at(-1) ?? check;
+  const negative = last.expectBodyNotContains.length > 0 || last.expectBody.some((a) => a.notContains !== undefined || a.notMatches !== undefined);
+  if (!negative || JSON.stringify(last).includes("{{")) return undefined;
+  const { capture: _capture, ...alone } = last as typeof last & { then?: unknown };
+  return { ...check, ...alone, body: last.body, capture: {}, then: [] };
 }
 
 /**
@@ -77,7 +91,7 @@ export class Replayer {
     const control = controlOf(f.check);
     if (control) {
       const untouched = await this.#run(control);
-      if (!untouched.passed) return this.#note(f, "discarded: its final assertion fails without any of its interactions too (the pages only opened), so it describes the page as it always is, not a defect the steps cause; a correct product could fail it the same way", untouched);
+      if (!untouched.passed) return this.#note(f, "discarded: its final assertion fails without any of its interactions too (the pages only opened, or the last request sent alone on a fresh start), so it describes what the product always shows, not a defect the steps cause; a correct product could fail it the same way", untouched);
     }
     const second = await this.#run(f.check);
     if (second.passed) return this.#note(f, "not confirmed: failed on one fresh start and passed on another (flaky)", second);

@@ -42,7 +42,7 @@ export class ExploreSession {
     page.on("pageerror", (e) => this.#keep(`uncaught: ${e.message}`));
     page.on("response", (r) => {
       this.#keep(`${r.request().method()} ${short(r.url())} -> ${r.status()}`);
-      if (r.url().startsWith(product.baseUrl)) this.knowledge.served(r.request().method(), short(r.url()), r.status());
+      if (r.url().startsWith(product.baseUrl)) this.knowledge.served(r.request().method(), short(r.url()), r.status(), r.headers()["content-type"] ?? "");
     });
     page.on("requestfailed", (r) => this.#keep(`${r.method()} ${short(r.url())} failed: ${r.failure()?.errorText ?? "unknown error"}`));
     this.#page = page;

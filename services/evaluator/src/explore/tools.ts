@@ -103,7 +103,7 @@ export function exploreTools(t: ExploreToolsInput): Tool<never>[] {
           ...(hasBody ? { body: typeof i.body === "string" ? i.body : JSON.stringify(i.body) } : {}),
         }, fetchWithConnectRetry);
         const text = await readBody(res);
-        s.knowledge.served(i.method, i.path, res.status);
+        s.knowledge.served(i.method, i.path, res.status, res.headers.get("content-type") ?? "");
         s.knowledge.shown(text);
         return `${i.method} ${i.path} -> ${res.status}\ncontent-type: ${res.headers.get("content-type") ?? "(none)"}\n\n${tail(text, READ_CHARS)}`;
       },
