@@ -1,7 +1,8 @@
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { z } from "zod";
 import { ERROR_CODES, ToolError } from "./errors.js";
 import { displayPath, realRoot, resolveInside } from "./paths.js";
+import { readInside, writeInside } from "./safe-open.js";
 import { defineTool, type WorkspaceTool } from "./tool.js";
 
 const EditInput = z.strictObject({
@@ -22,7 +23,7 @@ export function createEditTool(root: string): WorkspaceTool<z.infer<typeof EditI
       const info = await stat(file).catch(() => undefined);
       if (!info) throw new ToolError(`'${input.path}' does not exist; create it with write_file`, ERROR_CODES.notFound);
       if (info.isDirectory()) throw new ToolError(`'${input.path}' is a directory`);
-      const text = await readFile(file, "utf8");
+      const text = readInside(root, file).toString("utf8");
       const at = occurrences(text, input.old_text);
       if (at.length === 0) throw new ToolError(noMatchMessage(input.path, text, input.old_text), ERROR_CODES.editNoMatch);
       if (at.length > 1 && input.replace_all !== true) {
@@ -33,7 +34,7 @@ export function createEditTool(root: string): WorkspaceTool<z.infer<typeof EditI
         );
       }
       const updated = text.split(input.old_text).join(input.new_text);
-      await writeFile(file, updated);
+      writeInside(root, file, updated);
       const where = at.length === 1 ? `at line ${lineOf(text, at[0] as number)}` : `${at.length} occurrences`;
       return `edited ${displayPath(realRoot(root), file)}: replaced ${where}`;
     },

@@ -1,10 +1,10 @@
-import { mkdir, readFile, readlink, stat, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readlink, stat } from "node:fs/promises";
 import { z } from "zod";
 import { createEditTool } from "./edit-tool.js";
 import { ERROR_CODES, ToolError } from "./errors.js";
 import { globMatcher } from "./glob.js";
 import { displayPath, realRoot, resolveInside } from "./paths.js";
+import { readInside, writeInside } from "./safe-open.js";
 import { createSearchTool } from "./search-tool.js";
 import { defineTool, type WorkspaceTool } from "./tool.js";
 import { walk } from "./walk.js";
@@ -77,7 +77,7 @@ function readFileTool(root: string, maxReadBytes: number): WorkspaceTool<z.infer
       if (info.size > MAX_LOADABLE_BYTES) {
         throw new ToolError(`'${input.path}' is ${info.size} bytes, too large for read_file; inspect it with run_command (head, tail, sed -n)`);
       }
-      const buf = await readFile(file);
+      const buf = readInside(root, file, MAX_LOADABLE_BYTES);
       if (buf.subarray(0, 8000).includes(0)) return `[binary file, ${buf.length} bytes: not shown]`;
       if (buf.length === 0) return "[empty file]";
       const lines = buf.toString("utf8").split("\n");
@@ -117,8 +117,7 @@ function writeFileTool(root: string): WorkspaceTool<z.infer<typeof WriteInput>> 
       const file = resolveInside(root, input.path);
       const info = await stat(file).catch(() => undefined);
       if (info?.isDirectory()) throw new ToolError(`'${input.path}' is a directory`);
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, input.content);
+      writeInside(root, file, input.content);
       const bytes = Buffer.byteLength(input.content);
       return `wrote ${bytes} bytes to ${displayPath(realRoot(root), file)} (${info ? "replaced" : "new file"})`;
     },

@@ -1,5 +1,6 @@
 export { ArchiveError, ERROR_CODES, GitError, ToolError, WorkspaceError, errors, isToolError } from "./errors.js";
 export { resolveInside } from "./paths.js";
+export { openInside, readInside } from "./safe-open.js";
 export { createFileTools, DEFAULT_MAX_LIST_ENTRIES, DEFAULT_MAX_READ_BYTES } from "./file-tools.js";
 export { DEFAULT_MAX_SEARCH_RESULTS } from "./search-tool.js";
 export { DEFAULT_IGNORES } from "./walk.js";

@@ -1,8 +1,9 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { z } from "zod";
 import { ERROR_CODES, ToolError } from "./errors.js";
 import { globMatcher } from "./glob.js";
 import { displayPath, realRoot, resolveInside } from "./paths.js";
+import { readInside } from "./safe-open.js";
 import { defineTool, type WorkspaceTool } from "./tool.js";
 import { walk } from "./walk.js";
 
@@ -42,7 +43,8 @@ export function createSearchTool(root: string): WorkspaceTool<z.infer<typeof Sea
       const files = info.isDirectory() ? walk(base, start === "." ? "" : start, { maxVisited: MAX_WALK_VISITS }) : single(start, target);
       for await (const e of files) {
         if (e.kind !== "file" || !matches(e.path.startsWith(prefix) ? e.path.slice(prefix.length) : e.path)) continue;
-        const buf = await readFile(e.abs).catch(() => undefined);
+        let buf: Buffer | undefined;
+        try { buf = readInside(base, e.abs, MAX_SEARCH_FILE_BYTES); } catch { buf = undefined; }
         if (!buf || buf.length > MAX_SEARCH_FILE_BYTES || buf.subarray(0, 8000).includes(0)) continue;
         const lines = buf.toString("utf8").split("\n");
         for (let i = 0; i < lines.length; i++) {

@@ -1,10 +1,11 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import tar from "tar-stream";
 import { ArchiveError } from "./errors.js";
 import { loopSlicer } from "./loop-slice.js";
+import { realRoot } from "./paths.js";
+import { readInside } from "./safe-open.js";
 import { contentFiles, digestEntries, readTree, sha256, type TreeEntry, type TreeOptions } from "./tree.js";
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
@@ -45,6 +46,7 @@ export async function snapshot(root: string, opts: SnapshotOptions = {}): Promis
 
 async function pack(root: string, entries: readonly TreeEntry[], hashes: Map<string, string>): Promise<Buffer> {
   const p = tar.pack();
+  const base = realRoot(root);
   const chunks: Buffer[] = [];
   const collected = (async () => { for await (const c of p) chunks.push(c as Buffer); })();
   const slice = loopSlicer();
@@ -52,7 +54,7 @@ async function pack(root: string, entries: readonly TreeEntry[], hashes: Map<str
     let data: Buffer | undefined;
     if (e.kind === "file") {
       try {
-        data = readFileSync(join(root, e.path));
+        data = readInside(root, join(base, e.path));
       } catch (err) {
         throw new ArchiveError(`'${e.path}' could not be read while the snapshot was taken (stop running processes first): ${(err as Error).message}`, { cause: err });
       }

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { loopSlicer } from "./loop-slice.js";
+import { realRoot } from "./paths.js";
+import { readInside } from "./safe-open.js";
 
 /**
  * Dependency folders and caches: rebuilt by the contract's install command, and often larger
@@ -205,9 +207,10 @@ export async function escapingLinks(links: ReadonlyMap<string, string>): Promise
 export async function digestEntries(root: string, entries: readonly TreeEntry[], bodyHashes: ReadonlyMap<string, string> = new Map()): Promise<string> {
   const h = createHash("sha256");
   const slice = loopSlicer();
+  const base = realRoot(root);
   for (const e of entries) {
     if (isGitPath(e.path)) continue;
-    const hash = bodyHashes.get(e.path) ?? sha256(e.kind === "file" ? readFileSync(join(root, e.path)) : Buffer.from(e.linkTarget ?? ""));
+    const hash = bodyHashes.get(e.path) ?? sha256(e.kind === "file" ? readInside(root, join(base, e.path)) : Buffer.from(e.linkTarget ?? ""));
     h.update(`${e.kind} ${e.mode.toString(8)} ${hash} ${e.path}\0`);
     await slice();
   }

@@ -1,7 +1,6 @@
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { closeSync, constants, fstatSync, readSync } from "node:fs";
 import type { CriterionResult, DataCheck, Evidence } from "@harness/contracts";
-import { resolveInside } from "@harness/workspace";
+import { openInside, resolveInside } from "@harness/workspace";
 import { jsonDepthProblem, jsonFailures } from "./json-assert.js";
 import { throwIfMachine } from "../interrupt.js";
 import { BoundExceededError, queryRows } from "./bounded.js";
@@ -43,29 +42,37 @@ function inside(dir: string, file: string): string {
  * made where its store should be would otherwise hang the read for good), and anything but a
  * regular file (FIFO, device, directory, socket) fails the check.
  */
-async function readRegular(path: string, file: string): Promise<Buffer> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch((err: unknown) => { throw unreadable(file, err); });
+async function readRegular(dir: string, path: string, file: string): Promise<Buffer> {
+  // Opened one folder at a time through descriptors, never following a link: the product's server
+  // may still run and swap a folder for a symlink after `inside` checked the path.
+  let fd: number;
   try {
-    const st = await handle.stat();
+    fd = openInside(dir, path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+  try {
+    const st = fstatSync(fd);
     if (!st.isFile()) throw new DataReadError(`${file} is not a regular file`);
+    if (st.nlink > 1) throw new DataReadError(`${file} is hard-linked elsewhere: a data check reads only the product's own files`);
     if (st.size > MAX_DATA_BYTES) throw new DataReadError(`${file} is ${st.size} bytes, more than the ${MAX_DATA_BYTES} a data check reads`);
     const buf = Buffer.alloc(st.size);
     let at = 0;
     while (at < st.size) {
-      const { bytesRead } = await handle.read(buf, at, st.size - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
+      const n = readSync(fd, buf, at, st.size - at, at);
+      if (n === 0) break;
+      at += n;
     }
     return buf.subarray(0, at);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 /** The `-wal` beside a SQLite file, read with the same rules as the file; none when absent. */
 async function readWal(dir: string, file: string): Promise<Buffer | undefined> {
   const path = inside(dir, `${file}-wal`);
-  return readRegular(path, `${file}-wal`).catch((err: unknown) => {
+  return readRegular(dir, path, `${file}-wal`).catch((err: unknown) => {
     if (err instanceof DataReadError && err.message.endsWith("does not exist: the product stored nothing there")) return undefined;
     throw err;
   });
@@ -74,7 +81,7 @@ async function readWal(dir: string, file: string): Promise<Buffer | undefined> {
 /** The rows of `query` on a copy of the file (its WAL folded in), as objects by column name. */
 async function sqliteRows(dir: string, file: string, query: string | undefined, checkId: string): Promise<unknown[]> {
   const sql = readOnlyQuery(query);
-  const main = await readRegular(inside(dir, file), file);
+  const main = await readRegular(dir, inside(dir, file), file);
   const wal = await readWal(dir, file);
   // In the bounded worker: a recursive query without a bound must not hang the evaluator.
   const out = await queryRows(wal ? applyWal(main, wal) : main, sql, QUERY_LIMIT_MS, `check ${checkId}'s query`).catch((err: unknown) => {
@@ -98,7 +105,7 @@ async function read(dir: string, check: DataCheck): Promise<{ doc: unknown; show
     const rows = await sqliteRows(dir, check.file, check.query, check.id).catch((err: unknown) => { throw err instanceof DataReadError ? err : unreadable(check.file, err); });
     return { doc: rows, shown: `${check.query ?? ""}\n-> ${rows.length} row(s)\n${JSON.stringify(rows, null, 1)}` };
   }
-  const text = (await readRegular(path, check.file)).toString("utf8");
+  const text = (await readRegular(dir, path, check.file)).toString("utf8");
   const deep = jsonDepthProblem(text, check.file);
   if (deep) throw new DataReadError(deep);
   try {

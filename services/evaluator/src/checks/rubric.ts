@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { CriterionResult, ModelChoice, ModelRole, RubricCheck, SprintContract } from "@harness/contracts";
 import { structured, type BudgetGuard, type ModelClient, type UsageRecord } from "@harness/model";
+import { readInside } from "@harness/workspace";
 import { z } from "zod";
 
 const Grades = z.object({
@@ -24,11 +23,20 @@ async function sourceExcerpt(dir: string, files: string[]): Promise<string> {
   let total = 0;
   for (const f of files.filter((x) => SOURCE.test(x) && !x.includes("lock"))) {
     if (total >= MAX_TOTAL_BYTES) { parts.push(`(more files not shown: ${files.length} in all)`); break; }
-    const text = (await readFile(join(dir, f), "utf8").catch(() => "")).slice(0, MAX_FILE_BYTES);
+    // The product may have planted links (or may still be swapping folders): never follow one.
+    const text = safeText(dir, f).slice(0, MAX_FILE_BYTES);
     total += text.length;
     parts.push(`### ${f}\n\`\`\`\n${text}\n\`\`\``);
   }
   return parts.join("\n");
+}
+
+function safeText(dir: string, file: string): string {
+  try {
+    return readInside(dir, file, 4 * MAX_FILE_BYTES * 64).toString("utf8");
+  } catch {
+    return "";
+  }
 }
 
 /** Failed checks carry their first piece of evidence (browser trace, response, output tail). */
