@@ -10,7 +10,9 @@ import { tool, useTempDirs } from "./test-support.js";
 const temp = useTempDirs();
 
 function setup(): { root: string; outside: string; files: ReturnType<typeof createFileTools> } {
-  const root = temp.make("ws-root-");
+  // The root sits in a folder of its own, so "../x" names a path no one else can have made.
+  const root = join(temp.make("ws-parent-"), "root");
+  mkdirSync(root);
   const outside = temp.make("ws-outside-");
   writeFileSync(join(outside, "secret.txt"), "top secret\n");
   return { root, outside, files: createFileTools(root) };
