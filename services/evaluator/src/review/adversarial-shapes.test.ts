@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Feature, SprintContract } from "@harness/contracts";
 import { contractProblems } from "../review-rules.js";
-import { ADVERSARIAL_SHAPES, KNOWN_GAPS } from "./weak-shapes-adversarial.js";
+import { ADVERSARIAL_SHAPES, ADVERSARIAL_SHAPES_22, KNOWN_GAPS } from "./weak-shapes-adversarial.js";
 
 const FEATURES = [
   Feature.parse({ id: "F1", title: "Notes", userStory: "As a user I keep notes", acceptanceCriteria: ["a note can be added", "empty notes are refused"] }),
@@ -23,7 +23,7 @@ function around(checks: Array<Record<string, unknown>>): SprintContract {
 
 describe("review rules: adversarial weak shapes are refused", () => {
   it("holds at least 15 shapes", () => expect(ADVERSARIAL_SHAPES.length).toBeGreaterThanOrEqual(15));
-  for (const shape of ADVERSARIAL_SHAPES) {
+  for (const shape of [...ADVERSARIAL_SHAPES, ...ADVERSARIAL_SHAPES_22]) {
     it(`refuses ${shape.name} (by ${shape.by})`, () => {
       const problems = contractProblems(around(shape.checks), FEATURES);
       expect(problems.some((p) => shape.refusedFor.test(p)), `problems were:\n${problems.join("\n")}`).toBe(true);

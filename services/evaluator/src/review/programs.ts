@@ -82,6 +82,18 @@ function unwrap(words: string[]): string[] {
   return w;
 }
 
+/**
+ * The command an `npm exec`/`npx` runs: its words after the runner's own leading options (or
+ * after `--`). The command's own flags stay: `npm exec -- node -e "..."` is inline code.
+ */
+function afterOptions(args: string[]): string[] {
+  const dashes = args.indexOf("--");
+  if (dashes !== -1) return args.slice(dashes + 1);
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith("-")) i += /^--?(p|package|c|call)$/.test(args[i]!) ? 2 : 1;
+  return args.slice(i);
+}
+
 function fromPackageManager(pm: string, args: string[]): Program {
   const sub = args.find((a) => !a.startsWith("-"));
   const script = sub === "run" || sub === "run-script" ? args[args.indexOf(sub) + 1] : sub;
@@ -89,16 +101,20 @@ function fromPackageManager(pm: string, args: string[]): Program {
   // `npm run` alone lists the scripts; `npm run env`, `npm prefix`, `npm root`... are npm's own, whatever the product is.
   if (((sub === "run" || sub === "run-script") && script === undefined) || NPM_BUILTINS.has(script ?? "")) return { role: "constant", name: `${pm} ${sub}${script && script !== sub ? ` ${script}` : ""}`, literal: [], sourceReads: [], computed: true };
   if (["ci", "install", "i", "add", "--version", "-v", "ls", "list", "view", "info", "config", "whoami", "audit", "outdated", "why"].includes(sub)) return { role: "constant", name: `${pm} ${sub}`, literal: [], sourceReads: [] };
-  if (sub === "exec" || sub === "x" || sub === "dlx") return programOf(args.slice(args.indexOf(sub) + 1).filter((a) => !a.startsWith("-")));
+  if (sub === "exec" || sub === "x" || sub === "dlx") return programOf(afterOptions(args.slice(args.indexOf(sub) + 1)));
   if (/^(test|tst|t)([:._-].*)?$/.test(script ?? "") || (pm === "bun" && sub === "test")) return { role: "tests", name: `${pm} ${sub === script ? "" : `${sub} `}${script}`, literal: [], sourceReads: [] };
   return { role: "product", name: `${pm} ${sub === script ? "" : `${sub} `}${script ?? ""}`.trim(), literal: [], sourceReads: [] };
 }
 
-function interpreter(name: string, args: string[]): Program {
+function interpreter(name: string, argsIn: string[]): Program {
+  let args = argsIn;
   const python = name.startsWith("python");
   // Short options cluster (`node -pe`, `python3 -Sc`, `bash -ec`, `perl -le`): the cluster holding the inline flag is inline code.
   const inlineLetters = SHELLS.has(name) || python ? "c" : name === "node" || name === "nodejs" || name === "bun" ? "ep" : "eE";
-  const inlineFlag = args.findIndex((a) => ["--eval", "--print"].includes(a) || (/^-[A-Za-z]+$/.test(a) && [...a.slice(1)].some((l) => inlineLetters.includes(l))));
+  // `--eval=code` (one word) is inline code too: split it so the code is read like `--eval code`.
+  const joined = args.findIndex((a) => /^--(eval|print|command)=/.test(a));
+  if (joined !== -1) { const a = args[joined]!; const at = a.indexOf("="); args = [...args.slice(0, joined), a.slice(0, at), a.slice(at + 1), ...args.slice(joined + 1)]; }
+  const inlineFlag = args.findIndex((a) => ["--eval", "--print", ...(python ? ["--command"] : [])].includes(a) || (/^-[A-Za-z]+$/.test(a) && [...a.slice(1)].some((l) => inlineLetters.includes(l))));
   if (name === "node" && args.includes("--test")) return { role: "tests", name: "node --test", literal: [], sourceReads: [] };
   if (SHELLS.has(name) && inlineFlag !== -1) {
     const code = args[inlineFlag + 1] ?? "";
@@ -161,8 +177,17 @@ export function programOf(wordsIn: string[], opts: { stdinFed?: boolean; heredoc
   }
   if (first.includes("/") && RUNNERS.has(name)) return { role: "tests", name, literal: [], sourceReads: [] };
   if (RUNNERS.has(name)) return { role: "tests", name, literal: [], sourceReads: [] };
-  if (name === "npx" || name === "pnpx" || name === "bunx") return programOf(args.filter((a) => !a.startsWith("-")), opts);
+  if (name === "npx" || name === "pnpx" || name === "bunx") return programOf(afterOptions(args), opts);
   if (PACKAGE_MANAGERS.has(name) && !(name === "bun" && args[0] !== undefined && /\.[cm]?[jt]sx?$/.test(args[0]))) return fromPackageManager(name, args);
+  // `eval CODE`, and `.`/`source` of a here-document: shell code written in the check, analysed in place.
+  if (name === "eval" || ((name === "." || name === "source") && opts.heredoc !== undefined)) {
+    const code = name === "eval" ? args.join(" ") : opts.heredoc!;
+    try { return { role: "other", name, literal: [], sourceReads: [], nested: parseShell(code) }; } catch { return { role: "literal", name, literal: [code], sourceReads: [], computed: true }; }
+  }
+  // `xargs echo <<< 'text'` prints the check's own here-input (fed by a pipe from the product, it is a filter).
+  if (name === "xargs" && opts.heredoc !== undefined) return { role: "literal", name: "xargs <<<", literal: [opts.heredoc], sourceReads: [], computed: true };
+  // `node /dev/stdin <<EOF` runs the here-document: inline code like `node -e`.
+  if (INTERPRETERS.has(name) && opts.heredoc !== undefined && ["/dev/stdin", "-"].includes(args.find((a) => !a.startsWith("-")) ?? "")) return interpreter(name, [...args.filter((a) => a.startsWith("-")), SHELLS.has(name) ? "-c" : name.startsWith("python") ? "-c" : "-e", opts.heredoc]);
   if (INTERPRETERS.has(name) && opts.heredoc !== undefined && !args.some((a) => !a.startsWith("-"))) return interpreter(name, [...args, SHELLS.has(name) ? "-c" : name.startsWith("python") ? "-c" : "-e", opts.heredoc]);
   if (INTERPRETERS.has(name)) return interpreter(name, args);
   if (CALLERS.has(name)) return args.some((a) => /(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0)/.test(a) || a.includes("$PORT")) ? { role: "product", name, literal: [], sourceReads: [] } : { role: "other", name, literal: [], sourceReads: [] };

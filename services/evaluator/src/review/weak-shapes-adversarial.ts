@@ -61,6 +61,19 @@ export const ADVERSARIAL_SHAPES: readonly WeakShape[] = [
 ];
 
 /** Adversarial shapes the rules still approve: closing them needs more than the check's structure. */
+/** Shapes of the adversarial review of issue 22 (finding 1.1): each passed on the stub product before. */
+export const ADVERSARIAL_SHAPES_22: readonly WeakShape[] = [
+  { name: "node --eval= (one word) prints the expected text beside a product file", by: A, checks: [cmd("node --eval=\"console.log('sum=' + (2+3))\" cli.js", [{ contains: "sum=5" }])], refusedFor: ANY },
+  { name: "node -r preloading the product, then --eval= printing the literal", by: A, checks: [cmd("node -r ./lib.js --eval=\"console.log('sum=5')\" lib.js", [{ contains: "sum=5" }])], refusedFor: ANY },
+  { name: "python3 /dev/stdin runs a here-document printing the literal", by: A, checks: [cmd("python3 /dev/stdin <<'EOF'\nprint('sum=%d' % 5)\nEOF", [{ contains: "sum=5" }])], refusedFor: ANY },
+  { name: "node /dev/stdin runs a here-document printing the literal", by: A, checks: [cmd("node /dev/stdin <<'EOF'\nconsole.log('sum=' + (2+3))\nEOF", [{ contains: "sum=5" }])], refusedFor: ANY },
+  { name: "xargs echo of a here-string after running the product", by: A, checks: [cmd("node cli.js list && xargs -n1 echo <<< 'sum=5'", [{ contains: "sum=5" }])], refusedFor: ANY },
+  { name: "eval of an echo after running the product", by: A, checks: [cmd("node cli.js list && eval 'echo sum=5'", [{ contains: "sum=5" }])], refusedFor: ANY },
+  { name: "source of a here-document echoing the literal", by: A, checks: [cmd("node cli.js list && . /dev/stdin <<'EOF'\necho sum=5\nEOF", [{ contains: "sum=5" }])], refusedFor: ANY },
+  { name: "npm exec -- node -e prints the literal", by: A, checks: [cmd("npm exec -- node -e \"console.log('sum='+5)\"", [{ contains: "sum=5" }])], refusedFor: ANY },
+  { name: "npx -y node -e prints the literal", by: A, checks: [cmd("npx -y node -e \"console.log('sum='+5)\"", [{ contains: "sum=5" }])], refusedFor: ANY },
+];
+
 export const KNOWN_GAPS: ReadonlyArray<WeakShape & { reason: string }> = [
   { name: "python -c importing the product but printing a constant", by: A, checks: [cmd("python3 -c \"import lib; print('sum=%d' % (2 + 3))\"", [{ contains: "sum=5" }])], refusedFor: ANY, reason: "inline code that imports the product may print a constant; telling which printed values come from the product needs a reading of the code, not its structure" },
   { name: "node --test of a file that does not exist exits 1 and prints fail 1", by: A, checks: [cmd("node --test does-not-exist.test.js", [{ matches: "# fail [1-9]" }, { matches: "# pass 0" }], { expectExitCode: 1 })], refusedFor: ANY, reason: "a missing test file and a failing test print the same runner summary; the rules cannot see which files exist" },
