@@ -1,7 +1,7 @@
 import type { DataCheck, HttpCheck, HttpRequestStep, JsonAssertion } from "@harness/contracts";
 import { jsonPath } from "../checks/json-assert.js";
 import { matchesSomeBounded } from "../checks/sync-patterns.js";
-import { EMPTY_DOCUMENTS, isEmptyValue, jsonIsPositive, textHolds, textIsPositive } from "./assertions.js";
+import { EMPTY_DOCUMENTS, isEmptyValue, jsonHolds, jsonIsPositive, textHolds, textIsPositive } from "./assertions.js";
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -89,8 +89,20 @@ const decidedRefusal = (step: HttpRequestStep): boolean => decidedStatus(step.ex
 
 const requestOf = (s: HttpRequestStep): string => `${s.method} ${s.path}`;
 
+/**
+ * A later request's `{{name}}` of a capture of the whole answer (`$`) holds whenever that answer
+ * repeats the earlier one: a stub's `{}` contains `{}`. Judged as the empty answer it may be.
+ */
+function withWholeCaptures(steps: readonly HttpRequestStep[]): HttpRequestStep[] {
+  const whole = steps.flatMap((s) => Object.entries(s.capture ?? {}).filter(([, path]) => path.trim() === "$").map(([name]) => name));
+  if (whole.length === 0) return [...steps];
+  let text = JSON.stringify(steps);
+  for (const name of whole) text = text.replaceAll(`{{${name}}}`, "{}");
+  return JSON.parse(text) as HttpRequestStep[];
+}
+
 export function httpProblems(c: HttpCheck): string[] {
-  const steps: HttpRequestStep[] = [c, ...c.then];
+  const steps: HttpRequestStep[] = withWholeCaptures([c, ...c.then]);
   const verdicts = steps.map(judgeStep);
   const positive = verdicts.reduce((n, v) => n + v.positive, 0);
   const echo = verdicts.reduce((n, v) => n + v.echoOnly, 0);
@@ -119,9 +131,42 @@ export function httpProblems(c: HttpCheck): string[] {
 /** Files the workspace ships: reading them proves nothing the product stored. */
 const SHIPPED = /(^|\/)(package(-lock)?\.json|tsconfig\.json|pnpm-lock\.yaml)$|\.(m?[jt]sx?|cjs|html?|css|md)$/i;
 
+/** A query's SQL without comments and with string literals emptied: what it reads, not what it says. */
+function sqlCode(query: string): string {
+  return query.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, " ").replace(/'(?:[^']|'')*'/g, "''");
+}
+
+const READS_TABLE = /\bFROM\s+["`[]?(?!sqlite_(master|schema|sequence|temp_master)\b|pragma_)\w/i;
+
+/** The string literals of a query (`'Buy milk'`): a value the query writes itself, not one it read. */
+function sqlLiterals(query: string): string[] {
+  return [...query.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, " ").matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'"));
+}
+
+/**
+ * What an empty table answers to the query's rows at `path` (`$[0].n`): an aggregate gives one row
+ * of 0 or NULL (`COUNT(*)`, `max(x)`), a plain SELECT none.
+ */
+function emptyRows(path: string): unknown[] {
+  const m = /^\$\[0\]\.(\w+)$/.exec(path.trim());
+  return m ? [[{ [m[1]!]: 0 }], [{ [m[1]!]: null }], [{ [m[1]!]: "" }]] : [];
+}
+
+function sqliteProblems(c: DataCheck): string[] {
+  const query = c.query ?? "";
+  const arms = sqlCode(query).split(/\b(?:UNION(?:\s+ALL)?|INTERSECT|EXCEPT)\b/i);
+  if (arms.some((arm) => !READS_TABLE.test(arm))) return [`check ${c.id}: its query (${query}) has a part that reads no table of the product's data (outside comments and strings, each SELECT of a UNION needs a FROM): a constant holds on an empty database; SELECT from the table the product writes`];
+  const literals = sqlLiterals(query);
+  const written = c.json.find((a) => [a.equals, a.contains].some((v) => typeof v === "string" && v.trim() !== "" && literals.some((l) => l.includes(v))));
+  if (written) return [`check ${c.id}: the value it expects at ${written.path} is written in its own query (${query}), e.g. as a coalesce/ifnull default: it holds on an empty table; select the stored column and compare it`];
+  const empty = c.json.filter((a) => jsonIsPositive(a) && !emptyRows(a.path).some((d) => jsonHolds(a, d)));
+  return empty.length > 0 ? [] : [`check ${c.id}: its assertions on the rows of ${query} all hold on an empty table (an aggregate answers one row of 0 or NULL, e.g. COUNT(*) >= 0); assert what the product must have stored, e.g. {"path": "$[0].n", "gte": 1}`];
+}
+
 export function dataProblems(c: DataCheck): string[] {
   if (SHIPPED.test(c.file)) return [`check ${c.id}: it reads ${c.file}, a file shipped with the product, not data the product stored; read the file or database the product writes`];
-  if (c.query !== undefined && !/\bFROM\s+["'`[]?(?!sqlite_(master|schema|sequence|temp_master)\b|pragma_)\w/i.test(c.query)) return [`check ${c.id}: its query (${c.query}) reads no table of the product's data (a constant or the schema holds on an empty database); SELECT from the table the product writes`];
+  if (c.query !== undefined && !READS_TABLE.test(sqlCode(c.query))) return [`check ${c.id}: its query (${c.query}) reads no table of the product's data (a constant or the schema holds on an empty database); SELECT from the table the product writes`];
+  if (c.format === "sqlite" && c.query !== undefined) { const p = sqliteProblems(c); if (p.length > 0) return p; }
   const positive = c.json.filter((a: JsonAssertion) => jsonIsPositive(a));
   if (positive.length > 0) return [];
   return [`check ${c.id}: its assertions on ${c.file} all hold on an empty store (\`{}\`, \`[]\` or no value at the path); assert what the product must have stored, e.g. {"path": "$[0].title", "equals": "Buy milk"} or {"path": "$.length", "gte": 1}`];

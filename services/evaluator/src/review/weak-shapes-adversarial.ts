@@ -13,6 +13,7 @@ const http = (extra: Record<string, unknown>) => ({ kind: "http", method: "GET",
 const browser = (...steps: unknown[]) => ({ kind: "browser", steps });
 const ADD = [{ action: "goto", path: "/" }, { action: "fill", selector: "#note", value: "Buy milk" }, { action: "click", selector: "#add" }];
 const ACT = http({ method: "POST", body: { text: "Buy milk" }, expectStatus: 201, json: [{ path: "$.id", exists: true }], criterionIds: ["F1.2"] });
+const sql = (query: string, json: unknown[]) => ({ kind: "data", file: "data/app.db", format: "sqlite", query, json });
 const ANY = /.+/; // any refusal at all would do: the shape must not be approved
 const A = "adversarial review";
 
@@ -72,6 +73,15 @@ export const ADVERSARIAL_SHAPES_22: readonly WeakShape[] = [
   { name: "source of a here-document echoing the literal", by: A, checks: [cmd("node cli.js list && . /dev/stdin <<'EOF'\necho sum=5\nEOF", [{ contains: "sum=5" }])], refusedFor: ANY },
   { name: "npm exec -- node -e prints the literal", by: A, checks: [cmd("npm exec -- node -e \"console.log('sum='+5)\"", [{ contains: "sum=5" }])], refusedFor: ANY },
   { name: "npx -y node -e prints the literal", by: A, checks: [cmd("npx -y node -e \"console.log('sum='+5)\"", [{ contains: "sum=5" }])], refusedFor: ANY },
+  // HTTP (finding 1.4, H9): a capture of the whole answer makes any repeated answer pass.
+  { name: "a capture of $ then contains {{all}}: a stub answering {} twice passes", by: A, checks: [http({ method: "POST", body: { text: "Buy milk" }, capture: { all: "$" }, then: [{ method: "GET", path: "/api/notes", expectStatus: 200, expectBodyContains: ["{{all}}"] }] })], refusedFor: ANY },
+  // SQLite (finding 1.6): checks that hold on an empty table.
+  { name: "COUNT(*) gte 0 holds on an empty table", by: A, checks: [ACT, sql("SELECT COUNT(*) AS n FROM notes", [{ path: "$[0].n", gte: 0 }])], refusedFor: ANY },
+  { name: "COUNT(*) exists holds on an empty table", by: A, checks: [ACT, sql("SELECT COUNT(*) AS n FROM notes", [{ path: "$[0].n", exists: true }])], refusedFor: ANY },
+  { name: "coalesce writes the expected value into the query", by: A, checks: [ACT, sql("SELECT coalesce(max(text), 'Buy milk') AS text FROM notes", [{ path: "$[0].text", equals: "Buy milk" }])], refusedFor: ANY },
+  { name: "FROM only in a comment", by: A, checks: [ACT, sql("SELECT 'Buy milk' AS text -- FROM notes", [{ path: "$[0].text", equals: "Buy milk" }])], refusedFor: ANY },
+  { name: "FROM only in a string literal", by: A, checks: [ACT, sql("SELECT 'FROM notes' AS x, 'Buy milk' AS text", [{ path: "$[0].text", equals: "Buy milk" }])], refusedFor: ANY },
+  { name: "UNION with a constant arm", by: A, checks: [ACT, sql("SELECT 1 AS one UNION SELECT 1 FROM notes", [{ path: "$[0].one", equals: 1 }])], refusedFor: ANY },
 ];
 
 export const KNOWN_GAPS: ReadonlyArray<WeakShape & { reason: string }> = [
