@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Browser } from "playwright-core";
 import { Feature, SprintContract, type BrowserCheck, type Check, type CommandCheck, type DataCheck, type HttpCheck } from "@harness/contracts";
@@ -21,10 +22,25 @@ import { scriptedContracts } from "./support/scripted-contracts.js";
  * passed against a stub would be a check the rules let through that cannot tell a product from
  * nothing. Rubric criteria are graded by the judge and never count as proof, so they are left out.
  * The stubs: a server answering 200 `{}` to everything, a blank page, programs and test runners
- * that exit 0 printing nothing, and a store that holds nothing (no file, `{}`, `[]`).
+ * that exit 0 printing nothing, and a store that holds nothing (no file, `{}`, `[]`, a SQLite
+ * database whose tables are empty).
  */
 
 const CHROMIUM = process.env["EVALUATOR_CHROMIUM"] ?? "/usr/bin/chromium";
+
+/**
+ * A SQLite database holding, empty, every table the query reads (after FROM or JOIN), each with a
+ * column for every word of the query: the schema a product that stored nothing would have.
+ */
+async function emptyTables(query: string): Promise<Uint8Array> {
+  const SQL = await (createRequire(import.meta.url)("sql.js") as () => Promise<{ Database: new () => { run(sql: string): void; export(): Uint8Array; close(): void } }>)();
+  const db = new SQL.Database();
+  const words = [...new Set(query.match(/[A-Za-z_]\w*/g) ?? [])];
+  for (const m of query.matchAll(/\b(?:FROM|JOIN)\s+["`[]?(\w+)/gi)) db.run(`CREATE TABLE IF NOT EXISTS "${m[1]}" (${words.map((w) => `"${w}"`).join(", ")})`);
+  const bytes = db.export();
+  db.close();
+  return bytes;
+}
 const RUNNERS = ["vitest", "jest", "mocha", "ava", "tap", "pytest", "py.test", "playwright"];
 
 function serve(contentType: string, body: string): Promise<{ server: Server; url: string }> {
@@ -129,14 +145,15 @@ describe("review rules - every check of every approved contract fails against st
     expect(results.filter((r) => r.passed)).toEqual([]);
   }, 120_000);
 
-  it("every data check fails on a store with nothing in it: no file, {} or []", async () => {
+  it("every data check fails on a store with nothing in it: no file, {} or [], an empty SQLite database", async () => {
     const checks = contracts.flatMap((c) => c.contract.checks.filter((x): x is DataCheck => x.kind === "data").map((check) => ({ name: c.name, check })));
     expect(checks.length).toBeGreaterThanOrEqual(3);
-    const results = await Promise.all(checks.flatMap(({ name, check }) => [undefined, "{}", "[]"].map(async (content) => {
+    expect(checks.some(({ check }) => check.format === "sqlite")).toBe(true);
+    const results = await Promise.all(checks.flatMap(({ name, check }) => [undefined, "{}", "[]", "empty tables"].map(async (content) => {
       const dir = await mkdtemp(join(root, `${check.id}-`));
-      if (content !== undefined && check.format === "json") {
+      if (content !== undefined && (check.format === "json") !== (content === "empty tables")) {
         await mkdir(dirname(join(dir, check.file)), { recursive: true });
-        await writeFile(join(dir, check.file), content);
+        await writeFile(join(dir, check.file), content === "empty tables" ? await emptyTables(check.query ?? "") : content);
       }
       const r = await runDataCheck(dir, check);
       return { name: `${name} / ${check.id} @ ${content ?? "no file"}`, passed: r.passed };
