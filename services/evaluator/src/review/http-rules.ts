@@ -9,7 +9,17 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 function brokenBodies(step: HttpRequestStep): string[] {
   return ["", "{}", "[]", "null", "OK", "ok", "Not Found", "Internal Server Error", "{\"ok\":true}", "{\"error\":\"not found\"}",
     "<!doctype html><html><head><title></title></head><body></body></html>",
-    `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${step.method} ${step.path}</pre>\n</body>\n</html>\n`];
+    `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${step.method} ${step.path}</pre>\n</body>\n</html>\n`,
+    // nginx, Python's http.server, Flask and most frameworks: "404" in the page; Fastify's and Nest's default JSON.
+    "<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n</body>\n</html>\n",
+    JSON.stringify({ message: `Route ${step.method}:${step.path} not found`, error: "Not Found", statusCode: 404 }),
+    JSON.stringify({ statusCode: 404, message: `Cannot ${step.method} ${step.path}`, error: "Not Found" }),
+    "{\"status\":\"ok\"}"];
+}
+
+/** The broken bodies that are JSON: what a json assertion must not hold on either. */
+function brokenDocs(step: HttpRequestStep): unknown[] {
+  return brokenBodies(step).flatMap((b) => { try { return [JSON.parse(b) as unknown]; } catch { return []; } });
 }
 
 /** Leaf values of what the request sends: an app that echoes its request answers these. */
@@ -47,6 +57,7 @@ interface StepVerdict { positive: number; echoOnly: number; negative: number }
 
 function judgeStep(step: HttpRequestStep): StepVerdict {
   const bodies = brokenBodies(step);
+  const docs = brokenDocs(step);
   const v: StepVerdict = { positive: 0, echoOnly: 0, negative: 0 };
   const count = (isPositive: boolean, isEcho: boolean): void => {
     if (!isPositive) v.negative++;
@@ -60,7 +71,7 @@ function judgeStep(step: HttpRequestStep): StepVerdict {
     count(positive, echoes(step, (leaf) => typeof leaf === "string" && textHolds(a, leaf)));
   }
   for (const [path, expected] of Object.entries(step.expectJson)) {
-    const positive = !isEmptyValue(expected) && EMPTY_DOCUMENTS.every((d) => !same(jsonPath(d, path), expected));
+    const positive = !isEmptyValue(expected) && [...EMPTY_DOCUMENTS, ...docs].every((d) => !same(jsonPath(d, path), expected));
     count(positive, echoes(step, (leaf) => same(leaf, expected) || (typeof expected === "string" && stringEcho(expected)(leaf))));
   }
   // Only a concrete expected value can be an echo; a pattern or a bound on a new id is not.
@@ -68,7 +79,7 @@ function judgeStep(step: HttpRequestStep): StepVerdict {
     const echoed = (a.equals !== undefined && echoes(step, (leaf) => same(leaf, a.equals) || (typeof a.equals === "string" && stringEcho(a.equals)(leaf))))
       || (typeof a.contains === "string" && echoes(step, stringEcho(a.contains)))
       || (typeof a.matches === "string" && step.body !== undefined && sentValues(step.body).some((leaf) => typeof leaf === "string" && safeTest(a.matches!, leaf)));
-    count(jsonIsPositive(a), echoed);
+    count(jsonIsPositive(a) && !docs.some((d) => jsonHolds(a, d)), echoed);
   }
   return v;
 }

@@ -75,6 +75,10 @@ export const ADVERSARIAL_SHAPES_22: readonly WeakShape[] = [
   { name: "npx -y node -e prints the literal", by: A, checks: [cmd("npx -y node -e \"console.log('sum='+5)\"", [{ contains: "sum=5" }])], refusedFor: ANY },
   // HTTP (finding 1.4, H9): a capture of the whole answer makes any repeated answer pass.
   { name: "a capture of $ then contains {{all}}: a stub answering {} twice passes", by: A, checks: [http({ method: "POST", body: { text: "Buy milk" }, capture: { all: "$" }, then: [{ method: "GET", path: "/api/notes", expectStatus: 200, expectBodyContains: ["{{all}}"] }] })], refusedFor: ANY },
+  // HTTP (finding 1.4, H1/H11/H16): status-only in disguise, a framework's default 404 or a liveness probe passes.
+  { name: "404 with a body containing \"404\" (any server's not-found page)", by: A, checks: [ACT, http({ path: "/api/notes/999999", expectStatus: 404, expectBodyContains: ["404"] })], refusedFor: ANY },
+  { name: "404 with $.statusCode equal to 404 (Fastify's default answer)", by: A, checks: [ACT, http({ path: "/api/notes/999999", expectStatus: 404, json: [{ path: "$.statusCode", equals: 404 }] })], refusedFor: ANY },
+  { name: "a liveness probe's {\"status\": \"ok\"} as the proof of adding", by: A, checks: [http({ path: "/health", expectJson: { "$.status": "ok" } })], refusedFor: ANY },
   // SQLite (finding 1.6): checks that hold on an empty table.
   { name: "COUNT(*) gte 0 holds on an empty table", by: A, checks: [ACT, sql("SELECT COUNT(*) AS n FROM notes", [{ path: "$[0].n", gte: 0 }])], refusedFor: ANY },
   { name: "COUNT(*) exists holds on an empty table", by: A, checks: [ACT, sql("SELECT COUNT(*) AS n FROM notes", [{ path: "$[0].n", exists: true }])], refusedFor: ANY },
