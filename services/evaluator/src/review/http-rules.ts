@@ -32,6 +32,11 @@ function sent(step: HttpRequestStep): unknown[] {
     if (typeof v === "string") { try { visit(JSON.parse(v)); } catch { /* plain text */ } }
   };
   visit(step.body);
+  // An echo server answers decoded values: the query's (`?q=Buy%20milk`) and a form body's (`text=Buy+milk`).
+  const form = (text: string): string[] => { try { return [...new URLSearchParams(text).entries()].flat(); } catch { return []; } };
+  out.push(...form(step.path.split("?")[1] ?? ""));
+  try { out.push(decodeURIComponent(step.path)); } catch { /* not percent-encoded */ }
+  if (typeof step.body === "string" && step.body.includes("=")) out.push(...form(step.body));
   return out;
 }
 

@@ -79,6 +79,8 @@ export const ADVERSARIAL_SHAPES_22: readonly WeakShape[] = [
   { name: "404 with a body containing \"404\" (any server's not-found page)", by: A, checks: [ACT, http({ path: "/api/notes/999999", expectStatus: 404, expectBodyContains: ["404"] })], refusedFor: ANY },
   { name: "404 with $.statusCode equal to 404 (Fastify's default answer)", by: A, checks: [ACT, http({ path: "/api/notes/999999", expectStatus: 404, json: [{ path: "$.statusCode", equals: 404 }] })], refusedFor: ANY },
   { name: "a liveness probe's {\"status\": \"ok\"} as the proof of adding", by: A, checks: [http({ path: "/health", expectJson: { "$.status": "ok" } })], refusedFor: ANY },
+  { name: "a URL-encoded query value echoed in the body", by: A, checks: [http({ path: "/api/search?q=Buy%20milk", expectBodyContains: ["Buy milk"] })], refusedFor: ANY },
+  { name: "a form body's value echoed in the answer", by: A, checks: [http({ method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "text=Buy+milk", expectStatus: 201, expectBodyContains: ["Buy milk"] })], refusedFor: ANY },
   // SQLite (finding 1.6): checks that hold on an empty table.
   { name: "COUNT(*) gte 0 holds on an empty table", by: A, checks: [ACT, sql("SELECT COUNT(*) AS n FROM notes", [{ path: "$[0].n", gte: 0 }])], refusedFor: ANY },
   { name: "COUNT(*) exists holds on an empty table", by: A, checks: [ACT, sql("SELECT COUNT(*) AS n FROM notes", [{ path: "$[0].n", exists: true }])], refusedFor: ANY },
