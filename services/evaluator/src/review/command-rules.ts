@@ -26,10 +26,17 @@ class Analyser {
   readonly control: string[] = [];
   private readonly seen = new Map<SimpleCommand, Program>();
 
+  /** Files the check itself writes (`echo ... > t.js`): running one runs the check's own code, not the product. */
+  private readonly written = new Set<string>();
+
   program(c: SimpleCommand, stdinFed: boolean): Program {
     let p = this.seen.get(c);
     if (!p) {
       p = programOfCommand(c, stdinFed);
+      const file = (f: string) => f.replace(/^\.\//, "");
+      const script = p.role === "product" ? p.name.split(" ")[1] : undefined;
+      if (script !== undefined && this.written.has(file(script))) p = { role: "literal", name: `${p.name} (a script the check wrote)`, literal: [], sourceReads: [], computed: true };
+      for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|") && r.target !== "/dev/null") this.written.add(file(r.target));
       this.seen.set(c, p);
       if (c.keyword) this.control.push(c.keyword);
       if (p.nested) this.walk(p.nested, { errexit: false, pipefail: false, xtrace: false });

@@ -73,6 +73,7 @@ export const ADVERSARIAL_SHAPES_22: readonly WeakShape[] = [
   { name: "source of a here-document echoing the literal", by: A, checks: [cmd("node cli.js list && . /dev/stdin <<'EOF'\necho sum=5\nEOF", [{ contains: "sum=5" }])], refusedFor: ANY },
   { name: "npm exec -- node -e prints the literal", by: A, checks: [cmd("npm exec -- node -e \"console.log('sum='+5)\"", [{ contains: "sum=5" }])], refusedFor: ANY },
   { name: "npx -y node -e prints the literal", by: A, checks: [cmd("npx -y node -e \"console.log('sum='+5)\"", [{ contains: "sum=5" }])], refusedFor: ANY },
+  { name: "a check that writes its own script, then runs it", by: A, checks: [cmd("echo \"console.log('sum='+(2+3))\" > t.js && node t.js", [{ contains: "sum=5" }])], refusedFor: ANY },
   // HTTP (finding 1.4, H9): a capture of the whole answer makes any repeated answer pass.
   { name: "a capture of $ then contains {{all}}: a stub answering {} twice passes", by: A, checks: [http({ method: "POST", body: { text: "Buy milk" }, capture: { all: "$" }, then: [{ method: "GET", path: "/api/notes", expectStatus: 200, expectBodyContains: ["{{all}}"] }] })], refusedFor: ANY },
   // HTTP (finding 1.4, H1/H11/H16): status-only in disguise, a framework's default 404 or a liveness probe passes.
