@@ -53,6 +53,13 @@ describe("exploratory findings that would fail a correct product are refused or 
     expect(problemsOf({ kind: "browser", steps: [...twoAdds, { action: "expectText", selector: "#notes li", text: "Eggs", exact: false }] }, ordered)).toBe("");
   });
 
+  it("refuses a final expectation that an input is empty unless the spec or contract says it is cleared", () => {
+    const cleared: BrowserStep[] = [{ action: "goto", path: "/" }, ...ADD("Buy milk"), { action: "expectValue", selector: "#note", value: "" }];
+    expect(problemsOf({ kind: "browser", steps: cleared })).toMatch(/expects #note to be empty, but neither the spec nor the contract says it is cleared or reset/);
+    const promised = new ProductKnowledge([Feature.parse({ ...FEATURES[0]!, acceptanceCriteria: ["after adding, the input is cleared"] })], CONTRACT);
+    expect(problemsOf({ kind: "browser", steps: cleared }, promised)).toBe("");
+  });
+
   it("does not learn a route from an HTML answer: an SPA fallback answers misspelt paths too", () => {
     const k = new ProductKnowledge(FEATURES, CONTRACT);
     k.served("GET", "/api/note", 200, "text/html; charset=utf-8");

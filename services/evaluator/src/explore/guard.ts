@@ -84,7 +84,10 @@ function browserExpectationProblems(steps: readonly BrowserStep[], known: Produc
       if (other && !known.promisesOrder()) return [`the final assertion expects ${JSON.stringify(last.text)} in the first ${last.selector}, where an earlier step saw ${JSON.stringify(other.action === "expectText" ? other.text : "")}: that assumes an order of the list the spec and the contract never promise (newest first, sorted...), and a correct product may list it elsewhere; assert on a selector that names the element, or on the list's whole text`];
       return known.knowsText(last.text, own) ? [] : [unanchored("the text", last.text)];
     }
-    case "expectValue": return known.knowsText(last.value, own) ? [] : [unanchored("the value", last.value)];
+    case "expectValue":
+      // "" is in every text: an input expected empty (cleared after saving) needs the spec or contract to say so.
+      if (last.value === "") return known.promisesClearing() ? [] : [`the final assertion expects ${last.selector} to be empty, but neither the spec nor the contract says it is cleared or reset: a correct product may keep what was typed; expect what a criterion promises`];
+      return known.knowsText(last.value, own) ? [] : [unanchored("the value", last.value)];
     case "expectCount": {
       // Only the reproduction's own actions put things on a fresh start's page: more than it did is a count nobody promised.
       const acts = steps.filter((s) => s.action === "click" || s.action === "press").length;

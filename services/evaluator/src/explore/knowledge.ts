@@ -110,6 +110,11 @@ export class ProductKnowledge {
     return ORDER_WORDS.test(this.#promised);
   }
 
+  /** The spec or the contract promises a field is cleared or reset (after saving, say). */
+  promisesClearing(): boolean {
+    return /\b(clear|clears|cleared|reset|resets|blank)\b/i.test(this.#promised);
+  }
+
   /** The spec or the contract names the number `n` (a count it promises: "starts with 3 samples"). */
   promisesNumber(n: number): boolean {
     return new RegExp(`\\b${n}\\b`).test(this.#promised);
