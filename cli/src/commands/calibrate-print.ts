@@ -43,7 +43,8 @@ export function printCalibration(view: CalibrationView, out: (line: string) => v
   table("total", [["all", r.totals]], out);
   out("");
   out(`${view.items.length} evaluations (${view.options.evaluators.join(",")}, repeat ${view.options.repeat}) in ${r.seconds.toFixed(1)} s, $${r.costUsd.toFixed(4)}; calibration ${view.id} ${view.status}${view.reason ? `: ${view.reason}` : ""}`);
-  if (view.options.rubric === "not-judged") out("rubric criteria were graded by a scripted model: counted as not judged");
+  // Only when it explains a non-zero "not judged" count: a corpus without rubric criteria has none.
+  if (view.options.rubric === "not-judged" && r.totals.notJudged > 0) out("rubric criteria were graded by a scripted model: counted as not judged");
   for (const f of r.falsePasses) out(`false pass: ${f.variant}: ${f.criterion}${f.repeat > 1 ? ` (repeat ${f.repeat})` : ""}`);
   for (const f of r.falseFails) out(`false fail: ${f.variant}: ${f.criterion}${f.repeat > 1 ? ` (repeat ${f.repeat})` : ""}: ${one(f.feedback)}`);
   for (const f of r.notJudged) out(`not judged: ${f.variant}: ${f.criterion}: ${f.why}`);

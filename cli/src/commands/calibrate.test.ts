@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gateFailures } from "./calibrate.js";
-import type { CalibrationView } from "./calibrate-print.js";
+import { printCalibration, type CalibrationView } from "./calibrate-print.js";
 
 const finding = (variant: string, criterion: string) => ({ variant, criterion, repeat: 1, feedback: "" });
 
@@ -31,5 +31,17 @@ describe("calibrate gate", () => {
 
   it("fails a calibration that did not complete or left evaluations without a verdict", () => {
     expect(gateFailures(view(0, { status: "failed", reason: "budget exceeded (cost)" }), 0)).toEqual(["FAIL: calibration failed (budget exceeded (cost)); 0 evaluation(s) not judged"]);
+  });
+});
+
+describe("calibrate summary", () => {
+  const printed = (v: CalibrationView) => { const lines: string[] = []; printCalibration(v, (l) => lines.push(l)); return lines.join("\n"); };
+  const note = "rubric criteria were graded by a scripted model";
+
+  it("explains scripted rubric grading only when some criterion was not judged", () => {
+    const scripted = view(0, { options: { evaluators: ["core"], repeat: 1, rubric: "not-judged" } });
+    expect(printed(scripted)).not.toContain(note);
+    scripted.report.totals.notJudged = 2;
+    expect(printed(scripted)).toContain(note);
   });
 });
