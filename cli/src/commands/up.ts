@@ -1,5 +1,6 @@
 import { DATA_DIR } from "../client.js";
 import { demoScript } from "../demo/script.js";
+import type { SandboxStatus } from "@harness/workspace";
 import { startLocalStack, type LocalStack } from "../local-stack.js";
 import { watchForStop } from "../signals.js";
 
@@ -25,6 +26,14 @@ export function prefixer(quiet: boolean) {
 }
 
 /** Starts everything locally and keeps it running until Ctrl-C, then drains and stops. */
+/** The banner's sandbox line: what the mode still leaves readable, so nobody has to find it in SECURITY.md. */
+export function sandboxLine(sandbox: SandboxStatus): string {
+  if (sandbox.mode === "off") return `  sandbox    OFF: build and check commands are not sandboxed; they run as you and can read what you can (${sandbox.reason}); see SECURITY.md`;
+  const line = `  sandbox    ${sandbox.mode} (${sandbox.reason})`;
+  if (sandbox.mode !== "userns") return line;
+  return `${line}\n             generated code can still read your own files outside the hidden folders (your home, other projects); see SECURITY.md`;
+}
+
 export async function upCommand(flags: { port?: number; scripted?: boolean; quiet?: boolean }): Promise<number> {
   // From the very start: a stop asked for while the stack starts must stop what started.
   const stopping = watchForStop();
@@ -50,7 +59,7 @@ export async function upCommand(flags: { port?: number; scripted?: boolean; quie
     `  reads      ${process.env["SUPERVISOR_READ_AUTH"] === "true" ? "need the token too (SUPERVISOR_READ_AUTH=true)" : "open on 127.0.0.1; writes need the token (SUPERVISOR_READ_AUTH=true guards reads too)"}`,
     `  model      ${useScripted ? "SCRIPTED: the offline demo script builds Pocket Notes whatever the prompt; set ANTHROPIC_API_KEY to use Claude" : "Claude via the Anthropic API"}`,
     `  NATS       ${stack.natsUrl} (a user per role, no anonymous access; credentials in ${DATA_DIR}/nats-auth)`,
-    `  sandbox    ${stack.sandbox.mode === "off" ? `OFF: build and check commands run as you and can read what you can (${stack.sandbox.reason}); see SECURITY.md` : `${stack.sandbox.mode} (${stack.sandbox.reason})`}`,
+    sandboxLine(stack.sandbox),
     `  submit     pnpm harness run "<prompt>" --follow`,
     `  stop       Ctrl-C (drains the services first)\n`,
   ].join("\n"));
