@@ -3,6 +3,7 @@ import { ArtifactRef, EvaluatorName, Id } from "./common.js";
 import { SprintContract } from "./contract.js";
 import { RegressionSet } from "./regression.js";
 import { Budget, ExploreOptions, RunOptions } from "./run.js";
+import { strictInput } from "./strict-input.js";
 import { Feature } from "./spec.js";
 import { UsageTotals } from "./state.js";
 import { CriterionResult } from "./verdict.js";
@@ -125,8 +126,11 @@ const CorpusVariant = z.strictObject({
   contract: SprintContract.optional(),
 });
 
-/** Body of `POST /calibrations`: corpora whose variants' snapshots are already in the artifact store. */
-export const CreateCalibrationRequest = z.strictObject({
+/**
+ * Body of `POST /calibrations`: corpora whose variants' snapshots are already in the artifact store.
+ * Strict at every depth (a misspelt `budget.maxCost` would otherwise become the $50 default).
+ */
+export const CreateCalibrationRequest = strictInput(z.strictObject({
   corpora: z.array(z.strictObject({
     name: Name,
     specExcerpt: SpecExcerpt,
@@ -141,15 +145,15 @@ export const CreateCalibrationRequest = z.strictObject({
   rubric: JobOptions.shape.rubric,
   /** Exploratory QA after the checks; off unless asked (its findings are not labelled). */
   explore: ExploreOptions.partial().optional(),
-});
+}));
 export type CreateCalibrationRequest = z.infer<typeof CreateCalibrationRequest>;
 
-/** Body of `POST /runs/:id/rejudgements`. */
-export const CreateRejudgementRequest = z.strictObject({
+/** Body of `POST /runs/:id/rejudgements`; strict at every depth, like the run API. */
+export const CreateRejudgementRequest = strictInput(z.strictObject({
   evaluators: z.array(EvaluatorName).min(1).max(10).optional(),
   /** Only this sprint's attempts (0: the final acceptance); all by default. */
   sprint: z.number().int().min(0).max(1_000).optional(),
   concurrency: JobOptions.shape.concurrency,
   budget: Budget.partial().optional(),
-});
+}));
 export type CreateRejudgementRequest = z.infer<typeof CreateRejudgementRequest>;
