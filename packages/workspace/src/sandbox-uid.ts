@@ -21,7 +21,9 @@ export function workspaceUid(root: string): number {
 
 /**
  * Gives `root` to `id`: the folder itself becomes 0700 (other workspaces' uids cannot look in),
- * and everything in it the service created since the last call changes owner. GNU chown walks
+ * and everything in it the service created since the last call changes owner (find -P, chown -h --from):
+ * regular files with more than one link are skipped (a hard link may point outside). -execdir runs
+ * chown from each folder on its bare name, so a folder swapped for a link mid-walk is not followed; find walks
  * with directory descriptors and never follows symlinks (-P), so a command racing the walk by
  * swapping a folder for a link cannot make it change anything outside; --from leaves what the
  * sandbox already owns untouched (and never gives away a file another uid owns).
@@ -31,9 +33,13 @@ export async function handOver(root: string, id: number): Promise<void> {
   await chmod(root, 0o700);
   const self = process.getuid?.() ?? 0;
   await new Promise<void>((resolve, reject) => {
-    execFile("chown", ["-R", "-P", `--from=${self}`, `${id}:${id}`, "--", root], { timeout: CHOWN_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 1024 * 1024 }, (err, _out, stderr) => {
+    // A regular file with more than one link may be a hard link to a file outside the workspace
+    // (hosts with fs.protected_hardlinks=0): chown changes the inode, so it is skipped (review F9).
+    const args = ["-P", root, "-xdev", "(", "-type", "d", "-o", "-links", "1", ")", "-uid", String(self), "-execdir", "chown", "-h", `--from=${self}`, `${id}:${id}`, "--", "{}", "+"];
+    // -execdir refuses a PATH with a relative entry; chown is looked up in the system folders only.
+    execFile("find", args, { env: { ...process.env, PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }, timeout: CHOWN_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 1024 * 1024 }, (err, _out, stderr) => {
       // A file a command deleted during the walk is not an error worth failing a build for.
-      if (err && !/^(chown: [^\n]*No such file or directory\n?)+$/.test(stderr)) {
+      if (err && !/^((chown|find): [^\n]*No such file or directory\n?)+$/.test(stderr)) {
         reject(new WorkspaceError(`could not hand the workspace ${root} to its sandbox user ${id}: ${stderr.trim() || err.message}`, ERROR_CODES.sandbox, { cause: err }));
       } else resolve();
     });
