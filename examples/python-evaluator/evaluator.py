@@ -14,6 +14,8 @@ import re
 import signal
 import time
 
+import nats.errors
+
 from harness_protocol import BACKOFF_S, Connection, PermanentError, problems
 
 NAME = "license"
@@ -123,6 +125,10 @@ async def main() -> None:
             msgs = await conn.sub.fetch(1, timeout=2)
         except asyncio.TimeoutError:
             continue  # nats.errors.TimeoutError is one too: no work right now
+        except nats.errors.Error:
+            # NATS is away: the connection's callbacks said so once; wait for the reconnect quietly.
+            await asyncio.sleep(1)
+            continue
         for msg in msgs:
             await handle(conn, msg)
     beats.cancel()

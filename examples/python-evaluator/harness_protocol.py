@@ -62,6 +62,7 @@ class Connection:
         self.work = validator("evaluation.requested")
         self.verdict = validator("verdict.produced")
         self.in_flight = 0
+        self.errors_seen: set[str] = set()
 
     async def connect(self) -> None:
         password = os.environ.get("NATS_PASSWORD")
@@ -70,8 +71,24 @@ class Connection:
         self.nc = await nats.connect(
             servers=os.environ.get("NATS_URL", "nats://127.0.0.1:4222"), user=self.user, password=password,
             name=f"evaluator-{self.instance}", inbox_prefix=f"_INBOX_{self.user}", max_reconnect_attempts=-1,
+            disconnected_cb=self._disconnected, reconnected_cb=self._reconnected, error_cb=self._error,
         )
         self.js = self.nc.jetstream()
+
+    # nats-py's default error callback logs a full traceback for every failed reconnect attempt
+    # (one every 2 s while NATS is down): one line per state change says the same.
+    async def _disconnected(self) -> None:
+        print("NATS gone, reconnecting", flush=True)
+
+    async def _reconnected(self) -> None:
+        self.errors_seen.clear()
+        print("NATS back, reconnected", flush=True)
+
+    async def _error(self, e: Exception) -> None:
+        kind = type(e).__name__
+        if kind not in self.errors_seen:  # while reconnecting the same error repeats: say it once
+            self.errors_seen.add(kind)
+            print(f"NATS error: {kind}: {e}", flush=True)
 
     async def bind(self) -> None:
         """Binds to the durable the supervisor (or `harness evaluator add`) created; never creates one."""
