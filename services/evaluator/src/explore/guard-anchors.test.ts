@@ -32,6 +32,19 @@ describe("exploratory QA guard - reproductions that would fail on any product ar
     expect(problemsOf({ kind: "http", method: "POST", path: "/api/items", body: { name: "x" }, expectStatus: 201, capture: { id: "$.id" }, then: [{ method: "GET", path: "/api/items/{{id}}?full=1", expectStatus: 200 }] })).toBe("");
   });
 
+  it("accepts reading or deleting an item of a known collection by an id the product answered, not one of a misspelt collection", () => {
+    const create = { kind: "http", method: "POST", path: "/api/items", body: { name: "x" }, expectStatus: 201, capture: { id: "$.id" } };
+    expect(problemsOf({ ...create, then: [{ method: "DELETE", path: "/api/items/{{id}}", expectStatus: 204 }, { method: "GET", path: "/api/items/{{id}}", expectStatus: 404 }] })).toBe("");
+    expect(problemsOf({ ...create, then: [{ method: "GET", path: "/api/itmes/{{id}}", expectStatus: 200 }] })).toMatch(/GET \/api\/itmes\/\{\{id\}\} is not a route/);
+    expect(problemsOf({ ...create, then: [{ method: "PATCH", path: "/api/items/{{id}}", expectStatus: 200 }] })).toMatch(/PATCH \/api\/items\/\{\{id\}\} is not a route/);
+  });
+
+  it("takes an expected text from the product's own source as something it can show", () => {
+    const withSource = new ProductKnowledge(FEATURES, CONTRACT, "Shelf", ["throw new ItemError(400, 'name must not be empty');"]);
+    expect(problemsOf(browser([...ADD, { action: "expectText", selector: "#items", text: "name must not be empty", exact: false }]), withSource)).toBe("");
+    expect(problemsOf(browser([...ADD, { action: "expectText", selector: "#items", text: "name is required", exact: false }]), withSource)).toMatch(/expects the text "name is required", which appears nowhere/);
+  });
+
   it("accepts a route the product answered while explored, not one it answered 404", () => {
     const k = known();
     k.served("GET", "/api/stats?x=1", 200);
@@ -48,7 +61,7 @@ describe("exploratory QA guard - reproductions that would fail on any product ar
 
   it("refuses a final expectation taken from nowhere, and accepts one the spec, the contract, the product or the reproduction's own input supplies", () => {
     const expectBody = (text: string) => problemsOf(browser([...ADD, { action: "expectText", selector: "body", text, exact: false }]));
-    expect(expectBody("Item saved successfully!")).toMatch(/expects the text "Item saved successfully!", which appears nowhere in the spec, the contract, what the product showed/);
+    expect(expectBody("Item saved successfully!")).toMatch(/expects the text "Item saved successfully!", which appears nowhere in the spec, the contract, the product.s source, what the product showed/);
     expect(expectBody("1 item")).toBe(""); // the criterion promises it
     expect(expectBody("chair")).toBe(""); // the contract's own value, compared ignoring case
     expect(expectBody("Milk")).toBe(""); // what the reproduction typed

@@ -70,7 +70,7 @@ function browserOwn(steps: readonly BrowserStep[]): string[] {
 }
 
 function unanchored(what: string, text: string): string {
-  return `the final assertion expects ${what} ${JSON.stringify(text.slice(0, 120))}, which appears nowhere in the spec, the contract, what the product showed while you explored, or what the reproduction itself entered: an expectation taken from nowhere fails on every product, correct or not; expect what a criterion promises or what the product shows elsewhere`;
+  return `the final assertion expects ${what} ${JSON.stringify(text.slice(0, 120))}, which appears nowhere in the spec, the contract, the product's source, what the product showed while you explored, or what the reproduction itself entered: an expectation taken from nowhere fails on every product, correct or not; expect what a criterion promises or what the product shows elsewhere`;
 }
 
 /** Expected values of a final positive browser assertion that nothing anchors. */

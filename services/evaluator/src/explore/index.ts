@@ -4,6 +4,7 @@ import { FreshProducts, type ProductSource } from "./instance.js";
 import { runExplorer, type ExploreBrief, type ExplorerModel, type ExploreRun } from "./loop.js";
 import { Replayer, type Replayed } from "./replay.js";
 import { ProductKnowledge } from "./knowledge.js";
+import { productTexts } from "./sources.js";
 import { ExploreSession } from "./session.js";
 
 export { reproductionProblems, type Finding } from "./guard.js";
@@ -30,7 +31,7 @@ export async function exploreProduct(deps: ExploreDeps, source: ProductSource, b
   const products = new FreshProducts(source);
   const putArtifact = (bytes: Uint8Array) => deps.artifacts.put(bytes);
   try {
-    const knowledge = new ProductKnowledge([...brief.features, ...brief.earlierFeatures], brief.knownChecks ?? [], brief.product.overview);
+    const knowledge = new ProductKnowledge([...brief.features, ...brief.earlierFeatures], brief.knownChecks ?? [], brief.product.overview, brief.productTexts ?? []);
     const session = new ExploreSession(products, deps.chromium, putArtifact, knowledge);
     let run: ExploreRun;
     try {
@@ -99,6 +100,6 @@ export async function exploreAfterChecks(deps: ExploreDeps, a: AfterChecks): Pro
   const underTest = new Set(specExcerpt.features.map((f) => f.id));
   const earlierFeatures = (explore?.earlierFeatures ?? []).filter((f) => !underTest.has(f.id));
   const knownChecks = [...contract.checks, ...a.msg.payload.regression.flatMap((set) => set.checks)];
-  const brief: ExploreBrief = { product: { title: specExcerpt.title, overview: specExcerpt.overview }, features: specExcerpt.features, earlierFeatures, checks: a.results, knownChecks };
+  const brief: ExploreBrief = { product: { title: specExcerpt.title, overview: specExcerpt.overview }, features: specExcerpt.features, earlierFeatures, checks: a.results, knownChecks, productTexts: await productTexts(a.dir) };
   return exploreProduct(deps, source, brief, opts);
 }

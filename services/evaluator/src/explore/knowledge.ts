@@ -61,7 +61,11 @@ export class ProductKnowledge {
   readonly #promised: string;
   #shownChars = 0;
 
-  constructor(features: readonly Feature[], checks: readonly Check[] = [], overview = "") {
+  /**
+   * `productTexts`: the product's own source files, as text: a message its code holds (an error
+   * its API answers, a label) is something it can show, even where a defect keeps it from doing so.
+   */
+  constructor(features: readonly Feature[], checks: readonly Check[] = [], overview = "", productTexts: readonly string[] = []) {
     const spec = [overview, ...features.flatMap((f) => [f.title, f.userStory, ...f.acceptanceCriteria.map((a) => a.text)])];
     this.#promised = [...spec, ...checks.map((c) => c.description)].join("\n");
     for (const c of checks) {
@@ -76,6 +80,7 @@ export class ProductKnowledge {
       this.#routes.push(...checkRoutes(c));
       this.#texts.push(...strings(c, []).map(normalText));
     }
+    this.#texts.push(...productTexts.map(normalText));
   }
 
   /**
@@ -131,7 +136,11 @@ export class ProductKnowledge {
   knowsRoute(method: string, path: string): boolean {
     const m = method === "HEAD" ? "GET" : method;
     const segments = routeSegments(path);
-    return this.#routes.some((r) => (r.method === "*" || r.method === m) && sameRoute(r.segments, segments));
+    if (this.#routes.some((r) => (r.method === "*" || r.method === m) && sameRoute(r.segments, segments))) return true;
+    // An item of a known collection, addressed by an id the product itself answered
+    // (`/api/items/{{id}}` after a POST /api/items captured it): read or deleted, as REST has it.
+    const item = /\/\{\{\w+\}\}(?:[?#].*)?$/.test(path) && (m === "GET" || m === "DELETE");
+    return item && this.#routes.some((r) => sameRoute(r.segments, segments.slice(0, -1)));
   }
 
   /** `text` appears in what the spec, the contract or the product said, or in `own` (the reproduction's input). */

@@ -27,6 +27,8 @@ export interface ExploreBrief {
   checks?: readonly CriterionResult[];
   /** The contract's and earlier sprints' accepted checks: routes and texts a reproduction may use (knowledge.ts). */
   knownChecks?: readonly Check[];
+  /** The product's own source files as text (sources.ts): what its code can show. */
+  productTexts?: readonly string[];
 }
 
 export interface ExploreRun { findings: Finding[]; turns: number; tokens: number; seconds: number; stoppedBy: string; summary: string }
