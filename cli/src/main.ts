@@ -34,6 +34,15 @@ const USAGE = `harness <command>
   evaluator add <name> [--show]          a NATS user for a custom evaluator (reloads a running NATS);
                                          prints how to connect (the password only with --show)`;
 
+function commandHelp(command: string): string {
+  const lines = USAGE.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`  ${command} `));
+  if (start < 0) return USAGE;
+  let end = start + 1;
+  while (end < lines.length && /^ {3,}/.test(lines[end]!)) end++;
+  return `harness ${lines.slice(start, end).join("\n").trimStart()}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -72,7 +81,8 @@ async function main(argv: string[]): Promise<number> {
     return n;
   };
   const need = (i: number, what: string) => { const v = args[i]; if (!v) throw new CliError(`missing ${what}\n\n${USAGE}`, 2); return v; };
-  if (values.help) { console.log(USAGE); return 0; }
+  // A command's own lines of USAGE (calibrate and rejudge take many options), else the whole of it.
+  if (values.help) { console.log(command ? commandHelp(command) : USAGE); return 0; }
   if (!command) { console.log(USAGE); return 2; }
   switch (command) {
     case "up": return upCommand({ ...(values.port ? { port: port(values.port) } : {}), ...(values.scripted ? { scripted: true } : {}), ...(values.quiet ? { quiet: true } : {}) });
