@@ -270,10 +270,13 @@ describe("dashboard - a person watches and pauses a live run in Chromium, on a s
     const f1 = page.locator('.feature[data-feature="F1"] [data-criterion="F1.1"]');
     await f1.waitFor({ timeout: 15_000 });
     expect(await f1.getAttribute("class")).toContain("ac-pass");
+    // The board fills in as the run's events replay: wait for the final acceptance's evidence.
+    await expect.poll(() => f1.textContent(), { timeout: 15_000 }).toContain("final acceptance · attempt 1");
     const f1Text = await f1.textContent();
     for (const part of ["add(2,3) returns 5", "regression", "s1:unit-tests", "final acceptance · attempt 1", "from sprint 1"]) expect(f1Text).toContain(part);
-    const f2Text = await page.locator('.feature[data-feature="F2"] [data-criterion="F2.1"]').textContent();
-    expect(f2Text).toContain("final acceptance · attempt 1");
+    const f2 = page.locator('.feature[data-feature="F2"] [data-criterion="F2.1"]');
+    await expect.poll(() => f2.textContent(), { timeout: 15_000 }).toContain("final acceptance · attempt 1");
+    const f2Text = await f2.textContent();
     expect(f2Text).not.toContain("regression");
     // The final acceptance: passed, its verdict's criteria, what it cost.
     const final = page.locator('#final-acceptance[data-status="passed"]');
